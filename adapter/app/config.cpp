@@ -1,0 +1,148 @@
+#include "app/config.h"
+
+#include <sstream>
+#include <stdexcept>
+
+namespace sp::app {
+namespace {
+
+enum class Kind { kText, kNumber, kFlag };
+
+struct Option {
+  const char* flag;
+  const char* env;
+  Kind kind;
+  const char* help;
+  std::function<void(Config&, const std::string&)> apply;
+};
+
+long number(const std::string& flag, const std::string& text, long min, long max) {
+  std::size_t used = 0;
+  long v = 0;
+  try {
+    v = std::stol(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || text.empty() || v < min || v > max) {
+    throw std::invalid_argument("--" + flag + ": expected a number from " + std::to_string(min) +
+                                " to " + std::to_string(max) + ", got '" + text + "'");
+  }
+  return v;
+}
+
+bool truthy(const std::string& text) {
+  return text.empty() || text == "1" || text == "true" || text == "yes" || text == "on";
+}
+
+const std::vector<Option>& options() {
+  static const std::vector<Option> kOptions = {
+      {"host", "SP_HOST", Kind::kText, "address to listen on (default 0.0.0.0)",
+       [](Config& c, const std::string& v) { c.http.host = v; }},
+      {"port", "SP_PORT", Kind::kNumber, "port to listen on; 0 picks a free one (default 8443)",
+       [](Config& c, const std::string& v) {
+         c.http.port = static_cast<std::uint16_t>(number("port", v, 0, 65535));
+       }},
+      {"threads", "SP_THREADS", Kind::kNumber, "HTTP worker threads (default 2)",
+       [](Config& c, const std::string& v) { c.http.threads = number("threads", v, 1, 256); }},
+      {"database-url", "DATABASE_URL", Kind::kText,
+       "PostgreSQL URL, e.g. postgresql://user@127.0.0.1:5432/db (required)",
+       [](Config& c, const std::string& v) { c.databaseUrl = v; }},
+      {"db-pool", "SP_DB_POOL", Kind::kNumber,
+       "database connections (default: one per thread)",
+       [](Config& c, const std::string& v) { c.dbPool = number("db-pool", v, 1, 1000); }},
+      {"plain-http", "SP_PLAIN_HTTP", Kind::kFlag,
+       "serve plain HTTP without TLS (local debugging and tests only)",
+       [](Config& c, const std::string& v) { c.http.plainHttp = truthy(v); }},
+      {"tls-cert", "SP_TLS_CERT", Kind::kText, "server certificate, PEM (default certs/out/server.crt)",
+       [](Config& c, const std::string& v) { c.http.certFile = v; }},
+      {"tls-key", "SP_TLS_KEY", Kind::kText, "server private key, PEM (default certs/out/server.key)",
+       [](Config& c, const std::string& v) { c.http.keyFile = v; }},
+      {"client-ca", "SP_CLIENT_CA", Kind::kText,
+       "CA certificate that signs client certificates (default certs/out/ca.crt)",
+       [](Config& c, const std::string& v) { c.http.clientCaFile = v; }},
+      {"base-url", "SP_BASE_URL", Kind::kText,
+       "public base URL used in links (default: from the Host header)",
+       [](Config& c, const std::string& v) { c.http.baseUrl = v; }},
+      {"profiles-dir", "SP_PROFILES_DIR", Kind::kText,
+       "folder of FHIR definitions (default fhir-profiles)",
+       [](Config& c, const std::string& v) { c.profilesDir = v; }},
+      {"max-body-bytes", "SP_MAX_BODY_BYTES", Kind::kNumber,
+       "largest request body accepted, bytes (default 4194304)",
+       [](Config& c, const std::string& v) {
+         c.limits.maxBodyBytes = number("max-body-bytes", v, 1024, 1L << 30);
+       }},
+      {"max-json-depth", "SP_MAX_JSON_DEPTH", Kind::kNumber,
+       "deepest JSON nesting accepted (default 64)",
+       [](Config& c, const std::string& v) {
+         c.limits.maxJsonDepth = number("max-json-depth", v, 8, 1000);
+       }},
+      {"max-page-size", "SP_MAX_PAGE_SIZE", Kind::kNumber,
+       "largest _count served (default 500)",
+       [](Config& c, const std::string& v) {
+         c.limits.maxPageSize = number("max-page-size", v, 1, 10000);
+       }},
+      {"port-file", "SP_PORT_FILE", Kind::kText, "write the bound port to this file once serving",
+       [](Config& c, const std::string& v) { c.portFile = v; }},
+      {"quiet", "SP_QUIET", Kind::kFlag, "no access log lines",
+       [](Config& c, const std::string& v) { c.http.accessLog = !truthy(v); }},
+      {"help", nullptr, Kind::kFlag, "show this text",
+       [](Config& c, const std::string&) { c.help = true; }},
+  };
+  return kOptions;
+}
+
+const Option& find(const std::string& flag) {
+  for (const Option& o : options()) {
+    if (flag == o.flag) return o;
+  }
+  throw std::invalid_argument("unknown flag --" + flag + " (see --help)");
+}
+
+}  // namespace
+
+Config parseConfig(const std::vector<std::string>& args, const EnvLookup& env) {
+  Config c;
+  c.http.certFile = "certs/out/server.crt";
+  c.http.keyFile = "certs/out/server.key";
+  c.http.clientCaFile = "certs/out/ca.crt";
+  for (const Option& o : options()) {
+    if (!o.env) continue;
+    if (auto value = env(o.env)) o.apply(c, *value);
+  }
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg.rfind("--", 0) != 0) throw std::invalid_argument("unexpected argument '" + arg + "'");
+    std::string name = arg.substr(2);
+    std::optional<std::string> value;
+    if (const auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    const Option& o = find(name);
+    if (!value && o.kind != Kind::kFlag) {
+      if (i + 1 >= args.size()) throw std::invalid_argument("--" + name + " needs a value");
+      value = args[++i];
+    }
+    o.apply(c, value.value_or(""));
+  }
+  c.http.maxRequestBytes = c.limits.maxBodyBytes + 64 * 1024;
+  if (c.dbPool == 0) c.dbPool = c.http.threads;
+  return c;
+}
+
+std::string usage() {
+  std::ostringstream out;
+  out << "sp-adapter: social prescribing FHIR R4 server\n\nUsage: sp-adapter [flags]\n\n";
+  for (const Option& o : options()) {
+    std::string flag = std::string("--") + o.flag + (o.kind == Kind::kFlag ? "" : " VALUE");
+    out << "  " << flag;
+    for (std::size_t pad = flag.size(); pad < 26; ++pad) out << ' ';
+    out << o.help;
+    if (o.env) out << " [env " << o.env << "]";
+    out << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace sp::app

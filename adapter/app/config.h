@@ -1,0 +1,34 @@
+// Server configuration: command-line flags with environment-variable fallbacks.
+// Pure (environment passed in) so it can be unit-tested.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "http/http_server.h"
+#include "rest/interactions.h"
+
+namespace sp::app {
+
+struct Config {
+  http::HttpConfig http;
+  rest::ApiLimits limits;
+  std::string databaseUrl;
+  int dbPool = 0;  // 0: one connection per server thread
+  std::string profilesDir = "fhir-profiles";
+  std::string portFile;  // when set, the bound port is written here once serving
+  bool help = false;
+};
+
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+
+// Parses argv (flags `--name value` or `--name=value`) over environment fallbacks. Throws
+// std::invalid_argument with a message naming the flag on unknown flags or bad values.
+Config parseConfig(const std::vector<std::string>& args, const EnvLookup& env);
+
+// The --help text: every flag, its environment variable and default.
+std::string usage();
+
+}  // namespace sp::app

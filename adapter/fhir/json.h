@@ -1,0 +1,49 @@
+// JSON parsing and writing for FHIR resources (RapidJSON DOM).
+//
+// Decimal fidelity: FHIR decimals must round-trip exactly (`1.50` stays `1.50`). Numbers with a
+// fraction or exponent, and integers too large for int64, are kept in the DOM as a string value
+// that starts with kDecimalMarker followed by the number's original text; `writeJson` writes them
+// back unquoted. Plain integers become int64 values. The marker byte can never come from input:
+// FHIR strings may not hold control characters, and `parseJson` refuses them.
+//
+// Thread safety: all functions are pure; a Document must not be shared between threads.
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace sp::fhir {
+
+inline constexpr char kDecimalMarker = '\x01';
+
+struct JsonLimits {
+  std::size_t maxDepth = 64;  // nesting of objects and arrays
+};
+
+// Parses `text` into `out`. Throws FhirError(kInvalid, "structure") for malformed JSON, a
+// control character inside a string, duplicate member names, or nesting deeper than
+// limits.maxDepth (diagnostics give the byte offset).
+void parseJson(std::string_view text, rapidjson::Document& out, const JsonLimits& limits = {});
+
+// Compact JSON text, decimals written as they were read.
+std::string writeJson(const rapidjson::Value& value);
+
+bool isDecimal(const rapidjson::Value& value);
+// The text of a number value (int64 or marked decimal); empty for other kinds.
+std::string numberText(const rapidjson::Value& value);
+rapidjson::Value makeDecimal(std::string_view text, rapidjson::Document::AllocatorType& alloc);
+
+// Convenience accessors for the common case "member that is a string".
+std::string getString(const rapidjson::Value& object, const char* name);
+const rapidjson::Value* findMember(const rapidjson::Value& object, const char* name);
+
+rapidjson::Value makeString(std::string_view text, rapidjson::Document::AllocatorType& alloc);
+// Sets (adds or replaces) object[name] = value.
+void setMember(rapidjson::Value& object, const char* name, rapidjson::Value value,
+               rapidjson::Document::AllocatorType& alloc);
+void removeMember(rapidjson::Value& object, const char* name);
+
+}  // namespace sp::fhir

@@ -1,0 +1,59 @@
+// The HTTP(S) edge: a Pistache endpoint that turns every request into a rest::RestRequest,
+// hands it to the API and writes the answer back.
+//
+// No exception escapes a handler: anything the API did not answer itself becomes a logged 500
+// OperationOutcome (the detail goes to the log, never to the client). One log line per request:
+// method, path, status, duration, request id; no patient data.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "rest/rest_types.h"
+
+namespace Pistache::Http {
+class Endpoint;
+}
+
+namespace sp::http {
+
+struct HttpConfig {
+  std::string host = "0.0.0.0";
+  std::uint16_t port = 8443;  // 0: any free port (see HttpServer::port)
+  int threads = 2;
+  bool plainHttp = false;
+  std::string certFile;    // server certificate (PEM)
+  std::string keyFile;     // server key (PEM)
+  std::string clientCaFile;  // CA that signs client certificates; required for HTTPS
+  std::size_t maxRequestBytes = 4 * 1024 * 1024 + 64 * 1024;  // headers and body together
+  std::chrono::seconds headerTimeout{10};
+  std::chrono::seconds bodyTimeout{30};
+  std::string baseUrl;  // public base URL; derived from Host when empty
+  bool accessLog = true;
+};
+
+using ApiHandler = std::function<rest::RestResponse(const rest::RestRequest&)>;
+
+class HttpServer {
+ public:
+  HttpServer(HttpConfig config, ApiHandler handler);
+  ~HttpServer();
+
+  // Binds and starts serving on background threads. Throws std::runtime_error on failure
+  // (port taken, certificate unreadable).
+  void start();
+  // Stops accepting, lets running handlers finish, closes connections.
+  void shutdown();
+  // The bound port (useful with port 0).
+  std::uint16_t port() const;
+
+ private:
+  HttpConfig config_;
+  ApiHandler handler_;
+  std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
+};
+
+}  // namespace sp::http

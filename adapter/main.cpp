@@ -1,0 +1,94 @@
+// Wires the layers together: configuration, definitions, store, API, HTTP edge, signals.
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <pthread.h>
+
+#include "app/config.h"
+#include "fhir/definitions.h"
+#include "fhir/ids.h"
+#include "http/http_server.h"
+#include "rest/fhir_api.h"
+#include "store/pg/pg_resource_store.h"
+
+namespace {
+
+std::optional<std::string> fromEnvironment(const std::string& name) {
+  const char* value = std::getenv(name.c_str());
+  return value ? std::optional<std::string>(value) : std::nullopt;
+}
+
+// Blocks SIGINT and SIGTERM in every thread (call before any thread starts); returns the set
+// so the main thread can wait for them.
+sigset_t blockShutdownSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  return signals;
+}
+
+int run(const sp::app::Config& config) {
+  const sigset_t signals = blockShutdownSignals();
+  const auto definitions = sp::fhir::Definitions::load(config.profilesDir);
+  sp::store::pg::PgResourceStore store(config.databaseUrl, config.dbPool);
+  sp::fhir::SystemClock clock;
+  sp::fhir::UuidGenerator ids;
+  sp::rest::FhirApi api(store, definitions, clock, ids, config.limits,
+                        sp::rest::ServerInfo{.baseUrl = config.http.baseUrl});
+  sp::http::HttpServer server(config.http,
+                              [&api](const sp::rest::RestRequest& r) { return api.handle(r); });
+  server.start();
+  std::cerr << "serving FHIR R4 on " << (config.http.plainHttp ? "http" : "https") << "://"
+            << config.http.host << ":" << server.port() << " ("
+            << definitions.resourceTypes().size() << " resource types, " << config.http.threads
+            << " threads)\n";
+  if (!config.portFile.empty()) {
+    std::ofstream(config.portFile) << server.port() << "\n";
+  }
+  int received = 0;
+  sigwait(&signals, &received);
+  std::cerr << "signal " << received << ": shutting down\n";
+  server.shutdown();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  sp::app::Config config;
+  try {
+    config = sp::app::parseConfig(std::vector<std::string>(argv + 1, argv + argc), fromEnvironment);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "sp-adapter: " << e.what() << "\n";
+    return 2;
+  }
+  if (config.help) {
+    std::cout << sp::app::usage();
+    return 0;
+  }
+  if (config.databaseUrl.empty()) {
+    std::cerr << "sp-adapter: --database-url (or DATABASE_URL) is required; scripts/run.sh starts "
+                 "a private PostgreSQL when none is given\n";
+    return 2;
+  }
+  if (!config.http.plainHttp) {
+    for (const std::string& file :
+         {config.http.certFile, config.http.keyFile, config.http.clientCaFile}) {
+      if (!std::ifstream(file)) {
+        std::cerr << "sp-adapter: cannot read " << file
+                  << " (run certs/make-dev-certs.sh, or pass --plain-http)\n";
+        return 2;
+      }
+    }
+  }
+  try {
+    return run(config);
+  } catch (const std::exception& e) {
+    std::cerr << "sp-adapter: " << e.what() << "\n";
+    return 1;
+  }
+}

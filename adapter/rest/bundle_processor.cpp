@@ -1,0 +1,297 @@
+#include "rest/bundle_processor.h"
+
+#include <map>
+#include <set>
+
+#include "fhir/base64.h"
+#include "fhir/bundle_writer.h"
+#include "fhir/errors.h"
+#include "fhir/json.h"
+#include "fhir/operation_outcome.h"
+#include "http/status_map.h"
+#include "rest/resource_write.h"
+
+namespace sp::rest {
+
+using fhir::ErrorKind;
+using fhir::FhirError;
+
+namespace {
+
+struct PreparedEntry {
+  std::size_t index = 0;
+  std::string method;
+  std::string url;
+  std::string fullUrl;
+  Route route{Interaction::kRead, "", "", ""};
+  InteractionInput input;
+  InteractionResult result;
+  bool done = false;
+};
+
+std::string entryPath(std::size_t i) { return "Bundle.entry[" + std::to_string(i) + "]"; }
+
+[[noreturn]] void entryError(std::size_t i, ErrorKind kind, const std::string& code,
+                             const std::string& why, const std::string& where = "") {
+  throw FhirError(kind, code, why, entryPath(i) + where);
+}
+
+// Rethrows `e` with every issue located under the entry.
+[[noreturn]] void rethrowInEntry(std::size_t i, const FhirError& e) {
+  std::vector<fhir::Issue> issues = e.issues();
+  for (auto& issue : issues) {
+    issue.expression =
+        entryPath(i) + (issue.expression.empty() ? "" : ".resource." + issue.expression);
+  }
+  throw FhirError(e.kind(), std::move(issues));
+}
+
+std::shared_ptr<rapidjson::Document> copyOf(const rapidjson::Value& value) {
+  auto doc = std::make_shared<rapidjson::Document>();
+  doc->CopyFrom(value, doc->GetAllocator());
+  return doc;
+}
+
+// A PATCH entry carries its JSON Patch as a Binary resource.
+std::shared_ptr<rapidjson::Document> patchFromBinary(std::size_t i, const rapidjson::Value& binary,
+                                                     const ApiContext& ctx) {
+  if (fhir::getString(binary, "resourceType") != "Binary" ||
+      fhir::getString(binary, "contentType") != "application/json-patch+json") {
+    entryError(i, ErrorKind::kInvalid, "not-supported",
+               "A PATCH entry needs a Binary resource of contentType application/json-patch+json",
+               ".resource");
+  }
+  const auto text = fhir::base64Decode(fhir::getString(binary, "data"));
+  if (!text) entryError(i, ErrorKind::kInvalid, "value", "Binary.data is not base64", ".resource");
+  auto patch = std::make_shared<rapidjson::Document>();
+  fhir::parseJson(*text, *patch, fhir::JsonLimits{ctx.limits.maxJsonDepth});
+  return patch;
+}
+
+PreparedEntry prepareEntry(const ApiContext& ctx, std::size_t i, const rapidjson::Value& entry,
+                           const std::string& baseUrl) {
+  PreparedEntry p;
+  p.index = i;
+  const rapidjson::Value* request = fhir::findMember(entry, "request");
+  if (!request || !request->IsObject()) {
+    entryError(i, ErrorKind::kInvalid, "required", "Entry has no request", ".request");
+  }
+  p.method = fhir::getString(*request, "method");
+  p.url = fhir::getString(*request, "url");
+  p.fullUrl = fhir::getString(entry, "fullUrl");
+  if (p.method.empty() || p.url.empty()) {
+    entryError(i, ErrorKind::kInvalid, "required", "Entry request needs method and url",
+               ".request");
+  }
+  std::string url = p.url;
+  if (url.rfind(baseUrl + "/", 0) == 0) url = url.substr(baseUrl.size());
+  if (!url.empty() && url[0] != '/') url = "/" + url;
+  const std::size_t q = url.find('?');
+  const std::string path = url.substr(0, q);
+  if (q != std::string::npos) p.input.query = parseQueryString(url.substr(q + 1));
+  try {
+    p.route = parseRoute(p.method, path, q != std::string::npos, ctx.definitions);
+  } catch (const FhirError& e) {
+    rethrowInEntry(i, e);
+  }
+  if (p.route.interaction == Interaction::kBatch || p.route.interaction == Interaction::kHealth ||
+      p.route.interaction == Interaction::kCapabilities) {
+    entryError(i, ErrorKind::kInvalid, "not-supported", "Entry names no resource interaction",
+               ".request.url");
+  }
+  const rapidjson::Value* resource = fhir::findMember(entry, "resource");
+  if (p.method == "POST" || p.method == "PUT") {
+    if (!resource) entryError(i, ErrorKind::kInvalid, "required", "Entry has no resource");
+    p.input.body = copyOf(*resource);
+  } else if (p.method == "PATCH") {
+    if (!resource) entryError(i, ErrorKind::kInvalid, "required", "PATCH entry has no resource");
+    p.input.body = patchFromBinary(i, *resource, ctx);
+  }
+  p.input.ifMatch = fhir::getString(*request, "ifMatch");
+  p.input.ifNoneMatch = fhir::getString(*request, "ifNoneMatch");
+  p.input.ifNoneExist = fhir::getString(*request, "ifNoneExist");
+  p.input.baseUrl = baseUrl;
+  return p;
+}
+
+// Replaces every `reference` that names a resolved fullUrl.
+void rewriteReferences(rapidjson::Value& value, const std::map<std::string, std::string>& ids,
+                       rapidjson::Document::AllocatorType& a) {
+  if (value.IsObject()) {
+    for (auto& m : value.GetObject()) {
+      if (std::string(m.name.GetString()) == "reference" && m.value.IsString()) {
+        auto it = ids.find(m.value.GetString());
+        if (it != ids.end()) m.value = fhir::makeString(it->second, a);
+      } else {
+        rewriteReferences(m.value, ids, a);
+      }
+    }
+  } else if (value.IsArray()) {
+    for (auto& e : value.GetArray()) rewriteReferences(e, ids, a);
+  }
+}
+
+int phaseOf(const std::string& method) {
+  if (method == "DELETE") return 0;
+  if (method == "POST") return 1;
+  if (method == "PUT" || method == "PATCH") return 2;
+  return 3;
+}
+
+fhir::BundleEntry responseEntry(const PreparedEntry& p, const std::string& baseUrl,
+                                bool returnRepresentation) {
+  fhir::BundleEntry e;
+  const InteractionResult& r = p.result;
+  e.responseStatus = http::statusLine(r.status);
+  if (!r.bundleBody.empty()) e.resourceJson = r.bundleBody;
+  if (r.version) {
+    const auto& v = *r.version;
+    e.fullUrl = baseUrl + "/" + v.type + "/" + v.id;
+    e.responseEtag = fhir::weakEtag(v.versionId);
+    e.responseLastModified = fhir::formatInstant(v.lastUpdated);
+    if (p.method != "GET" && !v.deleted) {
+      e.responseLocation = v.type + "/" + v.id + "/_history/" + std::to_string(v.versionId);
+    }
+    const bool wantBody = p.method == "GET" || (returnRepresentation && !v.deleted);
+    if (wantBody && !r.notModified) e.resourceJson = v.body;
+  }
+  return e;
+}
+
+fhir::BundleEntry errorEntry(const FhirError& e) {
+  fhir::BundleEntry entry;
+  entry.responseStatus = http::statusLine(http::statusFor(e.kind()));
+  entry.responseOutcomeJson = fhir::operationOutcomeJson(e.issues());
+  return entry;
+}
+
+void runInOrder(const ApiContext& ctx, store::StoreTransaction& tx,
+                std::vector<PreparedEntry>& entries) {
+  std::vector<PreparedEntry*> order;
+  for (auto& p : entries) order.push_back(&p);
+  std::stable_sort(order.begin(), order.end(), [](const PreparedEntry* a, const PreparedEntry* b) {
+    return phaseOf(a->method) < phaseOf(b->method);
+  });
+  for (PreparedEntry* p : order) {
+    if (p->done) continue;
+    try {
+      p->result = performInteraction(ctx, tx, p->route, p->input);
+    } catch (const FhirError& e) {
+      rethrowInEntry(p->index, e);
+    }
+  }
+}
+
+std::string processTransaction(const ApiContext& ctx, store::ResourceStore& store,
+                               std::vector<PreparedEntry>& entries, const std::string& baseUrl,
+                               bool returnRepresentation) {
+  std::set<std::string> targets;
+  for (const auto& p : entries) {
+    if (p.route.id.empty() || p.method == "GET") continue;
+    if (!targets.insert(p.route.type + "/" + p.route.id).second) {
+      entryError(p.index, ErrorKind::kInvalid, "business-rule",
+                 "The transaction changes " + p.route.type + "/" + p.route.id + " more than once");
+    }
+  }
+  const std::vector<PreparedEntry> pristine = entries;
+  store.inTransaction([&](store::StoreTransaction& tx) {
+    entries = pristine;  // a retried attempt starts again from the request, with fresh bodies
+    for (auto& p : entries) {
+      if (p.input.body) p.input.body = copyOf(*p.input.body);
+    }
+    std::map<std::string, std::string> resolved;
+    for (auto& p : entries) {
+      if (p.method == "POST" && !p.input.ifNoneExist.empty()) {
+        const auto matches = matchCriteria(tx, p.route.type, parseQueryString(p.input.ifNoneExist));
+        if (matches.size() > 1) {
+          entryError(p.index, ErrorKind::kPreconditionFailed, "multiple-matches",
+                     "ifNoneExist matches more than one resource");
+        }
+        if (matches.size() == 1) {
+          p.result.status = 200;
+          p.result.version = tx.current(p.route.type, matches.front(), false);
+          p.done = true;
+          if (!p.fullUrl.empty()) resolved[p.fullUrl] = p.route.type + "/" + matches.front();
+          continue;
+        }
+      }
+      if (p.method == "POST") {
+        p.input.assignedId = ctx.ids.newId();
+        if (!p.fullUrl.empty()) resolved[p.fullUrl] = p.route.type + "/" + p.input.assignedId;
+      } else if (p.method == "PUT" && !p.route.id.empty() && !p.fullUrl.empty()) {
+        resolved[p.fullUrl] = p.route.type + "/" + p.route.id;
+      }
+    }
+    for (auto& p : entries) {
+      if (p.input.body && p.method != "PATCH") {
+        rewriteReferences(*p.input.body, resolved, p.input.body->GetAllocator());
+      }
+    }
+    runInOrder(ctx, tx, entries);
+  });
+  std::vector<fhir::BundleEntry> out;
+  for (const auto& p : entries) out.push_back(responseEntry(p, baseUrl, returnRepresentation));
+  return fhir::writeBundle("transaction-response", ctx.ids.newId(),
+                           fhir::formatInstant(ctx.clock.now()), std::nullopt, {}, out);
+}
+
+std::string processBatch(const ApiContext& ctx, store::ResourceStore& store,
+                         const rapidjson::Value& entries, const std::string& baseUrl,
+                         bool returnRepresentation) {
+  std::vector<fhir::BundleEntry> out;
+  std::size_t i = 0;
+  for (const auto& entry : entries.GetArray()) {
+    try {
+      PreparedEntry p = prepareEntry(ctx, i, entry, baseUrl);
+      auto work = [&](store::StoreTransaction& tx) {
+        p.result = performInteraction(ctx, tx, p.route, p.input);
+      };
+      if (isReadOnly(p.route.interaction)) {
+        store.inReadOnly(work);
+      } else {
+        store.inTransaction(work);
+      }
+      out.push_back(responseEntry(p, baseUrl, returnRepresentation));
+    } catch (const FhirError& e) {
+      out.push_back(errorEntry(e));
+    }
+    ++i;
+  }
+  return fhir::writeBundle("batch-response", ctx.ids.newId(), fhir::formatInstant(ctx.clock.now()),
+                           std::nullopt, {}, out);
+}
+
+}  // namespace
+
+std::string processBundle(const ApiContext& ctx, store::ResourceStore& store,
+                          const rapidjson::Value& bundle, const std::string& baseUrl,
+                          bool returnRepresentation) {
+  requireResourceOfType(bundle, "Bundle");
+  const std::string type = fhir::getString(bundle, "type");
+  if (type != "batch" && type != "transaction") {
+    throw FhirError(ErrorKind::kInvalid, "invalid",
+                    "POST / takes a Bundle of type batch or transaction, not '" + type + "'",
+                    "Bundle.type");
+  }
+  const rapidjson::Value* entries = fhir::findMember(bundle, "entry");
+  if (!entries) {
+    return fhir::writeBundle(type + "-response", ctx.ids.newId(),
+                             fhir::formatInstant(ctx.clock.now()), std::nullopt, {}, {});
+  }
+  if (!entries->IsArray()) {
+    throw FhirError(ErrorKind::kInvalid, "structure", "Bundle.entry must be an array",
+                    "Bundle.entry");
+  }
+  if (entries->Size() > ctx.limits.maxBundleEntries) {
+    throw FhirError(ErrorKind::kPayloadTooLarge, "too-costly",
+                    "The Bundle has more than " + std::to_string(ctx.limits.maxBundleEntries) +
+                        " entries");
+  }
+  if (type == "batch") return processBatch(ctx, store, *entries, baseUrl, returnRepresentation);
+  std::vector<PreparedEntry> prepared;
+  std::size_t i = 0;
+  for (const auto& entry : entries->GetArray()) prepared.push_back(prepareEntry(ctx, i++, entry, baseUrl));
+  return processTransaction(ctx, store, prepared, baseUrl, returnRepresentation);
+}
+
+}  // namespace sp::rest

@@ -1,0 +1,25 @@
+// batch and transaction Bundles (POST /).
+//
+// A transaction is all or nothing: every entry runs inside one store transaction, `urn:uuid:`
+// (and other fullUrl) references between entries are resolved to the ids assigned, and entries
+// run in the spec's order (DELETE, POST, PUT/PATCH, GET). The first failing entry fails the
+// whole Bundle with its own status and an expression `Bundle.entry[i]`. A batch runs each entry
+// on its own and reports each outcome in its response entry.
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <string>
+
+#include "rest/interactions.h"
+#include "store/resource_store.h"
+
+namespace sp::rest {
+
+// Returns the response Bundle's JSON (batch-response or transaction-response). Throws
+// FhirError for a malformed Bundle or a failed transaction.
+std::string processBundle(const ApiContext& ctx, store::ResourceStore& store,
+                          const rapidjson::Value& bundle, const std::string& baseUrl,
+                          bool returnRepresentation);
+
+}  // namespace sp::rest

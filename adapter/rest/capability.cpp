@@ -1,0 +1,79 @@
+#include "rest/capability.h"
+
+#include <rapidjson/document.h>
+
+#include "fhir/json.h"
+
+namespace sp::rest {
+namespace {
+
+using rapidjson::Value;
+
+// Interactions every resource type supports here; kept beside the route table they describe.
+constexpr const char* kTypeInteractions[] = {"read",   "vread",  "update",           "patch",
+                                             "delete", "create", "history-instance", "history-type"};
+constexpr const char* kSystemInteractions[] = {"transaction", "batch", "history-system"};
+
+Value codes(const char* const* list, std::size_t n, rapidjson::Document::AllocatorType& a) {
+  Value out(rapidjson::kArrayType);
+  for (std::size_t i = 0; i < n; ++i) {
+    Value entry(rapidjson::kObjectType);
+    entry.AddMember("code", rapidjson::StringRef(list[i]), a);
+    out.PushBack(entry, a);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string capabilityStatementJson(const fhir::Definitions& defs, const ServerInfo& info,
+                                    fhir::TimePoint date) {
+  rapidjson::Document doc(rapidjson::kObjectType);
+  auto& a = doc.GetAllocator();
+  doc.AddMember("resourceType", "CapabilityStatement", a);
+  doc.AddMember("status", "active", a);
+  doc.AddMember("date", fhir::makeString(fhir::formatInstant(date), a), a);
+  doc.AddMember("kind", "instance", a);
+  Value software(rapidjson::kObjectType);
+  software.AddMember("name", fhir::makeString(info.softwareName, a), a);
+  software.AddMember("version", fhir::makeString(info.softwareVersion, a), a);
+  doc.AddMember("software", software, a);
+  if (!info.baseUrl.empty()) {
+    Value impl(rapidjson::kObjectType);
+    impl.AddMember("description", "Social prescribing FHIR server and messaging hub", a);
+    impl.AddMember("url", fhir::makeString(info.baseUrl, a), a);
+    doc.AddMember("implementation", impl, a);
+  }
+  doc.AddMember("fhirVersion", fhir::makeString(defs.fhirVersion(), a), a);
+  Value formats(rapidjson::kArrayType);
+  formats.PushBack("application/fhir+json", a).PushBack("json", a);
+  doc.AddMember("format", formats, a);
+  Value patchFormats(rapidjson::kArrayType);
+  patchFormats.PushBack("application/json-patch+json", a);
+  doc.AddMember("patchFormat", patchFormats, a);
+
+  Value resources(rapidjson::kArrayType);
+  for (const std::string& type : defs.resourceTypes()) {
+    Value r(rapidjson::kObjectType);
+    r.AddMember("type", fhir::makeString(type, a), a);
+    r.AddMember("interaction", codes(kTypeInteractions, std::size(kTypeInteractions), a), a);
+    r.AddMember("versioning", "versioned-update", a);
+    r.AddMember("readHistory", true, a);
+    r.AddMember("updateCreate", true, a);
+    r.AddMember("conditionalCreate", true, a);
+    r.AddMember("conditionalRead", "not-supported", a);
+    r.AddMember("conditionalUpdate", true, a);
+    r.AddMember("conditionalDelete", "not-supported", a);
+    resources.PushBack(r, a);
+  }
+  Value rest(rapidjson::kObjectType);
+  rest.AddMember("mode", "server", a);
+  rest.AddMember("resource", resources, a);
+  rest.AddMember("interaction", codes(kSystemInteractions, std::size(kSystemInteractions), a), a);
+  Value restList(rapidjson::kArrayType);
+  restList.PushBack(rest, a);
+  doc.AddMember("rest", restList, a);
+  return fhir::writeJson(doc);
+}
+
+}  // namespace sp::rest

@@ -1,0 +1,21 @@
+// The CapabilityStatement, generated from what the server really supports: the resource types
+// of the loaded definitions and the interactions this layer implements.
+#pragma once
+
+#include <string>
+
+#include "fhir/definitions.h"
+#include "fhir/ids.h"
+
+namespace sp::rest {
+
+struct ServerInfo {
+  std::string softwareName = "Social Prescribing FHIR Adapter";
+  std::string softwareVersion = "0.1.0";
+  std::string baseUrl;
+};
+
+std::string capabilityStatementJson(const fhir::Definitions& definitions, const ServerInfo& info,
+                                    fhir::TimePoint date);
+
+}  // namespace sp::rest

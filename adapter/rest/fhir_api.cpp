@@ -1,0 +1,143 @@
+#include "rest/fhir_api.h"
+
+#include "fhir/errors.h"
+#include "fhir/json.h"
+#include "fhir/operation_outcome.h"
+#include "http/status_map.h"
+#include "rest/bundle_processor.h"
+#include "rest/negotiation.h"
+#include "rest/route.h"
+
+namespace sp::rest {
+
+using fhir::ErrorKind;
+using fhir::FhirError;
+
+namespace {
+
+constexpr const char* kJsonType = "application/fhir+json; charset=utf-8";
+
+RestResponse jsonResponse(int status, std::string body, const std::string& contentType) {
+  RestResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  r.headers.emplace_back("Content-Type", contentType);
+  return r;
+}
+
+bool hasBody(const std::string& method) {
+  return method == "POST" || method == "PUT" || method == "PATCH";
+}
+
+}  // namespace
+
+RestResponse errorResponse(const FhirError& error) {
+  return jsonResponse(http::statusFor(error.kind()), fhir::operationOutcomeJson(error.issues()),
+                      kJsonType);
+}
+
+FhirApi::FhirApi(store::ResourceStore& store, const fhir::Definitions& definitions,
+                 const fhir::Clock& clock, fhir::IdGenerator& ids, ApiLimits limits,
+                 ServerInfo info)
+    : store_(store),
+      ctx_{definitions, clock, ids, limits},
+      info_(std::move(info)),
+      capabilityJson_(capabilityStatementJson(definitions, info_, clock.now())) {}
+
+RestResponse FhirApi::handle(const RestRequest& request) {
+  try {
+    return dispatch(request, negotiateResponseType(request));
+  } catch (const FhirError& e) {
+    RestResponse r = errorResponse(e);
+    if (e.kind() == ErrorKind::kMethodNotAllowed) {
+      r.headers.emplace_back("Allow", allowedMethods(request.path, ctx_.definitions));
+    }
+    return r;
+  }
+}
+
+std::shared_ptr<rapidjson::Document> FhirApi::parseBody(const RestRequest& request, bool isPatch) {
+  if (request.body.size() > ctx_.limits.maxBodyBytes) {
+    throw FhirError(ErrorKind::kPayloadTooLarge, "too-costly",
+                    "The body is larger than " + std::to_string(ctx_.limits.maxBodyBytes) +
+                        " bytes");
+  }
+  requireBodyType(request, isPatch);
+  if (request.body.empty()) {
+    throw FhirError(ErrorKind::kInvalid, "required", "The request has no body");
+  }
+  auto doc = std::make_shared<rapidjson::Document>();
+  fhir::parseJson(request.body, *doc, fhir::JsonLimits{ctx_.limits.maxJsonDepth});
+  return doc;
+}
+
+RestResponse FhirApi::dispatch(const RestRequest& request, const std::string& contentType) {
+  const Route route =
+      parseRoute(request.method, request.path, !request.query.empty(), ctx_.definitions);
+  if (route.interaction == Interaction::kCapabilities) {
+    return jsonResponse(200, capabilityJson_, contentType);
+  }
+  if (route.interaction == Interaction::kHealth) {
+    if (!store_.ping()) {
+      throw FhirError(ErrorKind::kUnavailable, "transient", "The database is unavailable");
+    }
+    return jsonResponse(200, fhir::informationOutcomeJson("ok"), contentType);
+  }
+  InteractionInput input;
+  input.query = request.query;
+  input.baseUrl = request.baseUrl;
+  input.ifMatch = request.header("if-match");
+  input.ifNoneMatch = request.header("if-none-match");
+  input.ifNoneExist = request.header("if-none-exist");
+  if (hasBody(request.method)) input.body = parseBody(request, request.method == "PATCH");
+
+  if (route.interaction == Interaction::kBatch) {
+    const bool representation = returnPreference(request) == ReturnPreference::kRepresentation &&
+                                !request.header("prefer").empty();
+    return jsonResponse(200,
+                        processBundle(ctx_, store_, *input.body, request.baseUrl, representation),
+                        contentType);
+  }
+  InteractionResult result;
+  auto work = [&](store::StoreTransaction& tx) {
+    result = performInteraction(ctx_, tx, route, input);
+  };
+  if (isReadOnly(route.interaction)) {
+    store_.inReadOnly(work);
+  } else {
+    store_.inTransaction(work);
+  }
+  return interactionResponse(request, result, contentType);
+}
+
+RestResponse FhirApi::interactionResponse(const RestRequest& request,
+                                          const InteractionResult& result,
+                                          const std::string& contentType) {
+  RestResponse r;
+  r.status = result.status;
+  if (!result.bundleBody.empty()) return jsonResponse(r.status, result.bundleBody, contentType);
+  if (result.version && !result.version->deleted) {
+    const auto& v = *result.version;
+    r.headers.emplace_back("ETag", fhir::weakEtag(v.versionId));
+    r.headers.emplace_back("Last-Modified", fhir::formatHttpDate(v.lastUpdated));
+    const bool isWrite = request.method != "GET";
+    if (isWrite) {
+      const std::string location = request.baseUrl + "/" + v.type + "/" + v.id + "/_history/" +
+                                   std::to_string(v.versionId);
+      r.headers.emplace_back("Location", location);
+      r.headers.emplace_back("Content-Location", location);
+    }
+    if (result.notModified) return r;
+    const ReturnPreference preference =
+        isWrite ? returnPreference(request) : ReturnPreference::kRepresentation;
+    if (preference == ReturnPreference::kMinimal) return r;
+    r.headers.emplace_back("Content-Type", contentType);
+    r.body = preference == ReturnPreference::kOperationOutcome
+                 ? fhir::informationOutcomeJson(http::statusLine(r.status) + ": " + v.type + "/" +
+                                                v.id + " version " + std::to_string(v.versionId))
+                 : v.body;
+  }
+  return r;
+}
+
+}  // namespace sp::rest

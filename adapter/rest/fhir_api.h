@@ -1,0 +1,42 @@
+// The FHIR REST API as one transport-neutral entry point: a RestRequest in, a RestResponse out.
+//
+// handle() answers every FhirError as an OperationOutcome with the status from http/status_map;
+// any other exception is a fault and propagates to the edge (which logs it and answers 500).
+// Thread-safe: concurrent calls share only the store and read-only definitions.
+#pragma once
+
+#include <string>
+
+#include "fhir/definitions.h"
+#include "fhir/errors.h"
+#include "fhir/ids.h"
+#include "rest/capability.h"
+#include "rest/interactions.h"
+#include "rest/rest_types.h"
+#include "store/resource_store.h"
+
+namespace sp::rest {
+
+class FhirApi {
+ public:
+  FhirApi(store::ResourceStore& store, const fhir::Definitions& definitions,
+          const fhir::Clock& clock, fhir::IdGenerator& ids, ApiLimits limits, ServerInfo info);
+
+  RestResponse handle(const RestRequest& request);
+
+ private:
+  RestResponse dispatch(const RestRequest& request, const std::string& contentType);
+  RestResponse interactionResponse(const RestRequest& request, const InteractionResult& result,
+                                   const std::string& contentType);
+  std::shared_ptr<rapidjson::Document> parseBody(const RestRequest& request, bool isPatch);
+
+  store::ResourceStore& store_;
+  ApiContext ctx_;
+  ServerInfo info_;
+  std::string capabilityJson_;
+};
+
+// An OperationOutcome response for an error.
+RestResponse errorResponse(const fhir::FhirError& error);
+
+}  // namespace sp::rest

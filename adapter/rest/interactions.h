@@ -1,0 +1,79 @@
+// The FHIR REST interactions, one function each, over a StoreTransaction.
+//
+// Each function receives what the request says (route, parsed body, conditional headers) and
+// returns an InteractionResult; it throws fhir::FhirError when the request cannot go on. None of
+// them opens a transaction: the caller decides whether an interaction runs alone or as one entry
+// of a transaction Bundle.
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "fhir/definitions.h"
+#include "fhir/ids.h"
+#include "rest/rest_types.h"
+#include "rest/route.h"
+#include "store/resource_store.h"
+
+namespace sp::rest {
+
+struct ApiLimits {
+  std::size_t maxBodyBytes = 4 * 1024 * 1024;
+  std::size_t maxJsonDepth = 64;
+  int defaultPageSize = 50;
+  int maxPageSize = 500;
+  std::size_t maxBundleEntries = 1000;
+};
+
+struct ApiContext {
+  const fhir::Definitions& definitions;
+  const fhir::Clock& clock;
+  fhir::IdGenerator& ids;
+  ApiLimits limits;
+};
+
+// What one interaction needs from its request besides the route.
+struct InteractionInput {
+  QueryParams query;
+  std::shared_ptr<rapidjson::Document> body;  // parsed resource or patch; null when none
+  std::string ifMatch;
+  std::string ifNoneMatch;
+  std::string ifNoneExist;
+  std::string baseUrl;
+  std::string assignedId;  // create: use this id (a transaction resolved it in advance)
+};
+
+struct InteractionResult {
+  int status = 200;
+  std::optional<store::ResourceVersion> version;  // the resource read or written
+  std::string bundleBody;   // for history and other Bundle answers
+  std::string outcomeBody;  // an OperationOutcome to show instead of a resource
+  bool notModified = false;
+};
+
+InteractionResult readResource(const ApiContext&, store::StoreTransaction&, const Route&,
+                               const InteractionInput&);
+InteractionResult vreadResource(const ApiContext&, store::StoreTransaction&, const Route&,
+                                const InteractionInput&);
+InteractionResult createResource(const ApiContext&, store::StoreTransaction&, const Route&,
+                                 const InteractionInput&);
+InteractionResult updateResource(const ApiContext&, store::StoreTransaction&, const Route&,
+                                 const InteractionInput&);
+InteractionResult conditionalUpdate(const ApiContext&, store::StoreTransaction&, const Route&,
+                                    const InteractionInput&);
+InteractionResult patchResource(const ApiContext&, store::StoreTransaction&, const Route&,
+                                const InteractionInput&);
+InteractionResult deleteResource(const ApiContext&, store::StoreTransaction&, const Route&,
+                                 const InteractionInput&);
+InteractionResult history(const ApiContext&, store::StoreTransaction&, const Route&,
+                          const InteractionInput&);
+
+// Runs the interaction a route names (not kBatch, kCapabilities, kHealth).
+InteractionResult performInteraction(const ApiContext&, store::StoreTransaction&, const Route&,
+                                     const InteractionInput&);
+bool isReadOnly(Interaction interaction);
+
+}  // namespace sp::rest

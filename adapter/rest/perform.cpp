@@ -1,0 +1,52 @@
+#include "fhir/errors.h"
+#include "rest/interactions.h"
+
+namespace sp::rest {
+
+bool isReadOnly(Interaction interaction) {
+  switch (interaction) {
+    case Interaction::kRead:
+    case Interaction::kVread:
+    case Interaction::kHistoryInstance:
+    case Interaction::kHistoryType:
+    case Interaction::kHistorySystem:
+    case Interaction::kSearchType:
+    case Interaction::kCapabilities:
+    case Interaction::kHealth:
+      return true;
+    default:
+      return false;
+  }
+}
+
+InteractionResult performInteraction(const ApiContext& ctx, store::StoreTransaction& tx,
+                                     const Route& route, const InteractionInput& in) {
+  switch (route.interaction) {
+    case Interaction::kRead:
+      return readResource(ctx, tx, route, in);
+    case Interaction::kVread:
+      return vreadResource(ctx, tx, route, in);
+    case Interaction::kCreate:
+      return createResource(ctx, tx, route, in);
+    case Interaction::kUpdate:
+      return updateResource(ctx, tx, route, in);
+    case Interaction::kConditionalUpdate:
+      return conditionalUpdate(ctx, tx, route, in);
+    case Interaction::kPatch:
+      return patchResource(ctx, tx, route, in);
+    case Interaction::kDelete:
+      return deleteResource(ctx, tx, route, in);
+    case Interaction::kHistoryInstance:
+    case Interaction::kHistoryType:
+    case Interaction::kHistorySystem:
+      return history(ctx, tx, route, in);
+    case Interaction::kSearchType:
+      throw fhir::FhirError(fhir::ErrorKind::kNotImplemented, "not-supported",
+                            "Search is not available yet; read resources by id");
+    default:
+      throw fhir::FhirError(fhir::ErrorKind::kInvalid, "not-supported",
+                            "This interaction cannot be used here");
+  }
+}
+
+}  // namespace sp::rest

@@ -1,0 +1,39 @@
+// Shared steps of every write: structural checks on an incoming resource and the append of a
+// new version with server-set id and meta.
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rest/interactions.h"
+#include "store/resource_store.h"
+
+namespace sp::rest {
+
+// Checks that `resource` is a JSON object whose resourceType is `type`. Throws kInvalid.
+void requireResourceOfType(const rapidjson::Value& resource, const std::string& type);
+
+// Sets id, meta.versionId and meta.lastUpdated, serialises and appends the version after
+// `previous` (absent or deleted: the history goes on from its version number).
+store::ResourceVersion writeVersion(const ApiContext& ctx, store::StoreTransaction& tx,
+                                    const std::string& type, const std::string& id,
+                                    rapidjson::Document& resource,
+                                    const std::optional<store::ResourceVersion>& previous,
+                                    const std::string& method);
+
+// The identifier index entries of a resource (top-level `identifier`, array or single).
+std::vector<store::IdentifierToken> identifierTokens(const rapidjson::Value& resource);
+
+// Ids of current resources of `type` that match search criteria such as
+// "identifier=system|value" or "_id=x". Only `_id` and `identifier` are understood; other
+// parameters throw kInvalid, as do criteria that are empty.
+std::vector<std::string> matchCriteria(store::StoreTransaction& tx, const std::string& type,
+                                       const QueryParams& criteria);
+
+// Throws kPreconditionFailed when `ifMatch` is set and names another version than `current`.
+void checkIfMatch(const std::string& ifMatch, const std::optional<store::ResourceVersion>& current);
+
+}  // namespace sp::rest

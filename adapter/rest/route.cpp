@@ -1,0 +1,117 @@
+#include "rest/route.h"
+
+#include <vector>
+
+#include "fhir/errors.h"
+#include "fhir/ids.h"
+
+namespace sp::rest {
+namespace {
+
+using fhir::ErrorKind;
+using fhir::FhirError;
+
+std::vector<std::string> splitPath(const std::string& path) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (start < path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    if (end > start) parts.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return parts;
+}
+
+struct Shape {
+  std::string allow;  // methods this shape accepts
+  bool known = true;
+};
+
+// The methods each path shape accepts; the shape is found from the segments alone.
+Shape shapeOf(const std::vector<std::string>& s, const fhir::Definitions& defs) {
+  if (s.empty()) return {"POST"};
+  if (s.size() == 1 && s[0] == "metadata") return {"GET"};
+  if (s.size() == 1 && s[0] == "healthz") return {"GET"};
+  if (s.size() == 1 && s[0] == "_history") return {"GET"};
+  if (!defs.isResourceType(s[0])) return {"", false};
+  if (s.size() == 1) return {"GET, POST, PUT"};
+  if (s.size() == 2 && s[1] == "_history") return {"GET"};
+  if (s.size() == 2) return {"GET, PUT, PATCH, DELETE"};
+  if (s.size() == 3 && s[2] == "_history") return {"GET"};
+  if (s.size() == 4 && s[2] == "_history") return {"GET"};
+  return {"", false};
+}
+
+void requireValidId(const std::string& id) {
+  if (!fhir::isValidId(id)) {
+    throw FhirError(ErrorKind::kInvalid, "value",
+                    "Invalid resource id: ids are 1 to 64 of A-Z a-z 0-9 - .");
+  }
+}
+
+}  // namespace
+
+std::string allowedMethods(const std::string& path, const fhir::Definitions& definitions) {
+  return shapeOf(splitPath(path), definitions).allow;
+}
+
+Route parseRoute(const std::string& method, const std::string& path, bool hasQuery,
+                 const fhir::Definitions& defs) {
+  const std::vector<std::string> s = splitPath(path);
+  const Shape shape = shapeOf(s, defs);
+  if (!shape.known) {
+    if (!s.empty() && !defs.isResourceType(s[0])) {
+      throw FhirError(ErrorKind::kNotFound, "not-supported",
+                      "Unknown resource type or path '" + s[0] + "'");
+    }
+    throw FhirError(ErrorKind::kNotFound, "not-found", "No such path");
+  }
+  if (shape.allow.find(method) == std::string::npos || method.empty()) {
+    throw FhirError(ErrorKind::kMethodNotAllowed, "not-supported",
+                    method + " is not allowed here; allowed: " + shape.allow);
+  }
+  Route r{Interaction::kBatch, "", "", ""};
+  if (s.empty()) return r;
+  if (s[0] == "metadata") return {Interaction::kCapabilities, "", "", ""};
+  if (s[0] == "healthz") return {Interaction::kHealth, "", "", ""};
+  if (s[0] == "_history") return {Interaction::kHistorySystem, "", "", ""};
+  r.type = s[0];
+  if (s.size() == 1) {
+    if (method == "POST") r.interaction = Interaction::kCreate;
+    if (method == "GET") r.interaction = Interaction::kSearchType;
+    if (method == "PUT") {
+      if (!hasQuery) {
+        throw FhirError(ErrorKind::kInvalid, "required",
+                        "PUT on a type needs search criteria (conditional update) or an id");
+      }
+      r.interaction = Interaction::kConditionalUpdate;
+    }
+    return r;
+  }
+  if (s[1] == "_history") {
+    r.interaction = Interaction::kHistoryType;
+    return r;
+  }
+  requireValidId(s[1]);
+  r.id = s[1];
+  if (s.size() == 2) {
+    if (method == "GET") r.interaction = Interaction::kRead;
+    if (method == "PUT") r.interaction = Interaction::kUpdate;
+    if (method == "PATCH") r.interaction = Interaction::kPatch;
+    if (method == "DELETE") r.interaction = Interaction::kDelete;
+    return r;
+  }
+  if (s.size() == 3) {
+    r.interaction = Interaction::kHistoryInstance;
+    return r;
+  }
+  r.interaction = Interaction::kVread;
+  r.versionId = s[3];
+  if (!fhir::parseEtagVersion(r.versionId) || r.versionId.find('"') != std::string::npos) {
+    throw FhirError(ErrorKind::kNotFound, "not-found", "No such version '" + s[3] + "'");
+  }
+  return r;
+}
+
+}  // namespace sp::rest

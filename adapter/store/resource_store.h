@@ -1,0 +1,93 @@
+// Storage of FHIR resources: one interface, the transaction included.
+//
+// Callers (rest/, messaging/) run their work inside `ResourceStore::inTransaction`, so several
+// resources, dedup keys and outbox rows can be written atomically without any SQL. Every method
+// may throw fhir::FhirError: kUnavailable when the database cannot be reached (the request may
+// be retried), kConflict when a concurrent writer won a race the caller must report.
+// Implementations are thread-safe; a StoreTransaction belongs to one thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fhir/ids.h"
+
+namespace sp::store {
+
+struct ResourceKey {
+  std::string type;
+  std::string id;
+};
+
+// One stored version of a resource. `body` is the JSON text (empty for a deletion).
+struct ResourceVersion {
+  std::string type;
+  std::string id;
+  std::int64_t versionId = 0;
+  fhir::TimePoint lastUpdated;
+  bool deleted = false;
+  std::string method;  // POST, PUT, PATCH or DELETE: how this version was made
+  std::string body;
+};
+
+// A token an identifier index entry: `system|value` of Resource.identifier.
+struct IdentifierToken {
+  std::string system;
+  std::string value;
+};
+
+struct HistoryQuery {
+  std::optional<std::string> type;  // absent: whole system
+  std::optional<std::string> id;    // needs type
+  std::optional<fhir::TimePoint> since;
+  std::optional<std::int64_t> beforeSequence;  // keyset cursor for the next page
+  int count = 50;
+};
+
+struct HistoryPage {
+  std::vector<ResourceVersion> versions;  // newest first
+  std::optional<std::int64_t> nextCursor;  // set when more remain
+};
+
+class StoreTransaction {
+ public:
+  virtual ~StoreTransaction() = default;
+
+  // The current version (possibly a deletion), or nullopt when the resource never existed.
+  // forUpdate locks it until the transaction ends, so a concurrent writer waits.
+  virtual std::optional<ResourceVersion> current(const std::string& type, const std::string& id,
+                                                 bool forUpdate) = 0;
+  virtual std::optional<ResourceVersion> version(const std::string& type, const std::string& id,
+                                                 std::int64_t versionId) = 0;
+  // Appends `v` as the new current version; v.versionId must be the previous one plus one
+  // (1 for a new resource). `identifiers` replace the resource's identifier index entries.
+  // Throws kConflict if another transaction wrote the same version first.
+  virtual void append(const ResourceVersion& v, const std::vector<IdentifierToken>& identifiers) = 0;
+  // Ids of current, not deleted resources of `type` carrying the identifier (system may be
+  // empty to match any system).
+  virtual std::vector<std::string> findByIdentifier(const std::string& type,
+                                                    const IdentifierToken& token) = 0;
+  virtual HistoryPage history(const HistoryQuery& query) = 0;
+  // Serialises every transaction that takes the same key until they end (an advisory lock):
+  // used where a decision depends on the absence of a row (conditional create).
+  virtual void lockKey(const std::string& key) = 0;
+};
+
+class ResourceStore {
+ public:
+  virtual ~ResourceStore() = default;
+
+  // Runs `work` in one database transaction and commits it if `work` returns normally; any
+  // exception rolls it back and propagates. Broken connections are retried (work runs again),
+  // so `work` must not have side effects outside the transaction.
+  virtual void inTransaction(const std::function<void(StoreTransaction&)>& work) = 0;
+  // As above for reads only: no locks, no writes, cheaper.
+  virtual void inReadOnly(const std::function<void(StoreTransaction&)>& work) = 0;
+  // True when the database answers.
+  virtual bool ping() = 0;
+};
+
+}  // namespace sp::store
