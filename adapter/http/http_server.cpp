@@ -54,6 +54,22 @@ rest::RestRequest toRestRequest(const Http::Request& req, const HttpConfig& conf
   return r;
 }
 
+// A response header of any name: Pistache 0.0.5 does not write headers added with addRaw.
+class NamedHeader : public Http::Header::Header {
+ public:
+  NamedHeader(std::string name, std::string value)
+      : name_(std::move(name)), value_(std::move(value)) {}
+  const char* name() const override { return name_.c_str(); }
+  void write(std::ostream& os) const override { os << value_; }
+#ifdef SAFE_HEADER_CAST
+  uint64_t hash() const override { return std::hash<std::string>{}(name_); }
+#endif
+
+ private:
+  std::string name_;
+  std::string value_;
+};
+
 rest::RestResponse internalError() {
   rest::RestResponse r;
   r.status = 500;
@@ -114,9 +130,11 @@ class FhirHandler : public Http::Handler {
                    const std::string& requestId) {
     try {
       for (const auto& [name, value] : response.headers) {
-        writer.headers().addRaw(Http::Header::Raw(name, value));
+        writer.headers().add(std::make_shared<NamedHeader>(name, value));
       }
-      if (!requestId.empty()) writer.headers().addRaw(Http::Header::Raw("X-Request-Id", requestId));
+      if (!requestId.empty()) {
+        writer.headers().add(std::make_shared<NamedHeader>("X-Request-Id", requestId));
+      }
       writer.send(static_cast<Http::Code>(response.status), response.body);
     } catch (const std::exception& e) {
       std::cerr << "error: cannot send response: " << e.what() << "\n";

@@ -43,6 +43,19 @@ Shape shapeOf(const std::vector<std::string>& s, const fhir::Definitions& defs) 
   return {"", false};
 }
 
+// True when `method` is one of the comma-separated methods in `allow`.
+bool allows(const std::string& allow, const std::string& method) {
+  std::size_t start = 0;
+  while (start < allow.size()) {
+    std::size_t end = allow.find(',', start);
+    if (end == std::string::npos) end = allow.size();
+    std::size_t first = allow.find_first_not_of(' ', start);
+    if (allow.compare(first, end - first, method) == 0 && end - first == method.size()) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
 void requireValidId(const std::string& id) {
   if (!fhir::isValidId(id)) {
     throw FhirError(ErrorKind::kInvalid, "value",
@@ -67,7 +80,7 @@ Route parseRoute(const std::string& method, const std::string& path, bool hasQue
     }
     throw FhirError(ErrorKind::kNotFound, "not-found", "No such path");
   }
-  if (shape.allow.find(method) == std::string::npos || method.empty()) {
+  if (!allows(shape.allow, method)) {
     throw FhirError(ErrorKind::kMethodNotAllowed, "not-supported",
                     method + " is not allowed here; allowed: " + shape.allow);
   }
