@@ -75,7 +75,8 @@ std::string formatHttpDate(TimePoint t) {
 
 std::optional<TimePoint> parseInstant(std::string_view s) {
   const int year = readDigits(s, 0, 4);
-  if (year < 0 || s.size() < 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+  // system_clock counts nanoseconds in 64 bits: years 1678-2261 only.
+  if (year < 1678 || year > 2261 || s.size() < 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
   const int month = readDigits(s, 5, 2);
   const int day = readDigits(s, 8, 2);
   if (month < 1 || month > 12 || day < 1 || day > 31) return std::nullopt;

@@ -24,7 +24,8 @@ std::string formatInstant(TimePoint t);
 // HTTP-date (RFC 7231): Wed, 25 Nov 2026 12:00:00 GMT.
 std::string formatHttpDate(TimePoint t);
 // Parses a FHIR instant/dateTime with time and zone (e.g. 2026-11-25T12:00:00Z,
-// 2026-11-25T12:00:00.5+01:00) or a date (2026-11-25, taken as midnight UTC). nullopt if invalid.
+// 2026-11-25T12:00:00.5+01:00) or a date (2026-11-25, taken as midnight UTC). nullopt if invalid
+// or outside the years 1678-2261 that a TimePoint can hold.
 std::optional<TimePoint> parseInstant(std::string_view text);
 
 // Where the present time comes from; tests inject a fixed clock.

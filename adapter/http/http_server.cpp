@@ -13,6 +13,7 @@
 #include "fhir/ids.h"
 #include "fhir/operation_outcome.h"
 #include "http/client_identity.h"
+#include "http/verbatim_headers.h"
 #include "http/status_map.h"
 
 namespace sp::http {
@@ -154,6 +155,7 @@ HttpServer::HttpServer(HttpConfig config, ApiHandler handler)
 HttpServer::~HttpServer() { shutdown(); }
 
 void HttpServer::start() {
+  keepMediaTypeHeadersVerbatim();
   Address address(config_.host, Port(config_.port));
   endpoint_ = std::make_unique<Http::Endpoint>(address);
   auto options = Http::Endpoint::options()

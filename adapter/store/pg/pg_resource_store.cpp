@@ -116,8 +116,8 @@ class PgTransaction : public StoreTransaction {
         std::string("SELECT ") + kVersionColumns +
         " FROM resource_versions v"
         " WHERE ($1 = '' OR v.res_type = $1) AND ($2 = '' OR v.res_id = $2)"
-        " AND ($3 < 0 OR v.last_updated >= to_timestamp($3::double precision / 1000))"
-        " AND ($4 < 0 OR v.seq < $4)"
+        " AND ($3::bigint < 0 OR v.last_updated >= to_timestamp($3::bigint::double precision / 1000))"
+        " AND ($4::bigint < 0 OR v.seq < $4::bigint)"
         " ORDER BY v.seq DESC LIMIT $5";
     const pqxx::result r = tx_.exec_params(
         sql, q.type.value_or(""), q.id.value_or(""), q.since ? toMillis(*q.since) : -1,

@@ -1,0 +1,283 @@
+#include "harness.h"
+
+#include <curl/curl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <pqxx/pqxx>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace sp::testing {
+namespace {
+
+std::string runCommand(const std::string& command) {
+  std::array<char, 512> buffer{};
+  std::string output;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) throw std::runtime_error("cannot run " + command);
+  while (fgets(buffer.data(), buffer.size(), pipe)) output += buffer.data();
+  const int status = pclose(pipe);
+  if (status != 0) throw std::runtime_error("command failed: " + command + "\n" + output);
+  return output;
+}
+
+std::string lastLine(const std::string& text) {
+  std::string t = text;
+  while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.pop_back();
+  const auto pos = t.rfind('\n');
+  return pos == std::string::npos ? t : t.substr(pos + 1);
+}
+
+int freePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  const int port = ntohs(addr.sin_port);
+  close(fd);
+  return port;
+}
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+struct CurlGlobal {
+  CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+};
+
+}  // namespace
+
+std::string sourceDir() { return SP_SOURCE_DIR; }
+
+std::string makeTempDir(const std::string& prefix) {
+  std::string pattern = "/tmp/" + prefix + "-XXXXXX";
+  if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+  chmod(pattern.c_str(), 0755);  // the postgres user must reach a cluster inside it
+  return pattern;
+}
+
+std::unique_ptr<PostgresCluster> PostgresCluster::startPrivate() {
+  auto cluster = std::unique_ptr<PostgresCluster>(new PostgresCluster());
+  cluster->dataDir_ = makeTempDir("sp-pg") + "/data";
+  cluster->port_ = freePort();
+  cluster->start();
+  return cluster;
+}
+
+PostgresCluster& PostgresCluster::shared() {
+  static std::unique_ptr<PostgresCluster> cluster = [] {
+    if (const char* url = std::getenv("SP_TEST_DATABASE_URL"); url && *url) {
+      auto c = std::unique_ptr<PostgresCluster>(new PostgresCluster());
+      c->adminUrl_ = url;
+      return c;
+    }
+    return startPrivate();
+  }();
+  return *cluster;
+}
+
+void PostgresCluster::start() {
+  if (dataDir_.empty()) throw std::runtime_error("not our cluster");
+  const std::string out = runCommand("SP_PG_FAST=1 SP_PG_PORT=" + std::to_string(port_) + " " +
+                                     sourceDir() + "/scripts/embedded-postgres.sh start " +
+                                     dataDir_ + " 2>/dev/null");
+  adminUrl_ = lastLine(out);
+}
+
+void PostgresCluster::stop() {
+  if (dataDir_.empty()) return;
+  runCommand(sourceDir() + "/scripts/embedded-postgres.sh stop " + dataDir_ + " >/dev/null 2>&1");
+}
+
+PostgresCluster::~PostgresCluster() {
+  if (dataDir_.empty()) return;
+  try {
+    stop();
+    runCommand("rm -rf " + dataDir_.substr(0, dataDir_.rfind('/')));
+  } catch (const std::exception&) {
+    // best effort at exit
+  }
+}
+
+std::string PostgresCluster::freshDatabase() {
+  static std::atomic<int> counter{0};
+  const std::string name =
+      "t_" + std::to_string(getpid()) + "_" + std::to_string(counter.fetch_add(1));
+  pqxx::connection conn(adminUrl_);
+  pqxx::nontransaction tx(conn);
+  tx.exec("CREATE DATABASE " + name);
+  const auto slash = adminUrl_.rfind('/');
+  return adminUrl_.substr(0, slash + 1) + name;
+}
+
+const Certificates& testCertificates(const std::string& name) {
+  static std::mutex mutex;
+  static std::map<std::string, Certificates> made;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto it = made.find(name);
+  if (it != made.end()) return it->second;
+  Certificates certs{makeTempDir("sp-certs-" + name)};
+  runCommand(sourceDir() + "/certs/make-dev-certs.sh " + certs.dir + " >/dev/null 2>&1");
+  return made.emplace(name, certs).first->second;
+}
+
+ServerProcess::ServerProcess(const std::string& databaseUrl, ServerOptions options)
+    : tls_(options.tls) {
+  const std::string dir = makeTempDir("sp-server");
+  const std::string portFile = dir + "/port";
+  logFile_ = dir + "/server.log";
+  std::vector<std::string> args = {SP_ADAPTER_BINARY, "--port", "0", "--host", "127.0.0.1",
+                                   "--database-url", databaseUrl, "--port-file", portFile,
+                                   "--profiles-dir", sourceDir() + "/fhir-profiles"};
+  if (options.tls) {
+    const Certificates& certs = testCertificates();
+    for (const std::string& a : {std::string("--tls-cert"), certs.dir + "/server.crt",
+                                 std::string("--tls-key"), certs.dir + "/server.key",
+                                 std::string("--client-ca"), certs.ca()}) {
+      args.push_back(a);
+    }
+  } else {
+    args.push_back("--plain-http");
+  }
+  for (const auto& a : options.extraArgs) args.push_back(a);
+  pid_ = fork();
+  if (pid_ == 0) {
+    FILE* log = freopen(logFile_.c_str(), "w", stdout);
+    (void)log;
+    dup2(fileno(stdout), fileno(stderr));
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const std::string text = readFile(portFile);
+    if (!text.empty() && text.back() == '\n') {
+      port_ = std::stoi(text);
+      return;
+    }
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("server exited at start:\n" + log());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  throw std::runtime_error("server did not start in time:\n" + log());
+}
+
+ServerProcess::~ServerProcess() { stop(); }
+
+int ServerProcess::stop() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return status;
+}
+
+std::string ServerProcess::baseUrl() const {
+  return std::string(tls_ ? "https://localhost:" : "http://127.0.0.1:") + std::to_string(port_);
+}
+
+std::string ServerProcess::log() const { return readFile(logFile_); }
+
+HttpClient::HttpClient(std::string baseUrl, TlsOptions tls)
+    : baseUrl_(std::move(baseUrl)), tls_(std::move(tls)) {
+  static CurlGlobal global;
+  curl_ = curl_easy_init();
+}
+
+HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
+
+namespace {
+
+size_t collectBody(char* data, size_t size, size_t count, void* out) {
+  static_cast<std::string*>(out)->append(data, size * count);
+  return size * count;
+}
+
+size_t collectHeader(char* data, size_t size, size_t count, void* out) {
+  std::string line(data, size * count);
+  const auto colon = line.find(':');
+  if (colon != std::string::npos) {
+    std::string name = line.substr(0, colon);
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ')) value.erase(0, 1);
+    while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+    (*static_cast<std::map<std::string, std::string>*>(out))[name] = value;
+  }
+  return size * count;
+}
+
+}  // namespace
+
+HttpResponse HttpClient::request(const std::string& method, const std::string& path,
+                                 const std::string& body, const std::vector<std::string>& headers) {
+  CURL* c = static_cast<CURL*>(curl_);
+  curl_easy_reset(c);
+  HttpResponse response;
+  const std::string url = baseUrl_ + path;
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
+  if (method == "HEAD") curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+  if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  }
+  curl_slist* list = nullptr;
+  list = curl_slist_append(list, "Connection: keep-alive");
+  list = curl_slist_append(list, "Expect:");
+  for (const auto& h : headers) list = curl_slist_append(list, h.c_str());
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collectBody);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collectHeader);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &response.headers);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+  if (!tls_.caFile.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, tls_.caFile.c_str());
+  if (!tls_.certFile.empty()) curl_easy_setopt(c, CURLOPT_SSLCERT, tls_.certFile.c_str());
+  if (!tls_.keyFile.empty()) curl_easy_setopt(c, CURLOPT_SSLKEY, tls_.keyFile.c_str());
+  const CURLcode code = curl_easy_perform(c);
+  curl_slist_free_all(list);
+  if (code != CURLE_OK) {
+    response.error = curl_easy_strerror(code);
+    return response;
+  }
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
+  return response;
+}
+
+HttpResponse HttpClient::send(const std::string& method, const std::string& path,
+                              const std::string& json, std::vector<std::string> headers) {
+  headers.push_back("Content-Type: application/fhir+json");
+  return request(method, path, json, headers);
+}
+
+}  // namespace sp::testing

@@ -1,0 +1,117 @@
+// Integration test harness: a real PostgreSQL, the real server binary, a real HTTP(S) client.
+//
+// - PostgresCluster: the cluster named by SP_TEST_DATABASE_URL, or else a private one started
+//   with scripts/embedded-postgres.sh in a temporary folder on a free port. Each test gets a
+//   fresh database from freshDatabase().
+// - ServerProcess: runs build/adapter/sp-adapter on port 0 against a database and stops it
+//   with SIGTERM when destroyed.
+// - HttpClient: libcurl, with optional CA and client certificate for mTLS.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sp::testing {
+
+std::string sourceDir();
+std::string makeTempDir(const std::string& prefix);
+
+class PostgresCluster {
+ public:
+  // A private cluster just for the caller (own data folder and port), stopped on destruction.
+  static std::unique_ptr<PostgresCluster> startPrivate();
+  // The cluster shared by the tests of this process.
+  static PostgresCluster& shared();
+  ~PostgresCluster();
+
+  // Creates a new empty database and returns its URL.
+  std::string freshDatabase();
+  void stop();
+  void start();
+  const std::string& adminUrl() const { return adminUrl_; }
+
+ private:
+  std::string adminUrl_;  // URL of the cluster's `sp` (or given) database
+  std::string dataDir_;   // empty when the cluster is not ours
+  int port_ = 0;
+};
+
+struct Certificates {
+  std::string dir;  // ca.crt, server.crt/key, client-<slug>.crt/key
+  std::string ca() const { return dir + "/ca.crt"; }
+  std::string cert(const std::string& slug) const { return dir + "/client-" + slug + ".crt"; }
+  std::string key(const std::string& slug) const { return dir + "/client-" + slug + ".key"; }
+};
+
+// A development PKI made at test time with certs/make-dev-certs.sh (once per process per name).
+const Certificates& testCertificates(const std::string& name = "main");
+
+struct ServerOptions {
+  bool tls = false;
+  std::vector<std::string> extraArgs;
+};
+
+class ServerProcess {
+ public:
+  ServerProcess(const std::string& databaseUrl, ServerOptions options = {});
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  std::string baseUrl() const;
+  int port() const { return port_; }
+  // Sends SIGTERM and waits; returns the exit status.
+  int stop();
+  std::string log() const;
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  bool tls_ = false;
+  std::string logFile_;
+};
+
+struct HttpResponse {
+  long status = 0;
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+  std::string error;  // transport error (TLS handshake refused, ...), empty when none
+
+  std::string header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
+  }
+};
+
+struct TlsOptions {
+  std::string caFile;
+  std::string certFile;
+  std::string keyFile;
+};
+
+class HttpClient {
+ public:
+  explicit HttpClient(std::string baseUrl, TlsOptions tls = {});
+  ~HttpClient();
+
+  HttpResponse request(const std::string& method, const std::string& path,
+                       const std::string& body = "",
+                       const std::vector<std::string>& headers = {});
+  HttpResponse get(const std::string& path, const std::vector<std::string>& headers = {}) {
+    return request("GET", path, "", headers);
+  }
+  // POST/PUT with Content-Type application/fhir+json.
+  HttpResponse send(const std::string& method, const std::string& path, const std::string& json,
+                    std::vector<std::string> headers = {});
+
+ private:
+  std::string baseUrl_;
+  TlsOptions tls_;
+  void* curl_;
+};
+
+}  // namespace sp::testing

@@ -1,0 +1,35 @@
+// Small helpers for reading JSON answers in integration tests.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+#include <rapidjson/pointer.h>
+
+#include <string>
+
+namespace sp::testing {
+
+inline rapidjson::Document parse(const std::string& text) {
+  rapidjson::Document doc;
+  doc.Parse(text.c_str(), text.size());
+  EXPECT_FALSE(doc.HasParseError()) << "not JSON: " << text;
+  return doc;
+}
+
+// The string at a JSON Pointer ("/issue/0/code"), or "" when absent or not a string.
+inline std::string at(const rapidjson::Value& doc, const char* pointer) {
+  const rapidjson::Value* v = rapidjson::Pointer(pointer).Get(doc);
+  return v && v->IsString() ? v->GetString() : "";
+}
+
+inline std::string at(const std::string& json, const char* pointer) {
+  return at(parse(json), pointer);
+}
+
+inline std::size_t arraySize(const std::string& json, const char* pointer) {
+  rapidjson::Document doc = parse(json);
+  const rapidjson::Value* v = rapidjson::Pointer(pointer).Get(doc);
+  return v && v->IsArray() ? v->Size() : 0;
+}
+
+}  // namespace sp::testing
