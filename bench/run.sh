@@ -164,7 +164,7 @@ http_call() {
 }
 status_of() { head -n 1 | awk '{print $2}'; }
 header_of() {  # header name (case-insensitive) from a raw response on stdin
-  tr -d '\r' | awk -v h="$(echo "$1" | tr 'A-Z' 'a-z')" 'BEGIN{FS=": "} /^$/{exit} tolower($1)==h{print $2; exit}'
+  tr -d '\r' | awk -v h="$1" 'BEGIN{FS=": "} /^$/{exit} tolower($1)==tolower(h){print $2; exit}'
 }
 
 # Pretty JSON to one line: drops indentation and newlines (never inside JSON strings).

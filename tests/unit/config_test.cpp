@@ -1,0 +1,62 @@
+#include "app/config.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace sp::app {
+namespace {
+
+EnvLookup envOf(std::map<std::string, std::string> values) {
+  return [values](const std::string& name) -> std::optional<std::string> {
+    auto it = values.find(name);
+    return it == values.end() ? std::nullopt : std::optional<std::string>(it->second);
+  };
+}
+
+TEST(Config, Defaults) {
+  const Config c = parseConfig({}, envOf({}));
+  EXPECT_EQ(c.http.port, 8443);
+  EXPECT_EQ(c.http.threads, 2);
+  EXPECT_FALSE(c.http.plainHttp);
+  EXPECT_EQ(c.dbPool, 2);
+  EXPECT_EQ(c.http.certFile, "certs/out/server.crt");
+  EXPECT_EQ(c.http.maxRequestBytes, c.limits.maxBodyBytes + 64 * 1024);
+}
+
+TEST(Config, FlagsOverrideEnvironment) {
+  const Config c = parseConfig({"--port", "9000", "--threads=4", "--plain-http"},
+                               envOf({{"SP_PORT", "7000"}, {"DATABASE_URL", "postgresql://x/y"},
+                                      {"SP_MAX_BODY_BYTES", "2048"}}));
+  EXPECT_EQ(c.http.port, 9000);
+  EXPECT_EQ(c.http.threads, 4);
+  EXPECT_EQ(c.dbPool, 4);
+  EXPECT_TRUE(c.http.plainHttp);
+  EXPECT_EQ(c.databaseUrl, "postgresql://x/y");
+  EXPECT_EQ(c.limits.maxBodyBytes, 2048u);
+}
+
+TEST(Config, BadInputNamesTheFlag) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--port", "http"}, {"--port", "70000"}, {"--frobnicate"},
+        {"--threads"}, {"stray"}}) {
+    try {
+      parseConfig(args, envOf({}));
+      FAIL() << args[0];
+    } catch (const std::invalid_argument& e) {
+      EXPECT_FALSE(std::string(e.what()).empty());
+    }
+  }
+}
+
+TEST(Config, UsageListsEveryFlagWithItsEnvironmentVariable) {
+  const std::string text = usage();
+  for (const char* flag : {"--port", "--database-url", "--plain-http", "--max-body-bytes",
+                           "DATABASE_URL", "SP_THREADS"}) {
+    EXPECT_NE(text.find(flag), std::string::npos) << flag;
+  }
+  EXPECT_TRUE(parseConfig({"--help"}, envOf({})).help);
+}
+
+}  // namespace
+}  // namespace sp::app

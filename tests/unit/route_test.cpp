@@ -1,0 +1,70 @@
+#include "rest/route.h"
+
+#include <gtest/gtest.h>
+
+#include "fhir/errors.h"
+
+namespace sp::rest {
+namespace {
+
+using fhir::ErrorKind;
+
+const fhir::Definitions& defs() {
+  static const auto d = fhir::Definitions::withResourceTypes({"Patient", "Task"});
+  return d;
+}
+
+Route route(const std::string& method, const std::string& path, bool query = false) {
+  return parseRoute(method, path, query, defs());
+}
+
+ErrorKind failure(const std::string& method, const std::string& path, bool query = false) {
+  try {
+    route(method, path, query);
+  } catch (const fhir::FhirError& e) {
+    return e.kind();
+  }
+  return ErrorKind::kInternal;
+}
+
+TEST(Route, Interactions) {
+  EXPECT_EQ(route("GET", "/metadata").interaction, Interaction::kCapabilities);
+  EXPECT_EQ(route("GET", "/healthz").interaction, Interaction::kHealth);
+  EXPECT_EQ(route("POST", "/").interaction, Interaction::kBatch);
+  EXPECT_EQ(route("GET", "/_history").interaction, Interaction::kHistorySystem);
+  EXPECT_EQ(route("POST", "/Patient").interaction, Interaction::kCreate);
+  EXPECT_EQ(route("GET", "/Patient").interaction, Interaction::kSearchType);
+  EXPECT_EQ(route("PUT", "/Patient", true).interaction, Interaction::kConditionalUpdate);
+  EXPECT_EQ(route("GET", "/Patient/_history").interaction, Interaction::kHistoryType);
+  EXPECT_EQ(route("GET", "/Patient/a1").interaction, Interaction::kRead);
+  EXPECT_EQ(route("PUT", "/Patient/a1").interaction, Interaction::kUpdate);
+  EXPECT_EQ(route("PATCH", "/Patient/a1").interaction, Interaction::kPatch);
+  EXPECT_EQ(route("DELETE", "/Patient/a1").interaction, Interaction::kDelete);
+  EXPECT_EQ(route("GET", "/Patient/a1/_history").interaction, Interaction::kHistoryInstance);
+  const Route vread = route("GET", "/Task/t.1/_history/3");
+  EXPECT_EQ(vread.interaction, Interaction::kVread);
+  EXPECT_EQ(vread.type, "Task");
+  EXPECT_EQ(vread.id, "t.1");
+  EXPECT_EQ(vread.versionId, "3");
+}
+
+TEST(Route, Failures) {
+  EXPECT_EQ(failure("GET", "/Unicorn/1"), ErrorKind::kNotFound);
+  EXPECT_EQ(failure("GET", "/Patient/1/2/3/4/5"), ErrorKind::kNotFound);
+  EXPECT_EQ(failure("DELETE", "/Patient"), ErrorKind::kMethodNotAllowed);
+  EXPECT_EQ(failure("POST", "/Patient/1"), ErrorKind::kMethodNotAllowed);
+  EXPECT_EQ(failure("OST", "/Patient"), ErrorKind::kMethodNotAllowed);
+  EXPECT_EQ(failure("GET", "/"), ErrorKind::kMethodNotAllowed);
+  EXPECT_EQ(failure("PUT", "/Patient"), ErrorKind::kInvalid);
+  EXPECT_EQ(failure("GET", "/Patient/bad_id"), ErrorKind::kInvalid);
+  EXPECT_EQ(failure("GET", "/Patient/1/_history/x"), ErrorKind::kNotFound);
+}
+
+TEST(Route, AllowedMethods) {
+  EXPECT_EQ(allowedMethods("/Patient", defs()), "GET, POST, PUT");
+  EXPECT_EQ(allowedMethods("/Patient/1", defs()), "GET, PUT, PATCH, DELETE");
+  EXPECT_EQ(allowedMethods("/metadata", defs()), "GET");
+}
+
+}  // namespace
+}  // namespace sp::rest
