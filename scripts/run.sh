@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The first README command: installs what is missing, builds, makes development certificates,
+# starts a private PostgreSQL when no DATABASE_URL is given, and runs the server in the
+# foreground (HTTPS on port 8443, client certificate required). Extra arguments go to the
+# server, e.g. `scripts/run.sh --port 9443`; `scripts/run.sh --help` lists them.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+scripts/install-deps.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DSP_BUILD_TESTS=OFF >/dev/null
+cmake --build build --target sp-adapter
+certs/make-dev-certs.sh >&2
+
+if [[ -z "${DATABASE_URL:-}" ]]; then
+  DATABASE_URL="$(scripts/embedded-postgres.sh start)"
+  echo "run: using the private PostgreSQL in .data/postgres ($DATABASE_URL)" >&2
+fi
+export DATABASE_URL
+exec build/adapter/sp-adapter "$@"
