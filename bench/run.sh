@@ -46,7 +46,7 @@ report_file="$results_dir/latest.txt"
 raw_file="$results_dir/latest-raw.txt"
 sr_id="sp-bench-referral-1"   # the id task.json's focus points at
 
-say() { echo "bench: $*" >&2; }
+say() { echo "bench [${SECONDS}s]: $*" >&2; }
 die() { say "error: $*"; exit 1; }
 
 for v in threads duration connections wrk_threads warmup; do
@@ -180,14 +180,23 @@ to_ms() {
 
 psql_sp() { "$pgbin/psql" -X -q -tA -h 127.0.0.1 -p "$pg_port" -U postgres -d sp "$@"; }
 
+wrk_args() {  # [lua-script]
+  args=(-t "$wrk_threads" -c "$connections" -H "Connection: keep-alive" -H "Accept: application/fhir+json")
+  [[ -z "${1:-}" ]] || args+=(-s "$1")
+}
+
+# Unrecorded load for BENCH_WARMUP seconds. Args: url [lua-script]
+warm_wrk() {
+  local args
+  wrk_args "${2:-}"
+  if (( warmup > 0 )); then wrk "${args[@]}" -d "${warmup}s" "$1" >/dev/null; fi
+}
+
 # Runs wrk; appends its output to the raw log; sets W_RPS W_P50 W_P99 W_NON2XX W_SOCKERR W_COUNT.
 # Args: label url [lua-script]
 run_wrk() {
-  local label=$1 url=$2 script=${3:-} args=(-t "$wrk_threads" -c "$connections"
-    -H "Connection: keep-alive" -H "Accept: application/fhir+json")
-  [[ -z "$script" ]] || args+=(-s "$script")
-  if (( warmup > 0 )); then wrk "${args[@]}" -d "${warmup}s" "$url" >/dev/null; fi
-  local out
+  local label=$1 url=$2 args out
+  wrk_args "${3:-}"
   out="$(wrk "${args[@]}" -d "${duration}s" --latency "$url")"
   printf '==== %s: wrk %s -d %ss --latency %s\n%s\n\n' "$label" "${args[*]}" "$duration" "$url" "$out" >>"$raw_file"
   W_RPS="$(awk '/^Requests\/sec:/{print $2}' <<<"$out")"
@@ -213,6 +222,7 @@ problems() {  # wrk error lines, or "errors: none"
 # ---------------------------------------------------------------------------------------------
 # Set up.
 mkdir -p "$results_dir"
+load_before="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 : >"$raw_file"
 tmp="$(mktemp -d /tmp/spbench.XXXXXX)"
 chmod 755 "$tmp"   # the postgres OS user must reach the data directory inside
@@ -243,6 +253,7 @@ bare_pid="${pids[-1]}"
 bare_resp="$(http_call "$bare_port" GET /anything)"
 [[ "$(status_of <<<"$bare_resp")" == 200 ]] || die "bare_server did not answer 200: $bare_resp"
 bare_bytes="$(header_of content-length <<<"$bare_resp")"
+warm_wrk "http://127.0.0.1:$bare_port/anything"
 run_wrk "(a) bare GET /anything" "http://127.0.0.1:$bare_port/anything"
 A_RPS=$W_RPS A_P50=$W_P50 A_P99=$W_P99 A_PROBLEMS="$(problems)"
 stop_server "$bare_pid"
@@ -267,13 +278,16 @@ post_bytes="$(header_of content-length <<<"$post_resp")"
 
 # (b) read.
 say "(b) sp-adapter GET /ServiceRequest/$sr_id"
+warm_wrk "http://127.0.0.1:$adapter_port/ServiceRequest/$sr_id"
 run_wrk "(b) sp-adapter GET /ServiceRequest/{id}" "http://127.0.0.1:$adapter_port/ServiceRequest/$sr_id"
 B_RPS=$W_RPS B_P50=$W_P50 B_P99=$W_P99 B_PROBLEMS="$(problems)"
 
 # (c) create.
 say "(c) sp-adapter POST /Task"
+export BENCH_TASK_FILE="$tmp/task.json"   # read by bench/post_task.lua
+warm_wrk "http://127.0.0.1:$adapter_port/Task" "$repo/bench/post_task.lua"
 tasks_before="$(psql_sp -c "SELECT count(*) FROM resources WHERE res_type = 'Task'" 2>/dev/null || echo "")"
-BENCH_TASK_FILE="$tmp/task.json" run_wrk "(c) sp-adapter POST /Task" \
+run_wrk "(c) sp-adapter POST /Task" \
   "http://127.0.0.1:$adapter_port/Task" "$repo/bench/post_task.lua"
 C_RPS=$W_RPS C_P50=$W_P50 C_P99=$W_P99 C_PROBLEMS="$(problems)" C_COUNT=$W_COUNT
 tasks_after="$(psql_sp -c "SELECT count(*) FROM resources WHERE res_type = 'Task'" 2>/dev/null || echo "")"
@@ -282,7 +296,7 @@ stop_server "${pids[-1]}"
 # ---------------------------------------------------------------------------------------------
 # (d) PostgreSQL alone: one durable INSERT of the same Task JSON per transaction.
 say "(d) pgbench: INSERT one JSONB row per transaction, $connections clients"
-psql_sp -c "DROP TABLE IF EXISTS bench_rows" -c "CREATE TABLE bench_rows (id bigserial PRIMARY KEY, body jsonb NOT NULL)"
+psql_sp -c "CREATE TABLE bench_rows (id bigserial PRIMARY KEY, body jsonb NOT NULL)"
 mkdir "$tmp/pgbench"
 {
   printf "INSERT INTO bench_rows (body) VALUES ('"
@@ -324,7 +338,8 @@ cpu="$(awk -F': *' '/^model name/{print $2; exit}' /proc/cpuinfo 2>/dev/null || 
 
 {
   echo "sp-adapter benchmark, $(date -u '+%Y-%m-%d %H:%M:%S UTC'), commit $commit"
-  echo "machine: $(nproc) CPUs${cpu:+ ($cpu)}, $(uname -sr); load generators share these CPUs with the servers"
+  echo "machine: $(nproc) CPUs${cpu:+ ($cpu)}, $(uname -sr); load average before the run: $load_before;" \
+       "the load generators share these CPUs with the servers and PostgreSQL"
   echo "servers: $threads HTTP threads each, plain HTTP (no TLS), sp-adapter db pool ${db_pool:-default (one per thread)}"
   echo "load: wrk $wrk_threads threads x $connections connections, 'Connection: keep-alive';" \
        "pgbench -c $connections -j 2 -M simple; ${duration} s per measurement after ${warmup} s warm-up"
@@ -340,7 +355,7 @@ cpu="$(awk -F': *' '/^model name/{print $2; exit}' /proc/cpuinfo 2>/dev/null || 
   line "(c) sp-adapter      POST /Task (201)" "$C_RPS" "req/s" "$C_P50" "$C_P99"
   echo "$C_PROBLEMS"
   if [[ -n "$tasks_before" && -n "$tasks_after" ]]; then
-    echo "      Tasks stored during the run: $((tasks_after - tasks_before)) (wrk counted $C_COUNT completed requests, plus warm-up)"
+    echo "      Tasks stored during the measurement: $((tasks_after - tasks_before)); wrk counted $C_COUNT responses"
   fi
   line "(d) PostgreSQL      INSERT jsonb (pgbench)" "$D_RPS" "tx/s" "$D_P50" "$D_P99"
   echo "      transactions: ${D_DONE:-?}, failed: ${D_FAILED:-?}; latency from $D_N logged transactions;" \
