@@ -159,7 +159,15 @@ http_call() {
     printf '\r\n'
     if [[ -n "$body" ]]; then cat "$body"; fi
   } >&3
-  timeout 10 cat <&3 || true
+  # Read the head, then exactly Content-Length bytes: do not wait for the server to close.
+  local header length=0
+  while IFS= read -r -t 10 -u 3 header; do
+    printf '%s\n' "$header"
+    header="${header%$'\r'}"
+    [[ -n "$header" ]] || break
+    if [[ "${header,,}" =~ ^content-length:\ *([0-9]+) ]]; then length="${BASH_REMATCH[1]}"; fi
+  done
+  if (( length > 0 )); then timeout 10 head -c "$length" <&3 || true; fi
   exec 3<&-
 }
 status_of() { head -n 1 | awk '{print $2}'; }

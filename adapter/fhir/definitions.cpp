@@ -1,5 +1,7 @@
 #include "fhir/definitions.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -7,42 +9,140 @@
 
 #include "fhir/errors.h"
 #include "fhir/json.h"
+#include "fhir/snapshot.h"
 
 namespace sp::fhir {
 namespace {
 
-std::string readFile(const std::string& path) {
+constexpr const char* kCoreBase = "http://hl7.org/fhir/StructureDefinition/";
+
+rapidjson::Document readJsonFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read definitions file " + path);
   std::ostringstream text;
   text << in.rdbuf();
-  return text.str();
+  rapidjson::Document doc;
+  try {
+    parseJson(text.str(), doc, JsonLimits{512});
+  } catch (const FhirError& e) {
+    throw std::runtime_error(path + ": " + e.what());
+  }
+  return doc;
+}
+
+template <typename Visit>
+void forEachEntry(const rapidjson::Document& bundle, const std::string& path, Visit visit) {
+  const rapidjson::Value* entries = findMember(bundle, "entry");
+  if (!entries || !entries->IsArray()) throw std::runtime_error(path + ": not a Bundle");
+  for (const auto& entry : entries->GetArray()) {
+    if (const rapidjson::Value* resource = findMember(entry, "resource")) visit(*resource);
+  }
+}
+
+std::vector<std::string> strings(const rapidjson::Value& object, const char* name) {
+  std::vector<std::string> out;
+  if (const auto* list = findMember(object, name); list && list->IsArray()) {
+    for (const auto& v : list->GetArray()) {
+      if (v.IsString()) out.emplace_back(v.GetString());
+    }
+  }
+  return out;
+}
+
+SearchParameterDefinition searchParameterOf(const rapidjson::Value& json) {
+  return SearchParameterDefinition{getString(json, "url"),        getString(json, "code"),
+                                   getString(json, "type"),       getString(json, "expression"),
+                                   strings(json, "base"),         strings(json, "target")};
 }
 
 }  // namespace
 
-Definitions Definitions::load(const std::string& profilesDir) {
-  const std::string path = profilesDir + "/r4/profiles-resources.json";
-  rapidjson::Document bundle;
-  try {
-    parseJson(readFile(path), bundle, JsonLimits{512});
-  } catch (const FhirError& e) {
-    throw std::runtime_error(path + ": " + e.what());
+void Definitions::addStructureDefinition(std::unique_ptr<StructureDefinition> sd) {
+  const StructureDefinition* raw = sd.get();
+  if (sd->derivation != "constraint" && !sd->type.empty() && sd->url == kCoreBase + sd->type) {
+    byType_[sd->type] = raw;
+    if (sd->kind == "resource" && !sd->isAbstract) resourceTypes_.insert(sd->type);
   }
-  const rapidjson::Value* entries = findMember(bundle, "entry");
-  if (!entries || !entries->IsArray()) throw std::runtime_error(path + ": not a Bundle");
+  byUrl_[sd->url] = std::move(sd);
+}
+
+Definitions Definitions::load(const std::string& profilesDir) {
   Definitions defs;
-  for (const auto& entry : entries->GetArray()) {
-    const rapidjson::Value* sd = findMember(entry, "resource");
-    if (!sd || getString(*sd, "resourceType") != "StructureDefinition") continue;
-    const rapidjson::Value* abstract = findMember(*sd, "abstract");
-    const bool isAbstract = abstract && abstract->IsBool() && abstract->GetBool();
-    if (getString(*sd, "kind") == "resource" && !isAbstract &&
-        getString(*sd, "derivation") == "specialization") {
-      defs.resourceTypes_.insert(getString(*sd, "type"));
+  for (const char* file : {"profiles-types.json", "profiles-resources.json"}) {
+    const std::string path = profilesDir + "/r4/" + file;
+    const rapidjson::Document bundle = readJsonFile(path);
+    forEachEntry(bundle, path, [&](const rapidjson::Value& r) {
+      if (getString(r, "resourceType") != "StructureDefinition") return;
+      defs.addStructureDefinition(
+          std::make_unique<StructureDefinition>(parseStructureDefinition(r, "snapshot")));
+    });
+  }
+  if (defs.resourceTypes_.empty()) throw std::runtime_error(profilesDir + "/r4: no resource types");
+  {
+    const std::string path = profilesDir + "/r4/valuesets.json";
+    const rapidjson::Document bundle = readJsonFile(path);
+    forEachEntry(bundle, path, [&](const rapidjson::Value& r) { defs.terminology_.add(r); });
+  }
+  {
+    const std::string path = profilesDir + "/r4/search-parameters.json";
+    const rapidjson::Document bundle = readJsonFile(path);
+    forEachEntry(bundle, path, [&](const rapidjson::Value& r) {
+      defs.searchParams_.push_back(searchParameterOf(r));
+    });
+  }
+
+  // The project's own resources: one per file, in name order for a stable result.
+  std::vector<std::filesystem::path> files;
+  const std::filesystem::path spDir = std::filesystem::path(profilesDir) / "sp";
+  if (std::filesystem::is_directory(spDir)) {
+    for (const auto& f : std::filesystem::directory_iterator(spDir)) {
+      if (f.path().extension() == ".json") files.push_back(f.path());
     }
   }
-  if (defs.resourceTypes_.empty()) throw std::runtime_error(path + ": no resource types found");
+  std::sort(files.begin(), files.end());
+  std::vector<std::pair<std::string, rapidjson::Document>> differentials;
+  for (const auto& file : files) {
+    rapidjson::Document doc = readJsonFile(file.string());
+    const std::string type = getString(doc, "resourceType");
+    if (getString(doc, "url").empty()) {
+      throw std::runtime_error(file.string() + ": a conformance resource needs a url");
+    }
+    defs.projectResources_.push_back(writeJson(doc));
+    if (type == "StructureDefinition") {
+      differentials.emplace_back(file.string(), std::move(doc));
+    } else if (type == "ValueSet" || type == "CodeSystem") {
+      defs.terminology_.add(doc);
+    } else if (type == "SearchParameter") {
+      defs.searchParams_.push_back(searchParameterOf(doc));
+    }
+  }
+  defs.terminology_.expandAll();
+
+  // Profiles may build on each other: resolve in rounds until none is left waiting.
+  auto typeLookup = [&defs](const std::string& type) { return defs.typeDefinition(type); };
+  while (!differentials.empty()) {
+    const std::size_t before = differentials.size();
+    for (auto it = differentials.begin(); it != differentials.end();) {
+      const auto& [file, doc] = *it;
+      auto sd = std::make_unique<StructureDefinition>(parseStructureDefinition(doc, "differential"));
+      const StructureDefinition* base = defs.structureDefinition(sd->baseDefinition);
+      if (!base) {
+        ++it;
+        continue;
+      }
+      try {
+        sd->setElements(generateSnapshot(*base, sd->elements(), typeLookup));
+      } catch (const std::exception& e) {
+        throw std::runtime_error(file + ": " + e.what());
+      }
+      if (sd->kind == "resource") defs.profiles_.push_back(sd.get());
+      defs.addStructureDefinition(std::move(sd));
+      it = differentials.erase(it);
+    }
+    if (differentials.size() == before) {
+      throw std::runtime_error(differentials.front().first + ": unknown baseDefinition");
+    }
+  }
   return defs;
 }
 
@@ -50,6 +150,16 @@ Definitions Definitions::withResourceTypes(std::set<std::string> types) {
   Definitions defs;
   defs.resourceTypes_ = std::move(types);
   return defs;
+}
+
+const StructureDefinition* Definitions::structureDefinition(const std::string& url) const {
+  auto it = byUrl_.find(url);
+  return it == byUrl_.end() ? nullptr : it->second.get();
+}
+
+const StructureDefinition* Definitions::typeDefinition(const std::string& type) const {
+  auto it = byType_.find(type);
+  return it == byType_.end() ? nullptr : it->second;
 }
 
 }  // namespace sp::fhir
