@@ -143,7 +143,26 @@ Definitions Definitions::load(const std::string& profilesDir) {
       throw std::runtime_error(differentials.front().first + ": unknown baseDefinition");
     }
   }
+  const std::string requiredPath = profilesDir + "/required-profiles.json";
+  if (std::filesystem::exists(requiredPath)) {
+    const rapidjson::Document required = readJsonFile(requiredPath);
+    if (!required.IsObject()) throw std::runtime_error(requiredPath + ": must be an object");
+    for (const auto& m : required.GetObject()) {
+      for (const auto& url : strings(required, m.name.GetString())) {
+        if (!defs.structureDefinition(url)) {
+          throw std::runtime_error(requiredPath + ": unknown profile " + url);
+        }
+        defs.requiredProfiles_[m.name.GetString()].push_back(url);
+      }
+    }
+  }
   return defs;
+}
+
+const std::vector<std::string>& Definitions::requiredProfiles(const std::string& type) const {
+  static const std::vector<std::string> kNone;
+  auto it = requiredProfiles_.find(type);
+  return it == requiredProfiles_.end() ? kNone : it->second;
 }
 
 Definitions Definitions::withResourceTypes(std::set<std::string> types) {

@@ -54,6 +54,8 @@ class Definitions {
   const std::vector<SearchParameterDefinition>& searchParameters() const { return searchParams_; }
   // The project's own conformance resources as JSON text (to publish them), keyed by file name.
   const std::vector<std::string>& projectResources() const { return projectResources_; }
+  // Profiles every resource of `type` must meet one of (fhir-profiles/required-profiles.json).
+  const std::vector<std::string>& requiredProfiles(const std::string& type) const;
 
  private:
   void addStructureDefinition(std::unique_ptr<StructureDefinition> sd);
@@ -66,6 +68,7 @@ class Definitions {
   Terminology terminology_;
   std::vector<SearchParameterDefinition> searchParams_;
   std::vector<std::string> projectResources_;
+  std::unordered_map<std::string, std::vector<std::string>> requiredProfiles_;
 };
 
 }  // namespace sp::fhir
