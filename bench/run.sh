@@ -200,12 +200,28 @@ warm_wrk() {
   if (( warmup > 0 )); then wrk "${args[@]}" -d "${warmup}s" "$1" >/dev/null; fi
 }
 
-# Runs wrk; appends its output to the raw log; sets W_RPS W_P50 W_P99 W_NON2XX W_SOCKERR W_COUNT.
-# Args: label url [lua-script]
+# CPU time in clock ticks: the whole machine (busy, not idle), one process, and PostgreSQL's
+# postmaster with its children (backends that exited meanwhile are not counted).
+clk_tck="$(getconf CLK_TCK)"
+machine_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat; }
+proc_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+pg_ticks() {
+  local pm
+  pm="$(head -n 1 "$pg_data/postmaster.pid" 2>/dev/null || echo 0)"
+  awk -v pm="$pm" '$1 == pm || $4 == pm {s += $14 + $15} END {print s + 0}' /proc/[0-9]*/stat 2>/dev/null || echo 0
+}
+us_per() {  # ticks count -> microseconds per item
+  awk -v t="$1" -v n="$2" -v hz="$clk_tck" 'BEGIN { if (n > 0) printf "%.0f", t / hz / n * 1e6; else printf "?" }'
+}
+
+# Runs wrk against the server with pid $server_pid; appends its output to the raw log; sets
+# W_RPS W_P50 W_P99 W_NON2XX W_SOCKERR W_COUNT and W_CPU (CPU per request). Args: label url [lua-script]
 run_wrk() {
-  local label=$1 url=$2 args out
+  local label=$1 url=$2 args out m0 s0 p0 m1 s1 p1
   wrk_args "${3:-}"
+  m0="$(machine_ticks)" s0="$(proc_ticks "$server_pid")" p0="$(pg_ticks)"
   out="$(wrk "${args[@]}" -d "${duration}s" --latency "$url")"
+  m1="$(machine_ticks)" s1="$(proc_ticks "$server_pid")" p1="$(pg_ticks)"
   printf '==== %s: wrk %s -d %ss --latency %s\n%s\n\n' "$label" "${args[*]}" "$duration" "$url" "$out" >>"$raw_file"
   W_RPS="$(awk '/^Requests\/sec:/{print $2}' <<<"$out")"
   W_P50="$(to_ms "$(awk '$1=="50%"{print $2}' <<<"$out")")"
@@ -215,6 +231,7 @@ run_wrk() {
   W_SOCKERR="$(sed -n 's/^ *Socket errors: *//p' <<<"$out")"
   [[ -n "$W_RPS" && -n "$W_COUNT" ]] || die "could not read wrk's output for $label:
 $out"
+  W_CPU="CPU per request: server $(us_per $((s1 - s0)) "$W_COUNT") us, PostgreSQL $(us_per $((p1 - p0)) "$W_COUNT") us, whole machine $(us_per $((m1 - m0)) "$W_COUNT") us"
 }
 
 line() {  # label rps unit p50 p99
@@ -257,13 +274,13 @@ pg_version="$(psql_sp -c "SHOW server_version")"
 say "(a) bare_server, $threads threads, port $bare_port"
 start_server bare "$tmp/bare.port" "$bare_bin" --host 127.0.0.1 --port "$bare_port" \
   --threads "$threads" --port-file "$tmp/bare.port"
-bare_pid="${pids[-1]}"
+bare_pid="${pids[-1]}" server_pid="${pids[-1]}"
 bare_resp="$(http_call "$bare_port" GET /anything)"
 [[ "$(status_of <<<"$bare_resp")" == 200 ]] || die "bare_server did not answer 200: $bare_resp"
 bare_bytes="$(header_of content-length <<<"$bare_resp")"
 warm_wrk "http://127.0.0.1:$bare_port/anything"
 run_wrk "(a) bare GET /anything" "http://127.0.0.1:$bare_port/anything"
-A_RPS=$W_RPS A_P50=$W_P50 A_P99=$W_P99 A_PROBLEMS="$(problems)"
+A_RPS=$W_RPS A_P50=$W_P50 A_P99=$W_P99 A_PROBLEMS="$(problems)" A_CPU=$W_CPU
 stop_server "$bare_pid"
 
 # ---------------------------------------------------------------------------------------------
@@ -273,6 +290,7 @@ adapter_args=(--plain-http --host 127.0.0.1 --port "$adapter_port" --threads "$t
 [[ -z "$db_pool" ]] || adapter_args+=(--db-pool "$db_pool")
 say "starting sp-adapter, $threads threads${db_pool:+, db pool $db_pool}, port $adapter_port"
 start_server adapter "$tmp/adapter.port" env -u SP_DB_POOL -u SP_THREADS "$adapter_bin" "${adapter_args[@]}"
+server_pid="${pids[-1]}"
 
 sr_resp="$(http_call "$adapter_port" PUT "/ServiceRequest/$sr_id" "$tmp/service_request.json")"
 [[ "$(status_of <<<"$sr_resp")" == 201 ]] || die "creating ServiceRequest/$sr_id did not answer 201: $sr_resp"
@@ -288,7 +306,7 @@ post_bytes="$(header_of content-length <<<"$post_resp")"
 say "(b) sp-adapter GET /ServiceRequest/$sr_id"
 warm_wrk "http://127.0.0.1:$adapter_port/ServiceRequest/$sr_id"
 run_wrk "(b) sp-adapter GET /ServiceRequest/{id}" "http://127.0.0.1:$adapter_port/ServiceRequest/$sr_id"
-B_RPS=$W_RPS B_P50=$W_P50 B_P99=$W_P99 B_PROBLEMS="$(problems)"
+B_RPS=$W_RPS B_P50=$W_P50 B_P99=$W_P99 B_PROBLEMS="$(problems)" B_CPU=$W_CPU
 
 # (c) create.
 say "(c) sp-adapter POST /Task"
@@ -297,7 +315,7 @@ warm_wrk "http://127.0.0.1:$adapter_port/Task" "$repo/bench/post_task.lua"
 tasks_before="$(psql_sp -c "SELECT count(*) FROM resources WHERE res_type = 'Task'" 2>/dev/null || echo "")"
 run_wrk "(c) sp-adapter POST /Task" \
   "http://127.0.0.1:$adapter_port/Task" "$repo/bench/post_task.lua"
-C_RPS=$W_RPS C_P50=$W_P50 C_P99=$W_P99 C_PROBLEMS="$(problems)" C_COUNT=$W_COUNT
+C_RPS=$W_RPS C_P50=$W_P50 C_P99=$W_P99 C_PROBLEMS="$(problems)" C_COUNT=$W_COUNT C_CPU=$W_CPU
 tasks_after="$(psql_sp -c "SELECT count(*) FROM resources WHERE res_type = 'Task'" 2>/dev/null || echo "")"
 stop_server "${pids[-1]}"
 
@@ -316,7 +334,9 @@ pgbench_args=(-h 127.0.0.1 -p "$pg_port" -U postgres -n -M simple -f "$tmp/pgben
 if (( warmup > 0 )); then
   (cd "$tmp/pgbench" && "$pgbin/pgbench" "${pgbench_args[@]}" -T "$warmup" sp >/dev/null 2>&1)
 fi
+m0="$(machine_ticks)"
 pg_out="$(cd "$tmp/pgbench" && "$pgbin/pgbench" "${pgbench_args[@]}" -T "$duration" -l sp 2>&1)"
+m1="$(machine_ticks)"
 printf '==== (d) pgbench %s -T %s -l sp\n%s\n\n' "${pgbench_args[*]}" "$duration" "$pg_out" >>"$raw_file"
 D_RPS="$(awk '/^tps = .*without initial connection time/{print $3}' <<<"$pg_out")"
 D_FAILED="$(sed -n 's/^number of failed transactions: *//p' <<<"$pg_out")"
@@ -358,16 +378,20 @@ cpu="$(awk -F': *' '/^model name/{print $2; exit}' /proc/cpuinfo 2>/dev/null || 
   printf '%-52s %17s %16s %17s\n' "" "throughput" "" ""
   line "(a) bare Pistache   GET /anything" "$A_RPS" "req/s" "$A_P50" "$A_P99"
   echo "$A_PROBLEMS"
+  echo "      ${A_CPU%%, PostgreSQL*}, whole machine ${A_CPU##*whole machine }"
   line "(b) sp-adapter      GET /ServiceRequest/{id}" "$B_RPS" "req/s" "$B_P50" "$B_P99"
   echo "$B_PROBLEMS"
+  echo "      $B_CPU"
   line "(c) sp-adapter      POST /Task (201)" "$C_RPS" "req/s" "$C_P50" "$C_P99"
   echo "$C_PROBLEMS"
+  echo "      $C_CPU"
   if [[ -n "$tasks_before" && -n "$tasks_after" ]]; then
     echo "      Tasks stored during the measurement: $((tasks_after - tasks_before)); wrk counted $C_COUNT responses"
   fi
   line "(d) PostgreSQL      INSERT jsonb (pgbench)" "$D_RPS" "tx/s" "$D_P50" "$D_P99"
   echo "      transactions: ${D_DONE:-?}, failed: ${D_FAILED:-?}; latency from $D_N logged transactions;" \
        "rows identical: $rows_equal; stored row equals task.json: $body_ok"
+  echo "      CPU per transaction: whole machine $(us_per $((m1 - m0)) "${D_DONE%% *}") us (PostgreSQL and pgbench)"
   echo
   echo "b/a = $ba   (read vs HTTP ceiling;    target >= 0.70: $(verdict "$ba" 0.7))"
   echo "c/d = $cd_   (create vs bare INSERT;   target >= 0.50: $(verdict "$cd_" 0.5))"
