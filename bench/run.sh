@@ -368,7 +368,8 @@ cpu="$(awk -F': *' '/^model name/{print $2; exit}' /proc/cpuinfo 2>/dev/null || 
   echo "sp-adapter benchmark, $(date -u '+%Y-%m-%d %H:%M:%S UTC'), commit $commit"
   echo "machine: $(nproc) CPUs${cpu:+ ($cpu)}, $(uname -sr); load average before the run: $load_before;" \
        "the load generators share these CPUs with the servers and PostgreSQL"
-  echo "servers: $threads HTTP threads each, plain HTTP (no TLS), sp-adapter db pool ${db_pool:-default (one per thread)}"
+  echo "servers: $threads HTTP threads each, plain HTTP (no TLS), sp-adapter db pool ${db_pool:-default (one per thread)};" \
+       "sp-adapter binary built $(date -u -r "$adapter_bin" '+%Y-%m-%d %H:%M UTC')"
   echo "load: wrk $wrk_threads threads x $connections connections, 'Connection: keep-alive';" \
        "pgbench -c $connections -j 2 -M simple; ${duration} s per measurement after ${warmup} s warm-up"
   echo "PostgreSQL $pg_version, private cluster on 127.0.0.1:$pg_port, real durability (SP_PG_FAST unset): $pg_settings"
