@@ -200,28 +200,52 @@ warm_wrk() {
   if (( warmup > 0 )); then wrk "${args[@]}" -d "${warmup}s" "$1" >/dev/null; fi
 }
 
-# CPU time in clock ticks: the whole machine (busy, not idle), one process, and PostgreSQL's
-# postmaster with its children (backends that exited meanwhile are not counted).
+# CPU accounting in clock ticks, to show where the time goes: the whole machine (busy time),
+# the server process, PostgreSQL (postmaster and children alive at the end of the window) and the
+# load generator (this shell's finished children: wrk or pgbench). "other" is the rest: kernel
+# threads (e.g. I/O), and anything else running on the machine.
 clk_tck="$(getconf CLK_TCK)"
 machine_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat; }
 proc_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-pg_ticks() {
+pg_snapshot() {  # "pid ticks" for the postmaster and its children
   local pm
   pm="$(head -n 1 "$pg_data/postmaster.pid" 2>/dev/null || echo 0)"
-  awk -v pm="$pm" '$1 == pm || $4 == pm {s += $14 + $15} END {print s + 0}' /proc/[0-9]*/stat 2>/dev/null || echo 0
+  awk -v pm="$pm" '$1 == pm || $4 == pm {print $1, $14 + $15}' /proc/[0-9]*/stat 2>/dev/null || true
+}
+children_ticks() {  # sets CHILD_TICKS; must run in this shell (not in $(...)): uses the times builtin
+  times >"$tmp/times"
+  CHILD_TICKS="$(awk -v hz="$clk_tck" 'function sec(t, m) { split(t, m, /[ms]/); return m[1] * 60 + m[2] }
+    NR == 2 { printf "%.0f", (sec($1) + sec($2)) * hz }' "$tmp/times")"
 }
 us_per() {  # ticks count -> microseconds per item
   awk -v t="$1" -v n="$2" -v hz="$clk_tck" 'BEGIN { if (n > 0) printf "%.0f", t / hz / n * 1e6; else printf "?" }'
+}
+cpu_start() {  # server-pid
+  CPU_SERVER=$1
+  children_ticks
+  CPU_L0=$CHILD_TICKS CPU_M0="$(machine_ticks)" CPU_S0="$(proc_ticks "$CPU_SERVER")" CPU_P0="$(pg_snapshot)"
+}
+cpu_stop() {  # count load-name; sets CPU_LINE
+  local n=$1 name=$2 m s p l
+  m=$(( $(machine_ticks) - CPU_M0 ))
+  s=$(( $(proc_ticks "$CPU_SERVER") - CPU_S0 ))
+  p="$(awk 'NR == FNR {b[$1] = $2; next} {d += $2 - (($1 in b) ? b[$1] : 0)} END {print d + 0}' \
+    <(echo "$CPU_P0") <(pg_snapshot))"
+  children_ticks
+  l=$(( CHILD_TICKS - CPU_L0 ))
+  CPU_LINE="CPU per request: "
+  (( CPU_SERVER == 0 )) || CPU_LINE+="server $(us_per "$s" "$n") us, "
+  CPU_LINE+="PostgreSQL $(us_per "$p" "$n") us, $name $(us_per "$l" "$n") us,"
+  CPU_LINE+=" other $(us_per $(( m - s - p - l < 0 ? 0 : m - s - p - l )) "$n") us; whole machine $(us_per "$m" "$n") us"
 }
 
 # Runs wrk against the server with pid $server_pid; appends its output to the raw log; sets
 # W_RPS W_P50 W_P99 W_NON2XX W_SOCKERR W_COUNT and W_CPU (CPU per request). Args: label url [lua-script]
 run_wrk() {
-  local label=$1 url=$2 args out m0 s0 p0 m1 s1 p1
+  local label=$1 url=$2 args out
   wrk_args "${3:-}"
-  m0="$(machine_ticks)" s0="$(proc_ticks "$server_pid")" p0="$(pg_ticks)"
+  cpu_start "$server_pid"
   out="$(wrk "${args[@]}" -d "${duration}s" --latency "$url")"
-  m1="$(machine_ticks)" s1="$(proc_ticks "$server_pid")" p1="$(pg_ticks)"
   printf '==== %s: wrk %s -d %ss --latency %s\n%s\n\n' "$label" "${args[*]}" "$duration" "$url" "$out" >>"$raw_file"
   W_RPS="$(awk '/^Requests\/sec:/{print $2}' <<<"$out")"
   W_P50="$(to_ms "$(awk '$1=="50%"{print $2}' <<<"$out")")"
@@ -231,7 +255,8 @@ run_wrk() {
   W_SOCKERR="$(sed -n 's/^ *Socket errors: *//p' <<<"$out")"
   [[ -n "$W_RPS" && -n "$W_COUNT" ]] || die "could not read wrk's output for $label:
 $out"
-  W_CPU="CPU per request: server $(us_per $((s1 - s0)) "$W_COUNT") us, PostgreSQL $(us_per $((p1 - p0)) "$W_COUNT") us, whole machine $(us_per $((m1 - m0)) "$W_COUNT") us"
+  cpu_stop "$W_COUNT" wrk
+  W_CPU=$CPU_LINE
 }
 
 line() {  # label rps unit p50 p99
@@ -334,15 +359,16 @@ pgbench_args=(-h 127.0.0.1 -p "$pg_port" -U postgres -n -M simple -f "$tmp/pgben
 if (( warmup > 0 )); then
   (cd "$tmp/pgbench" && "$pgbin/pgbench" "${pgbench_args[@]}" -T "$warmup" sp >/dev/null 2>&1)
 fi
-m0="$(machine_ticks)"
+cpu_start 0
 pg_out="$(cd "$tmp/pgbench" && "$pgbin/pgbench" "${pgbench_args[@]}" -T "$duration" -l sp 2>&1)"
-m1="$(machine_ticks)"
 printf '==== (d) pgbench %s -T %s -l sp\n%s\n\n' "${pgbench_args[*]}" "$duration" "$pg_out" >>"$raw_file"
 D_RPS="$(awk '/^tps = .*without initial connection time/{print $3}' <<<"$pg_out")"
 D_FAILED="$(sed -n 's/^number of failed transactions: *//p' <<<"$pg_out")"
 D_DONE="$(sed -n 's/^number of transactions actually processed: *//p' <<<"$pg_out")"
 [[ -n "$D_RPS" ]] || die "could not read pgbench's output:
 $pg_out"
+cpu_stop "${D_DONE%% *}" pgbench
+D_CPU="${CPU_LINE/request/transaction}"
 read -r D_P50 D_P99 D_N < <(cat "$tmp"/pgbench/pgbench_log.* | awk '{print $3}' | sort -n | awk '
   { v[NR] = $1 }
   END {
@@ -379,7 +405,7 @@ cpu="$(awk -F': *' '/^model name/{print $2; exit}' /proc/cpuinfo 2>/dev/null || 
   printf '%-52s %17s %16s %17s\n' "" "throughput" "" ""
   line "(a) bare Pistache   GET /anything" "$A_RPS" "req/s" "$A_P50" "$A_P99"
   echo "$A_PROBLEMS"
-  echo "      ${A_CPU%%, PostgreSQL*}, whole machine ${A_CPU##*whole machine }"
+  echo "      $A_CPU"
   line "(b) sp-adapter      GET /ServiceRequest/{id}" "$B_RPS" "req/s" "$B_P50" "$B_P99"
   echo "$B_PROBLEMS"
   echo "      $B_CPU"
@@ -392,7 +418,8 @@ cpu="$(awk -F': *' '/^model name/{print $2; exit}' /proc/cpuinfo 2>/dev/null || 
   line "(d) PostgreSQL      INSERT jsonb (pgbench)" "$D_RPS" "tx/s" "$D_P50" "$D_P99"
   echo "      transactions: ${D_DONE:-?}, failed: ${D_FAILED:-?}; latency from $D_N logged transactions;" \
        "rows identical: $rows_equal; stored row equals task.json: $body_ok"
-  echo "      CPU per transaction: whole machine $(us_per $((m1 - m0)) "${D_DONE%% *}") us (PostgreSQL and pgbench)"
+  echo "      $D_CPU (PostgreSQL: the backends of pgbench's connections, which exit with it, are"
+  echo "      not counted, so their time shows under other)"
   echo
   echo "b/a = $ba   (read vs HTTP ceiling;    target >= 0.70: $(verdict "$ba" 0.7))"
   echo "c/d = $cd_   (create vs bare INSERT;   target >= 0.50: $(verdict "$cd_" 0.5))"
