@@ -237,6 +237,11 @@ cpu_stop() {  # count load-name; sets CPU_LINE
   (( CPU_SERVER == 0 )) || CPU_LINE+="server $(us_per "$s" "$n") us, "
   CPU_LINE+="PostgreSQL $(us_per "$p" "$n") us, $name $(us_per "$l" "$n") us,"
   CPU_LINE+=" other $(us_per $(( m - s - p - l < 0 ? 0 : m - s - p - l )) "$n") us; whole machine $(us_per "$m" "$n") us"
+  CPU_OTHER_PCT=$(( m > 0 ? (m - s - p - l) * 100 / m : 0 ))
+}
+disturbed=()
+check_quiet() {  # label: notes a measurement where "other" took over a quarter of the CPU time
+  (( CPU_OTHER_PCT <= 25 )) || disturbed+=("$1 (other: ${CPU_OTHER_PCT}% of the CPU time)")
 }
 
 # Runs wrk against the server with pid $server_pid; appends its output to the raw log; sets
@@ -257,6 +262,7 @@ run_wrk() {
 $out"
   cpu_stop "$W_COUNT" wrk
   W_CPU=$CPU_LINE
+  check_quiet "${label%% *}"
 }
 
 line() {  # label rps unit p50 p99
@@ -423,5 +429,10 @@ cpu="$(awk -F': *' '/^model name/{print $2; exit}' /proc/cpuinfo 2>/dev/null || 
   echo
   echo "b/a = $ba   (read vs HTTP ceiling;    target >= 0.70: $(verdict "$ba" 0.7))"
   echo "c/d = $cd_   (create vs bare INSERT;   target >= 0.50: $(verdict "$cd_" 0.5))"
+  if (( ${#disturbed[@]} > 0 )); then
+    echo
+    echo "WARNING: something else used the CPUs during ${disturbed[*]};"
+    echo "         these figures are disturbed: run again on a quiet machine."
+  fi
 } | tee "$report_file"
 say "report written to ${report_file#"$repo"/}; raw tool output in ${raw_file#"$repo"/}"
