@@ -13,8 +13,7 @@ namespace {
 
 // Standard padded base64 (RFC 4648), for the Binary of a PATCH entry.
 std::string base64(const std::string& bytes) {
-  static const char* kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   std::size_t i = 0;
   for (; i + 2 < bytes.size(); i += 3) {
@@ -113,19 +112,19 @@ TEST_F(Bundles, TransactionResolvesUrnUuidReferencesBetweenEntries) {
   const std::string patientUrn = "urn:uuid:6f1c1b0e-6d3a-4c1e-9e4b-0d6b2a1f0001";
   const std::string requestUrn = "urn:uuid:6f1c1b0e-6d3a-4c1e-9e4b-0d6b2a1f0002";
   const std::string taskUrn = "urn:uuid:6f1c1b0e-6d3a-4c1e-9e4b-0d6b2a1f0003";
-  const std::string json = bundle(
-      "transaction",
-      {entry(patientUrn, kPatient, R"("method":"POST","url":"Patient")"),
-       entry(requestUrn,
-             R"({"resourceType":"ServiceRequest","status":"active","intent":"order",)"
-             R"("code":{"text":"Social prescribing"},"subject":{"reference":")" +
-                 patientUrn + R"("}})",
-             R"("method":"POST","url":"ServiceRequest")"),
-       entry(taskUrn,
-             R"({"resourceType":"Task","status":"requested","intent":"order",)"
-             R"("focus":{"reference":")" +
-                 requestUrn + R"("},"for":{"reference":")" + patientUrn + R"("}})",
-             R"("method":"POST","url":"Task")")});
+  const std::string json =
+      bundle("transaction",
+             {entry(patientUrn, kPatient, R"("method":"POST","url":"Patient")"),
+              entry(requestUrn,
+                    R"({"resourceType":"ServiceRequest","status":"active","intent":"order",)"
+                    R"("code":{"text":"Social prescribing"},"subject":{"reference":")" +
+                        patientUrn + R"("}})",
+                    R"("method":"POST","url":"ServiceRequest")"),
+              entry(taskUrn,
+                    R"({"resourceType":"Task","status":"requested","intent":"order",)"
+                    R"("focus":{"reference":")" +
+                        requestUrn + R"("},"for":{"reference":")" + patientUrn + R"("}})",
+                    R"("method":"POST","url":"Task")")});
   HttpResponse r = post(json);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(at(r.body, "/resourceType"), "Bundle");
@@ -174,18 +173,17 @@ TEST_F(Bundles, FailedTransactionEntryLeavesNothingBehind) {
   const std::size_t before = versionCount();
 
   const std::string urn = "urn:uuid:0d3d0c5e-2b7a-4f43-8a55-7c1d3e000001";
-  const std::string json = bundle(
-      "transaction",
-      {entry(urn, kPatient, R"("method":"POST","url":"Patient")"),
-       entry("",
-             R"({"resourceType":"Observation","status":"final","code":{"text":"WEMWBS"},)"
-             R"("subject":{"reference":")" +
-                 urn + R"("}})",
-             R"("method":"POST","url":"Observation")"),
-       entry("",
-             R"({"resourceType":"Patient","id":")" + existing + R"(","gender":"other"})",
-             R"("method":"PUT","url":"Patient/)" + existing + R"(","ifMatch":"W/\"1\"")"),
-       entry("", "", R"("method":"DELETE","url":"Flag/)" + flag + "\"")});
+  const std::string json =
+      bundle("transaction",
+             {entry(urn, kPatient, R"("method":"POST","url":"Patient")"),
+              entry("",
+                    R"({"resourceType":"Observation","status":"final","code":{"text":"WEMWBS"},)"
+                    R"("subject":{"reference":")" +
+                        urn + R"("}})",
+                    R"("method":"POST","url":"Observation")"),
+              entry("", R"({"resourceType":"Patient","id":")" + existing + R"(","gender":"other"})",
+                    R"("method":"PUT","url":"Patient/)" + existing + R"(","ifMatch":"W/\"1\"")"),
+              entry("", "", R"("method":"DELETE","url":"Flag/)" + flag + "\"")});
   HttpResponse r = post(json);
   EXPECT_EQ(r.status, 412) << r.body;
   EXPECT_EQ(at(r.body, "/resourceType"), "OperationOutcome") << r.body;
@@ -206,14 +204,13 @@ TEST_F(Bundles, FailedTransactionEntryLeavesNothingBehind) {
 
 TEST_F(Bundles, TransactionEntryWithIdMismatchFailsWholeTransaction) {
   const std::size_t before = versionCount();
-  const std::string json = bundle(
-      "transaction",
-      {entry("urn:uuid:0d3d0c5e-2b7a-4f43-8a55-7c1d3e000002", kPatient,
-             R"("method":"POST","url":"Patient")"),
-       entry("", R"({"resourceType":"Patient","id":"tx-ok-1"})",
-             R"("method":"PUT","url":"Patient/tx-ok-1")"),
-       entry("", R"({"resourceType":"Patient","id":"tx-other"})",
-             R"("method":"PUT","url":"Patient/tx-mismatch")")});
+  const std::string json =
+      bundle("transaction", {entry("urn:uuid:0d3d0c5e-2b7a-4f43-8a55-7c1d3e000002", kPatient,
+                                   R"("method":"POST","url":"Patient")"),
+                             entry("", R"({"resourceType":"Patient","id":"tx-ok-1"})",
+                                   R"("method":"PUT","url":"Patient/tx-ok-1")"),
+                             entry("", R"({"resourceType":"Patient","id":"tx-other"})",
+                                   R"("method":"PUT","url":"Patient/tx-mismatch")")});
   HttpResponse r = post(json);
   EXPECT_EQ(r.status, 400) << r.body;
   EXPECT_EQ(at(r.body, "/resourceType"), "OperationOutcome");
@@ -259,13 +256,13 @@ TEST_F(Bundles, TransactionConditionalCreateWithoutMatchCreates) {
   const std::string urn = "urn:uuid:9a0b7c3e-1111-4a2b-9c3d-000000000002";
   const std::string json = bundle(
       "transaction",
-      {entry(urn,
-             R"({"resourceType":"Organization","identifier":[{"system":"https://fhir.nhs.uk/Id/ods-organization-code","value":"TXC002"}]})",
-             R"("method":"POST","url":"Organization",)"
-             R"("ifNoneExist":"identifier=https://fhir.nhs.uk/Id/ods-organization-code|TXC002")"),
+      {entry(
+           urn,
+           R"({"resourceType":"Organization","identifier":[{"system":"https://fhir.nhs.uk/Id/ods-organization-code","value":"TXC002"}]})",
+           R"("method":"POST","url":"Organization",)"
+           R"("ifNoneExist":"identifier=https://fhir.nhs.uk/Id/ods-organization-code|TXC002")"),
        entry("",
-             R"({"resourceType":"HealthcareService","providedBy":{"reference":")" + urn +
-                 R"("}})",
+             R"({"resourceType":"HealthcareService","providedBy":{"reference":")" + urn + R"("}})",
              R"("method":"POST","url":"HealthcareService")")});
   HttpResponse r = post(json);
   ASSERT_EQ(r.status, 200) << r.body;
@@ -308,15 +305,14 @@ TEST_F(Bundles, TransactionChangingOneResourceTwiceIs400) {
 
 TEST_F(Bundles, BatchRunsEachEntryOnItsOwn) {
   const std::string json = bundle(
-      "batch",
-      {entry("", kPatient, R"("method":"POST","url":"Patient")"),
-       entry("", "", R"("method":"GET","url":"Patient/no-such-patient")"),
-       entry("", R"({"resourceType":"Unicorn"})", R"("method":"POST","url":"Unicorn")"),
-       R"({"resource":{"resourceType":"Patient"}})",  // no request at all
-       entry("", R"({"resourceType":"Patient","id":"batch-a"})",
-             R"("method":"PUT","url":"Patient/batch-b")"),
-       entry("", R"({"resourceType":"Patient","id":"batch-c"})",
-             R"("method":"PUT","url":"Patient/batch-c")")});
+      "batch", {entry("", kPatient, R"("method":"POST","url":"Patient")"),
+                entry("", "", R"("method":"GET","url":"Patient/no-such-patient")"),
+                entry("", R"({"resourceType":"Unicorn"})", R"("method":"POST","url":"Unicorn")"),
+                R"({"resource":{"resourceType":"Patient"}})",  // no request at all
+                entry("", R"({"resourceType":"Patient","id":"batch-a"})",
+                      R"("method":"PUT","url":"Patient/batch-b")"),
+                entry("", R"({"resourceType":"Patient","id":"batch-c"})",
+                      R"("method":"PUT","url":"Patient/batch-c")")});
   HttpResponse r = post(json);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(at(r.body, "/type"), "batch-response");
@@ -338,8 +334,8 @@ TEST_F(Bundles, BatchRunsEachEntryOnItsOwn) {
   // 2: unknown resource type, answered like POST /Unicorn.
   EXPECT_EQ(entryAt(r.body, 2, "/response/status"), "404 Not Found");
   EXPECT_EQ(entryAt(r.body, 2, "/response/outcome/resourceType"), "OperationOutcome");
-  EXPECT_EQ(entryAt(r.body, 2, "/response/outcome/issue/0/expression/0").rfind("Bundle.entry[2]", 0),
-            0u)
+  EXPECT_EQ(
+      entryAt(r.body, 2, "/response/outcome/issue/0/expression/0").rfind("Bundle.entry[2]", 0), 0u)
       << r.body;
 
   // 3: no request.
@@ -381,9 +377,9 @@ TEST_F(Bundles, TransactionPatchEntryWithBinary) {
   const std::string binary =
       R"({"resourceType":"Binary","contentType":"application/json-patch+json","data":")" +
       base64(patch) + R"("})";
-  HttpResponse r = post(bundle(
-      "transaction", {entry("", binary,
-                            R"("method":"PATCH","url":"Patient/)" + id + R"(","ifMatch":"W/\"1\"")")}));
+  HttpResponse r = post(bundle("transaction", {entry("", binary,
+                                                     R"("method":"PATCH","url":"Patient/)" + id +
+                                                         R"(","ifMatch":"W/\"1\"")")}));
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(at(r.body, "/type"), "transaction-response");
   EXPECT_EQ(entryAt(r.body, 0, "/response/status"), "200 OK") << r.body;
@@ -403,26 +399,25 @@ TEST_F(Bundles, TransactionPatchFailuresRollBack) {
       R"({"resourceType":"Binary","contentType":"application/json-patch+json","data":")" +
       base64(R"([{"op":"test","path":"/gender","value":"male"}])") + R"("})";
   HttpResponse r = post(bundle(
-      "transaction",
-      {entry("", kPatient, R"("method":"POST","url":"Patient")"),
-       entry("", failingTest, R"("method":"PATCH","url":"Patient/)" + id + "\"")}));
+      "transaction", {entry("", kPatient, R"("method":"POST","url":"Patient")"),
+                      entry("", failingTest, R"("method":"PATCH","url":"Patient/)" + id + "\"")}));
   EXPECT_EQ(r.status, 422) << r.body;
   EXPECT_EQ(at(r.body, "/resourceType"), "OperationOutcome");
   EXPECT_EQ(at(r.body, "/issue/0/expression/0").rfind("Bundle.entry[1]", 0), 0u) << r.body;
   EXPECT_EQ(versionCount(), before);
 
   // The patch must come as a Binary of the JSON Patch media type.
-  HttpResponse notBinary = post(bundle(
-      "transaction",
-      {entry("", R"([{"op":"replace","path":"/gender","value":"male"}])",
-             R"("method":"PATCH","url":"Patient/)" + id + "\"")}));
+  HttpResponse notBinary =
+      post(bundle("transaction", {entry("", R"([{"op":"replace","path":"/gender","value":"male"}])",
+                                        R"("method":"PATCH","url":"Patient/)" + id + "\"")}));
   EXPECT_EQ(notBinary.status, 400) << notBinary.body;
   EXPECT_EQ(at(notBinary.body, "/issue/0/expression/0"), "Bundle.entry[0].resource");
   HttpResponse badBase64 = post(bundle(
       "transaction",
-      {entry("",
-             R"({"resourceType":"Binary","contentType":"application/json-patch+json","data":"%%%"})",
-             R"("method":"PATCH","url":"Patient/)" + id + "\"")}));
+      {entry(
+          "",
+          R"({"resourceType":"Binary","contentType":"application/json-patch+json","data":"%%%"})",
+          R"("method":"PATCH","url":"Patient/)" + id + "\"")}));
   EXPECT_EQ(badBase64.status, 400) << badBase64.body;
   EXPECT_EQ(at(badBase64.body, "/resourceType"), "OperationOutcome");
   EXPECT_EQ(at(client_.get("/Patient/" + id).body, "/meta/versionId"), "1");
@@ -431,8 +426,8 @@ TEST_F(Bundles, TransactionPatchFailuresRollBack) {
 
 TEST_F(Bundles, WrongBundleTypeOrNotABundleIs400) {
   const std::size_t before = versionCount();
-  HttpResponse collection = post(
-      bundle("collection", {entry("", kPatient, R"("method":"POST","url":"Patient")")}));
+  HttpResponse collection =
+      post(bundle("collection", {entry("", kPatient, R"("method":"POST","url":"Patient")")}));
   EXPECT_EQ(collection.status, 400) << collection.body;
   EXPECT_EQ(at(collection.body, "/resourceType"), "OperationOutcome");
   EXPECT_EQ(at(collection.body, "/issue/0/expression/0"), "Bundle.type");
@@ -465,9 +460,9 @@ TEST_F(Bundles, EmptyTransactionAnswersEmptyResponse) {
 
 TEST_F(Bundles, TransactionFailingReadFailsTheWholeTransaction) {
   const std::size_t before = versionCount();
-  HttpResponse r = post(bundle(
-      "transaction", {entry("", kPatient, R"("method":"POST","url":"Patient")"),
-                      entry("", "", R"("method":"GET","url":"Patient/tx-missing")")}));
+  HttpResponse r =
+      post(bundle("transaction", {entry("", kPatient, R"("method":"POST","url":"Patient")"),
+                                  entry("", "", R"("method":"GET","url":"Patient/tx-missing")")}));
   EXPECT_EQ(r.status, 404) << r.body;
   EXPECT_EQ(at(r.body, "/resourceType"), "OperationOutcome");
   EXPECT_EQ(at(r.body, "/issue/0/code"), "not-found");
@@ -479,14 +474,13 @@ TEST_F(Bundles, TransactionPutFullUrlAndAbsoluteRequestUrls) {
   const std::string base = server_->baseUrl();
   const std::string urn = "urn:uuid:5e2a7c10-0000-4000-8000-000000000001";
   HttpResponse r = post(bundle(
-      "transaction",
-      {entry(urn, R"({"resourceType":"Patient","id":"tx-put-1"})",
-             R"("method":"PUT","url":")" + base + R"(/Patient/tx-put-1")"),
-       entry("",
-             R"({"resourceType":"Observation","status":"final","code":{"text":"x"},)"
-             R"("subject":{"reference":")" +
-                 urn + R"("}})",
-             R"("method":"POST","url":")" + base + R"(/Observation")")}));
+      "transaction", {entry(urn, R"({"resourceType":"Patient","id":"tx-put-1"})",
+                            R"("method":"PUT","url":")" + base + R"(/Patient/tx-put-1")"),
+                      entry("",
+                            R"({"resourceType":"Observation","status":"final","code":{"text":"x"},)"
+                            R"("subject":{"reference":")" +
+                                urn + R"("}})",
+                            R"("method":"POST","url":")" + base + R"(/Observation")")}));
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(entryAt(r.body, 0, "/response/status"), "201 Created");
   EXPECT_EQ(entryAt(r.body, 0, "/response/location"), "Patient/tx-put-1/_history/1");
@@ -502,10 +496,11 @@ TEST_F(Bundles, TransactionReturnsRepresentationWhenPreferred) {
   const std::string json = bundle(
       "transaction",
       {entry(urn, kPatient, R"("method":"POST","url":"Patient")"),
-       entry("",
-             R"({"resourceType":"Flag","status":"active","code":{"text":"x"},"subject":{"reference":")" +
-                 urn + R"("}})",
-             R"("method":"POST","url":"Flag")")});
+       entry(
+           "",
+           R"({"resourceType":"Flag","status":"active","code":{"text":"x"},"subject":{"reference":")" +
+               urn + R"("}})",
+           R"("method":"POST","url":"Flag")")});
   HttpResponse r = client_.send("POST", "/", json, {"Prefer: return=representation"});
   ASSERT_EQ(r.status, 200) << r.body;
   const std::string patientId = idFromLocation(entryAt(r.body, 0, "/response/location"));
@@ -534,6 +529,32 @@ TEST_F(Bundles, BatchEntriesCannotNestBundlesOrUseBadPatches) {
         << r.body;
   }
   EXPECT_EQ(at(client_.get("/Patient/" + id).body, "/meta/versionId"), "1");
+}
+
+TEST_F(Bundles, TransactionResolvesReferencesToConditionalUpdates) {
+  const std::string system = "https://fhir.nhs.uk/Id/ods-organization-code";
+  const std::string organisation = R"({"resourceType":"Organization","identifier":[{"system":")" +
+                                   system + R"(","value":"TXU001"}],"name":"Navigators"})";
+  for (int round = 0; round < 2; ++round) {  // the first creates it, the second updates it
+    const std::string urn = "urn:uuid:7b0c1d2e-3f40-4a5b-8c6d-00000000000" + std::to_string(round);
+    HttpResponse r = post(bundle(
+        "transaction",
+        {entry(urn, organisation,
+               R"("method":"PUT","url":"Organization?identifier=)" + system + R"(|TXU001")"),
+         entry(
+             "",
+             R"({"resourceType":"HealthcareService","providedBy":{"reference":")" + urn + R"("}})",
+             R"("method":"POST","url":"HealthcareService")")}));
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(entryAt(r.body, 0, "/response/status"), round == 0 ? "201 Created" : "200 OK");
+    const std::string organisationId = idFromLocation(entryAt(r.body, 0, "/response/location"));
+    ASSERT_FALSE(organisationId.empty()) << r.body;
+    const std::string serviceId = idFromLocation(entryAt(r.body, 1, "/response/location"));
+    HttpResponse service = client_.get("/HealthcareService/" + serviceId);
+    ASSERT_EQ(service.status, 200) << service.body;
+    EXPECT_EQ(at(service.body, "/providedBy/reference"), "Organization/" + organisationId)
+        << "round " << round;
+  }
 }
 
 }  // namespace

@@ -44,9 +44,8 @@ class StartGate {
 // Runs `work(i, client)` on kThreads threads at once; thread i talks to baseUrls[i % size].
 // Each client opens its connection (GET /metadata) before the gate, so the requests under test
 // leave together. Returns the responses in thread order.
-std::vector<HttpResponse> runTogether(
-    const std::vector<std::string>& baseUrls,
-    const std::function<HttpResponse(int, HttpClient&)>& work) {
+std::vector<HttpResponse> runTogether(const std::vector<std::string>& baseUrls,
+                                      const std::function<HttpResponse(int, HttpClient&)>& work) {
   std::vector<HttpResponse> responses(kThreads);
   StartGate gate(kThreads);
   std::vector<std::thread> threads;
@@ -72,8 +71,9 @@ std::string describe(const std::vector<HttpResponse>& responses) {
 }
 
 int countStatus(const std::vector<HttpResponse>& responses, long status) {
-  return static_cast<int>(std::count_if(responses.begin(), responses.end(),
-                                        [status](const HttpResponse& r) { return r.status == status; }));
+  return static_cast<int>(
+      std::count_if(responses.begin(), responses.end(),
+                    [status](const HttpResponse& r) { return r.status == status; }));
 }
 
 // The versionIds in an instance history, oldest first.
@@ -190,6 +190,49 @@ void expectSerialCreatesByPut(const std::vector<std::string>& baseUrls, HttpClie
   EXPECT_EQ(at(read.body, "/meta/versionId"), std::to_string(kThreads));
 }
 
+// Concurrent JSON Patches of one existing resource: each appends its own name, so every patch
+// must apply on top of the others (none lost, none answered "not found").
+void expectAllPatchesApply(const std::vector<std::string>& baseUrls, HttpClient& client) {
+  for (int round = 0; round < kRounds; ++round) {
+    HttpResponse created = client.send(
+        "POST", "/Patient", R"({"resourceType":"Patient","name":[{"family":"Original"}]})");
+    ASSERT_EQ(created.status, 201) << created.body;
+    const std::string id = at(created.body, "/id");
+    const auto responses = runTogether(baseUrls, [&](int i, HttpClient& c) {
+      return c.request("PATCH", "/Patient/" + id,
+                       R"([{"op":"add","path":"/name/-","value":{"family":"Patcher)" +
+                           std::to_string(i) + R"("}}])",
+                       {"Content-Type: application/json-patch+json"});
+    });
+    EXPECT_EQ(countStatus(responses, 200), kThreads) << describe(responses);
+    HttpResponse read = client.get("/Patient/" + id);
+    EXPECT_EQ(at(read.body, "/meta/versionId"), std::to_string(kThreads + 1)) << read.body;
+    EXPECT_EQ(arraySize(read.body, "/name"), static_cast<std::size_t>(kThreads + 1)) << read.body;
+    EXPECT_EQ(historyVersions(client, "/Patient/" + id).size(),
+              static_cast<std::size_t>(kThreads + 1));
+  }
+}
+
+// Concurrent unconditional updates of one existing resource: all succeed, versions 2..N+1.
+void expectAllUpdatesApply(const std::vector<std::string>& baseUrls, HttpClient& client) {
+  for (int round = 0; round < kRounds; ++round) {
+    HttpResponse created = client.send("POST", "/Patient", R"({"resourceType":"Patient"})");
+    ASSERT_EQ(created.status, 201) << created.body;
+    const std::string id = at(created.body, "/id");
+    const auto responses = runTogether(baseUrls, [&](int i, HttpClient& c) {
+      return c.send("PUT", "/Patient/" + id,
+                    R"({"resourceType":"Patient","id":")" + id + R"(","name":[{"family":"Updater)" +
+                        std::to_string(i) + R"("}]})");
+    });
+    EXPECT_EQ(countStatus(responses, 200), kThreads) << describe(responses);
+    std::set<std::string> versions;
+    for (const auto& r : responses) versions.insert(at(r.body, "/meta/versionId"));
+    EXPECT_EQ(versions.size(), static_cast<std::size_t>(kThreads)) << describe(responses);
+    EXPECT_EQ(at(client.get("/Patient/" + id).body, "/meta/versionId"),
+              std::to_string(kThreads + 1));
+  }
+}
+
 class Concurrency : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -216,28 +259,48 @@ TEST_F(Concurrency, ConditionalCreatesMakeOneResource) {
 }
 
 TEST_F(Concurrency, PutsCreatingOneClientIdGetVersionsWithoutGaps) {
-  for (int round = 0; round < kRounds; ++round) {
+  for (int round = 0; round < 2 * kRounds; ++round) {
     expectSerialCreatesByPut({server_->baseUrl()}, client_, "conc-put-" + std::to_string(round));
   }
 }
 
-TEST_F(Concurrency, ConcurrentDeletesAndUpdatesKeepHistoryConsistent) {
-  HttpResponse created =
-      client_.send("POST", "/Patient", R"({"resourceType":"Patient","gender":"unknown"})");
-  ASSERT_EQ(created.status, 201);
-  const std::string id = at(created.body, "/id");
-  const auto responses = runTogether({server_->baseUrl()}, [&](int i, HttpClient& c) {
-    if (i % 2 == 0) return c.request("DELETE", "/Patient/" + id);
-    return c.send("PUT", "/Patient/" + id, R"({"resourceType":"Patient","id":")" + id + R"("})");
-  });
-  for (const auto& r : responses) {
-    EXPECT_TRUE(r.status == 200 || r.status == 201 || r.status == 204) << describe(responses);
-  }
-  // Versions are numbered 1..n without gaps or repeats, whatever the interleaving.
-  const std::vector<std::string> versions = historyVersions(client_, "/Patient/" + id);
-  ASSERT_GE(versions.size(), 2u);
-  for (std::size_t v = 0; v < versions.size(); ++v) {
-    EXPECT_EQ(versions[v], "W/\"" + std::to_string(v + 1) + "\"");
+TEST_F(Concurrency, ConcurrentPatchesAllApply) {
+  expectAllPatchesApply({server_->baseUrl()}, client_);
+}
+
+TEST_F(Concurrency, ConcurrentUpdatesAllApply) {
+  expectAllUpdatesApply({server_->baseUrl()}, client_);
+}
+
+// One DELETE racing seven updates of an existing resource: whatever the order, the DELETE is
+// recorded (204 means it happened), and versions stay numbered 1..n.
+TEST_F(Concurrency, DeleteRacingUpdatesIsNeverLost) {
+  for (int round = 0; round < kRounds; ++round) {
+    HttpResponse created =
+        client_.send("POST", "/Patient", R"({"resourceType":"Patient","gender":"unknown"})");
+    ASSERT_EQ(created.status, 201);
+    const std::string id = at(created.body, "/id");
+    const auto responses = runTogether({server_->baseUrl()}, [&](int i, HttpClient& c) {
+      if (i == 0) return c.request("DELETE", "/Patient/" + id);
+      return c.send("PUT", "/Patient/" + id, R"({"resourceType":"Patient","id":")" + id + R"("})");
+    });
+    EXPECT_EQ(responses[0].status, 204) << describe(responses);
+    for (int i = 1; i < kThreads; ++i) {
+      // 200 before the delete, 201 (re-create) after it.
+      EXPECT_TRUE(responses[i].status == 200 || responses[i].status == 201) << describe(responses);
+    }
+    HttpResponse history = client_.get("/Patient/" + id + "/_history?_count=500");
+    ASSERT_EQ(history.status, 200);
+    const std::size_t n = arraySize(history.body, "/entry");
+    EXPECT_EQ(n, static_cast<std::size_t>(kThreads + 1)) << history.body;
+    int deletes = 0;
+    for (std::size_t e = 0; e < n; ++e) {
+      const std::string method = "/entry/" + std::to_string(e) + "/request/method";
+      if (at(history.body, method.c_str()) == "DELETE") ++deletes;
+      const std::string etag = "/entry/" + std::to_string(e) + "/response/etag";
+      EXPECT_EQ(at(history.body, etag.c_str()), "W/\"" + std::to_string(n - e) + "\"");
+    }
+    EXPECT_EQ(deletes, 1) << describe(responses) << history.body;
   }
 }
 
@@ -249,15 +312,17 @@ TEST_F(Concurrency, ConcurrentTransactionsWithConditionalCreateReferenceTheSurvi
     const std::string urn = "urn:uuid:3c1f0d2a-7e6b-4c59-a1d8-00000000000" + std::to_string(round);
     const std::string json =
         R"({"resourceType":"Bundle","type":"transaction","entry":[)"
-        R"({"fullUrl":")" + urn + R"(","resource":{"resourceType":"Organization","identifier":[{"system":"https://fhir.nhs.uk/Id/ods-organization-code","value":")" +
+        R"({"fullUrl":")" +
+        urn +
+        R"(","resource":{"resourceType":"Organization","identifier":[{"system":"https://fhir.nhs.uk/Id/ods-organization-code","value":")" +
         value +
         R"("}]},"request":{"method":"POST","url":"Organization","ifNoneExist":"identifier=https://fhir.nhs.uk/Id/ods-organization-code|)" +
-        value + R"("}},)"
-        R"({"resource":{"resourceType":"HealthcareService","providedBy":{"reference":")" + urn +
-        R"("}},"request":{"method":"POST","url":"HealthcareService"}}]})";
-    const auto responses = runTogether({server_->baseUrl()}, [&](int, HttpClient& c) {
-      return c.send("POST", "/", json);
-    });
+        value +
+        R"("}},)"
+        R"({"resource":{"resourceType":"HealthcareService","providedBy":{"reference":")" +
+        urn + R"("}},"request":{"method":"POST","url":"HealthcareService"}}]})";
+    const auto responses = runTogether(
+        {server_->baseUrl()}, [&](int, HttpClient& c) { return c.send("POST", "/", json); });
     ASSERT_EQ(countStatus(responses, 200), kThreads) << describe(responses);
     int created = 0;
     for (const auto& r : responses) {
@@ -316,10 +381,14 @@ TEST_F(TwoServers, ConditionalCreatesMakeOneResource) {
 }
 
 TEST_F(TwoServers, PutsCreatingOneClientIdGetVersionsWithoutGaps) {
-  for (int round = 0; round < kRounds; ++round) {
+  for (int round = 0; round < 2 * kRounds; ++round) {
     expectSerialCreatesByPut(both(), client_, "conc2-put-" + std::to_string(round));
   }
 }
+
+TEST_F(TwoServers, ConcurrentPatchesAllApply) { expectAllPatchesApply(both(), client_); }
+
+TEST_F(TwoServers, ConcurrentUpdatesAllApply) { expectAllUpdatesApply(both(), client_); }
 
 TEST_F(TwoServers, WritesOnOneAreReadableOnTheOther) {
   HttpClient other(second_->baseUrl());
