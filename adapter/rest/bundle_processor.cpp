@@ -131,6 +131,76 @@ void rewriteReferences(rapidjson::Value& value, const std::map<std::string, std:
   }
 }
 
+// A `urn:` reference left after rewriting names nothing in the transaction.
+std::string unresolvedReference(const rapidjson::Value& value) {
+  if (value.IsObject()) {
+    for (const auto& m : value.GetObject()) {
+      if (std::string(m.name.GetString()) == "reference" && m.value.IsString() &&
+          std::string(m.value.GetString()).rfind("urn:", 0) == 0) {
+        return m.value.GetString();
+      }
+      std::string found = unresolvedReference(m.value);
+      if (!found.empty()) return found;
+    }
+  } else if (value.IsArray()) {
+    for (const auto& e : value.GetArray()) {
+      std::string found = unresolvedReference(e);
+      if (!found.empty()) return found;
+    }
+  }
+  return "";
+}
+
+QueryParams conditionOf(const PreparedEntry& p) {
+  if (p.method == "POST") return parseQueryString(p.input.ifNoneExist);
+  if (p.route.interaction == Interaction::kConditionalUpdate) return p.input.query;
+  return {};
+}
+
+// Takes the locks single conditional writes take, all first and in sorted order, so the
+// targets found next stay true and concurrent transactions cannot deadlock.
+void lockConditionalTargets(store::StoreTransaction& tx, const std::vector<PreparedEntry>& entries) {
+  std::set<std::string> keys;
+  for (const auto& p : entries) {
+    const QueryParams criteria = conditionOf(p);
+    if (!criteria.empty()) keys.insert(conditionalLockKey(p.route.type, criteria));
+  }
+  for (const auto& key : keys) tx.lockKey(key);
+}
+
+// Decides the id each creating entry will have, and maps every fullUrl to "Type/id".
+std::map<std::string, std::string> resolveTargets(const ApiContext& ctx,
+                                                  store::StoreTransaction& tx,
+                                                  std::vector<PreparedEntry>& entries) {
+  std::map<std::string, std::string> resolved;
+  for (auto& p : entries) {
+    std::string id = p.route.id;
+    const QueryParams criteria = conditionOf(p);
+    if (!criteria.empty()) {
+      const auto matches = matchCriteria(tx, p.route.type, criteria);
+      if (matches.size() > 1) {
+        entryError(p.index, ErrorKind::kPreconditionFailed, "multiple-matches",
+                   "The conditions match more than one resource");
+      }
+      if (matches.size() == 1) {
+        id = matches.front();
+        if (p.method == "POST") {  // conditional create found it: nothing to write
+          p.result.status = 200;
+          p.result.version = tx.current(p.route.type, id, false);
+          p.done = true;
+        }
+      }
+    }
+    if (id.empty() && (p.method == "POST" || p.route.interaction == Interaction::kConditionalUpdate)) {
+      const std::string bodyId = p.method == "PUT" ? fhir::getString(*p.input.body, "id") : "";
+      id = bodyId.empty() ? ctx.ids.newId() : bodyId;
+      p.input.assignedId = id;
+    }
+    if (!p.fullUrl.empty() && !id.empty()) resolved[p.fullUrl] = p.route.type + "/" + id;
+  }
+  return resolved;
+}
+
 int phaseOf(const std::string& method) {
   if (method == "DELETE") return 0;
   if (method == "POST") return 1;
@@ -199,32 +269,15 @@ std::string processTransaction(const ApiContext& ctx, store::ResourceStore& stor
     for (auto& p : entries) {
       if (p.input.body) p.input.body = copyOf(*p.input.body);
     }
-    std::map<std::string, std::string> resolved;
+    lockConditionalTargets(tx, entries);
+    const std::map<std::string, std::string> resolved = resolveTargets(ctx, tx, entries);
     for (auto& p : entries) {
-      if (p.method == "POST" && !p.input.ifNoneExist.empty()) {
-        const auto matches = matchCriteria(tx, p.route.type, parseQueryString(p.input.ifNoneExist));
-        if (matches.size() > 1) {
-          entryError(p.index, ErrorKind::kPreconditionFailed, "multiple-matches",
-                     "ifNoneExist matches more than one resource");
-        }
-        if (matches.size() == 1) {
-          p.result.status = 200;
-          p.result.version = tx.current(p.route.type, matches.front(), false);
-          p.done = true;
-          if (!p.fullUrl.empty()) resolved[p.fullUrl] = p.route.type + "/" + matches.front();
-          continue;
-        }
-      }
-      if (p.method == "POST") {
-        p.input.assignedId = ctx.ids.newId();
-        if (!p.fullUrl.empty()) resolved[p.fullUrl] = p.route.type + "/" + p.input.assignedId;
-      } else if (p.method == "PUT" && !p.route.id.empty() && !p.fullUrl.empty()) {
-        resolved[p.fullUrl] = p.route.type + "/" + p.route.id;
-      }
-    }
-    for (auto& p : entries) {
-      if (p.input.body && p.method != "PATCH") {
-        rewriteReferences(*p.input.body, resolved, p.input.body->GetAllocator());
+      if (!p.input.body || p.method == "PATCH") continue;
+      rewriteReferences(*p.input.body, resolved, p.input.body->GetAllocator());
+      const std::string dangling = unresolvedReference(*p.input.body);
+      if (!dangling.empty()) {
+        entryError(p.index, ErrorKind::kInvalid, "not-found",
+                   "Reference '" + dangling + "' names no entry of this transaction", ".resource");
       }
     }
     runInOrder(ctx, tx, entries);

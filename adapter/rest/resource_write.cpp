@@ -113,6 +113,12 @@ std::vector<std::string> matchCriteria(store::StoreTransaction& tx, const std::s
   return *ids;
 }
 
+std::string conditionalLockKey(const std::string& type, const QueryParams& criteria) {
+  std::string key = "conditional:" + type + "?";
+  for (const auto& [name, value] : criteria) key += name + "=" + value + "&";
+  return key;
+}
+
 void checkIfMatch(const std::string& ifMatch,
                   const std::optional<store::ResourceVersion>& current) {
   if (ifMatch.empty()) return;

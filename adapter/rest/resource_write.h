@@ -33,6 +33,9 @@ std::vector<store::IdentifierToken> identifierTokens(const rapidjson::Value& res
 std::vector<std::string> matchCriteria(store::StoreTransaction& tx, const std::string& type,
                                        const QueryParams& criteria);
 
+// The advisory-lock key that serialises conditional writes with the same criteria.
+std::string conditionalLockKey(const std::string& type, const QueryParams& criteria);
+
 // Throws kPreconditionFailed when `ifMatch` is set and names another version than `current`.
 void checkIfMatch(const std::string& ifMatch, const std::optional<store::ResourceVersion>& current);
 

@@ -38,12 +38,10 @@ InteractionResult putWithId(const ApiContext& ctx, store::StoreTransaction& tx,
     throw FhirError(ErrorKind::kInvalid, "invalid",
                     "The body's id '" + bodyId + "' does not match the URL's id '" + id + "'", "id");
   }
+  // The advisory lock comes first, always: it serialises creates of a client-chosen id (no
+  // row to lock yet) and keeps one lock order with the row lock taken next.
+  tx.lockKey("resource:" + type + "/" + id);
   auto current = tx.current(type, id, true);
-  if (!current) {
-    // Creating with a client-chosen id: serialise with a concurrent create of the same id.
-    tx.lockKey("resource:" + type + "/" + id);
-    current = tx.current(type, id, true);
-  }
   checkIfMatch(in.ifMatch, current);
   const bool creates = !current || current->deleted;
   return written(writeVersion(ctx, tx, type, id, body, current, "PUT"), creates ? 201 : 200);
@@ -57,7 +55,7 @@ InteractionResult createResource(const ApiContext& ctx, store::StoreTransaction&
   requireResourceOfType(body, route.type);
   if (!in.ifNoneExist.empty()) {
     const QueryParams criteria = parseQueryString(in.ifNoneExist);
-    tx.lockKey("conditional:" + route.type + "?" + in.ifNoneExist);
+    tx.lockKey(conditionalLockKey(route.type, criteria));
     const auto matches = matchCriteria(tx, route.type, criteria);
     if (matches.size() > 1) {
       throw FhirError(ErrorKind::kPreconditionFailed, "multiple-matches",
@@ -83,12 +81,7 @@ InteractionResult conditionalUpdate(const ApiContext& ctx, store::StoreTransacti
                                     const Route& route, const InteractionInput& in) {
   rapidjson::Document& body = requireBody(in);
   requireResourceOfType(body, route.type);
-  std::string criteriaText;
-  for (const auto& [name, value] : in.query) {
-    if (!criteriaText.empty()) criteriaText += "&";
-    criteriaText += name + "=" + value;
-  }
-  tx.lockKey("conditional:" + route.type + "?" + criteriaText);
+  tx.lockKey(conditionalLockKey(route.type, in.query));
   const auto matches = matchCriteria(tx, route.type, in.query);
   if (matches.size() > 1) {
     throw FhirError(ErrorKind::kPreconditionFailed, "multiple-matches",
@@ -110,8 +103,8 @@ InteractionResult conditionalUpdate(const ApiContext& ctx, store::StoreTransacti
     }
     return putWithId(ctx, tx, route.type, bodyId, in);
   }
-  return written(writeVersion(ctx, tx, route.type, ctx.ids.newId(), body, std::nullopt, "PUT"),
-                 201);
+  const std::string id = in.assignedId.empty() ? ctx.ids.newId() : in.assignedId;
+  return written(writeVersion(ctx, tx, route.type, id, body, std::nullopt, "PUT"), 201);
 }
 
 InteractionResult deleteResource(const ApiContext& ctx, store::StoreTransaction& tx,

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -134,7 +135,14 @@ std::string PostgresCluster::freshDatabase() {
 
 const Certificates& testCertificates(const std::string& name) {
   static std::mutex mutex;
-  static std::map<std::string, Certificates> made;
+  // Removes the folders when the process ends.
+  struct Registry : std::map<std::string, Certificates> {
+    ~Registry() {
+      std::error_code ignored;
+      for (const auto& [name, certs] : *this) std::filesystem::remove_all(certs.dir, ignored);
+    }
+  };
+  static Registry made;
   std::lock_guard<std::mutex> lock(mutex);
   auto it = made.find(name);
   if (it != made.end()) return it->second;
@@ -190,7 +198,11 @@ ServerProcess::ServerProcess(const std::string& databaseUrl, ServerOptions optio
   throw std::runtime_error("server did not start in time:\n" + log());
 }
 
-ServerProcess::~ServerProcess() { stop(); }
+ServerProcess::~ServerProcess() {
+  stop();
+  std::error_code ignored;
+  std::filesystem::remove_all(std::filesystem::path(logFile_).parent_path(), ignored);
+}
 
 int ServerProcess::stop() {
   if (pid_ <= 0) return -1;

@@ -30,7 +30,10 @@ void prepareStatements(pqxx::connection& c) {
       " ON v.res_type = r.res_type AND v.res_id = r.res_id AND v.version_id = r.version_id"
       " WHERE r.res_type = $1 AND r.res_id = $2";
   c.prepare("current", current);
-  c.prepare("current_for_update", current + " FOR UPDATE OF r");
+  // Locking needs a single-table statement: with a join, a row updated while we wait is
+  // re-checked against the old version row and silently drops out of the result.
+  c.prepare("lock_current",
+            "SELECT version_id FROM resources WHERE res_type = $1 AND res_id = $2 FOR UPDATE");
   c.prepare("version", "SELECT " + cols +
                            " FROM resource_versions v"
                            " WHERE v.res_type = $1 AND v.res_id = $2 AND v.version_id = $3");
@@ -82,7 +85,10 @@ class PgTransaction : public StoreTransaction {
 
   std::optional<ResourceVersion> current(const std::string& type, const std::string& id,
                                          bool forUpdate) override {
-    return firstVersion(tx_.exec_prepared(forUpdate ? "current_for_update" : "current", type, id));
+    if (!forUpdate) return firstVersion(tx_.exec_prepared("current", type, id));
+    const pqxx::result locked = tx_.exec_prepared("lock_current", type, id);
+    if (locked.empty()) return std::nullopt;
+    return version(type, id, locked[0][0].as<std::int64_t>());
   }
 
   std::optional<ResourceVersion> version(const std::string& type, const std::string& id,
