@@ -11,6 +11,7 @@
 #include "http/http_server.h"
 #include "rest/fhir_api.h"
 #include "store/pg/pg_resource_store.h"
+#include "validation/validator.h"
 
 namespace {
 
@@ -34,11 +35,15 @@ sigset_t blockShutdownSignals() {
 int run(const sp::app::Config& config) {
   const sigset_t signals = blockShutdownSignals();
   const auto definitions = sp::fhir::Definitions::load(config.profilesDir);
+  const sp::validation::Validator validator(definitions);
+  for (const auto& skipped : validator.skippedInvariants()) {
+    std::cerr << "invariant not evaluated: " << skipped << "\n";
+  }
   sp::store::pg::PgResourceStore store(config.databaseUrl, config.dbPool);
   sp::fhir::SystemClock clock;
   sp::fhir::UuidGenerator ids;
   sp::rest::FhirApi api(store, definitions, clock, ids, config.limits,
-                        sp::rest::ServerInfo{.baseUrl = config.http.baseUrl});
+                        sp::rest::ServerInfo{.baseUrl = config.http.baseUrl}, &validator);
   sp::http::HttpServer server(config.http,
                               [&api](const sp::rest::RestRequest& r) { return api.handle(r); });
   server.start();

@@ -176,6 +176,12 @@ const StructureDefinition* Definitions::structureDefinition(const std::string& u
   return it == byUrl_.end() ? nullptr : it->second.get();
 }
 
+std::vector<const StructureDefinition*> Definitions::allStructureDefinitions() const {
+  std::vector<const StructureDefinition*> all;
+  for (const auto& [url, sd] : byUrl_) all.push_back(sd.get());
+  return all;
+}
+
 const StructureDefinition* Definitions::typeDefinition(const std::string& type) const {
   auto it = byType_.find(type);
   return it == byType_.end() ? nullptr : it->second;

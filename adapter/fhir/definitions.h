@@ -46,6 +46,8 @@ class Definitions {
 
   // By canonical URL (core, project profiles and extensions); null when unknown.
   const StructureDefinition* structureDefinition(const std::string& url) const;
+  // Every loaded StructureDefinition (core, profiles, extensions), in no particular order.
+  std::vector<const StructureDefinition*> allStructureDefinitions() const;
   // The core definition of a resource or data type by name ("Task", "CodeableConcept").
   const StructureDefinition* typeDefinition(const std::string& type) const;
   // The project's profiles on resources (derivation constraint, kind resource).

@@ -106,6 +106,11 @@ ElementDefinition parseElement(const rapidjson::Value& json) {
           TypeRef{fhirTypeCode(t), stringList(t, "profile"), stringList(t, "targetProfile")});
     }
   }
+  // Resource.id is an `id` (the snapshot only says System.String).
+  const rapidjson::Value* base = findMember(json, "base");
+  if (base && getString(*base, "path") == "Resource.id" && e.types.size() == 1) {
+    e.types.front().code = "id";
+  }
   e.contentReference = getString(json, "contentReference");
   if (const auto* binding = findMember(json, "binding"); binding && binding->IsObject()) {
     e.binding = Binding{getString(*binding, "strength"),

@@ -1,5 +1,6 @@
 #include "rest/bundle_processor.h"
 
+#include <cctype>
 #include <map>
 #include <set>
 
@@ -40,8 +41,13 @@ std::string entryPath(std::size_t i) { return "Bundle.entry[" + std::to_string(i
 [[noreturn]] void rethrowInEntry(std::size_t i, const FhirError& e) {
   std::vector<fhir::Issue> issues = e.issues();
   for (auto& issue : issues) {
-    issue.expression =
-        entryPath(i) + (issue.expression.empty() ? "" : ".resource." + issue.expression);
+    // "Task.status" inside entry 2 is "Bundle.entry[2].resource.status".
+    std::string inner = issue.expression;
+    const auto dot = inner.find('.');
+    if (!inner.empty() && std::isupper(static_cast<unsigned char>(inner[0]))) {
+      inner = dot == std::string::npos ? "" : inner.substr(dot + 1);
+    }
+    issue.expression = entryPath(i) + ".resource" + (inner.empty() ? "" : "." + inner);
   }
   throw FhirError(e.kind(), std::move(issues));
 }
@@ -92,7 +98,9 @@ PreparedEntry prepareEntry(const ApiContext& ctx, std::size_t i, const rapidjson
   try {
     p.route = parseRoute(p.method, path, q != std::string::npos, ctx.definitions);
   } catch (const FhirError& e) {
-    rethrowInEntry(i, e);
+    std::vector<fhir::Issue> issues = e.issues();
+    for (auto& issue : issues) issue.expression = entryPath(i) + ".request.url";
+    throw FhirError(e.kind(), std::move(issues));
   }
   if (p.route.interaction == Interaction::kBatch || p.route.interaction == Interaction::kHealth ||
       p.route.interaction == Interaction::kCapabilities) {

@@ -64,6 +64,17 @@ std::string capabilityStatementJson(const fhir::Definitions& defs, const ServerI
     r.AddMember("conditionalRead", "not-supported", a);
     r.AddMember("conditionalUpdate", true, a);
     r.AddMember("conditionalDelete", "not-supported", a);
+    Value supported(rapidjson::kArrayType);
+    for (const fhir::StructureDefinition* profile : defs.profiles()) {
+      if (profile->type == type) supported.PushBack(fhir::makeString(profile->url, a), a);
+    }
+    if (!supported.Empty()) r.AddMember("supportedProfile", supported, a);
+    Value operations(rapidjson::kArrayType);
+    Value validate(rapidjson::kObjectType);
+    validate.AddMember("name", "validate", a);
+    validate.AddMember("definition", "http://hl7.org/fhir/OperationDefinition/Resource-validate", a);
+    operations.PushBack(validate, a);
+    r.AddMember("operation", operations, a);
     resources.PushBack(r, a);
   }
   Value rest(rapidjson::kObjectType);

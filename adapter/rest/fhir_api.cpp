@@ -38,9 +38,9 @@ RestResponse errorResponse(const FhirError& error) {
 
 FhirApi::FhirApi(store::ResourceStore& store, const fhir::Definitions& definitions,
                  const fhir::Clock& clock, fhir::IdGenerator& ids, ApiLimits limits,
-                 ServerInfo info)
+                 ServerInfo info, const validation::Validator* validator)
     : store_(store),
-      ctx_{definitions, clock, ids, limits},
+      ctx_{definitions, clock, ids, limits, validator},
       info_(std::move(info)),
       capabilityJson_(capabilityStatementJson(definitions, info_, clock.now())) {}
 
@@ -116,6 +116,7 @@ RestResponse FhirApi::interactionResponse(const RestRequest& request,
   RestResponse r;
   r.status = result.status;
   if (!result.bundleBody.empty()) return jsonResponse(r.status, result.bundleBody, contentType);
+  if (!result.outcomeBody.empty()) return jsonResponse(r.status, result.outcomeBody, contentType);
   if (result.version && !result.version->deleted) {
     const auto& v = *result.version;
     r.headers.emplace_back("ETag", fhir::weakEtag(v.versionId));

@@ -20,7 +20,8 @@ namespace sp::rest {
 class FhirApi {
  public:
   FhirApi(store::ResourceStore& store, const fhir::Definitions& definitions,
-          const fhir::Clock& clock, fhir::IdGenerator& ids, ApiLimits limits, ServerInfo info);
+          const fhir::Clock& clock, fhir::IdGenerator& ids, ApiLimits limits, ServerInfo info,
+          const validation::Validator* validator = nullptr);
 
   RestResponse handle(const RestRequest& request);
 

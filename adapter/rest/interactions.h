@@ -18,6 +18,10 @@
 #include "rest/route.h"
 #include "store/resource_store.h"
 
+namespace sp::validation {
+class Validator;
+}
+
 namespace sp::rest {
 
 struct ApiLimits {
@@ -33,6 +37,7 @@ struct ApiContext {
   const fhir::Clock& clock;
   fhir::IdGenerator& ids;
   ApiLimits limits;
+  const validation::Validator* validator = nullptr;  // null: structural checks only
 };
 
 // What one interaction needs from its request besides the route.
@@ -68,6 +73,9 @@ InteractionResult patchResource(const ApiContext&, store::StoreTransaction&, con
                                 const InteractionInput&);
 InteractionResult deleteResource(const ApiContext&, store::StoreTransaction&, const Route&,
                                  const InteractionInput&);
+// $validate at type or instance level: always answers an OperationOutcome (in outcomeBody).
+InteractionResult validateOperation(const ApiContext&, store::StoreTransaction&, const Route&,
+                                    const InteractionInput&);
 InteractionResult history(const ApiContext&, store::StoreTransaction&, const Route&,
                           const InteractionInput&);
 

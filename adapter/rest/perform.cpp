@@ -11,6 +11,7 @@ bool isReadOnly(Interaction interaction) {
     case Interaction::kHistoryType:
     case Interaction::kHistorySystem:
     case Interaction::kSearchType:
+    case Interaction::kValidate:
     case Interaction::kCapabilities:
     case Interaction::kHealth:
       return true;
@@ -40,6 +41,8 @@ InteractionResult performInteraction(const ApiContext& ctx, store::StoreTransact
     case Interaction::kHistoryType:
     case Interaction::kHistorySystem:
       return history(ctx, tx, route, in);
+    case Interaction::kValidate:
+      return validateOperation(ctx, tx, route, in);
     case Interaction::kSearchType:
       throw fhir::FhirError(fhir::ErrorKind::kNotImplemented, "not-supported",
                             "Search is not available yet; read resources by id");

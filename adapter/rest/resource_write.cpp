@@ -2,6 +2,7 @@
 
 #include "fhir/errors.h"
 #include "fhir/json.h"
+#include "validation/validator.h"
 
 namespace sp::rest {
 
@@ -52,6 +53,12 @@ store::ResourceVersion writeVersion(const ApiContext& ctx, store::StoreTransacti
     ordered.AddMember(m.name, m.value, a);
   }
   static_cast<rapidjson::Value&>(resource).Swap(ordered);
+  if (ctx.validator) {
+    auto issues = ctx.validator->validate(resource);
+    if (validation::Validator::hasErrors(issues)) {
+      throw FhirError(ErrorKind::kUnprocessable, std::move(issues));
+    }
+  }
   v.body = fhir::writeJson(resource);
   tx.append(v, identifierTokens(resource));
   return v;

@@ -37,6 +37,8 @@ Shape shapeOf(const std::vector<std::string>& s, const fhir::Definitions& defs) 
   if (!defs.isResourceType(s[0])) return {"", false};
   if (s.size() == 1) return {"GET, POST, PUT"};
   if (s.size() == 2 && s[1] == "_history") return {"GET"};
+  if (s.size() == 2 && s[1] == "$validate") return {"POST"};
+  if (s.size() == 3 && s[2] == "$validate") return {"POST"};
   if (s.size() == 2) return {"GET, PUT, PATCH, DELETE"};
   if (s.size() == 3 && s[2] == "_history") return {"GET"};
   if (s.size() == 4 && s[2] == "_history") return {"GET"};
@@ -106,6 +108,10 @@ Route parseRoute(const std::string& method, const std::string& path, bool hasQue
     r.interaction = Interaction::kHistoryType;
     return r;
   }
+  if (s[1] == "$validate") {
+    r.interaction = Interaction::kValidate;
+    return r;
+  }
   requireValidId(s[1]);
   r.id = s[1];
   if (s.size() == 2) {
@@ -116,7 +122,7 @@ Route parseRoute(const std::string& method, const std::string& path, bool hasQue
     return r;
   }
   if (s.size() == 3) {
-    r.interaction = Interaction::kHistoryInstance;
+    r.interaction = s[2] == "$validate" ? Interaction::kValidate : Interaction::kHistoryInstance;
     return r;
   }
   r.interaction = Interaction::kVread;

@@ -23,6 +23,7 @@ enum class Interaction {
   kDelete,           // DELETE Type/id
   kHistoryInstance,  // GET Type/id/_history
   kVread,            // GET Type/id/_history/vid
+  kValidate,         // POST Type/$validate, POST Type/id/$validate
 };
 
 struct Route {

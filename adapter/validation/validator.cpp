@@ -74,7 +74,7 @@ class Walk {
   void complex(const Value& obj, const StructureDefinition& sd, const std::string& elementId,
                const std::string& loc, bool isResource) {
     if (!obj.IsObject()) {
-      error("structure", loc, "must be a JSON object");
+      error("value", loc, "must be a JSON object");
       return;
     }
     if (obj.MemberCount() == 0 && !isResource) {
