@@ -75,7 +75,7 @@ std::shared_ptr<rapidjson::Document> patchFromBinary(std::size_t i, const rapidj
 }
 
 PreparedEntry prepareEntry(const ApiContext& ctx, std::size_t i, const rapidjson::Value& entry,
-                           const std::string& baseUrl) {
+                           const std::string& baseUrl, const std::string& caller) {
   PreparedEntry p;
   p.index = i;
   const rapidjson::Value* request = fhir::findMember(entry, "request");
@@ -119,6 +119,7 @@ PreparedEntry prepareEntry(const ApiContext& ctx, std::size_t i, const rapidjson
   p.input.ifNoneMatch = fhir::getString(*request, "ifNoneMatch");
   p.input.ifNoneExist = fhir::getString(*request, "ifNoneExist");
   p.input.baseUrl = baseUrl;
+  p.input.callerOrganisation = caller;
   return p;
 }
 
@@ -233,6 +234,7 @@ fhir::BundleEntry responseEntry(const PreparedEntry& p, const std::string& baseU
     const bool wantBody = p.method == "GET" || (returnRepresentation && !v.deleted);
     if (wantBody && !r.notModified) e.resourceJson = v.body;
   }
+  if (!r.warnings.empty()) e.responseOutcomeJson = fhir::operationOutcomeJson(r.warnings);
   return e;
 }
 
@@ -298,12 +300,12 @@ std::string processTransaction(const ApiContext& ctx, store::ResourceStore& stor
 
 std::string processBatch(const ApiContext& ctx, store::ResourceStore& store,
                          const rapidjson::Value& entries, const std::string& baseUrl,
-                         bool returnRepresentation) {
+                         bool returnRepresentation, const std::string& caller) {
   std::vector<fhir::BundleEntry> out;
   std::size_t i = 0;
   for (const auto& entry : entries.GetArray()) {
     try {
-      PreparedEntry p = prepareEntry(ctx, i, entry, baseUrl);
+      PreparedEntry p = prepareEntry(ctx, i, entry, baseUrl, caller);
       auto work = [&](store::StoreTransaction& tx) {
         p.result = performInteraction(ctx, tx, p.route, p.input);
       };
@@ -326,7 +328,7 @@ std::string processBatch(const ApiContext& ctx, store::ResourceStore& store,
 
 std::string processBundle(const ApiContext& ctx, store::ResourceStore& store,
                           const rapidjson::Value& bundle, const std::string& baseUrl,
-                          bool returnRepresentation) {
+                          bool returnRepresentation, const std::string& caller) {
   requireResourceOfType(bundle, "Bundle");
   const std::string type = fhir::getString(bundle, "type");
   if (type != "batch" && type != "transaction") {
@@ -348,10 +350,14 @@ std::string processBundle(const ApiContext& ctx, store::ResourceStore& store,
                     "The Bundle has more than " + std::to_string(ctx.limits.maxBundleEntries) +
                         " entries");
   }
-  if (type == "batch") return processBatch(ctx, store, *entries, baseUrl, returnRepresentation);
+  if (type == "batch") {
+    return processBatch(ctx, store, *entries, baseUrl, returnRepresentation, caller);
+  }
   std::vector<PreparedEntry> prepared;
   std::size_t i = 0;
-  for (const auto& entry : entries->GetArray()) prepared.push_back(prepareEntry(ctx, i++, entry, baseUrl));
+  for (const auto& entry : entries->GetArray()) {
+    prepared.push_back(prepareEntry(ctx, i++, entry, baseUrl, caller));
+  }
   return processTransaction(ctx, store, prepared, baseUrl, returnRepresentation);
 }
 

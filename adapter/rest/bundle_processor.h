@@ -20,6 +20,6 @@ namespace sp::rest {
 // FhirError for a malformed Bundle or a failed transaction.
 std::string processBundle(const ApiContext& ctx, store::ResourceStore& store,
                           const rapidjson::Value& bundle, const std::string& baseUrl,
-                          bool returnRepresentation);
+                          bool returnRepresentation, const std::string& callerOrganisation);
 
 }  // namespace sp::rest

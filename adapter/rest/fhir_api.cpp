@@ -38,9 +38,10 @@ RestResponse errorResponse(const FhirError& error) {
 
 FhirApi::FhirApi(store::ResourceStore& store, const fhir::Definitions& definitions,
                  const fhir::Clock& clock, fhir::IdGenerator& ids, ApiLimits limits,
-                 ServerInfo info, const validation::Validator* validator)
+                 ServerInfo info, const validation::Validator* validator,
+                 const WriteRules* rules)
     : store_(store),
-      ctx_{definitions, clock, ids, limits, validator},
+      ctx_{definitions, clock, ids, limits, validator, rules},
       info_(std::move(info)),
       capabilityJson_(capabilityStatementJson(definitions, info_, clock.now())) {}
 
@@ -89,13 +90,15 @@ RestResponse FhirApi::dispatch(const RestRequest& request, const std::string& co
   input.ifMatch = request.header("if-match");
   input.ifNoneMatch = request.header("if-none-match");
   input.ifNoneExist = request.header("if-none-exist");
+  input.callerOrganisation = request.callerOrganisation;
   if (hasBody(request.method)) input.body = parseBody(request, request.method == "PATCH");
 
   if (route.interaction == Interaction::kBatch) {
     const bool representation = returnPreference(request) == ReturnPreference::kRepresentation &&
                                 !request.header("prefer").empty();
     return jsonResponse(200,
-                        processBundle(ctx_, store_, *input.body, request.baseUrl, representation),
+                        processBundle(ctx_, store_, *input.body, request.baseUrl, representation,
+                                      request.callerOrganisation),
                         contentType);
   }
   InteractionResult result;
@@ -133,10 +136,17 @@ RestResponse FhirApi::interactionResponse(const RestRequest& request,
         isWrite ? returnPreference(request) : ReturnPreference::kRepresentation;
     if (preference == ReturnPreference::kMinimal) return r;
     r.headers.emplace_back("Content-Type", contentType);
-    r.body = preference == ReturnPreference::kOperationOutcome
-                 ? fhir::informationOutcomeJson(http::statusLine(r.status) + ": " + v.type + "/" +
-                                                v.id + " version " + std::to_string(v.versionId))
-                 : v.body;
+    if (preference == ReturnPreference::kOperationOutcome) {
+      std::vector<fhir::Issue> issues = result.warnings;
+      issues.insert(issues.begin(),
+                    fhir::Issue{fhir::Severity::kInformation, "informational",
+                                http::statusLine(r.status) + ": " + v.type + "/" + v.id +
+                                    " version " + std::to_string(v.versionId),
+                                ""});
+      r.body = fhir::operationOutcomeJson(issues);
+    } else {
+      r.body = v.body;
+    }
   }
   return r;
 }

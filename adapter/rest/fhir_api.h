@@ -21,7 +21,7 @@ class FhirApi {
  public:
   FhirApi(store::ResourceStore& store, const fhir::Definitions& definitions,
           const fhir::Clock& clock, fhir::IdGenerator& ids, ApiLimits limits, ServerInfo info,
-          const validation::Validator* validator = nullptr);
+          const validation::Validator* validator = nullptr, const WriteRules* rules = nullptr);
 
   RestResponse handle(const RestRequest& request);
 

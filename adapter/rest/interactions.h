@@ -16,6 +16,7 @@
 #include "fhir/ids.h"
 #include "rest/rest_types.h"
 #include "rest/route.h"
+#include "rest/write_rules.h"
 #include "store/resource_store.h"
 
 namespace sp::validation {
@@ -38,6 +39,7 @@ struct ApiContext {
   fhir::IdGenerator& ids;
   ApiLimits limits;
   const validation::Validator* validator = nullptr;  // null: structural checks only
+  const WriteRules* rules = nullptr;                 // null: none
 };
 
 // What one interaction needs from its request besides the route.
@@ -49,6 +51,7 @@ struct InteractionInput {
   std::string ifNoneExist;
   std::string baseUrl;
   std::string assignedId;  // create: use this id (a transaction resolved it in advance)
+  std::string callerOrganisation;  // from the client certificate; empty when unknown
 };
 
 struct InteractionResult {
@@ -57,6 +60,7 @@ struct InteractionResult {
   std::string bundleBody;   // for history and other Bundle answers
   std::string outcomeBody;  // an OperationOutcome to show instead of a resource
   bool notModified = false;
+  std::vector<fhir::Issue> warnings;  // accepted, but worth telling the caller
 };
 
 InteractionResult readResource(const ApiContext&, store::StoreTransaction&, const Route&,

@@ -31,7 +31,7 @@ InteractionResult patchResource(const ApiContext& ctx, store::StoreTransaction& 
                     "The patch may not change resourceType or id");
   }
   InteractionResult result;
-  result.version = writeVersion(ctx, tx, route.type, route.id, resource, current, "PATCH");
+  writeVersion(ctx, tx, route.type, route.id, resource, current, "PATCH", in, result);
   return result;
 }
 

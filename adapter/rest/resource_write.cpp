@@ -26,11 +26,15 @@ void requireResourceOfType(const rapidjson::Value& resource, const std::string& 
   }
 }
 
-store::ResourceVersion writeVersion(const ApiContext& ctx, store::StoreTransaction& tx,
-                                    const std::string& type, const std::string& id,
-                                    rapidjson::Document& resource,
-                                    const std::optional<store::ResourceVersion>& previous,
-                                    const std::string& method) {
+void writeVersion(const ApiContext& ctx, store::StoreTransaction& tx, const std::string& type,
+                  const std::string& id, rapidjson::Document& resource,
+                  const std::optional<store::ResourceVersion>& previous, const std::string& method,
+                  const InteractionInput& in, InteractionResult& result) {
+  WriteContext context{ctx,    tx,    type, id, previous, method, in.callerOrganisation,
+                       result.warnings};
+  const std::vector<const WriteRule*> rules =
+      ctx.rules ? ctx.rules->forType(type) : std::vector<const WriteRule*>{};
+  for (const WriteRule* rule : rules) rule->beforeWrite(resource, context);
   auto& a = resource.GetAllocator();
   store::ResourceVersion v;
   v.type = type;
@@ -58,10 +62,12 @@ store::ResourceVersion writeVersion(const ApiContext& ctx, store::StoreTransacti
     if (validation::Validator::hasErrors(issues)) {
       throw FhirError(ErrorKind::kUnprocessable, std::move(issues));
     }
+    for (auto& issue : issues) result.warnings.push_back(std::move(issue));
   }
   v.body = fhir::writeJson(resource);
   tx.append(v, identifierTokens(resource));
-  return v;
+  for (const WriteRule* rule : rules) rule->afterWrite(v, context);
+  result.version = std::move(v);
 }
 
 std::vector<store::IdentifierToken> identifierTokens(const rapidjson::Value& resource) {

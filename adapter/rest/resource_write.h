@@ -16,13 +16,14 @@ namespace sp::rest {
 // Checks that `resource` is a JSON object whose resourceType is `type`. Throws kInvalid.
 void requireResourceOfType(const rapidjson::Value& resource, const std::string& type);
 
-// Sets id, meta.versionId and meta.lastUpdated, serialises and appends the version after
-// `previous` (absent or deleted: the history goes on from its version number).
-store::ResourceVersion writeVersion(const ApiContext& ctx, store::StoreTransaction& tx,
-                                    const std::string& type, const std::string& id,
-                                    rapidjson::Document& resource,
-                                    const std::optional<store::ResourceVersion>& previous,
-                                    const std::string& method);
+// The write path of every interaction: runs the write rules, sets id, meta.versionId and
+// meta.lastUpdated, validates (422 with every issue), appends the version after `previous`
+// (absent or deleted: the history goes on from its version number), runs the rules' afterWrite.
+// Fills result.version (status untouched) and result.warnings.
+void writeVersion(const ApiContext& ctx, store::StoreTransaction& tx, const std::string& type,
+                  const std::string& id, rapidjson::Document& resource,
+                  const std::optional<store::ResourceVersion>& previous, const std::string& method,
+                  const InteractionInput& in, InteractionResult& result);
 
 // The identifier index entries of a resource (top-level `identifier`, array or single).
 std::vector<store::IdentifierToken> identifierTokens(const rapidjson::Value& resource);

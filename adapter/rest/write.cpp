@@ -16,10 +16,15 @@ rapidjson::Document& requireBody(const InteractionInput& in) {
   return *in.body;
 }
 
-InteractionResult written(store::ResourceVersion v, int status) {
+// Writes a version and answers with `status`.
+InteractionResult written(const ApiContext& ctx, store::StoreTransaction& tx,
+                          const std::string& type, const std::string& id,
+                          rapidjson::Document& body,
+                          const std::optional<store::ResourceVersion>& previous,
+                          const std::string& method, const InteractionInput& in, int status) {
   InteractionResult result;
   result.status = status;
-  result.version = std::move(v);
+  writeVersion(ctx, tx, type, id, body, previous, method, in, result);
   return result;
 }
 
@@ -44,7 +49,7 @@ InteractionResult putWithId(const ApiContext& ctx, store::StoreTransaction& tx,
   auto current = tx.current(type, id, true);
   checkIfMatch(in.ifMatch, current);
   const bool creates = !current || current->deleted;
-  return written(writeVersion(ctx, tx, type, id, body, current, "PUT"), creates ? 201 : 200);
+  return written(ctx, tx, type, id, body, current, "PUT", in, creates ? 201 : 200);
 }
 
 }  // namespace
@@ -69,7 +74,7 @@ InteractionResult createResource(const ApiContext& ctx, store::StoreTransaction&
     }
   }
   const std::string id = in.assignedId.empty() ? ctx.ids.newId() : in.assignedId;
-  return written(writeVersion(ctx, tx, route.type, id, body, std::nullopt, "POST"), 201);
+  return written(ctx, tx, route.type, id, body, std::nullopt, "POST", in, 201);
 }
 
 InteractionResult updateResource(const ApiContext& ctx, store::StoreTransaction& tx,
@@ -104,7 +109,7 @@ InteractionResult conditionalUpdate(const ApiContext& ctx, store::StoreTransacti
     return putWithId(ctx, tx, route.type, bodyId, in);
   }
   const std::string id = in.assignedId.empty() ? ctx.ids.newId() : in.assignedId;
-  return written(writeVersion(ctx, tx, route.type, id, body, std::nullopt, "PUT"), 201);
+  return written(ctx, tx, route.type, id, body, std::nullopt, "PUT", in, 201);
 }
 
 InteractionResult deleteResource(const ApiContext& ctx, store::StoreTransaction& tx,
