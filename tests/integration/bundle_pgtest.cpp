@@ -7,6 +7,7 @@
 
 #include "harness.h"
 #include "json_helpers.h"
+#include "sample_resources.h"
 
 namespace sp::testing {
 namespace {
@@ -74,8 +75,8 @@ std::string entryAt(const std::string& json, std::size_t i, const std::string& r
   return at(json, entryPointer(i, rest).c_str());
 }
 
-const char* kPatient =
-    R"({"resourceType":"Patient","name":[{"family":"Okafor","given":["Ada"]}],"gender":"female"})";
+// With a narrative, so its writes raise no warning and successful entries carry no outcome.
+const std::string kPatient = samples::patient("Okafor", R"(,"gender":"female")");
 
 class Bundles : public ::testing::Test {
  protected:
@@ -113,18 +114,11 @@ TEST_F(Bundles, TransactionResolvesUrnUuidReferencesBetweenEntries) {
   const std::string requestUrn = "urn:uuid:6f1c1b0e-6d3a-4c1e-9e4b-0d6b2a1f0002";
   const std::string taskUrn = "urn:uuid:6f1c1b0e-6d3a-4c1e-9e4b-0d6b2a1f0003";
   const std::string json =
-      bundle("transaction",
-             {entry(patientUrn, kPatient, R"("method":"POST","url":"Patient")"),
-              entry(requestUrn,
-                    R"({"resourceType":"ServiceRequest","status":"active","intent":"order",)"
-                    R"("code":{"text":"Social prescribing"},"subject":{"reference":")" +
-                        patientUrn + R"("}})",
-                    R"("method":"POST","url":"ServiceRequest")"),
-              entry(taskUrn,
-                    R"({"resourceType":"Task","status":"requested","intent":"order",)"
-                    R"("focus":{"reference":")" +
-                        requestUrn + R"("},"for":{"reference":")" + patientUrn + R"("}})",
-                    R"("method":"POST","url":"Task")")});
+      bundle("transaction", {entry(patientUrn, kPatient, R"("method":"POST","url":"Patient")"),
+                             entry(requestUrn, samples::referral(patientUrn),
+                                   R"("method":"POST","url":"ServiceRequest")"),
+                             entry(taskUrn, samples::referralTask(requestUrn, patientUrn),
+                                   R"("method":"POST","url":"Task")")});
   HttpResponse r = post(json);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(at(r.body, "/resourceType"), "Bundle");
@@ -233,9 +227,7 @@ TEST_F(Bundles, TransactionConditionalCreateResolvesToExistingResource) {
       {entry(urn, organisation,
              R"("method":"POST","url":"Organization",)"
              R"("ifNoneExist":"identifier=https://fhir.nhs.uk/Id/ods-organization-code|TXC001")"),
-       entry("",
-             R"({"resourceType":"HealthcareService","name":"Walks","providedBy":{"reference":")" +
-                 urn + R"("}})",
+       entry("", samples::directoryEntry(urn, "Walks"),
              R"("method":"POST","url":"HealthcareService")")});
   HttpResponse r = post(json);
   ASSERT_EQ(r.status, 200) << r.body;
@@ -261,9 +253,7 @@ TEST_F(Bundles, TransactionConditionalCreateWithoutMatchCreates) {
            R"({"resourceType":"Organization","identifier":[{"system":"https://fhir.nhs.uk/Id/ods-organization-code","value":"TXC002"}]})",
            R"("method":"POST","url":"Organization",)"
            R"("ifNoneExist":"identifier=https://fhir.nhs.uk/Id/ods-organization-code|TXC002")"),
-       entry("",
-             R"({"resourceType":"HealthcareService","providedBy":{"reference":")" + urn + R"("}})",
-             R"("method":"POST","url":"HealthcareService")")});
+       entry("", samples::directoryEntry(urn), R"("method":"POST","url":"HealthcareService")")});
   HttpResponse r = post(json);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(entryAt(r.body, 0, "/response/status"), "201 Created") << r.body;
@@ -541,10 +531,7 @@ TEST_F(Bundles, TransactionResolvesReferencesToConditionalUpdates) {
         "transaction",
         {entry(urn, organisation,
                R"("method":"PUT","url":"Organization?identifier=)" + system + R"(|TXU001")"),
-         entry(
-             "",
-             R"({"resourceType":"HealthcareService","providedBy":{"reference":")" + urn + R"("}})",
-             R"("method":"POST","url":"HealthcareService")")}));
+         entry("", samples::directoryEntry(urn), R"("method":"POST","url":"HealthcareService")")}));
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(entryAt(r.body, 0, "/response/status"), round == 0 ? "201 Created" : "200 OK");
     const std::string organisationId = idFromLocation(entryAt(r.body, 0, "/response/location"));

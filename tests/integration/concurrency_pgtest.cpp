@@ -15,6 +15,7 @@
 
 #include "harness.h"
 #include "json_helpers.h"
+#include "sample_resources.h"
 
 namespace sp::testing {
 namespace {
@@ -319,8 +320,9 @@ TEST_F(Concurrency, ConcurrentTransactionsWithConditionalCreateReferenceTheSurvi
         R"("}]},"request":{"method":"POST","url":"Organization","ifNoneExist":"identifier=https://fhir.nhs.uk/Id/ods-organization-code|)" +
         value +
         R"("}},)"
-        R"({"resource":{"resourceType":"HealthcareService","providedBy":{"reference":")" +
-        urn + R"("}},"request":{"method":"POST","url":"HealthcareService"}}]})";
+        R"({"resource":)" +
+        samples::directoryEntry(urn, "Carers Circle") +
+        R"(,"request":{"method":"POST","url":"HealthcareService"}}]})";
     const auto responses = runTogether(
         {server_->baseUrl()}, [&](int, HttpClient& c) { return c.send("POST", "/", json); });
     ASSERT_EQ(countStatus(responses, 200), kThreads) << describe(responses);

@@ -191,11 +191,21 @@ ServerProcess::ServerProcess(const std::string& databaseUrl, ServerOptions optio
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      throw std::runtime_error("server exited at start:\n" + log());
+      failStart("server exited at start:\n");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  throw std::runtime_error("server did not start in time:\n" + log());
+  stop();
+  failStart("server did not start in time:\n");
+}
+
+// The destructor does not run when the constructor throws: remove the folder here, keeping the
+// log in the message.
+void ServerProcess::failStart(const std::string& what) {
+  const std::string message = what + log();
+  std::error_code ignored;
+  std::filesystem::remove_all(std::filesystem::path(logFile_).parent_path(), ignored);
+  throw std::runtime_error(message);
 }
 
 ServerProcess::~ServerProcess() {

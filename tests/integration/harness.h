@@ -69,6 +69,8 @@ class ServerProcess {
   std::string log() const;
 
  private:
+  [[noreturn]] void failStart(const std::string& what);
+
   pid_t pid_ = -1;
   int port_ = 0;
   bool tls_ = false;

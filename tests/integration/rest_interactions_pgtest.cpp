@@ -5,6 +5,7 @@
 
 #include "harness.h"
 #include "json_helpers.h"
+#include "sample_resources.h"
 
 namespace sp::testing {
 namespace {
@@ -295,8 +296,8 @@ TEST_F(RestInteractions, HealthzReportsDatabase) {
 TEST_F(RestInteractions, EveryReferralBundleTypeCanBeStored) {
   for (const char* type : {"Encounter", "CarePlan", "Consent", "Flag", "Condition", "Appointment",
                            "QuestionnaireResponse", "MedicationStatement", "RelatedPerson"}) {
-    HttpResponse r = client_.send("POST", std::string("/") + type,
-                                  std::string(R"({"resourceType":")") + type + R"("})");
+    // The smallest resource of the type that meets its required elements and invariants.
+    HttpResponse r = client_.send("POST", std::string("/") + type, samples::minimal(type));
     EXPECT_EQ(r.status, 201) << type << " " << r.body;
   }
 }
