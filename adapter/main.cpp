@@ -9,7 +9,10 @@
 #include "fhir/definitions.h"
 #include "fhir/ids.h"
 #include "http/http_server.h"
+#include "mapping/mapping_set.h"
+#include "rest/code_mapping.h"
 #include "rest/fhir_api.h"
+#include "search/index_extractor.h"
 #include "store/pg/pg_resource_store.h"
 #include "validation/validator.h"
 
@@ -39,11 +42,23 @@ int run(const sp::app::Config& config) {
   for (const auto& skipped : validator.skippedInvariants()) {
     std::cerr << "invariant not evaluated: " << skipped << "\n";
   }
+  const auto mappings = sp::mapping::MappingSet::load(config.mappingsDir, &definitions);
+  const sp::rest::CodeMappingRule codeMapping(mappings);
+  const sp::search::IndexExtractor indexer(definitions);
   sp::store::pg::PgResourceStore store(config.databaseUrl, config.dbPool);
   sp::fhir::SystemClock clock;
   sp::fhir::UuidGenerator ids;
+  sp::rest::WriteRules rules;
+  rules.add("*", &codeMapping);  // before type rules: they see canonical codes
   sp::rest::FhirApi api(store, definitions, clock, ids, config.limits,
-                        sp::rest::ServerInfo{.baseUrl = config.http.baseUrl}, &validator);
+                        sp::rest::ServerInfo{.baseUrl = config.http.baseUrl}, &validator, &rules,
+                        &indexer);
+  api.useMappings(&mappings);
+  const auto stored = sp::rest::publishMappingResources(api, mappings);
+  std::cerr << "mapping tables: " << mappings.conceptMaps().size() << " ConceptMaps, "
+            << mappings.partners().partners().size() << " partner entries from "
+            << config.mappingsDir << " (stored: " << stored.created << " created, "
+            << stored.updated << " updated, " << stored.unchanged << " unchanged)\n";
   sp::http::HttpServer server(config.http,
                               [&api](const sp::rest::RestRequest& r) { return api.handle(r); });
   server.start();

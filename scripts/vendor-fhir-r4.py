@@ -26,7 +26,7 @@ FHIR_TYPE_EXT = "http://hl7.org/fhir/StructureDefinition/structuredefinition-fhi
 SD_KEYS = ["resourceType", "id", "url", "version", "name", "kind", "abstract", "type",
            "baseDefinition", "derivation", "snapshot"]
 ELEMENT_KEYS = ["id", "path", "sliceName", "min", "max", "base", "type", "contentReference",
-                "binding", "constraint", "maxLength"]
+                "binding", "constraint", "maxLength", "isSummary", "isModifier"]
 SP_KEYS = ["resourceType", "id", "url", "name", "code", "base", "type", "expression", "target",
            "multipleOr", "multipleAnd", "comparator", "modifier", "chain", "component"]
 VS_KEYS = ["resourceType", "id", "url", "version", "name", "status", "compose"]

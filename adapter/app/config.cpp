@@ -67,6 +67,10 @@ const std::vector<Option>& options() {
       {"profiles-dir", "SP_PROFILES_DIR", Kind::kText,
        "folder of FHIR definitions (default fhir-profiles)",
        [](Config& c, const std::string& v) { c.profilesDir = v; }},
+      {"mappings-dir", "SP_MAPPINGS_DIR", Kind::kText,
+       "folder of ConceptMaps, NamingSystems and partners.json (default: mappings "
+       "beside the profiles folder)",
+       [](Config& c, const std::string& v) { c.mappingsDir = v; }},
       {"max-body-bytes", "SP_MAX_BODY_BYTES", Kind::kNumber,
        "largest request body accepted, bytes (default 4194304)",
        [](Config& c, const std::string& v) {
@@ -125,6 +129,12 @@ Config parseConfig(const std::vector<std::string>& args, const EnvLookup& env) {
       value = args[++i];
     }
     o.apply(c, value.value_or(""));
+  }
+  if (c.mappingsDir.empty()) {
+    std::string profiles = c.profilesDir;
+    while (profiles.size() > 1 && profiles.back() == '/') profiles.pop_back();
+    const std::size_t slash = profiles.rfind('/');
+    c.mappingsDir = slash == std::string::npos ? "mappings" : profiles.substr(0, slash + 1) + "mappings";
   }
   c.http.maxRequestBytes = c.limits.maxBodyBytes + 64 * 1024;
   if (c.dbPool == 0) c.dbPool = c.http.threads;

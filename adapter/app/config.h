@@ -18,6 +18,7 @@ struct Config {
   std::string databaseUrl;
   int dbPool = 0;  // 0: one connection per server thread
   std::string profilesDir = "fhir-profiles";
+  std::string mappingsDir;  // empty: the "mappings" folder beside profilesDir
   std::string portFile;  // when set, the bound port is written here once serving
   bool help = false;
 };

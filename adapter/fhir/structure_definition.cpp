@@ -112,6 +112,9 @@ ElementDefinition parseElement(const rapidjson::Value& json) {
     e.types.front().code = "id";
   }
   e.contentReference = getString(json, "contentReference");
+  if (const auto* summary = findMember(json, "isSummary"); summary && summary->IsBool()) {
+    e.isSummary = summary->GetBool();
+  }
   if (const auto* binding = findMember(json, "binding"); binding && binding->IsObject()) {
     e.binding = Binding{getString(*binding, "strength"),
                         stripVersion(getString(*binding, "valueSet"))};

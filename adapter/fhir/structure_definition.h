@@ -39,6 +39,7 @@ struct ElementDefinition {
   bool hasMin = false;  // whether min/max were stated (a differential states only changes)
   bool hasMax = false;
   bool isArray = false;  // from the base definition's max: the JSON shape
+  bool isSummary = false;  // part of the _summary=true view
   std::vector<TypeRef> types;
   std::string contentReference;  // "#Questionnaire.item": children are those of that id
   Binding binding;

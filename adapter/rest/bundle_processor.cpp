@@ -47,7 +47,9 @@ std::string entryPath(std::size_t i) { return "Bundle.entry[" + std::to_string(i
     if (!inner.empty() && std::isupper(static_cast<unsigned char>(inner[0]))) {
       inner = dot == std::string::npos ? "" : inner.substr(dot + 1);
     }
-    issue.expression = entryPath(i) + ".resource" + (inner.empty() ? "" : "." + inner);
+    issue.expression = issue.expression.empty()
+                           ? entryPath(i)
+                           : entryPath(i) + ".resource" + (inner.empty() ? "" : "." + inner);
   }
   throw FhirError(e.kind(), std::move(issues));
 }
@@ -103,6 +105,7 @@ PreparedEntry prepareEntry(const ApiContext& ctx, std::size_t i, const rapidjson
     throw FhirError(e.kind(), std::move(issues));
   }
   if (p.route.interaction == Interaction::kBatch || p.route.interaction == Interaction::kHealth ||
+      p.route.interaction == Interaction::kSearchSystem ||
       p.route.interaction == Interaction::kCapabilities) {
     entryError(i, ErrorKind::kInvalid, "not-supported", "Entry names no resource interaction",
                ".request.url");

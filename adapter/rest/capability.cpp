@@ -74,6 +74,13 @@ std::string capabilityStatementJson(const fhir::Definitions& defs, const ServerI
     validate.AddMember("name", "validate", a);
     validate.AddMember("definition", "http://hl7.org/fhir/OperationDefinition/Resource-validate", a);
     operations.PushBack(validate, a);
+    if (type == "ConceptMap") {
+      Value translate(rapidjson::kObjectType);
+      translate.AddMember("name", "translate", a);
+      translate.AddMember("definition",
+                          "http://hl7.org/fhir/OperationDefinition/ConceptMap-translate", a);
+      operations.PushBack(translate, a);
+    }
     r.AddMember("operation", operations, a);
     resources.PushBack(r, a);
   }

@@ -39,9 +39,9 @@ RestResponse errorResponse(const FhirError& error) {
 FhirApi::FhirApi(store::ResourceStore& store, const fhir::Definitions& definitions,
                  const fhir::Clock& clock, fhir::IdGenerator& ids, ApiLimits limits,
                  ServerInfo info, const validation::Validator* validator,
-                 const WriteRules* rules)
+                 const WriteRules* rules, const search::IndexExtractor* indexer)
     : store_(store),
-      ctx_{definitions, clock, ids, limits, validator, rules},
+      ctx_{definitions, clock, ids, limits, validator, rules, indexer},
       info_(std::move(info)),
       capabilityJson_(capabilityStatementJson(definitions, info_, clock.now())) {}
 
@@ -91,7 +91,18 @@ RestResponse FhirApi::dispatch(const RestRequest& request, const std::string& co
   input.ifNoneMatch = request.header("if-none-match");
   input.ifNoneExist = request.header("if-none-exist");
   input.callerOrganisation = request.callerOrganisation;
-  if (hasBody(request.method)) input.body = parseBody(request, request.method == "PATCH");
+  input.strictHandling = request.header("prefer").find("handling=strict") != std::string::npos;
+  if (route.interaction == Interaction::kSearchType && request.method == "POST") {
+    // POST Type/_search: the parameters come as a form body (and may be in the URL too).
+    const std::string type = request.header("content-type");
+    if (type.rfind("application/x-www-form-urlencoded", 0) != 0) {
+      throw FhirError(ErrorKind::kUnsupportedMediaType, "not-supported",
+                      "POST _search needs Content-Type application/x-www-form-urlencoded");
+    }
+    for (auto& param : parseQueryString(request.body)) input.query.push_back(std::move(param));
+  } else if (hasBody(request.method)) {
+    input.body = parseBody(request, request.method == "PATCH");
+  }
 
   if (route.interaction == Interaction::kBatch) {
     const bool representation = returnPreference(request) == ReturnPreference::kRepresentation &&

@@ -21,9 +21,14 @@ class FhirApi {
  public:
   FhirApi(store::ResourceStore& store, const fhir::Definitions& definitions,
           const fhir::Clock& clock, fhir::IdGenerator& ids, ApiLimits limits, ServerInfo info,
-          const validation::Validator* validator = nullptr, const WriteRules* rules = nullptr);
+          const validation::Validator* validator = nullptr, const WriteRules* rules = nullptr,
+          const search::IndexExtractor* indexer = nullptr);
 
   RestResponse handle(const RestRequest& request);
+
+  // The mapping tables for ConceptMap/$translate and the partner's view on read (null: none).
+  // Call before the first request; `mappings` must outlive the API.
+  void useMappings(const mapping::MappingSet* mappings) { ctx_.mappings = mappings; }
 
  private:
   RestResponse dispatch(const RestRequest& request, const std::string& contentType);

@@ -22,6 +22,12 @@
 namespace sp::validation {
 class Validator;
 }
+namespace sp::search {
+class IndexExtractor;
+}
+namespace sp::mapping {
+class MappingSet;
+}
 
 namespace sp::rest {
 
@@ -40,6 +46,8 @@ struct ApiContext {
   ApiLimits limits;
   const validation::Validator* validator = nullptr;  // null: structural checks only
   const WriteRules* rules = nullptr;                 // null: none
+  const search::IndexExtractor* indexer = nullptr;   // null: no search index is written
+  const mapping::MappingSet* mappings = nullptr;    // null: no $translate maps, no read view
 };
 
 // What one interaction needs from its request besides the route.
@@ -52,6 +60,7 @@ struct InteractionInput {
   std::string baseUrl;
   std::string assignedId;  // create: use this id (a transaction resolved it in advance)
   std::string callerOrganisation;  // from the client certificate; empty when unknown
+  bool strictHandling = false;     // Prefer: handling=strict
 };
 
 struct InteractionResult {
@@ -80,6 +89,12 @@ InteractionResult deleteResource(const ApiContext&, store::StoreTransaction&, co
 // $validate at type or instance level: always answers an OperationOutcome (in outcomeBody).
 InteractionResult validateOperation(const ApiContext&, store::StoreTransaction&, const Route&,
                                     const InteractionInput&);
+// ConceptMap/$translate (type or instance level): answers a Parameters resource (in bundleBody).
+InteractionResult translateOperation(const ApiContext&, store::StoreTransaction&, const Route&,
+                                     const InteractionInput&);
+// Type search (route.type set) or system search (route.type empty).
+InteractionResult searchResources(const ApiContext&, store::StoreTransaction&, const Route&,
+                                  const InteractionInput&);
 InteractionResult history(const ApiContext&, store::StoreTransaction&, const Route&,
                           const InteractionInput&);
 

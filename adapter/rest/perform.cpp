@@ -11,8 +11,10 @@ bool isReadOnly(Interaction interaction) {
     case Interaction::kHistoryType:
     case Interaction::kHistorySystem:
     case Interaction::kSearchType:
+    case Interaction::kSearchSystem:
     case Interaction::kValidate:
     case Interaction::kCapabilities:
+    case Interaction::kTranslate:
     case Interaction::kHealth:
       return true;
     default:
@@ -43,9 +45,11 @@ InteractionResult performInteraction(const ApiContext& ctx, store::StoreTransact
       return history(ctx, tx, route, in);
     case Interaction::kValidate:
       return validateOperation(ctx, tx, route, in);
+    case Interaction::kTranslate:
+      return translateOperation(ctx, tx, route, in);
     case Interaction::kSearchType:
-      throw fhir::FhirError(fhir::ErrorKind::kNotImplemented, "not-supported",
-                            "Search is not available yet; read resources by id");
+    case Interaction::kSearchSystem:
+      return searchResources(ctx, tx, route, in);
     default:
       throw fhir::FhirError(fhir::ErrorKind::kInvalid, "not-supported",
                             "This interaction cannot be used here");

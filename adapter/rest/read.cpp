@@ -1,5 +1,6 @@
 // read and vread.
 #include "fhir/errors.h"
+#include "rest/code_mapping.h"
 #include "rest/interactions.h"
 
 namespace sp::rest {
@@ -16,8 +17,8 @@ namespace {
 
 }  // namespace
 
-InteractionResult readResource(const ApiContext&, store::StoreTransaction& tx, const Route& route,
-                               const InteractionInput& in) {
+InteractionResult readResource(const ApiContext& ctx, store::StoreTransaction& tx,
+                               const Route& route, const InteractionInput& in) {
   auto current = tx.current(route.type, route.id, false);
   if (!current) {
     throw FhirError(ErrorKind::kNotFound, "not-found", route.type + "/" + route.id + " not found");
@@ -27,13 +28,15 @@ InteractionResult readResource(const ApiContext&, store::StoreTransaction& tx, c
   if (!in.ifNoneMatch.empty() && fhir::parseEtagVersion(in.ifNoneMatch) == current->versionId) {
     result.status = 304;
     result.notModified = true;
+  } else {
+    presentToCaller(ctx, in.callerOrganisation, *current);  // the partner's own codes
   }
   result.version = std::move(current);
   return result;
 }
 
-InteractionResult vreadResource(const ApiContext&, store::StoreTransaction& tx, const Route& route,
-                                const InteractionInput&) {
+InteractionResult vreadResource(const ApiContext& ctx, store::StoreTransaction& tx,
+                                const Route& route, const InteractionInput& in) {
   const auto versionId = fhir::parseEtagVersion(route.versionId);
   auto version = versionId ? tx.version(route.type, route.id, *versionId) : std::nullopt;
   if (!version) {
@@ -41,6 +44,7 @@ InteractionResult vreadResource(const ApiContext&, store::StoreTransaction& tx, 
                     route.type + "/" + route.id + " has no version " + route.versionId);
   }
   if (version->deleted) throwGone(route);
+  presentToCaller(ctx, in.callerOrganisation, *version);  // the partner's own codes
   InteractionResult result;
   result.version = std::move(version);
   return result;

@@ -2,6 +2,7 @@
 
 #include "fhir/errors.h"
 #include "fhir/json.h"
+#include "search/index_extractor.h"
 #include "validation/validator.h"
 
 namespace sp::rest {
@@ -65,7 +66,8 @@ void writeVersion(const ApiContext& ctx, store::StoreTransaction& tx, const std:
     for (auto& issue : issues) result.warnings.push_back(std::move(issue));
   }
   v.body = fhir::writeJson(resource);
-  tx.append(v, identifierTokens(resource));
+  tx.append(v, identifierTokens(resource),
+            ctx.indexer ? ctx.indexer->extract(resource) : store::SearchIndex{});
   for (const WriteRule* rule : rules) rule->afterWrite(v, context);
   result.version = std::move(v);
 }

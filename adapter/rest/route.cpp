@@ -30,13 +30,16 @@ struct Shape {
 
 // The methods each path shape accepts; the shape is found from the segments alone.
 Shape shapeOf(const std::vector<std::string>& s, const fhir::Definitions& defs) {
-  if (s.empty()) return {"POST"};
+  if (s.empty()) return {"GET, POST"};
   if (s.size() == 1 && s[0] == "metadata") return {"GET"};
   if (s.size() == 1 && s[0] == "healthz") return {"GET"};
   if (s.size() == 1 && s[0] == "_history") return {"GET"};
   if (!defs.isResourceType(s[0])) return {"", false};
   if (s.size() == 1) return {"GET, POST, PUT"};
+  if (s[0] == "ConceptMap" && s.size() == 2 && s[1] == "$translate") return {"GET, POST"};
+  if (s[0] == "ConceptMap" && s.size() == 3 && s[2] == "$translate") return {"GET, POST"};
   if (s.size() == 2 && s[1] == "_history") return {"GET"};
+  if (s.size() == 2 && s[1] == "_search") return {"POST"};
   if (s.size() == 2 && s[1] == "$validate") return {"POST"};
   if (s.size() == 3 && s[2] == "$validate") return {"POST"};
   if (s.size() == 2) return {"GET, PUT, PATCH, DELETE"};
@@ -87,7 +90,10 @@ Route parseRoute(const std::string& method, const std::string& path, bool hasQue
                     method + " is not allowed here; allowed: " + shape.allow);
   }
   Route r{Interaction::kBatch, "", "", ""};
-  if (s.empty()) return r;
+  if (s.empty()) {
+    if (method == "GET") r.interaction = Interaction::kSearchSystem;
+    return r;
+  }
   if (s[0] == "metadata") return {Interaction::kCapabilities, "", "", ""};
   if (s[0] == "healthz") return {Interaction::kHealth, "", "", ""};
   if (s[0] == "_history") return {Interaction::kHistorySystem, "", "", ""};
@@ -108,12 +114,24 @@ Route parseRoute(const std::string& method, const std::string& path, bool hasQue
     r.interaction = Interaction::kHistoryType;
     return r;
   }
+  if (s[1] == "_search") {
+    r.interaction = Interaction::kSearchType;
+    return r;
+  }
+  if (s[1] == "$translate") {
+    r.interaction = Interaction::kTranslate;
+    return r;
+  }
   if (s[1] == "$validate") {
     r.interaction = Interaction::kValidate;
     return r;
   }
   requireValidId(s[1]);
   r.id = s[1];
+  if (s.size() == 3 && s[2] == "$translate") {
+    r.interaction = Interaction::kTranslate;
+    return r;
+  }
   if (s.size() == 2) {
     if (method == "GET") r.interaction = Interaction::kRead;
     if (method == "PUT") r.interaction = Interaction::kUpdate;

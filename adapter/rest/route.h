@@ -23,7 +23,9 @@ enum class Interaction {
   kDelete,           // DELETE Type/id
   kHistoryInstance,  // GET Type/id/_history
   kVread,            // GET Type/id/_history/vid
+  kTranslate,        // GET|POST ConceptMap/$translate, ConceptMap/id/$translate
   kValidate,         // POST Type/$validate, POST Type/id/$validate
+  kSearchSystem,     // GET /?_type=...
 };
 
 struct Route {

@@ -126,7 +126,7 @@ InteractionResult deleteResource(const ApiContext& ctx, store::StoreTransaction&
   v.lastUpdated = ctx.clock.now();
   v.deleted = true;
   v.method = "DELETE";
-  tx.append(v, {});
+  tx.append(v, {}, {});
   result.version = std::move(v);
   return result;
 }

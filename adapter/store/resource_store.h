@@ -14,8 +14,12 @@
 #include <vector>
 
 #include "fhir/ids.h"
+#include "store/search_index.h"
 
 namespace sp::store {
+
+struct SearchRequest;  // store/search_request.h
+struct SearchResult;
 
 struct ResourceKey {
   std::string type;
@@ -63,14 +67,18 @@ class StoreTransaction {
   virtual std::optional<ResourceVersion> version(const std::string& type, const std::string& id,
                                                  std::int64_t versionId) = 0;
   // Appends `v` as the new current version; v.versionId must be the previous one plus one
-  // (1 for a new resource). `identifiers` replace the resource's identifier index entries.
-  // Throws kConflict if another transaction wrote the same version first.
-  virtual void append(const ResourceVersion& v, const std::vector<IdentifierToken>& identifiers) = 0;
+  // (1 for a new resource). `identifiers` and `index` replace the resource's identifier and
+  // search index entries (pass empty ones for a deletion). Throws kConflict if another
+  // transaction wrote the same version first.
+  virtual void append(const ResourceVersion& v, const std::vector<IdentifierToken>& identifiers,
+                      const SearchIndex& index) = 0;
   // Ids of current, not deleted resources of `type` carrying the identifier (system may be
   // empty to match any system).
   virtual std::vector<std::string> findByIdentifier(const std::string& type,
                                                     const IdentifierToken& token) = 0;
   virtual HistoryPage history(const HistoryQuery& query) = 0;
+  // Runs a search (see store/search_request.h): current, not deleted resources only.
+  virtual SearchResult search(const SearchRequest& request) = 0;
   // Serialises every transaction that takes the same key until they end (an advisory lock):
   // used where a decision depends on the absence of a row (conditional create).
   virtual void lockKey(const std::string& key) = 0;

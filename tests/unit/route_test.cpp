@@ -54,7 +54,9 @@ TEST(Route, Failures) {
   EXPECT_EQ(failure("DELETE", "/Patient"), ErrorKind::kMethodNotAllowed);
   EXPECT_EQ(failure("POST", "/Patient/1"), ErrorKind::kMethodNotAllowed);
   EXPECT_EQ(failure("OST", "/Patient"), ErrorKind::kMethodNotAllowed);
-  EXPECT_EQ(failure("GET", "/"), ErrorKind::kMethodNotAllowed);
+  EXPECT_EQ(failure("DELETE", "/"), ErrorKind::kMethodNotAllowed);
+  EXPECT_EQ(route("GET", "/").interaction, Interaction::kSearchSystem);
+  EXPECT_EQ(route("POST", "/Task/_search").interaction, Interaction::kSearchType);
   EXPECT_EQ(failure("PUT", "/Patient"), ErrorKind::kInvalid);
   EXPECT_EQ(failure("GET", "/Patient/bad_id"), ErrorKind::kInvalid);
   EXPECT_EQ(failure("GET", "/Patient/1/_history/x"), ErrorKind::kNotFound);

@@ -7,6 +7,9 @@
 #include "fhir/errors.h"
 #include "fhir/ids.h"
 #include "store/pg/migrations.h"
+#include "store/pg/pg_search.h"
+#include "store/pg/version_rows.h"
+#include "store/search_request.h"
 
 namespace sp::store::pg {
 namespace {
@@ -15,12 +18,6 @@ using fhir::ErrorKind;
 using fhir::FhirError;
 
 constexpr int kAttempts = 3;
-
-// Columns every version query returns, in this order.
-constexpr const char* kVersionColumns =
-    "v.res_type, v.res_id, v.version_id,"
-    " floor(extract(epoch FROM v.last_updated) * 1000)::bigint,"
-    " v.deleted, v.method, coalesce(v.body, ''), v.seq";
 
 void prepareStatements(pqxx::connection& c) {
   const std::string cols = kVersionColumns;
@@ -62,18 +59,6 @@ std::int64_t toMillis(fhir::TimePoint t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-ResourceVersion toVersion(const pqxx::row& row) {
-  ResourceVersion v;
-  v.type = row[0].as<std::string>();
-  v.id = row[1].as<std::string>();
-  v.versionId = row[2].as<std::int64_t>();
-  v.lastUpdated = fhir::TimePoint(std::chrono::milliseconds(row[3].as<std::int64_t>()));
-  v.deleted = row[4].as<bool>();
-  v.method = row[5].as<std::string>();
-  v.body = row[6].as<std::string>();
-  return v;
-}
-
 std::optional<ResourceVersion> firstVersion(const pqxx::result& r) {
   if (r.empty()) return std::nullopt;
   return toVersion(r[0]);
@@ -96,7 +81,8 @@ class PgTransaction : public StoreTransaction {
     return firstVersion(tx_.exec_prepared("version", type, id, versionId));
   }
 
-  void append(const ResourceVersion& v, const std::vector<IdentifierToken>& identifiers) override {
+  void append(const ResourceVersion& v, const std::vector<IdentifierToken>& identifiers,
+              const SearchIndex& index) override {
     const auto millis = toMillis(v.lastUpdated);
     tx_.exec_prepared("insert_version", v.type, v.id, v.versionId, millis, v.deleted, v.method,
                       v.body);
@@ -105,7 +91,10 @@ class PgTransaction : public StoreTransaction {
     for (const IdentifierToken& t : identifiers) {
       tx_.exec_prepared("insert_identifier", v.type, v.id, t.system, t.value);
     }
+    writeSearchIndex(tx_, v.type, v.id, index);
   }
+
+  SearchResult search(const SearchRequest& request) override { return runSearch(tx_, request); }
 
   std::vector<std::string> findByIdentifier(const std::string& type,
                                             const IdentifierToken& token) override {

@@ -1,0 +1,513 @@
+#include "store/pg/pg_search.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "fhir/errors.h"
+#include "store/pg/version_rows.h"
+
+namespace sp::store::pg {
+namespace {
+
+// ---- writing -------------------------------------------------------------------------------
+
+// A PostgreSQL array literal of text values: {"a","b\"c"}.
+std::string textArray(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+template <typename T>
+std::string numberArray(const std::vector<T>& values) {
+  std::ostringstream out;
+  out.precision(17);
+  out << '{';
+  for (std::size_t i = 0; i < values.size(); ++i) out << (i ? "," : "") << values[i];
+  out << '}';
+  return out.str();
+}
+
+template <typename Row, typename Field>
+std::vector<Field> column(const std::vector<Row>& rows, Field Row::*member) {
+  std::vector<Field> out;
+  for (const Row& r : rows) out.push_back(r.*member);
+  return out;
+}
+
+// One statement: every old row of the resource goes, the new rows come (data-modifying CTEs
+// all see the snapshot from before the statement, so the deletes never see the inserts).
+constexpr const char* kWriteIndex = R"sql(
+WITH dt AS (DELETE FROM idx_token WHERE res_type = $1 AND res_id = $2),
+     ds AS (DELETE FROM idx_string WHERE res_type = $1 AND res_id = $2),
+     dr AS (DELETE FROM idx_reference WHERE res_type = $1 AND res_id = $2),
+     dd AS (DELETE FROM idx_date WHERE res_type = $1 AND res_id = $2),
+     dn AS (DELETE FROM idx_number WHERE res_type = $1 AND res_id = $2),
+     du AS (DELETE FROM idx_uri WHERE res_type = $1 AND res_id = $2),
+     dg AS (DELETE FROM idx_geo WHERE res_type = $1 AND res_id = $2),
+     it AS (INSERT INTO idx_token SELECT $1, $2, * FROM
+              unnest($3::text[], $4::text[], $5::text[], $6::text[])),
+     ist AS (INSERT INTO idx_string SELECT $1, $2, * FROM
+              unnest($7::text[], $8::text[], $9::text[])),
+     ir AS (INSERT INTO idx_reference SELECT $1, $2, * FROM
+              unnest($10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[])),
+     idt AS (INSERT INTO idx_date SELECT $1, $2, * FROM
+              unnest($16::text[], $17::bigint[], $18::bigint[])),
+     inr AS (INSERT INTO idx_number SELECT $1, $2, * FROM
+              unnest($19::text[], $20::double precision[], $21::text[], $22::text[])),
+     iu AS (INSERT INTO idx_uri SELECT $1, $2, * FROM unnest($23::text[], $24::text[])),
+     ig AS (INSERT INTO idx_geo SELECT $1, $2, * FROM
+              unnest($25::text[], $26::double precision[], $27::double precision[]))
+SELECT 1)sql";
+
+// ---- querying ------------------------------------------------------------------------------
+
+class Params {
+ public:
+  std::string add(std::string value) {
+    values_.push_back(std::move(value));
+    return "$" + std::to_string(values_.size());
+  }
+  const std::vector<std::string>& values() const { return values_; }
+
+ private:
+  std::vector<std::string> values_;
+};
+
+const char* tableOf(CriterionKind kind) {
+  switch (kind) {
+    case CriterionKind::kToken:
+      return "idx_token";
+    case CriterionKind::kString:
+      return "idx_string";
+    case CriterionKind::kReference:
+      return "idx_reference";
+    case CriterionKind::kDate:
+      return "idx_date";
+    case CriterionKind::kNumber:
+      return "idx_number";
+    case CriterionKind::kUri:
+      return "idx_uri";
+    case CriterionKind::kNear:
+      return "idx_geo";
+    default:
+      return "";
+  }
+}
+
+std::string escapeLike(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+std::string numberText(double v) {
+  std::ostringstream out;
+  out.precision(17);
+  out << v;
+  return out.str();
+}
+
+class QueryBuilder {
+ public:
+  explicit QueryBuilder(Params& params) : p_(params) {}
+
+  // A condition that `idColumn` (a res_id of `type`, in a row whose type column is
+  // `typeColumn`) satisfies criterion `c`.
+  std::string condition(const SearchCriterion& c, const std::string& typeColumn,
+                        const std::string& idColumn) {
+    if (c.kind == CriterionKind::kId) return idCondition(c, idColumn);
+    if (c.kind == CriterionKind::kLastUpdated) return lastUpdatedCondition(c, typeColumn, idColumn);
+    if (c.kind == CriterionKind::kHas) return hasCondition(c, typeColumn, idColumn);
+    const std::string table = tableOf(c.kind);
+    const std::string head = "SELECT x.res_id FROM " + table + " x WHERE x.res_type = " +
+                             typeColumn + " AND x.param = " + p_.add(c.param);
+    if (c.modifier == "missing") {
+      return idColumn + (c.missing ? " NOT IN (" : " IN (") + head + ")";
+    }
+    std::vector<std::string> alternatives;
+    for (const SearchValue& v : c.values) alternatives.push_back(valueCondition(c, v));
+    const std::string any = "(" + join(alternatives, " OR ") + ")";
+    if (c.modifier == "not" || (c.kind != CriterionKind::kDate && c.values.size() == 1 &&
+                                c.values.front().prefix == "ne")) {
+      return idColumn + " NOT IN (" + head + " AND " + any + ")";
+    }
+    return idColumn + " IN (" + head + " AND " + any + ")";
+  }
+
+ private:
+  static std::string join(const std::vector<std::string>& parts, const std::string& sep) {
+    std::string out;
+    for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? sep : "") + parts[i];
+    return out.empty() ? "TRUE" : out;
+  }
+
+  std::string idCondition(const SearchCriterion& c, const std::string& idColumn) {
+    std::vector<std::string> ids;
+    for (const auto& v : c.values) ids.push_back(p_.add(v.text));
+    const std::string test = idColumn + " IN (" + join(ids, ", ") + ")";
+    return c.modifier == "not" ? "NOT " + test : test;
+  }
+
+  std::string lastUpdatedCondition(const SearchCriterion& c, const std::string& typeColumn,
+                                   const std::string& idColumn) {
+    std::vector<std::string> alternatives;
+    for (const auto& v : c.values) {
+      const std::string ms = "floor(extract(epoch FROM lu.last_updated) * 1000)::bigint";
+      alternatives.push_back(dateTest(v, ms, ms + " + 1"));
+    }
+    return idColumn + " IN (SELECT lu.res_id FROM resources lu WHERE lu.res_type = " + typeColumn +
+           " AND (" + join(alternatives, " OR ") + "))";
+  }
+
+  // Reverse chaining: resources of hasType whose hasParam points here and match `chained`.
+  std::string hasCondition(const SearchCriterion& c, const std::string& typeColumn,
+                           const std::string& idColumn) {
+    const std::string t = p_.add(c.hasType);
+    const std::string inner = condition(*c.chained, t, "h.res_id");
+    return idColumn + " IN (SELECT h.target_id FROM idx_reference h WHERE h.res_type = " + t +
+           " AND h.param = " + p_.add(c.hasParam) + " AND h.target_type = " + typeColumn +
+           " AND " + inner + ")";
+  }
+
+  // A date range [low, high) row against a search value, by prefix.
+  std::string dateTest(const SearchValue& v, const std::string& low, const std::string& high) {
+    const std::string vl = p_.add(std::to_string(v.low)) + "::bigint";
+    const std::string vh = p_.add(std::to_string(v.high)) + "::bigint";
+    const std::string& pre = v.prefix;
+    if (pre == "ne") return "NOT (" + low + " >= " + vl + " AND " + high + " <= " + vh + ")";
+    if (pre == "gt") return high + " > " + vh;
+    if (pre == "lt") return low + " < " + vl;
+    if (pre == "ge") return high + " > " + vl;
+    if (pre == "le") return low + " < " + vh;
+    if (pre == "sa") return low + " >= " + vh;
+    if (pre == "eb") return high + " <= " + vl;
+    if (pre == "ap") {
+      const std::int64_t slack = std::max<std::int64_t>((v.high - v.low) / 10, 86400000);
+      return low + " < " + p_.add(std::to_string(v.high + slack)) + "::bigint AND " + high +
+             " > " + p_.add(std::to_string(v.low - slack)) + "::bigint";
+    }
+    return low + " >= " + vl + " AND " + high + " <= " + vh;  // eq
+  }
+
+  std::string numberTest(const SearchValue& v, const std::string& column) {
+    const std::string n = p_.add(numberText(v.number)) + "::double precision";
+    const std::string& pre = v.prefix;
+    if (pre == "gt" || pre == "sa") return column + " > " + n;
+    if (pre == "lt" || pre == "eb") return column + " < " + n;
+    if (pre == "ge") return column + " >= " + n;
+    if (pre == "le") return column + " <= " + n;
+    if (pre == "ap") {
+      return "abs(" + column + " - " + n + ") <= abs(" + n + ") * 0.1";
+    }
+    // eq/ne: equal within the precision the value was written with (1.5 means [1.45, 1.55)).
+    const std::string half = p_.add(numberText(v.tolerance)) + "::double precision";
+    return column + " >= " + n + " - " + half + " AND " + column + " < " + n + " + " + half;
+  }
+
+  std::string valueCondition(const SearchCriterion& c, const SearchValue& v) {
+    switch (c.kind) {
+      case CriterionKind::kToken: {
+        if (c.modifier == "text") {
+          return "x.text LIKE " + p_.add(escapeLike(v.text) + "%");
+        }
+        std::string test = "TRUE";
+        if (!v.code.empty()) test = "x.code = " + p_.add(v.code);
+        if (v.hasSystem) test += " AND x.system = " + p_.add(v.system);
+        return "(" + test + ")";
+      }
+      case CriterionKind::kString:
+        if (c.modifier == "exact") return "x.exact = " + p_.add(v.text);
+        if (c.modifier == "contains") {
+          return "x.normalised LIKE " + p_.add("%" + escapeLike(v.text) + "%");
+        }
+        return "x.normalised LIKE " + p_.add(escapeLike(v.text) + "%");
+      case CriterionKind::kReference: {
+        if (c.modifier == "identifier") {
+          std::string test = "x.id_value = " + p_.add(v.code);
+          if (v.hasSystem) test += " AND x.id_system = " + p_.add(v.system);
+          return "(" + test + ")";
+        }
+        if (c.chained) {
+          const std::string t = p_.add(c.chainType);
+          return "(x.target_type = " + t + " AND " + condition(*c.chained, t, "x.target_id") + ")";
+        }
+        if (!v.targetId.empty()) {
+          std::string test = "x.target_id = " + p_.add(v.targetId);
+          if (!v.targetType.empty()) test += " AND x.target_type = " + p_.add(v.targetType);
+          return "(" + test + ")";
+        }
+        return "x.url = " + p_.add(v.text);
+      }
+      case CriterionKind::kDate:
+        return "(" + dateTest(v, "x.low", "x.high") + ")";
+      case CriterionKind::kNumber: {
+        std::string test = numberTest(v, "x.value");
+        if (!v.code.empty()) test += " AND x.code = " + p_.add(v.code);
+        if (v.hasSystem) test += " AND x.system = " + p_.add(v.system);
+        return "(" + test + ")";
+      }
+      case CriterionKind::kUri:
+        if (c.modifier == "below") return "x.uri LIKE " + p_.add(escapeLike(v.text) + "%");
+        if (c.modifier == "above") return p_.add(v.text) + " LIKE x.uri || '%'";
+        return "x.uri = " + p_.add(v.text);
+      case CriterionKind::kNear: {
+        // A box first (uses the index), then the great-circle distance.
+        const double dLat = v.distanceKm / 111.0;
+        const double dLon = v.distanceKm / (111.0 * std::max(0.01, std::cos(v.latitude * M_PI / 180)));
+        const std::string lat = p_.add(numberText(v.latitude)) + "::double precision";
+        const std::string lon = p_.add(numberText(v.longitude)) + "::double precision";
+        return "(x.latitude BETWEEN " + lat + " - " + numberText(dLat) + " AND " + lat + " + " +
+               numberText(dLat) + " AND x.longitude BETWEEN " + lon + " - " + numberText(dLon) +
+               " AND " + lon + " + " + numberText(dLon) + " AND " + distance("x", lat, lon) +
+               " <= " + numberText(v.distanceKm) + ")";
+      }
+      default:
+        return "TRUE";
+    }
+  }
+
+ public:
+  static std::string distance(const std::string& alias, const std::string& lat,
+                              const std::string& lon) {
+    return "(6371.0 * 2 * asin(sqrt(power(sin(radians(" + alias + ".latitude - " + lat +
+           ") / 2), 2) + cos(radians(" + lat + ")) * cos(radians(" + alias +
+           ".latitude)) * power(sin(radians(" + alias + ".longitude - " + lon + ") / 2), 2))))";
+  }
+
+ private:
+  Params& p_;
+};
+
+// The SQL type of a sort key's values, and the expression giving one row's value.
+struct SortColumn {
+  std::string expression;
+  std::string sqlType;  // text | bigint | double precision
+};
+
+SortColumn sortColumn(const SortKey& key, Params& params) {
+  if (key.param == "_id") return {"r.res_id", "text"};
+  if (key.param == "_lastUpdated") {
+    return {"floor(extract(epoch FROM r.last_updated) * 1000)::bigint", "bigint"};
+  }
+  const std::string agg = key.descending ? "max" : "min";
+  const std::string param = params.add(key.param);
+  auto sub = [&](const std::string& table, const std::string& column, const std::string& dflt) {
+    return "coalesce((SELECT " + agg + "(s." + column + ") FROM " + table +
+           " s WHERE s.res_type = r.res_type AND s.res_id = r.res_id AND s.param = " + param +
+           "), " + dflt + ")";
+  };
+  switch (key.kind) {
+    case CriterionKind::kString:
+      return {sub("idx_string", "normalised", "''"), "text"};
+    case CriterionKind::kDate:
+      return {sub("idx_date", key.descending ? "high" : "low", "-9223372036854775807"), "bigint"};
+    case CriterionKind::kNumber:
+      return {sub("idx_number", "value", "'-Infinity'::double precision"), "double precision"};
+    case CriterionKind::kReference:
+      return {sub("idx_reference", "target_id", "''"), "text"};
+    case CriterionKind::kUri:
+      return {sub("idx_uri", "uri", "''"), "text"};
+    default:
+      return {sub("idx_token", "code", "''"), "text"};
+  }
+}
+
+std::vector<ResourceVersion> fetchCurrent(pqxx::transaction_base& tx,
+                                          const std::vector<std::pair<std::string, std::string>>& keys) {
+  if (keys.empty()) return {};
+  std::vector<std::string> types, ids;
+  for (const auto& [t, i] : keys) {
+    types.push_back(t);
+    ids.push_back(i);
+  }
+  const std::string sql =
+      std::string("SELECT ") + kVersionColumns +
+      " FROM resources r JOIN resource_versions v ON v.res_type = r.res_type"
+      " AND v.res_id = r.res_id AND v.version_id = r.version_id"
+      " JOIN unnest($1::text[], $2::text[]) AS k(t, i) ON r.res_type = k.t AND r.res_id = k.i"
+      " WHERE NOT r.deleted";
+  std::vector<ResourceVersion> out;
+  for (const auto& row : tx.exec_params(sql, textArray(types), textArray(ids))) {
+    out.push_back(toVersion(row));
+  }
+  return out;
+}
+
+// Follows _include and _revinclude from `from`, once or (:iterate) until nothing new appears.
+std::vector<ResourceVersion> includes(pqxx::transaction_base& tx, const SearchRequest& request,
+                                      const std::vector<ResourceVersion>& from) {
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const auto& v : from) seen.insert({v.type, v.id});
+  std::vector<ResourceVersion> result;
+  std::vector<ResourceVersion> frontier = from;
+  for (int round = 0; round < 4 && !frontier.empty(); ++round) {
+    std::vector<std::pair<std::string, std::string>> wanted;
+    for (const IncludeSpec& spec : request.includes) {
+      if (round > 0 && !spec.iterate) continue;
+      std::vector<std::string> types, ids;
+      for (const auto& v : frontier) {
+        if (spec.reverse || v.type == spec.sourceType) {
+          types.push_back(v.type);
+          ids.push_back(v.id);
+        }
+      }
+      if (ids.empty()) continue;
+      Params p;
+      const std::string t = p.add(textArray(types));
+      const std::string i = p.add(textArray(ids));
+      std::string sql;
+      if (spec.reverse) {
+        sql = "SELECT DISTINCT x.res_type, x.res_id FROM idx_reference x JOIN unnest(" + t +
+              "::text[], " + i + "::text[]) AS k(t, i) ON x.target_type = k.t AND x.target_id = k.i"
+              " WHERE x.res_type = " + p.add(spec.sourceType);
+      } else {
+        sql = "SELECT DISTINCT x.target_type, x.target_id FROM idx_reference x JOIN unnest(" + t +
+              "::text[], " + i + "::text[]) AS k(t, i) ON x.res_type = k.t AND x.res_id = k.i"
+              " WHERE x.target_id <> ''";
+        if (!spec.targetType.empty()) sql += " AND x.target_type = " + p.add(spec.targetType);
+      }
+      if (spec.param != "*") sql += " AND x.param = " + p.add(spec.param);
+      for (const auto& row : tx.exec_params(sql, pqxx::prepare::make_dynamic_params(p.values()))) {
+        std::pair<std::string, std::string> key{row[0].as<std::string>(), row[1].as<std::string>()};
+        if (seen.insert(key).second) wanted.push_back(key);
+      }
+    }
+    frontier = fetchCurrent(tx, wanted);
+    result.insert(result.end(), frontier.begin(), frontier.end());
+  }
+  return result;
+}
+
+}  // namespace
+
+void writeSearchIndex(pqxx::transaction_base& tx, const std::string& type, const std::string& id,
+                      const SearchIndex& x) {
+  tx.exec_params(
+      kWriteIndex, type, id,
+      textArray(column(x.tokens, &TokenRow::param)), textArray(column(x.tokens, &TokenRow::system)),
+      textArray(column(x.tokens, &TokenRow::code)), textArray(column(x.tokens, &TokenRow::text)),
+      textArray(column(x.strings, &StringRow::param)),
+      textArray(column(x.strings, &StringRow::normalised)),
+      textArray(column(x.strings, &StringRow::exact)),
+      textArray(column(x.references, &ReferenceRow::param)),
+      textArray(column(x.references, &ReferenceRow::targetType)),
+      textArray(column(x.references, &ReferenceRow::targetId)),
+      textArray(column(x.references, &ReferenceRow::url)),
+      textArray(column(x.references, &ReferenceRow::identifierSystem)),
+      textArray(column(x.references, &ReferenceRow::identifierValue)),
+      textArray(column(x.dates, &DateRow::param)), numberArray(column(x.dates, &DateRow::low)),
+      numberArray(column(x.dates, &DateRow::high)), textArray(column(x.numbers, &NumberRow::param)),
+      numberArray(column(x.numbers, &NumberRow::value)),
+      textArray(column(x.numbers, &NumberRow::system)),
+      textArray(column(x.numbers, &NumberRow::code)), textArray(column(x.uris, &UriRow::param)),
+      textArray(column(x.uris, &UriRow::uri)), textArray(column(x.geo, &GeoRow::param)),
+      numberArray(column(x.geo, &GeoRow::latitude)),
+      numberArray(column(x.geo, &GeoRow::longitude)));
+}
+
+SearchResult runSearch(pqxx::transaction_base& tx, const SearchRequest& request) {
+  Params p;
+  QueryBuilder builder(p);
+  std::string where = "NOT r.deleted";
+  if (!request.types.empty()) {
+    std::vector<std::string> names;
+    for (const auto& t : request.types) names.push_back(p.add(t));
+    std::string list;
+    for (std::size_t i = 0; i < names.size(); ++i) list += (i ? ", " : "") + names[i];
+    where += " AND r.res_type IN (" + list + ")";
+  }
+  for (const SearchCriterion& c : request.criteria) {
+    where += " AND " + builder.condition(c, "r.res_type", "r.res_id");
+  }
+  SearchResult result;
+  if (request.total) {
+    const std::string countSql = "SELECT count(*) FROM resources r WHERE " + where;
+    result.total = tx.exec_params(countSql, pqxx::prepare::make_dynamic_params(p.values()))[0][0]
+                       .as<std::int64_t>();
+  }
+  if (request.count == 0) return result;
+
+  // Keyset paging: order by the sort keys, then type and id; the cursor names the last row.
+  std::vector<SortColumn> columns;
+  std::vector<bool> descending;
+  for (const SortKey& key : request.sort) {
+    columns.push_back(sortColumn(key, p));
+    descending.push_back(key.descending);
+  }
+  columns.push_back({"r.res_type", "text"});
+  descending.push_back(false);
+  columns.push_back({"r.res_id", "text"});
+  descending.push_back(false);
+  const bool backwards = request.cursor && request.cursor->backwards;
+  if (request.cursor) {
+    std::vector<std::string> values = request.cursor->values;
+    values.push_back(request.cursor->type);
+    values.push_back(request.cursor->id);
+    if (values.size() != columns.size()) {
+      throw fhir::FhirError(fhir::ErrorKind::kInvalid, "value", "The paging cursor does not fit this search");
+    }
+    std::string keyset;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      std::string clause;
+      for (std::size_t j = 0; j < i; ++j) {
+        clause += columns[j].expression + " = " + p.add(values[j]) + "::" + columns[j].sqlType + " AND ";
+      }
+      const bool after = descending[i] == backwards;  // ascending forwards: greater
+      clause += columns[i].expression + (after ? " > " : " < ") + p.add(values[i]) + "::" +
+                columns[i].sqlType;
+      keyset += (i ? " OR (" : "(") + clause + ")";
+    }
+    where += " AND (" + keyset + ")";
+  }
+  std::string select = std::string("SELECT ") + kVersionColumns;
+  std::string order;
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    select += ", (" + columns[i].expression + ")::text";
+    const bool desc = descending[i] != backwards;
+    order += (i ? ", " : "") + std::string("(") + columns[i].expression + ")" + (desc ? " DESC" : "");
+  }
+  const std::string sql = select +
+                          " FROM resources r JOIN resource_versions v ON v.res_type = r.res_type"
+                          " AND v.res_id = r.res_id AND v.version_id = r.version_id WHERE " +
+                          where + " ORDER BY " + order + " LIMIT " + std::to_string(request.count + 1);
+  const pqxx::result rows = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(p.values()));
+  for (std::size_t i = 0; i < rows.size() && static_cast<int>(i) < request.count; ++i) {
+    SearchMatch m;
+    m.version = toVersion(rows[i]);
+    for (std::size_t k = 0; k + 2 < columns.size(); ++k) {
+      m.sortValues.push_back(rows[i][static_cast<pqxx::row::size_type>(8 + k)].as<std::string>());
+    }
+    result.matches.push_back(std::move(m));
+  }
+  const bool beyond = static_cast<int>(rows.size()) > request.count;
+  if (backwards) {  // rows came nearest-first from before the cursor: restore the order
+    std::reverse(result.matches.begin(), result.matches.end());
+    result.hasBefore = beyond;
+    result.hasMore = true;  // at least the row the cursor names
+  } else {
+    result.hasMore = beyond;
+    result.hasBefore = request.cursor.has_value();
+  }
+  std::vector<ResourceVersion> matched;
+  for (const auto& m : result.matches) matched.push_back(m.version);
+  if (!request.includes.empty()) result.included = includes(tx, request, matched);
+  return result;
+}
+
+}  // namespace sp::store::pg
