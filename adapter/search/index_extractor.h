@@ -33,7 +33,7 @@
 #include "fhir/definitions.h"
 #include "fhirpath/fhirpath.h"
 #include "search/node_rows.h"
-#include "search/string_normaliser.h"
+#include "search/string_normaliser.h"  // normaliseForSearch(), for the query side
 #include "store/search_index.h"
 #include "validation/definitions_type_provider.h"
 
