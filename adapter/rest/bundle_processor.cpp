@@ -241,10 +241,21 @@ fhir::BundleEntry responseEntry(const PreparedEntry& p, const std::string& baseU
   return e;
 }
 
-fhir::BundleEntry errorEntry(const FhirError& e) {
+// A batch entry's failure, its issues located inside the entry.
+fhir::BundleEntry errorEntry(std::size_t i, const FhirError& e) {
   fhir::BundleEntry entry;
   entry.responseStatus = http::statusLine(http::statusFor(e.kind()));
-  entry.responseOutcomeJson = fhir::operationOutcomeJson(e.issues());
+  const bool alreadyLocated = !e.issues().empty() &&
+                              e.issues().front().expression.rfind("Bundle.entry[", 0) == 0;
+  if (alreadyLocated) {  // found while reading the entry
+    entry.responseOutcomeJson = fhir::operationOutcomeJson(e.issues());
+    return entry;
+  }
+  try {
+    rethrowInEntry(i, e);
+  } catch (const FhirError& located) {
+    entry.responseOutcomeJson = fhir::operationOutcomeJson(located.issues());
+  }
   return entry;
 }
 
@@ -319,7 +330,7 @@ std::string processBatch(const ApiContext& ctx, store::ResourceStore& store,
       }
       out.push_back(responseEntry(p, baseUrl, returnRepresentation));
     } catch (const FhirError& e) {
-      out.push_back(errorEntry(e));
+      out.push_back(errorEntry(i, e));
     }
     ++i;
   }

@@ -24,10 +24,43 @@ Value codes(const char* const* list, std::size_t n, rapidjson::Document::Allocat
   return out;
 }
 
+// searchParam, searchInclude and searchRevInclude of one type, from the loaded parameters.
+void addSearchCapabilities(Value& r, const std::string& type, const search::IndexExtractor& indexer,
+                           const fhir::Definitions& defs, rapidjson::Document::AllocatorType& a) {
+  Value params(rapidjson::kArrayType);
+  Value includes(rapidjson::kArrayType);
+  for (const fhir::SearchParameterDefinition* p : indexer.parameters(type)) {
+    Value param(rapidjson::kObjectType);
+    param.AddMember("name", fhir::makeString(p->code, a), a);
+    if (!p->url.empty()) param.AddMember("definition", fhir::makeString(p->url, a), a);
+    param.AddMember("type", fhir::makeString(p->type, a), a);
+    params.PushBack(param, a);
+    if (p->type == "reference") includes.PushBack(fhir::makeString(type + ":" + p->code, a), a);
+  }
+  for (const char* common : {"_lastUpdated"}) {
+    Value param(rapidjson::kObjectType);
+    param.AddMember("name", rapidjson::StringRef(common), a);
+    param.AddMember("type", "date", a);
+    params.PushBack(param, a);
+  }
+  Value revincludes(rapidjson::kArrayType);
+  for (const std::string& other : defs.resourceTypes()) {
+    for (const fhir::SearchParameterDefinition* p : indexer.parameters(other)) {
+      if (p->type != "reference") continue;
+      bool targetsType = false;
+      for (const auto& t : p->targets) targetsType = targetsType || t == type;
+      if (targetsType) revincludes.PushBack(fhir::makeString(other + ":" + p->code, a), a);
+    }
+  }
+  r.AddMember("searchInclude", includes, a);
+  r.AddMember("searchRevInclude", revincludes, a);
+  r.AddMember("searchParam", params, a);
+}
+
 }  // namespace
 
 std::string capabilityStatementJson(const fhir::Definitions& defs, const ServerInfo& info,
-                                    fhir::TimePoint date) {
+                                    fhir::TimePoint date, const search::IndexExtractor* indexer) {
   rapidjson::Document doc(rapidjson::kObjectType);
   auto& a = doc.GetAllocator();
   doc.AddMember("resourceType", "CapabilityStatement", a);
@@ -56,7 +89,14 @@ std::string capabilityStatementJson(const fhir::Definitions& defs, const ServerI
   for (const std::string& type : defs.resourceTypes()) {
     Value r(rapidjson::kObjectType);
     r.AddMember("type", fhir::makeString(type, a), a);
-    r.AddMember("interaction", codes(kTypeInteractions, std::size(kTypeInteractions), a), a);
+    Value interactions = codes(kTypeInteractions, std::size(kTypeInteractions), a);
+    if (indexer) {
+      Value search(rapidjson::kObjectType);
+      search.AddMember("code", "search-type", a);
+      interactions.PushBack(search, a);
+    }
+    r.AddMember("interaction", interactions, a);
+    if (indexer) addSearchCapabilities(r, type, *indexer, defs, a);
     r.AddMember("versioning", "versioned-update", a);
     r.AddMember("readHistory", true, a);
     r.AddMember("updateCreate", true, a);
@@ -87,7 +127,13 @@ std::string capabilityStatementJson(const fhir::Definitions& defs, const ServerI
   Value rest(rapidjson::kObjectType);
   rest.AddMember("mode", "server", a);
   rest.AddMember("resource", resources, a);
-  rest.AddMember("interaction", codes(kSystemInteractions, std::size(kSystemInteractions), a), a);
+  Value systemInteractions = codes(kSystemInteractions, std::size(kSystemInteractions), a);
+  if (indexer) {
+    Value search(rapidjson::kObjectType);
+    search.AddMember("code", "search-system", a);
+    systemInteractions.PushBack(search, a);
+  }
+  rest.AddMember("interaction", systemInteractions, a);
   Value restList(rapidjson::kArrayType);
   restList.PushBack(rest, a);
   doc.AddMember("rest", restList, a);

@@ -6,6 +6,7 @@
 
 #include "fhir/definitions.h"
 #include "fhir/ids.h"
+#include "search/index_extractor.h"
 
 namespace sp::rest {
 
@@ -15,7 +16,10 @@ struct ServerInfo {
   std::string baseUrl;
 };
 
+// With an `indexer`, each type lists its search parameters, _include and _revinclude values,
+// and search-type/search-system are declared.
 std::string capabilityStatementJson(const fhir::Definitions& definitions, const ServerInfo& info,
-                                    fhir::TimePoint date);
+                                    fhir::TimePoint date,
+                                    const search::IndexExtractor* indexer = nullptr);
 
 }  // namespace sp::rest

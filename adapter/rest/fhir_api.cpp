@@ -43,7 +43,7 @@ FhirApi::FhirApi(store::ResourceStore& store, const fhir::Definitions& definitio
     : store_(store),
       ctx_{definitions, clock, ids, limits, validator, rules, indexer},
       info_(std::move(info)),
-      capabilityJson_(capabilityStatementJson(definitions, info_, clock.now())) {}
+      capabilityJson_(capabilityStatementJson(definitions, info_, clock.now(), indexer)) {}
 
 RestResponse FhirApi::handle(const RestRequest& request) {
   try {
