@@ -411,7 +411,9 @@ std::vector<Issue> Validator::validate(const Value& resource,
     for (const auto& n : named) namesRequired = namesRequired || n == r;
   }
 
-  std::vector<Issue> issues = validateAgainst(resource, *core);
+  // A profile's snapshot holds everything the core definition says, so a resource is walked
+  // once per profile, and against the core definition only when no profile applies.
+  std::vector<Issue> issues;
   std::unordered_set<std::string> done;
   for (const auto& url : named) {
     const StructureDefinition* profile = defs_.structureDefinition(url);
@@ -434,6 +436,8 @@ std::vector<Issue> Validator::validate(const Value& resource,
     if (!fits) {
       for (auto& i : firstProblems) issues.push_back(std::move(i));
     }
+  } else if (done.empty()) {
+    issues = validateAgainst(resource, *core);
   }
   // Core and profile walks see the same faults: keep each (code, location) once.
   std::vector<Issue> unique;
