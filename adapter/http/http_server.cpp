@@ -13,6 +13,7 @@
 #include "fhir/ids.h"
 #include "fhir/operation_outcome.h"
 #include "http/client_identity.h"
+#include "http/raw_request_target.h"
 #include "http/verbatim_headers.h"
 #include "http/status_map.h"
 
@@ -27,13 +28,19 @@ std::string lowerCase(std::string s) {
   return s;
 }
 
-rest::RestRequest toRestRequest(const Http::Request& req, const HttpConfig& config, void* ssl) {
+rest::RestRequest toRestRequest(const Http::Request& req, const HttpConfig& config,
+                                const std::shared_ptr<Tcp::Peer>& peer) {
   rest::RestRequest r;
   r.method = Http::methodString(req.method());
   r.path = rest::percentDecode(req.resource(), false);
-  for (auto it = req.query().parameters_begin(); it != req.query().parameters_end(); ++it) {
-    r.query.emplace_back(rest::percentDecode(it->first, true),
-                         rest::percentDecode(it->second, true));
+  if (const auto target = rawRequestTarget(peer, r.method)) {
+    const auto question = target->find('?');
+    if (question != std::string::npos) r.query = rest::parseQueryString(target->substr(question + 1));
+  } else {
+    for (auto it = req.query().parameters_begin(); it != req.query().parameters_end(); ++it) {
+      r.query.emplace_back(rest::percentDecode(it->first, true),
+                           rest::percentDecode(it->second, true));
+    }
   }
   for (const auto& header : req.headers().list()) {
     std::ostringstream value;
@@ -51,7 +58,7 @@ rest::RestRequest toRestRequest(const Http::Request& req, const HttpConfig& conf
     r.baseUrl = std::string(config.plainHttp ? "http" : "https") + "://" +
                 (host.empty() ? "localhost" : host);
   }
-  r.callerOrganisation = clientIdentityOf(ssl).organisationCode;
+  r.callerOrganisation = clientIdentityOf(peer ? peer->ssl() : nullptr).organisationCode;
   return r;
 }
 
@@ -93,7 +100,7 @@ class FhirHandler : public Http::Handler {
     rest::RestResponse response;
     try {
       auto peer = writer.peer();
-      rest::RestRequest request = toRestRequest(req, *config_, peer ? peer->ssl() : nullptr);
+      rest::RestRequest request = toRestRequest(req, *config_, peer);
       requestId = request.header("x-request-id");
       if (requestId.empty()) requestId = idGenerator_.newId();
       response = (*handler_)(request);
