@@ -67,7 +67,9 @@ pg_data=""
 pids=()
 cleanup() {
   local status=$?
-  trap - EXIT INT TERM
+  trap - EXIT INT TERM PIPE
+  trap '' PIPE   # a closed stdout/stderr (e.g. "| head") must not stop the clean-up halfway
+  set +e
   local pid
   for pid in "${pids[@]}"; do
     kill -TERM "$pid" 2>/dev/null || continue
@@ -93,6 +95,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+trap 'exit 141' PIPE   # stdout or stderr closed (e.g. "| head"): stop, and clean up
 
 # ---------------------------------------------------------------------------------------------
 # Build if needed.
