@@ -13,11 +13,16 @@ struct EquivalenceName {
 };
 
 constexpr EquivalenceName kEquivalences[] = {
-    {Equivalence::kRelatedTo, "relatedto"},   {Equivalence::kEquivalent, "equivalent"},
-    {Equivalence::kEqual, "equal"},           {Equivalence::kWider, "wider"},
-    {Equivalence::kSubsumes, "subsumes"},     {Equivalence::kNarrower, "narrower"},
-    {Equivalence::kSpecializes, "specializes"}, {Equivalence::kInexact, "inexact"},
-    {Equivalence::kUnmatched, "unmatched"},   {Equivalence::kDisjoint, "disjoint"},
+    {Equivalence::kRelatedTo, "relatedto"},
+    {Equivalence::kEquivalent, "equivalent"},
+    {Equivalence::kEqual, "equal"},
+    {Equivalence::kWider, "wider"},
+    {Equivalence::kSubsumes, "subsumes"},
+    {Equivalence::kNarrower, "narrower"},
+    {Equivalence::kSpecializes, "specializes"},
+    {Equivalence::kInexact, "inexact"},
+    {Equivalence::kUnmatched, "unmatched"},
+    {Equivalence::kDisjoint, "disjoint"},
 };
 
 std::string joinProblems(const std::vector<std::string>& problems) {
@@ -105,7 +110,8 @@ MapTarget readTarget(Reader& r, const rapidjson::Value& json, const std::string&
     }
   }
   if (t.code.empty() && translates(t.equivalence) && !equivalence.empty()) {
-    r.problem(where, "a target that translates needs a code (only unmatched and disjoint may omit it)");
+    r.problem(where,
+              "a target that translates needs a code (only unmatched and disjoint may omit it)");
   }
   if ((t.equivalence == Equivalence::kNarrower || t.equivalence == Equivalence::kInexact) &&
       t.comment.empty()) {

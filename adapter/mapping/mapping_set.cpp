@@ -17,12 +17,11 @@ namespace {
 
 constexpr const char* kPartnersFile = "partners.json";
 
-bool startsWith(const std::string& s, const std::string& prefix) {
-  return s.rfind(prefix, 0) == 0;
-}
+bool startsWith(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
 
 bool endsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 [[noreturn]] void fail(const std::string& file, const std::vector<std::string>& problems) {
@@ -144,9 +143,8 @@ void checkPartners(const PartnerConfig& config, const MappingSet& set,
       if (defs && (!findElement(rule.setsCode, *defs, type) || type != "code")) {
         problems.push_back(w + ".setsCode: " + rule.setsCode.text + " is not a code element");
       }
-      if (map && std::none_of(map->groups.begin(), map->groups.end(), [&](const MapGroup& g) {
-            return g.target == rule.setsCodeSystem;
-          })) {
+      if (map && std::none_of(map->groups.begin(), map->groups.end(),
+                              [&](const MapGroup& g) { return g.target == rule.setsCodeSystem; })) {
         problems.push_back(w + ".setsCode: ConceptMap " + map->url + " has no group with target " +
                            rule.setsCodeSystem);
       }

@@ -109,8 +109,8 @@ Dependencies dependenciesOf(const ConceptMap& map, rapidjson::Value& root, const
       const rapidjson::Value& v = *l.value;
       if (v.IsString()) {
         concepts.push_back({"", v.GetString(), ""});
-      } else if (const rapidjson::Value* codings = v.IsObject() ? fhir::findMember(v, "coding")
-                                                                  : nullptr;
+      } else if (const rapidjson::Value* codings =
+                     v.IsObject() ? fhir::findMember(v, "coding") : nullptr;
                  codings && codings->IsArray()) {
         for (const auto& c : codings->GetArray()) {
           concepts.push_back({fhir::getString(c, "system"), fhir::getString(c, "code"), ""});
@@ -125,8 +125,8 @@ Dependencies dependenciesOf(const ConceptMap& map, rapidjson::Value& root, const
 
 // The translations of a set of partner codings, one per target system.
 struct Translation {
-  std::map<std::string, Match> chosen;    // target system -> match
-  std::map<std::string, Concept> from;    // target system -> the partner code it translates
+  std::map<std::string, Match> chosen;  // target system -> match
+  std::map<std::string, Concept> from;  // target system -> the partner code it translates
   std::vector<std::string> why;         // why codes did not translate (for the unmapped issue)
   std::vector<std::string> ambiguous;   // target systems with several different translations
 };
@@ -178,19 +178,19 @@ Translation translateAll(const ConceptMap& map, const std::vector<Concept>& orig
 void noteEquivalence(const Match& m, const Concept& from, const std::string& location,
                      Normalisation& result) {
   if (isExact(m.equivalence)) return;
-  result.notes.push_back(
-      {Severity::kInformation, "informational",
-       "Partner code " + quoted(from.system, from.code) + " was translated to " +
-           quoted(m.concept.system, m.concept.code) + " with equivalence '" +
-           equivalenceCode(m.equivalence) + "' by ConceptMap " + m.mapUrl +
-           (m.comment.empty() ? "" : ": " + m.comment),
-       location});
+  result.notes.push_back({Severity::kInformation, "informational",
+                          "Partner code " + quoted(from.system, from.code) + " was translated to " +
+                              quoted(m.concept.system, m.concept.code) + " with equivalence '" +
+                              equivalenceCode(m.equivalence) + "' by ConceptMap " + m.mapUrl +
+                              (m.comment.empty() ? "" : ": " + m.comment),
+                          location});
 }
 
-void unmapped(const ConceptMap& map, const std::vector<Concept>& originals,
-              const Translation& t, const std::string& location, Normalisation& result) {
+void unmapped(const ConceptMap& map, const std::vector<Concept>& originals, const Translation& t,
+              const std::string& location, Normalisation& result) {
   std::string codes;
-  for (const Concept& o : originals) codes += (codes.empty() ? "" : ", ") + quoted(o.system, o.code);
+  for (const Concept& o : originals)
+    codes += (codes.empty() ? "" : ", ") + quoted(o.system, o.code);
   std::string why;
   for (const auto& w : t.why) why += "; " + w;
   for (const auto& a : t.ambiguous) why += "; it translates to several codes of " + a;
@@ -203,10 +203,9 @@ void unmapped(const ConceptMap& map, const std::vector<Concept>& originals,
   (refuse ? result.refusals : result.notes).push_back(std::move(issue));
 }
 
-void normaliseCodeableConcept(const ConceptMap& map, const InboundRule& rule,
-                              rapidjson::Value& cc, const std::string& location,
-                              rapidjson::Value& root, const Dependencies& deps, Allocator& a,
-                              Normalisation& result) {
+void normaliseCodeableConcept(const ConceptMap& map, const InboundRule& rule, rapidjson::Value& cc,
+                              const std::string& location, rapidjson::Value& root,
+                              const Dependencies& deps, Allocator& a, Normalisation& result) {
   if (!cc.IsObject() || !cc.HasMember("coding") || !cc["coding"].IsArray()) return;
   rapidjson::Value* codings = &cc["coding"];
   std::vector<Concept> originals;
@@ -242,13 +241,12 @@ void normaliseCodeableConcept(const ConceptMap& map, const InboundRule& rule,
       const std::string before = fhir::getString(root, member.c_str());
       if (before != m.concept.code) {
         fhir::setMember(root, member.c_str(), fhir::makeString(m.concept.code, a), a);
-        result.notes.push_back(
-            {Severity::kInformation, "informational",
-             rule.setsCode.text + " is '" + m.concept.code + "'" +
-                 (before.empty() ? "" : " (not '" + before + "' as sent)") +
-                 ": the translation of partner code " + quoted(from.system, from.code) +
-                 " by ConceptMap " + map.url,
-             rule.setsCode.text});
+        result.notes.push_back({Severity::kInformation, "informational",
+                                rule.setsCode.text + " is '" + m.concept.code + "'" +
+                                    (before.empty() ? "" : " (not '" + before + "' as sent)") +
+                                    ": the translation of partner code " +
+                                    quoted(from.system, from.code) + " by ConceptMap " + map.url,
+                                rule.setsCode.text});
       }
       noteEquivalence(m, from, rule.setsCode.text, result);
       continue;
@@ -258,23 +256,23 @@ void normaliseCodeableConcept(const ConceptMap& map, const InboundRule& rule,
     for (auto& c : codings->GetArray()) {
       const std::string s = fhir::getString(c, "system");
       const std::string code = fhir::getString(c, "code");
-      const bool stale = s == system && code != m.concept.code && isCanonical(map, s, code) &&
-                         std::find(originalKeys.begin(), originalKeys.end(), s + "|" + code) ==
-                             originalKeys.end();
+      const bool stale =
+          s == system && code != m.concept.code && isCanonical(map, s, code) &&
+          std::find(originalKeys.begin(), originalKeys.end(), s + "|" + code) == originalKeys.end();
       if (s == system && code == m.concept.code) present = true;
       if (stale) {
-        result.notes.push_back({Severity::kInformation, "informational",
-                                "Coding " + quoted(s, code) + " was replaced by " +
-                                    quoted(system, m.concept.code) +
-                                    ", the translation of the sender's own code " +
-                                    quoted(from.system, from.code),
-                                location});
+        result.notes.push_back(
+            {Severity::kInformation, "informational",
+             "Coding " + quoted(s, code) + " was replaced by " + quoted(system, m.concept.code) +
+                 ", the translation of the sender's own code " + quoted(from.system, from.code),
+             location});
         continue;
       }
       kept.PushBack(c, a);
     }
-    if (!present) kept.PushBack(codingValue(m.concept, a), a);
     *codings = kept;
+    if (present) continue;  // the sender gave the canonical coding itself
+    codings->PushBack(codingValue(m.concept, a), a);
     noteEquivalence(m, from, location, result);
   }
 }
@@ -294,7 +292,8 @@ void normaliseCoding(const ConceptMap& map, rapidjson::Value& coding, const std:
     return;
   }
   rapidjson::Value extensions(rapidjson::kArrayType);
-  if (auto old = coding.FindMember("extension"); old != coding.MemberEnd() && old->value.IsArray()) {
+  if (auto old = coding.FindMember("extension");
+      old != coding.MemberEnd() && old->value.IsArray()) {
     for (auto& e : old->value.GetArray()) {
       if (fhir::getString(e, "url") != kCanonicalCodingExtension) extensions.PushBack(e, a);
     }

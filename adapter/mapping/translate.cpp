@@ -30,7 +30,9 @@ void forward(const ConceptMap& map, const MapGroup& group, const TranslateQuery&
     return;
   }
   if (group.unmappedMode == UnmappedMode::kProvided) {
-    out.push_back({Equivalence::kEqual, {group.target, q.code, ""}, map.url,
+    out.push_back({Equivalence::kEqual,
+                   {group.target, q.code, ""},
+                   map.url,
                    "not listed: the map's unmapped mode 'provided' keeps the code"});
   } else if (group.unmappedMode == UnmappedMode::kFixed) {
     out.push_back({Equivalence::kInexact,

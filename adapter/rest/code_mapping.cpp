@@ -105,8 +105,8 @@ PublishCounts publishMappingResources(FhirApi& api, const mapping::MappingSet& s
         }
         put.headers["if-match"] = headerOf(current, "ETag");
       } else if (current.status != 404 && current.status != 410) {
-        throw std::runtime_error("cannot read " + path + " to store mapping file " +
-                                 resource.file + ": HTTP " + std::to_string(current.status) +
+        throw std::runtime_error("cannot read " + path + " to store mapping file " + resource.file +
+                                 ": HTTP " + std::to_string(current.status) +
                                  diagnosticsOf(current));
       }
       const RestResponse written = api.handle(put);

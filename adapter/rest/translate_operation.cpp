@@ -111,7 +111,8 @@ void readBody(const rapidjson::Value& body, TranslateParams& p) {
           if (partName == "element") element = valueText(part);
           const auto* cc = fhir::findMember(part, "valueCodeableConcept");
           if (partName == "concept" && cc) {
-            if (const auto* codings = fhir::findMember(*cc, "coding"); codings && codings->IsArray()) {
+            if (const auto* codings = fhir::findMember(*cc, "coding");
+                codings && codings->IsArray()) {
               for (const auto& c : codings->GetArray()) concepts.push_back(conceptOf(c));
             }
           }
@@ -186,7 +187,8 @@ std::vector<const mapping::ConceptMap*> mapsFor(const ApiContext& ctx, store::St
   };
   if (!route.id.empty()) {
     const auto current = tx.current("ConceptMap", route.id, false);
-    if (!current) throw FhirError(ErrorKind::kNotFound, "not-found", "ConceptMap/" + route.id + " not found");
+    if (!current)
+      throw FhirError(ErrorKind::kNotFound, "not-found", "ConceptMap/" + route.id + " not found");
     if (current->deleted) {
       throw FhirError(ErrorKind::kGone, "deleted", "ConceptMap/" + route.id + " was deleted");
     }
@@ -242,10 +244,10 @@ std::string answer(const std::vector<mapping::Match>& matches, const TranslatePa
   if (!result) {
     std::string what;
     for (const auto& c : p.concepts) what += (what.empty() ? "" : ", ") + c.system + "|" + c.code;
-    message = mapCount == 0 ? "No ConceptMap on this server fits the request"
-                            : "No translation of " + what + (p.reverse ? " (reverse)" : "") +
-                                  " in " + std::to_string(mapCount) + " ConceptMap" +
-                                  (mapCount == 1 ? "" : "s");
+    message = mapCount == 0
+                  ? "No ConceptMap on this server fits the request"
+                  : "No translation of " + what + (p.reverse ? " (reverse)" : "") + " in " +
+                        std::to_string(mapCount) + " ConceptMap" + (mapCount == 1 ? "" : "s");
   }
   std::set<std::string> comments;
   for (const auto& m : matches) {
@@ -257,10 +259,10 @@ std::string answer(const std::vector<mapping::Match>& matches, const TranslatePa
   }
   for (const auto& m : matches) {
     rapidjson::Value parts(rapidjson::kArrayType);
-    parts.PushBack(part("equivalence", "valueCode",
-                        rapidjson::Value(rapidjson::StringRef(mapping::equivalenceCode(m.equivalence))),
-                        a),
-                   a);
+    parts.PushBack(
+        part("equivalence", "valueCode",
+             rapidjson::Value(rapidjson::StringRef(mapping::equivalenceCode(m.equivalence))), a),
+        a);
     if (!m.concept.code.empty()) {
       rapidjson::Value coding(rapidjson::kObjectType);
       coding.AddMember("system", fhir::makeString(m.concept.system, a), a);
@@ -270,7 +272,8 @@ std::string answer(const std::vector<mapping::Match>& matches, const TranslatePa
       }
       parts.PushBack(part("concept", "valueCoding", std::move(coding), a), a);
     }
-    if (!m.mapUrl.empty()) parts.PushBack(part("source", "valueUri", fhir::makeString(m.mapUrl, a), a), a);
+    if (!m.mapUrl.empty())
+      parts.PushBack(part("source", "valueUri", fhir::makeString(m.mapUrl, a), a), a);
     rapidjson::Value match(rapidjson::kObjectType);
     match.AddMember("name", "match", a);
     match.AddMember("part", parts, a);
@@ -285,7 +288,8 @@ std::string answer(const std::vector<mapping::Match>& matches, const TranslatePa
 InteractionResult translateOperation(const ApiContext& ctx, store::StoreTransaction& tx,
                                      const Route& route, const InteractionInput& in) {
   if (route.type != "ConceptMap") {
-    throw FhirError(ErrorKind::kNotFound, "not-supported", "$translate is an operation on ConceptMap");
+    throw FhirError(ErrorKind::kNotFound, "not-supported",
+                    "$translate is an operation on ConceptMap");
   }
   const TranslateParams p = readParams(in);
   std::vector<mapping::ConceptMap> owned;

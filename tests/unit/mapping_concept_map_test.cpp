@@ -93,7 +93,8 @@ TEST(MappingConceptMap, EveryEquivalenceCodeRoundTrips) {
 }
 
 TEST(MappingConceptMap, ReadsDependsOnAndUnmappedModes) {
-  const ConceptMap map = parseConceptMap(json(mapText(R"({"source": "http://a", "target": "http://b",
+  const ConceptMap map =
+      parseConceptMap(json(mapText(R"({"source": "http://a", "target": "http://b",
       "element": [{"code": "x", "target": [{"code": "y", "equivalence": "narrower", "comment": "only when new",
          "dependsOn": [{"property": "MessageHeader.reason", "system": "http://r", "value": "new"}]}]}],
       "unmapped": {"mode": "fixed", "code": "other", "display": "Other"}})")));
@@ -119,12 +120,15 @@ TEST(MappingConceptMap, UnknownEquivalenceIsNamedWithItsLocation) {
 
 TEST(MappingConceptMap, NarrowerAndInexactNeedAComment) {
   for (const char* eq : {"narrower", "inexact"}) {
-    const auto problems = problemsOf(mapText(std::string(R"({"source": "http://a", "target": "http://b",
-        "element": [{"code": "x", "target": [{"code": "y", "equivalence": ")") + eq + R"("}]}]})"));
+    const auto problems =
+        problemsOf(mapText(std::string(R"({"source": "http://a", "target": "http://b",
+        "element": [{"code": "x", "target": [{"code": "y", "equivalence": ")") +
+                           eq + R"("}]}]})"));
     EXPECT_TRUE(mentions(problems, "needs a comment")) << eq;
   }
   EXPECT_TRUE(problemsOf(mapText(R"({"source": "http://a", "target": "http://b",
-      "element": [{"code": "x", "target": [{"code": "y", "equivalence": "wider"}]}]})")).empty());
+      "element": [{"code": "x", "target": [{"code": "y", "equivalence": "wider"}]}]})"))
+                  .empty());
 }
 
 TEST(MappingConceptMap, ATranslationNeedsATargetCodeButUnmatchedDoesNot) {

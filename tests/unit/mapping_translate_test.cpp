@@ -11,7 +11,8 @@ namespace sp::mapping {
 namespace {
 
 const char* kWords = "https://partner.example.org/CodeSystem/status";
-const char* kBusiness = "https://fhir.social-prescribing.example.org/CodeSystem/task-business-status";
+const char* kBusiness =
+    "https://fhir.social-prescribing.example.org/CodeSystem/task-business-status";
 const char* kTaskStatus = "http://hl7.org/fhir/task-status";
 
 ConceptMap mapOf(const std::string& text) {
@@ -24,13 +25,15 @@ ConceptMap mapOf(const std::string& text) {
 const ConceptMap& statusMap() {
   static const ConceptMap map = mapOf(std::string(R"({"resourceType": "ConceptMap",
     "url": "https://example.org/ConceptMap/status", "status": "active", "group": [
-    {"source": ")") + kWords + R"(", "target": ")" + kBusiness + R"(", "element": [
+    {"source": ")") + kWords + R"(", "target": ")" +
+                                      kBusiness + R"(", "element": [
       {"code": "Contacted", "target": [{"code": "first-contact-made", "display": "First contact made",
                                         "equivalence": "equivalent"}]},
       {"code": "Engaged", "target": [{"code": "attending", "equivalence": "equivalent"}]},
       {"code": "Waiting", "target": [{"equivalence": "unmatched", "comment": "no such step"}]},
       {"code": "Lost", "target": [{"code": "discharged", "equivalence": "disjoint"}]}]},
-    {"source": ")" + kWords + R"(", "target": ")" + kTaskStatus + R"(", "element": [
+    {"source": ")" + kWords + R"(", "target": ")" +
+                                      kTaskStatus + R"(", "element": [
       {"code": "Contacted", "target": [{"code": "in-progress", "equivalence": "wider"}]},
       {"code": "Engaged", "target": [{"code": "in-progress", "equivalence": "wider"}]}]}]})");
   return map;
@@ -148,7 +151,8 @@ TEST(MappingTranslate, DependenciesChooseAmongTargets) {
 }
 
 TEST(MappingTranslate, UnmappedModesOfTheGroup) {
-  const ConceptMap provided = mapOf(R"({"resourceType": "ConceptMap", "url": "https://example.org/p",
+  const ConceptMap provided =
+      mapOf(R"({"resourceType": "ConceptMap", "url": "https://example.org/p",
     "status": "active", "group": [{"source": "http://a", "target": "http://b",
       "element": [{"code": "x", "target": [{"code": "y", "equivalence": "equal"}]}],
       "unmapped": {"mode": "provided"}}]})");
