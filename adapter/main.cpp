@@ -12,6 +12,7 @@
 #include "mapping/mapping_set.h"
 #include "rest/code_mapping.h"
 #include "rest/fhir_api.h"
+#include "rest/workflow_rules.h"
 #include "search/index_extractor.h"
 #include "store/pg/pg_resource_store.h"
 #include "validation/validator.h"
@@ -50,6 +51,10 @@ int run(const sp::app::Config& config) {
   sp::fhir::UuidGenerator ids;
   sp::rest::WriteRules rules;
   rules.add("*", &codeMapping);  // before type rules: they see canonical codes
+  const sp::rest::CertificateActors actors;  // the security issue supplies its own ActorSource
+  const sp::rest::WorkflowRules workflow(
+      actors, sp::rest::WorkflowSettings{std::chrono::seconds(config.handoverExpirySeconds)});
+  workflow.registerIn(rules);
   sp::rest::FhirApi api(store, definitions, clock, ids, config.limits,
                         sp::rest::ServerInfo{.baseUrl = config.http.baseUrl}, &validator, &rules,
                         &indexer);
@@ -59,6 +64,12 @@ int run(const sp::app::Config& config) {
             << mappings.partners().partners().size() << " partner entries from "
             << config.mappingsDir << " (stored: " << stored.created << " created, "
             << stored.updated << " updated, " << stored.unchanged << " unchanged)\n";
+  sp::rest::HandoverSweeper sweeper(store, api.context(), workflow,
+                                    std::chrono::milliseconds(config.handoverSweepMillis));
+  if (config.handoverSweepMillis > 0) sweeper.start();
+  if (config.http.plainHttp) {
+    std::cerr << "plain HTTP: no client certificates, so who moves a Task is not checked\n";
+  }
   sp::http::HttpServer server(config.http,
                               [&api](const sp::rest::RestRequest& r) { return api.handle(r); });
   server.start();
@@ -73,6 +84,7 @@ int run(const sp::app::Config& config) {
   sigwait(&signals, &received);
   std::cerr << "signal " << received << ": shutting down\n";
   server.shutdown();
+  sweeper.stop();
   return 0;
 }
 

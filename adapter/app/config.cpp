@@ -86,6 +86,16 @@ const std::vector<Option>& options() {
        [](Config& c, const std::string& v) {
          c.limits.maxPageSize = number("max-page-size", v, 1, 10000);
        }},
+      {"handover-expiry", "SP_HANDOVER_EXPIRY", Kind::kNumber,
+       "seconds a warm handover may wait for acceptance before it expires (default 259200)",
+       [](Config& c, const std::string& v) {
+         c.handoverExpirySeconds = number("handover-expiry", v, 1, 366L * 24 * 3600);
+       }},
+      {"handover-sweep-ms", "SP_HANDOVER_SWEEP_MS", Kind::kNumber,
+       "milliseconds between sweeps that expire warm handovers; 0 turns them off (default 60000)",
+       [](Config& c, const std::string& v) {
+         c.handoverSweepMillis = number("handover-sweep-ms", v, 0, 24L * 3600 * 1000);
+       }},
       {"port-file", "SP_PORT_FILE", Kind::kText, "write the bound port to this file once serving",
        [](Config& c, const std::string& v) { c.portFile = v; }},
       {"quiet", "SP_QUIET", Kind::kFlag, "no access log lines",

@@ -20,6 +20,8 @@ struct Config {
   std::string profilesDir = "fhir-profiles";
   std::string mappingsDir;  // empty: the "mappings" folder beside profilesDir
   std::string portFile;  // when set, the bound port is written here once serving
+  long handoverExpirySeconds = 72 * 3600;  // a warm handover not accepted in this time expires
+  long handoverSweepMillis = 60 * 1000;    // how often expired handovers are swept; 0: never
   bool help = false;
 };
 

@@ -30,6 +30,9 @@ class FhirApi {
   // Call before the first request; `mappings` must outlive the API.
   void useMappings(const mapping::MappingSet* mappings) { ctx_.mappings = mappings; }
 
+  // What every interaction runs with, for work outside a request (the handover sweep).
+  const ApiContext& context() const { return ctx_; }
+
  private:
   RestResponse dispatch(const RestRequest& request, const std::string& contentType);
   RestResponse interactionResponse(const RestRequest& request, const InteractionResult& result,

@@ -1,5 +1,6 @@
 #include "fhir/errors.h"
 #include "rest/interactions.h"
+#include "rest/workflow_rules.h"
 
 namespace sp::rest {
 
@@ -16,6 +17,7 @@ bool isReadOnly(Interaction interaction) {
     case Interaction::kCapabilities:
     case Interaction::kTranslate:
     case Interaction::kHealth:
+    case Interaction::kAlternatives:
       return true;
     default:
       return false;
@@ -50,6 +52,8 @@ InteractionResult performInteraction(const ApiContext& ctx, store::StoreTransact
     case Interaction::kSearchType:
     case Interaction::kSearchSystem:
       return searchResources(ctx, tx, route, in);
+    case Interaction::kAlternatives:
+      return alternativesOperation(ctx, tx, route, in);
     default:
       throw fhir::FhirError(fhir::ErrorKind::kInvalid, "not-supported",
                             "This interaction cannot be used here");

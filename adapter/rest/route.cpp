@@ -38,6 +38,7 @@ Shape shapeOf(const std::vector<std::string>& s, const fhir::Definitions& defs) 
   if (s.size() == 1) return {"GET, POST, PUT"};
   if (s[0] == "ConceptMap" && s.size() == 2 && s[1] == "$translate") return {"GET, POST"};
   if (s[0] == "ConceptMap" && s.size() == 3 && s[2] == "$translate") return {"GET, POST"};
+  if (s[0] == "HealthcareService" && s.size() == 2 && s[1] == "$alternatives") return {"GET"};
   if (s.size() == 2 && s[1] == "_history") return {"GET"};
   if (s.size() == 2 && s[1] == "_search") return {"POST"};
   if (s.size() == 2 && s[1] == "$validate") return {"POST"};
@@ -124,6 +125,10 @@ Route parseRoute(const std::string& method, const std::string& path, bool hasQue
   }
   if (s[1] == "$validate") {
     r.interaction = Interaction::kValidate;
+    return r;
+  }
+  if (s[1] == "$alternatives" && s[0] == "HealthcareService") {
+    r.interaction = Interaction::kAlternatives;
     return r;
   }
   requireValidId(s[1]);

@@ -26,6 +26,7 @@ enum class Interaction {
   kTranslate,        // GET|POST ConceptMap/$translate, ConceptMap/id/$translate
   kValidate,         // POST Type/$validate, POST Type/id/$validate
   kSearchSystem,     // GET /?_type=...
+  kAlternatives,     // GET HealthcareService/$alternatives
 };
 
 struct Route {

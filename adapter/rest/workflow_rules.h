@@ -25,12 +25,12 @@
 
 #include <rapidjson/document.h>
 
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -112,13 +112,11 @@ class WorkflowRules {
 
 // Expires warm handovers whose deadline passed, every `interval`, on its own thread.
 //
-// Pending handovers are found without a search: each pass reads the Task versions written
-// since the previous pass (history, newest first, down to the previous pass's start less a
-// margin for transactions that commit late) and keeps the pending handover Tasks it saw, with
-// their deadlines, in memory; the first pass reads back as far as the expiry plus a week. Each
-// expiry runs in its own transaction and re-checks under the row lock, so several processes
-// may sweep the same database. A handover older than the first pass's reach is still refused
-// when accepted late, and its sender can always cancel it.
+// Each pass searches the pending handovers (Task?code=warm-handover&status=requested,received)
+// and expires those past their deadline, each in its own transaction that re-checks under the
+// row lock, so several processes may sweep the same database. Without search (no indexer in
+// the API context) it finds nothing; a late acceptance is still refused, and the sender can
+// always cancel its handover.
 class HandoverSweeper {
  public:
   HandoverSweeper(store::ResourceStore& store, const ApiContext& api, const WorkflowRules& rules,
@@ -130,27 +128,29 @@ class HandoverSweeper {
   std::size_t sweepOnce();
 
  private:
-  void scan();
   store::ResourceStore& store_;
   const ApiContext& api_;
   const WorkflowRules& rules_;
   std::chrono::milliseconds interval_;
-  std::optional<fhir::TimePoint> watermark_;
-  std::map<std::string, fhir::TimePoint> pending_;  // T2 id -> deadline
-  std::mutex mutex_;
+  std::mutex mutex_;  // guards stopping_
   std::condition_variable wake_;
   bool stopping_ = false;
   std::thread thread_;
 };
 
-// The alternatives to the full service `fullId` for a person, nearest first (workflow::
-// rankAlternatives over the directory as stored). Reads every current HealthcareService: until
-// search lands, from the HealthcareService history, newest version of each first.
-std::vector<workflow::Alternative> findAlternatives(store::StoreTransaction& tx,
-                                                    const std::string& fullId,
-                                                    const rapidjson::Value& fullService,
-                                                    const workflow::PersonNeeds& person,
-                                                    std::size_t limit);
+// Current resources of `type` matching search `params` (every page, at most `max`), newest
+// match order as the store gives it. Empty when the API has no search index.
+std::vector<store::ResourceVersion> searchCurrent(const ApiContext& api,
+                                                  store::StoreTransaction& tx,
+                                                  const std::string& type, QueryParams params,
+                                                  std::size_t max);
+
+// The alternatives to the full service `fullId` for a person, nearest first: the active services
+// with a free place (a search: active=true&has-capacity=true) ranked by workflow::
+// rankAlternatives with what their Locations say. Empty when the API has no search index.
+std::vector<workflow::Alternative> findAlternatives(
+    const ApiContext& api, store::StoreTransaction& tx, const std::string& fullId,
+    const rapidjson::Value& fullService, const workflow::PersonNeeds& person, std::size_t limit);
 // The person's cohorts (from the referral, if any) and home areas (from the Patient, if any).
 workflow::PersonNeeds personNeeds(store::StoreTransaction& tx, const rapidjson::Value* referral,
                                   const std::string& patientId);

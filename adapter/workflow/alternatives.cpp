@@ -31,13 +31,14 @@ std::string trim(const std::string& text) {
   return text.substr(first, last - first + 1);
 }
 
-// The outward code of a UK postcode: what comes before the space, or all but the last three
-// characters when written without one.
+// The outward code of a UK postcode: what comes before the space; written without one, all but
+// the last three characters of a full postcode (5 to 7 characters), or the whole of a
+// postcode district alone ("NE99").
 std::string outwardCode(const std::string& postcode) {
   const std::string text = upper(trim(postcode));
   if (text.empty()) return "";
   if (const auto space = text.find(' '); space != std::string::npos) return text.substr(0, space);
-  return text.size() > 3 ? text.substr(0, text.size() - 3) : text;
+  return text.size() >= 5 ? text.substr(0, text.size() - 3) : text;
 }
 
 std::set<std::string> serviceKinds(const rapidjson::Value& service) {
@@ -65,8 +66,8 @@ double distanceKm(const GeoPoint& a, const GeoPoint& b) {
   const double dLat = (b.latitude - a.latitude) * kRad;
   const double dLon = (b.longitude - a.longitude) * kRad;
   const double h = std::sin(dLat / 2) * std::sin(dLat / 2) +
-                   std::cos(a.latitude * kRad) * std::cos(b.latitude * kRad) *
-                       std::sin(dLon / 2) * std::sin(dLon / 2);
+                   std::cos(a.latitude * kRad) * std::cos(b.latitude * kRad) * std::sin(dLon / 2) *
+                       std::sin(dLon / 2);
   return 2 * kEarthRadiusKm * std::asin(std::min(1.0, std::sqrt(h)));
 }
 
@@ -113,8 +114,7 @@ std::set<std::string> cohortsServed(const rapidjson::Value& service) {
 }
 
 std::vector<Alternative> rankAlternatives(const rapidjson::Value& full, const std::string& fullId,
-                                          std::optional<GeoPoint> origin,
-                                          const PersonNeeds& person,
+                                          std::optional<GeoPoint> origin, const PersonNeeds& person,
                                           const std::vector<ServiceFacts>& candidates,
                                           std::size_t limit) {
   const std::set<std::string> kinds = serviceKinds(full);

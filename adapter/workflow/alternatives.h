@@ -66,8 +66,7 @@ struct Alternative {
 // all), and with room. Nearest to `origin` first; services without a position after those
 // with one, by name. At most `limit`.
 std::vector<Alternative> rankAlternatives(const rapidjson::Value& full, const std::string& fullId,
-                                          std::optional<GeoPoint> origin,
-                                          const PersonNeeds& person,
+                                          std::optional<GeoPoint> origin, const PersonNeeds& person,
                                           const std::vector<ServiceFacts>& candidates,
                                           std::size_t limit);
 

@@ -117,10 +117,10 @@ void checkHandoverStart(const HandoverStart& s) {
     }
   }
   if (s.actor.checked() && !s.requesterIsT1Owner) {
-    issues.push_back({fhir::Severity::kError, "business-rule",
-                      "The requester of a warm handover Task is the organisation that owns " +
-                          s.t1Reference,
-                      "Task.requester"});
+    issues.push_back(
+        {fhir::Severity::kError, "business-rule",
+         "The requester of a warm handover Task is the organisation that owns " + s.t1Reference,
+         "Task.requester"});
   }
   if (!issues.empty()) throw FhirError(ErrorKind::kUnprocessable, std::move(issues));
 }

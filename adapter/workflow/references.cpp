@@ -17,9 +17,8 @@ LocalReference parseReference(const std::string& reference) {
   const auto slash = text.rfind('/');
   if (slash == std::string::npos || slash == 0 || slash + 1 == text.size()) return {};
   const auto before = text.rfind('/', slash - 1);
-  const std::string type =
-      text.substr(before == std::string::npos ? 0 : before + 1,
-                  slash - (before == std::string::npos ? 0 : before + 1));
+  const std::string type = text.substr(before == std::string::npos ? 0 : before + 1,
+                                       slash - (before == std::string::npos ? 0 : before + 1));
   const std::string id = text.substr(slash + 1);
   if (type.empty() || !std::isupper(static_cast<unsigned char>(type[0]))) return {};
   return {type, id};
@@ -35,8 +34,8 @@ std::string referenceKey(const rapidjson::Value* reference) {
   std::string key = fhir::getString(*reference, "reference");
   if (const auto* identifier = fhir::findMember(*reference, "identifier");
       identifier && identifier->IsObject()) {
-    key += "|" + fhir::getString(*identifier, "system") + "|" +
-           fhir::getString(*identifier, "value");
+    key +=
+        "|" + fhir::getString(*identifier, "system") + "|" + fhir::getString(*identifier, "value");
   }
   return key;
 }

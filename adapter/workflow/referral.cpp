@@ -91,20 +91,20 @@ rapidjson::Document makeReferralTask(const ReferralTaskSpec& spec) {
     rapidjson::Value tag(rapidjson::kObjectType);
     tag.AddMember("system", fhir::makeString(kCreatedByTagSystem, a), a);
     tag.AddMember("code", fhir::makeString(spec.creatorOds, a), a);
-    tag.AddMember("display", fhir::makeString("Created by organisation " + spec.creatorOds, a),
-                  a);
+    tag.AddMember("display", fhir::makeString("Created by organisation " + spec.creatorOds, a), a);
     tags.PushBack(tag, a);
     meta.AddMember("tag", tags, a);
   }
   task.AddMember("meta", meta, a);
   rapidjson::Value text(rapidjson::kObjectType);
   text.AddMember("status", "generated", a);
-  text.AddMember("div",
-                 fhir::makeString("<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>Act on referral " +
-                                      srRef + ": made by the adapter when the referral "
-                                              "arrived.</p></div>",
-                                  a),
-                 a);
+  text.AddMember(
+      "div",
+      fhir::makeString("<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>Act on referral " + srRef +
+                           ": made by the adapter when the referral "
+                           "arrived.</p></div>",
+                       a),
+      a);
   task.AddMember("text", text, a);
   rapidjson::Value basedOn(rapidjson::kArrayType);
   basedOn.PushBack(makeReference(srRef, a), a);
@@ -150,8 +150,8 @@ std::optional<std::string> followingStatus(const rapidjson::Value& task,
   }
   if (after == TaskStatus::kCancelled) {
     const bool unacceptedHandover =
-        isWarmHandover(task) && (!before || isPendingHandoverStatus(*before) ||
-                                 *before == TaskStatus::kDraft);
+        isWarmHandover(task) &&
+        (!before || isPendingHandoverStatus(*before) || *before == TaskStatus::kDraft);
     if (unacceptedHandover) return std::nullopt;
     return std::string("revoked");
   }

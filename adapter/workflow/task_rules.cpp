@@ -34,7 +34,12 @@ std::string rolesText(const Actor& actor, const Roles& roles) {
   return text + " only";
 }
 
-bool sameConcept(const rapidjson::Value* a, const rapidjson::Value* b) {
+// Compared by the project's code in `system` when either side has one: a partner's own coding
+// beside it (added when the partner reads, translated back when it writes) changes nothing.
+bool sameConcept(const rapidjson::Value* a, const rapidjson::Value* b, const char* system) {
+  const std::string codeA = codeIn(a, system);
+  const std::string codeB = codeIn(b, system);
+  if (!codeA.empty() || !codeB.empty()) return codeA == codeB;
   return conceptTokens(a) == conceptTokens(b);
 }
 
@@ -54,9 +59,10 @@ void checkImmutable(const TaskWrite& w) {
                std::string("Task.") + name);
     }
   }
-  if (!sameConcept(member(w.before, "code"), member(w.after, "code"))) {
-    conflict(w.reference + ": Task.code cannot change once the Task exists; make a new Task instead",
-             "Task.code");
+  if (!sameConcept(member(w.before, "code"), member(w.after, "code"), kTaskCodeSystem)) {
+    conflict(
+        w.reference + ": Task.code cannot change once the Task exists; make a new Task instead",
+        "Task.code");
   }
 }
 
@@ -68,13 +74,14 @@ void checkOwner(const TaskWrite& w) {
     conflict(w.reference + ": Task.owner cannot change once set (it is " +
                  fhir::getString(*member(w.before, "owner"), "reference") +
                  (after.empty() ? "" : ", and this write names another") +
-                 "); a pool Task is claimed only once. Make a new Task instead",
+                 "); a pool Task is claimed only once; make a new Task instead",
              "Task.owner");
   }
   // The pool claim: an organisation claims for itself, or the requester assigns the Task.
   if (w.actor.checked() && !w.rolesAfter.owner && !w.rolesBefore.requester) {
-    conflict(w.reference + ": a pool Task is claimed by an organisation for itself (owner naming "
-                           "the caller's own organisation) or assigned by its requester; " +
+    conflict(w.reference +
+                 ": a pool Task is claimed by an organisation for itself (owner naming "
+                 "the caller's own organisation) or assigned by its requester; " +
                  rolesText(w.actor, w.rolesBefore),
              "Task.owner");
   }
@@ -83,7 +90,7 @@ void checkOwner(const TaskWrite& w) {
 void checkFrozenByHandover(const TaskWrite& w, TaskStatus from, TaskStatus to) {
   if (businessStatusOf(*w.before) != kHandoverPending || !w.handoverStillPending) return;
   if (from == to && sameConcept(member(w.before, "businessStatus"),
-                                member(w.after, "businessStatus"))) {
+                                member(w.after, "businessStatus"), kBusinessStatusSystem)) {
     return;
   }
   std::string why;
@@ -115,18 +122,27 @@ void checkMove(const TaskWrite& w, TaskStatus from, TaskStatus to) {
   }
 }
 
-void requireReason(const TaskWrite& w, TaskStatus to) {
-  if (!needsReason(to) || hasContent(member(w.after, "statusReason"))) return;
-  throw FhirError(ErrorKind::kUnprocessable, "required",
-                  w.reference + ": a Task that is " + statusCode(to) +
-                      " needs a statusReason saying why",
-                  "Task.statusReason");
+// A move to rejected, cancelled, on-hold or failed says why: a statusReason, and not merely
+// the one the Task already had for its previous status.
+void requireReason(const TaskWrite& w, TaskStatus from, TaskStatus to) {
+  if (!needsReason(to)) return;
+  const rapidjson::Value* reason = member(w.after, "statusReason");
+  const rapidjson::Value* previous = member(w.before, "statusReason");
+  const bool stale = reason && previous && fhir::writeJson(*reason) == fhir::writeJson(*previous);
+  if (hasContent(reason) && !stale) return;
+  throw FhirError(
+      ErrorKind::kUnprocessable, "required",
+      w.reference + ": a Task that is " + statusCode(to) + " needs a statusReason saying why" +
+          (stale
+               ? std::string(" (the one it has was given when it became ") + statusCode(from) + ")"
+               : std::string()),
+      "Task.statusReason");
 }
 
 void checkBusinessStatus(const TaskWrite& w, std::optional<TaskStatus> from) {
   const rapidjson::Value* before = member(w.before, "businessStatus");
   const rapidjson::Value* after = member(w.after, "businessStatus");
-  if (w.before && sameConcept(before, after)) return;
+  if (w.before && sameConcept(before, after, kBusinessStatusSystem)) return;
   if (!w.before && !after) return;
   const std::string code = codeIn(after, kBusinessStatusSystem);
   if (isReservedBusinessStatus(code)) {
@@ -136,8 +152,9 @@ void checkBusinessStatus(const TaskWrite& w, std::optional<TaskStatus> from) {
   }
   if (!w.before) return;
   if (from && !isActive(*from)) {
-    conflict(w.reference + ": businessStatus may change only while the Task is active "
-                           "(requested, received, accepted, in-progress or on-hold), and it is " +
+    conflict(w.reference +
+                 ": businessStatus may change only while the Task is active "
+                 "(requested, received, accepted, in-progress or on-hold), and it is " +
                  statusCode(*from),
              "Task.businessStatus");
   }
@@ -161,7 +178,7 @@ void checkCreate(const TaskWrite& w, TaskStatus status) {
                  describeCreatableStatuses(),
              "Task.status");
   }
-  requireReason(w, status);
+  requireReason(w, status, status);
   checkBusinessStatus(w, std::nullopt);
 }
 
@@ -186,7 +203,7 @@ void keepExecutionPeriod(rapidjson::Document& task, const rapidjson::Value* befo
       fhir::setMember(period, "start", fhir::makeString(instant, a), a);
     }
     const bool wasHeld = from ? holdsPlace(*from) : false;
-    if (isFinished(*to) && (wasHeld || !before) && !fhir::findMember(period, "end")) {
+    if (isFinished(*to) && wasHeld && !fhir::findMember(period, "end")) {
       fhir::setMember(period, "end", fhir::makeString(instant, a), a);
     }
   }
@@ -197,16 +214,14 @@ void keepExecutionPeriod(rapidjson::Document& task, const rapidjson::Value* befo
   }
 }
 
-void keepCreatorTag(rapidjson::Document& task, const rapidjson::Value* before,
-                    const Actor& actor) {
+void keepCreatorTag(rapidjson::Document& task, const rapidjson::Value* before, const Actor& actor) {
   auto& a = task.GetAllocator();
-  const std::string creator = before ? creatorOf(*before)
-                                     : (actor.checked() ? actor.odsCode : std::string());
+  const std::string creator =
+      before ? creatorOf(*before) : (actor.checked() ? actor.odsCode : std::string());
   rapidjson::Value* meta = fhir::findMember(task, "meta") ? &task["meta"] : nullptr;
   if (meta && !meta->IsObject()) meta = nullptr;
   if (meta) {
-    if (auto tags = meta->FindMember("tag");
-        tags != meta->MemberEnd() && tags->value.IsArray()) {
+    if (auto tags = meta->FindMember("tag"); tags != meta->MemberEnd() && tags->value.IsArray()) {
       auto& list = tags->value;
       for (auto it = list.Begin(); it != list.End();) {
         if (it->IsObject() && fhir::getString(*it, "system") == kCreatedByTagSystem) {
@@ -256,8 +271,9 @@ void checkTaskWrite(const TaskWrite& w) {
   }
   if (w.actor.checked() && !w.rolesBefore.any() && !w.rolesAfter.owner) {
     throw FhirError(ErrorKind::kForbidden, "forbidden",
-                    w.reference + ": only its requester, its owner or its creator may change it, "
-                                  "or an organisation claiming it from the pool; " +
+                    w.reference +
+                        ": only its requester, its owner or its creator may change it, "
+                        "or an organisation claiming it from the pool; " +
                         rolesText(w.actor, w.rolesBefore),
                     "Task");
   }
@@ -267,7 +283,7 @@ void checkTaskWrite(const TaskWrite& w) {
   if (from) {
     checkFrozenByHandover(w, *from, *to);
     checkMove(w, *from, *to);
-    if (*from != *to) requireReason(w, *to);
+    if (*from != *to) requireReason(w, *from, *to);
   }
   checkBusinessStatus(w, from);
 }
@@ -275,9 +291,10 @@ void checkTaskWrite(const TaskWrite& w) {
 void maintainTask(rapidjson::Document& task, const rapidjson::Value* before, const Actor& actor,
                   fhir::TimePoint now) {
   if (!task.IsObject()) return;
+  keepCreatorTag(task, before, actor);
+  if (!before) return;  // the creator's own record stands
   setLastModified(task, now);
   keepExecutionPeriod(task, before, now);
-  keepCreatorTag(task, before, actor);
 }
 
 }  // namespace sp::workflow

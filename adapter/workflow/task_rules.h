@@ -16,7 +16,7 @@ namespace sp::workflow {
 
 // One write of a Task by a partner.
 struct TaskWrite {
-  std::string reference;                   // "Task/<id>", for messages
+  std::string reference;                     // "Task/<id>", for messages
   const rapidjson::Value* before = nullptr;  // the stored (locked) version; null for a create
   const rapidjson::Value* after = nullptr;   // the version being written
   Actor actor;
@@ -35,18 +35,19 @@ struct TaskWrite {
 //    owner, or to a code the adapter keeps (handover-pending, handed-over); any move of a Task
 //    waiting for a warm handover; a create in a status a Task cannot start in.
 //  - kUnprocessable (422, issue code required): a move to rejected, cancelled, on-hold or
-//    failed without a statusReason.
+//    failed without a statusReason of its own (the one left from the previous status is not).
 //  - kForbidden (403): a change by an organisation that is neither requester, owner nor
 //    creator of the Task.
 // Writes whose status is not a Task status code are left to the validator.
 void checkTaskWrite(const TaskWrite& write);
 
 // Sets what the adapter keeps on a Task being written, replacing whatever the client sent:
-//  - lastModified: `now`;
-//  - executionPeriod: carried over; start set when the Task first goes in-progress, end when
-//    it finishes after being accepted;
 //  - the created-by tag in meta.tag: on create the acting organisation's ODS code (none for an
-//    unchecked caller), on update carried over from `before`.
+//    unchecked caller), on update carried over from `before`;
+//  - on update, lastModified: `now`; executionPeriod: carried over from `before`, start set
+//    when the Task first goes in-progress, end when it finishes after being accepted.
+// On create the creator's lastModified and executionPeriod stand as sent (a Task may be
+// recorded after the fact); the adapter keeps them from the first update on.
 // `before` is the stored version (null for a create).
 void maintainTask(rapidjson::Document& task, const rapidjson::Value* before, const Actor& actor,
                   fhir::TimePoint now);

@@ -27,20 +27,13 @@ constexpr std::array<std::pair<S, const char*>, 12> kCodes = {{
 // status they apply to, so the table stays readable.
 const std::vector<Move>& explicitMoves() {
   static const std::vector<Move> kMoves = {
-      {S::kDraft, S::kRequested, Mover::kRequester},
-      {S::kRequested, S::kReceived, Mover::kOwner},
-      {S::kRequested, S::kAccepted, Mover::kOwner},
-      {S::kRequested, S::kRejected, Mover::kOwner},
-      {S::kReceived, S::kAccepted, Mover::kOwner},
-      {S::kReceived, S::kRejected, Mover::kOwner},
-      {S::kAccepted, S::kInProgress, Mover::kOwner},
-      {S::kAccepted, S::kOnHold, Mover::kOwner},
-      {S::kAccepted, S::kCompleted, Mover::kOwner},
-      {S::kAccepted, S::kFailed, Mover::kOwner},
-      {S::kInProgress, S::kOnHold, Mover::kOwner},
-      {S::kInProgress, S::kCompleted, Mover::kOwner},
-      {S::kInProgress, S::kFailed, Mover::kOwner},
-      {S::kOnHold, S::kInProgress, Mover::kOwner},
+      {S::kDraft, S::kRequested, Mover::kRequester}, {S::kRequested, S::kReceived, Mover::kOwner},
+      {S::kRequested, S::kAccepted, Mover::kOwner},  {S::kRequested, S::kRejected, Mover::kOwner},
+      {S::kReceived, S::kAccepted, Mover::kOwner},   {S::kReceived, S::kRejected, Mover::kOwner},
+      {S::kAccepted, S::kInProgress, Mover::kOwner}, {S::kAccepted, S::kOnHold, Mover::kOwner},
+      {S::kAccepted, S::kCompleted, Mover::kOwner},  {S::kAccepted, S::kFailed, Mover::kOwner},
+      {S::kInProgress, S::kOnHold, Mover::kOwner},   {S::kInProgress, S::kCompleted, Mover::kOwner},
+      {S::kInProgress, S::kFailed, Mover::kOwner},   {S::kOnHold, S::kInProgress, Mover::kOwner},
   };
   return kMoves;
 }
@@ -66,9 +59,7 @@ bool isFinished(TaskStatus s) {
          s == S::kEnteredInError;
 }
 
-bool isActive(TaskStatus s) {
-  return s == S::kRequested || s == S::kReceived || holdsPlace(s);
-}
+bool isActive(TaskStatus s) { return s == S::kRequested || s == S::kReceived || holdsPlace(s); }
 
 bool holdsPlace(TaskStatus s) {
   return s == S::kAccepted || s == S::kInProgress || s == S::kOnHold;
