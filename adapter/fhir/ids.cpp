@@ -113,6 +113,9 @@ std::optional<TimePoint> parseInstant(std::string_view s) {
       return std::nullopt;
     }
   }
+  static const int kDaysInMonth[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (day > kDaysInMonth[month - 1] || (month == 2 && day == 29 && !leap)) return std::nullopt;
   std::tm parts{};
   parts.tm_year = year - 1900;
   parts.tm_mon = month - 1;

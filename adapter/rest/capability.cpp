@@ -37,6 +37,12 @@ void addSearchCapabilities(Value& r, const std::string& type, const search::Inde
     params.PushBack(param, a);
     if (p->type == "reference") includes.PushBack(fhir::makeString(type + ":" + p->code, a), a);
   }
+  if (type == "HealthcareService") {  // through its locations and coverage areas
+    Value near(rapidjson::kObjectType);
+    near.AddMember("name", "near", a);
+    near.AddMember("type", "special", a);
+    params.PushBack(near, a);
+  }
   for (const char* common : {"_lastUpdated"}) {
     Value param(rapidjson::kObjectType);
     param.AddMember("name", rapidjson::StringRef(common), a);

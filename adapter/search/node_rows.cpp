@@ -152,6 +152,15 @@ void appendTokenRows(const std::string& param, const Node& node, store::SearchIn
     const Value* idType = fhir::findMember(v, "type");
     addToken(param, fhir::getString(v, "system"), fhir::getString(v, "value"),
              idType ? fhir::getString(*idType, "text") : "", out);
+    // For :of-type, one row per identifier type coding: "<param>:of-type", the type's system,
+    // and "<type code>|<value>" as the code.
+    const Value* typeCodings = idType ? fhir::findMember(*idType, "coding") : nullptr;
+    if (typeCodings && typeCodings->IsArray() && !fhir::getString(v, "value").empty()) {
+      for (const auto& c : typeCodings->GetArray()) {
+        addToken(param + ":of-type", fhir::getString(c, "system"),
+                 fhir::getString(c, "code") + "|" + fhir::getString(v, "value"), "", out);
+      }
+    }
   } else if (type == "ContactPoint") {
     addToken(param, "", fhir::getString(v, "value"), "", out);
   }

@@ -1,5 +1,7 @@
 #include "search/query_parser.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <ctime>
@@ -74,6 +76,24 @@ std::string takePrefix(std::string& value) {
     }
   }
   return "eq";
+}
+
+// UK postcode districts ("ls1", "ls16", "sw1a"): a search for one matches that district only,
+// not every postcode that starts with the same characters.
+bool isPostcodeParameter(const std::string& code) {
+  return code.size() >= 10 && code.compare(code.size() - 10, 10, "postalcode") == 0;
+}
+
+bool isPostcodeDistrict(const std::string& text) {
+  if (text.size() < 2 || text.size() > 4 || !std::isalpha(static_cast<unsigned char>(text[0]))) {
+    return false;
+  }
+  bool digit = false;
+  for (char c : text) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) return false;
+    digit = digit || std::isdigit(static_cast<unsigned char>(c));
+  }
+  return digit;
 }
 
 std::int64_t toMillis(fhir::TimePoint t) {
@@ -169,7 +189,8 @@ ParamName splitName(const std::string& name) {
 
 class Parser {
  public:
-  Parser(const IndexExtractor& params, bool strict) : params_(params), strict_(strict) {}
+  Parser(const IndexExtractor& params, bool strict, std::string localBase)
+      : params_(params), strict_(strict), localBase_(std::move(localBase)) {}
 
   // One criterion for parameter `name` = `value` on `type`; false when the name is unknown.
   bool criterion(const std::string& type, const std::string& name, const std::string& value,
@@ -179,10 +200,10 @@ class Parser {
     if (n.code == "_id") return simple(CriterionKind::kId, n, value, out);
     if (n.code == "_lastUpdated") return simple(CriterionKind::kLastUpdated, n, value, out);
     if (n.code == "near" && type == "HealthcareService" && n.rest.empty()) {
-      // Services whose locations are near: the chain location -> Location.near.
+      // Services whose locations or coverage areas are near: a chain to Location.near.
       auto near = std::make_shared<SearchCriterion>();
       if (!criterion("Location", "near", value, *near)) return false;
-      out.param = "location";
+      out.param = "location|coverage-area";
       out.kind = CriterionKind::kReference;
       out.chainType = "Location";
       out.chained = near;
@@ -198,6 +219,10 @@ class Parser {
     }
     if (!n.rest.empty()) return chain(type, *def, n, value, out);
     modifier(out, n.modifier, *def);
+    if (out.modifier == "of-type") {  // its own index rows: the type coding with the value
+      out.param = def->code + ":of-type";
+      out.modifier.clear();
+    }
     if (out.modifier == "missing") {
       if (value != "true" && value != "false") invalid(name + " takes true or false");
       out.missing = value == "true";
@@ -205,6 +230,12 @@ class Parser {
     }
     for (const std::string& one : splitEscaped(value, ','))
       out.values.push_back(this->value(out, one));
+    if (out.kind == CriterionKind::kString && out.modifier.empty() &&
+        isPostcodeParameter(out.param)) {
+      bool districts = true;
+      for (const auto& v : out.values) districts = districts && isPostcodeDistrict(v.text);
+      if (districts) out.modifier = "district";
+    }
     return true;
   }
 
@@ -234,7 +265,7 @@ class Parser {
                 const fhir::SearchParameterDefinition& def) {
     if (m.empty()) return;
     static const std::vector<std::pair<CriterionKind, std::vector<std::string>>> kAllowed = {
-        {CriterionKind::kToken, {"not", "text"}},
+        {CriterionKind::kToken, {"not", "text", "of-type"}},
         {CriterionKind::kString, {"exact", "contains"}},
         {CriterionKind::kReference, {"identifier"}},
         {CriterionKind::kUri, {"above", "below"}},
@@ -271,6 +302,16 @@ class Parser {
           v.text = lower(text);
           break;
         }
+        if (c.modifier == "of-type") {  // system|code|value of an identifier's type
+          const auto parts = split(text, '|');
+          if (parts.size() != 3 || parts[1].empty() || parts[2].empty()) {
+            invalid(":of-type takes system|code|value");
+          }
+          v.hasSystem = !parts[0].empty();
+          v.system = parts[0];
+          v.code = parts[1] + "|" + parts[2];
+          break;
+        }
         if (const auto bar = text.find('|'); bar != std::string::npos) {
           v.hasSystem = true;
           v.system = text.substr(0, bar);
@@ -288,6 +329,11 @@ class Parser {
           v.hasSystem = bar != std::string::npos;
           v.system = v.hasSystem ? text.substr(0, bar) : "";
           v.code = v.hasSystem ? text.substr(bar + 1) : text;
+          break;
+        }
+        if (text.find("://") != std::string::npos && !localBase_.empty() &&
+            text.rfind(localBase_ + "/", 0) != 0) {
+          v.text = text;  // another server's resource: only the same URL matches
           break;
         }
         referenceValue(c, text, v);
@@ -421,6 +467,7 @@ class Parser {
 
   const IndexExtractor& params_;
   bool strict_;
+  std::string localBase_;
 };
 
 store::IncludeSpec includeSpec(const std::string& name, const std::string& value,
@@ -455,9 +502,14 @@ ParsedSearch parseSearch(const std::string& type,
   }
   ParsedSearch out;
   store::SearchRequest& r = out.request;
-  r.count = limits.defaultCount;
+  r.count = std::min(limits.defaultCount, limits.maxCount);
   if (!type.empty()) r.types.push_back(type);
-  Parser parser(parameters, strict);
+  Parser parser(parameters, strict, limits.localBase);
+  // A system search reads common parameters (_tag, _profile, ...) through one of its types.
+  std::string systemType = "Patient";
+  for (const auto& [name, value] : params) {
+    if (name == "_type" && !value.empty()) systemType = split(value, ',').front();
+  }
   for (const auto& [name, value] : params) {
     if (name == "_cursor") {
       r.cursor = decodeCursor(value);
@@ -511,8 +563,8 @@ ParsedSearch parseSearch(const std::string& type,
     } else {
       store::SearchCriterion c;
       const bool known = !type.empty() ? parser.criterion(type, name, value, c)
-                                       : (name == "_id" || name == "_lastUpdated") &&
-                                             parser.criterion("Resource", name, value, c);
+                                       : !name.empty() && name[0] == '_' &&
+                                             parser.criterion(systemType, name, value, c);
       if (known) {
         r.criteria.push_back(std::move(c));
         continue;

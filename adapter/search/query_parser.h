@@ -24,6 +24,9 @@ struct SearchLimits {
   int defaultCount = 50;
   int maxCount = 500;
   std::size_t maxParameters = 50;
+  // The server's base URL: absolute references under it name local resources; others are
+  // matched only as written.
+  std::string localBase;
 };
 
 struct ParsedSearch {

@@ -135,8 +135,11 @@ class QueryBuilder {
     if (c.kind == CriterionKind::kLastUpdated) return lastUpdatedCondition(c, typeColumn, idColumn);
     if (c.kind == CriterionKind::kHas) return hasCondition(c, typeColumn, idColumn);
     const std::string table = tableOf(c.kind);
+    // Several parameters may share one criterion ("location|coverage-area").
+    std::string params;
+    for (const auto& one : splitParams(c.param)) params += (params.empty() ? "" : ", ") + p_.add(one);
     const std::string head = "SELECT x.res_id FROM " + table + " x WHERE x.res_type = " +
-                             typeColumn + " AND x.param = " + p_.add(c.param);
+                             typeColumn + " AND x.param IN (" + params + ")";
     if (c.modifier == "missing") {
       return idColumn + (c.missing ? " NOT IN (" : " IN (") + head + ")";
     }
@@ -151,6 +154,17 @@ class QueryBuilder {
   }
 
  private:
+  static std::vector<std::string> splitParams(const std::string& param) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (true) {
+      const auto bar = param.find('|', start);
+      out.push_back(param.substr(start, bar == std::string::npos ? std::string::npos : bar - start));
+      if (bar == std::string::npos) return out;
+      start = bar + 1;
+    }
+  }
+
   static std::string join(const std::vector<std::string>& parts, const std::string& sep) {
     std::string out;
     for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? sep : "") + parts[i];
@@ -187,8 +201,10 @@ class QueryBuilder {
 
   // A date range [low, high) row against a search value, by prefix.
   std::string dateTest(const SearchValue& v, const std::string& low, const std::string& high) {
-    const std::string vl = p_.add(std::to_string(v.low)) + "::bigint";
-    const std::string vh = p_.add(std::to_string(v.high)) + "::bigint";
+    // Numbers we computed, written inline: a bound parameter that a branch leaves unused would
+    // make PostgreSQL refuse the statement.
+    const std::string vl = std::to_string(v.low) + "::bigint";
+    const std::string vh = std::to_string(v.high) + "::bigint";
     const std::string& pre = v.prefix;
     if (pre == "ne") return "NOT (" + low + " >= " + vl + " AND " + high + " <= " + vh + ")";
     if (pre == "gt") return high + " > " + vh;
@@ -199,8 +215,8 @@ class QueryBuilder {
     if (pre == "eb") return high + " <= " + vl;
     if (pre == "ap") {
       const std::int64_t slack = std::max<std::int64_t>((v.high - v.low) / 10, 86400000);
-      return low + " < " + p_.add(std::to_string(v.high + slack)) + "::bigint AND " + high +
-             " > " + p_.add(std::to_string(v.low - slack)) + "::bigint";
+      return low + " < " + std::to_string(v.high + slack) + "::bigint AND " + high + " > " +
+             std::to_string(v.low - slack) + "::bigint";
     }
     return low + " >= " + vl + " AND " + high + " <= " + vh;  // eq
   }
@@ -233,6 +249,10 @@ class QueryBuilder {
       }
       case CriterionKind::kString:
         if (c.modifier == "exact") return "x.exact = " + p_.add(v.text);
+        if (c.modifier == "district") {  // a UK postcode district: "ls1" is not "ls16 ..."
+          return "(x.normalised = " + p_.add(v.text) + " OR x.normalised LIKE " +
+                 p_.add(escapeLike(v.text) + " %") + ")";
+        }
         if (c.modifier == "contains") {
           return "x.normalised LIKE " + p_.add("%" + escapeLike(v.text) + "%");
         }
@@ -263,8 +283,18 @@ class QueryBuilder {
         return "(" + test + ")";
       }
       case CriterionKind::kUri:
-        if (c.modifier == "below") return "x.uri LIKE " + p_.add(escapeLike(v.text) + "%");
-        if (c.modifier == "above") return p_.add(v.text) + " LIKE x.uri || '%'";
+        // :below and :above compare whole path segments: .../wellbeing-extended is not below
+        // .../wellbeing.
+        if (c.modifier == "below") {
+          const std::string u = p_.add(v.text);
+          const bool endsWithSlash = !v.text.empty() && v.text.back() == '/';
+          return "(x.uri = " + u + " OR x.uri LIKE " +
+                 p_.add(escapeLike(v.text) + (endsWithSlash ? "%" : "/%")) + ")";
+        }
+        if (c.modifier == "above") {
+          const std::string u = p_.add(v.text);
+          return "(x.uri = " + u + " OR " + u + " LIKE replace(replace(x.uri, '%', '\\%'), '_', '\\_') || '/%')";
+        }
         return "x.uri = " + p_.add(v.text);
       case CriterionKind::kNear: {
         // A box first (uses the index), then the great-circle distance.
