@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <pthread.h>
 
 #include "app/config.h"
@@ -12,8 +13,10 @@
 #include "mapping/mapping_set.h"
 #include "rest/code_mapping.h"
 #include "rest/fhir_api.h"
+#include "rest/reports_api.h"
 #include "rest/workflow_rules.h"
 #include "search/index_extractor.h"
+#include "store/pg/pg_reports.h"
 #include "store/pg/pg_resource_store.h"
 #include "validation/validator.h"
 
@@ -22,6 +25,30 @@ namespace {
 std::optional<std::string> fromEnvironment(const std::string& name) {
   const char* value = std::getenv(name.c_str());
   return value ? std::optional<std::string>(value) : std::nullopt;
+}
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// The impact report's tables, read once; a bad file stops the start with its name and line.
+sp::reports::LocalityTable loadLocalities(const std::string& path) {
+  try {
+    return sp::reports::LocalityTable::parse(readFile(path));
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(path + ": " + e.what());
+  }
+}
+
+sp::reports::ReportAccess loadReportAccess(const sp::app::Config& config) {
+  if (config.devOpenReports) return sp::reports::ReportAccess::open();
+  try {
+    return sp::reports::ReportAccess::parse(readFile(config.organisationsFile));
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(config.organisationsFile + ": " + e.what());
+  }
 }
 
 // Blocks SIGINT and SIGTERM in every thread (call before any thread starts); returns the set
@@ -70,8 +97,16 @@ int run(const sp::app::Config& config) {
   if (config.http.plainHttp) {
     std::cerr << "plain HTTP: no client certificates, so who moves a Task is not checked\n";
   }
-  sp::http::HttpServer server(config.http,
-                              [&api](const sp::rest::RestRequest& r) { return api.handle(r); });
+  sp::store::pg::PgReportStore reportStore(config.databaseUrl, 2);
+  const sp::rest::ReportsApi reports(reportStore, clock, loadLocalities(config.localitiesFile),
+                                     loadReportAccess(config));
+  if (config.devOpenReports) {
+    std::cerr << "--dev-open-reports: reports are open to every caller (development only)\n";
+  }
+  sp::http::HttpServer server(config.http, [&api, &reports](const sp::rest::RestRequest& r) {
+    if (auto answer = reports.handle(r)) return *answer;
+    return api.handle(r);
+  });
   server.start();
   std::cerr << "serving FHIR R4 on " << (config.http.plainHttp ? "http" : "https") << "://"
             << config.http.host << ":" << server.port() << " ("

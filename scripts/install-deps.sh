@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev
   postgresql-15 postgresql-contrib
   openssl wrk ca-certificates
+  chromium  # headless, for the report page test (tests/integration/reports_pgtest.cpp)
 )
 
 missing=()

@@ -96,6 +96,19 @@ const std::vector<Option>& options() {
        [](Config& c, const std::string& v) {
          c.handoverSweepMillis = number("handover-sweep-ms", v, 0, 24L * 3600 * 1000);
        }},
+      {"localities-file", "SP_LOCALITIES_FILE", Kind::kText,
+       "postcode sectors and districts of the county's localities, for the impact report "
+       "(default: localities.csv in the mappings folder)",
+       [](Config& c, const std::string& v) { c.localitiesFile = v; }},
+      {"organisations-file", "SP_ORGANISATIONS_FILE", Kind::kText,
+       "organisations and their roles (slug,ods_code,name,role); commissioner and "
+       "directory-administrator may see reports (default: certs/organisations.csv beside the "
+       "profiles folder)",
+       [](Config& c, const std::string& v) { c.organisationsFile = v; }},
+      {"dev-open-reports", "SP_DEV_OPEN_REPORTS", Kind::kFlag,
+       "development only: reports for every caller, also without a client certificate "
+       "(plain HTTP)",
+       [](Config& c, const std::string& v) { c.devOpenReports = truthy(v); }},
       {"port-file", "SP_PORT_FILE", Kind::kText, "write the bound port to this file once serving",
        [](Config& c, const std::string& v) { c.portFile = v; }},
       {"quiet", "SP_QUIET", Kind::kFlag, "no access log lines",
@@ -145,6 +158,14 @@ Config parseConfig(const std::vector<std::string>& args, const EnvLookup& env) {
     while (profiles.size() > 1 && profiles.back() == '/') profiles.pop_back();
     const std::size_t slash = profiles.rfind('/');
     c.mappingsDir = slash == std::string::npos ? "mappings" : profiles.substr(0, slash + 1) + "mappings";
+  }
+  if (c.localitiesFile.empty()) c.localitiesFile = c.mappingsDir + "/localities.csv";
+  if (c.organisationsFile.empty()) {
+    std::string profiles = c.profilesDir;
+    while (profiles.size() > 1 && profiles.back() == '/') profiles.pop_back();
+    const std::size_t slash = profiles.rfind('/');
+    c.organisationsFile = (slash == std::string::npos ? "" : profiles.substr(0, slash + 1)) +
+                          "certs/organisations.csv";
   }
   c.http.maxRequestBytes = c.limits.maxBodyBytes + 64 * 1024;
   if (c.dbPool == 0) c.dbPool = c.http.threads;

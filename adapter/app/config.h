@@ -22,6 +22,9 @@ struct Config {
   std::string portFile;  // when set, the bound port is written here once serving
   long handoverExpirySeconds = 72 * 3600;  // a warm handover not accepted in this time expires
   long handoverSweepMillis = 60 * 1000;    // how often expired handovers are swept; 0: never
+  std::string localitiesFile;     // empty: localities.csv in the mappings folder
+  std::string organisationsFile;  // empty: certs/organisations.csv beside the profiles folder
+  bool devOpenReports = false;    // reports for every caller, with or without a certificate
   bool help = false;
 };
 

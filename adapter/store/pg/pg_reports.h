@@ -1,0 +1,33 @@
+// ReportStore on PostgreSQL (libpqxx 6.4): the facts of the impact report, read from the search
+// index tables (idx_*) of the current resources and from the Task version history (through the
+// partial indexes of migration 003), all in one read-only REPEATABLE READ transaction.
+//
+// It has its own small pool of connections, so a report (which can take a second or two) never
+// holds a connection the FHIR interactions need. SQL text and database messages never leave this
+// layer: failures become fhir::FhirError (kUnavailable when the database cannot be reached or the
+// report runs past its time limit, kInternal otherwise) and the detail goes to stderr.
+// Thread-safe. Construct after PgResourceStore, which applies the migrations.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "store/pg/connection_pool.h"
+#include "store/report_store.h"
+
+namespace sp::store::pg {
+
+class PgReportStore : public ReportStore {
+ public:
+  PgReportStore(const std::string& url, std::size_t poolSize,
+                std::chrono::seconds timeLimit = std::chrono::seconds(60));
+
+  ReportData read(const ReportQuery& query) override;
+
+ private:
+  std::unique_ptr<ConnectionPool> pool_;
+  std::chrono::seconds timeLimit_;
+};
+
+}  // namespace sp::store::pg
