@@ -65,33 +65,40 @@ LANGUAGE sql STABLE AS $$
     CASE WHEN res_type = 'Patient' THEN (9100000000 + i)::text END
   FROM generate_series(lo, hi) AS i $$;
 
--- Replaces every placeholder the clone has a value for (ids in both cases, for normalised
--- strings; literal values as they appear in the compact stored JSON and in index rows).
-CREATE FUNCTION sb_fill(t text, g sb_clone_row, lu_text text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
-  SELECT replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
-         replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(t,
-    'sb-task-T', coalesce(g.task, 'sb-task-T')), 'sb-task-t', coalesce(g.task, 'sb-task-t')),
-    'sb-sr-T', coalesce(g.sr, 'sb-sr-T')), 'sb-sr-t', coalesce(g.sr, 'sb-sr-t')),
-    'sb-pat-T', coalesce(g.pat, 'sb-pat-T')), 'sb-pat-t', coalesce(g.pat, 'sb-pat-t')),
-    'sb-hs-T', coalesce(g.hs, 'sb-hs-T')), 'sb-hs-t', coalesce(g.hs, 'sb-hs-t')),
-    'sb-loc-T', coalesce(g.loc, 'sb-loc-T')), 'sb-loc-t', coalesce(g.loc, 'sb-loc-t')),
-    '"status":"requested"', '"status":"' || coalesce(g.status, 'requested') || '"'),
-    '"code":"received"', '"code":"' || coalesce(g.bstatus, 'received') || '"'),
-    '"code":"23"', '"code":"' || coalesce(g.cat, '23') || '"'),
-    '{"url":"free","valueUnsignedInt":7}', '{"url":"free","valueUnsignedInt":' || coalesce(g.free, 7) || '}'),
-    '"valueCode":"capacity"', '"valueCode":"' || CASE WHEN g.free = 0 THEN 'no-capacity' ELSE 'capacity' END || '"'),
-    '53.8123456', coalesce(g.lat, '53.8123456')), '-1.5654321', coalesce(g.lon, '-1.5654321')),
-    'LS6 3QS', coalesce(g.postcode, 'LS6 3QS')), 'ls6 3qs', coalesce(lower(g.postcode), 'ls6 3qs')),
-    '9999999999', coalesce(g.nhs, '9999999999')) $$;
+-- The SQL expression that replaces, in the text `col`, every placeholder a clone of `p_type`
+-- has a value for (columns of sb_g g): ids in both cases (normalised strings are lower case),
+-- literal values as they appear in the compact stored JSON and in index rows. Built as text and
+-- run with EXECUTE, so the replacements are plain nested replace() calls (a function call per
+-- value would make cloning a million Tasks take many minutes).
+CREATE FUNCTION sb_fill_sql(p_type text, col text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  pairs text[] := CASE p_type
+    WHEN 'Task' THEN ARRAY['sb-task-T', 'g.task', 'sb-task-t', 'g.task', 'sb-sr-T', 'g.sr',
+      'sb-sr-t', 'g.sr', 'sb-pat-T', 'g.pat', 'sb-pat-t', 'g.pat', 'sb-hs-T', 'g.hs', 'sb-hs-t', 'g.hs',
+      '"status":"requested"', '''"status":"'' || g.status || ''"''',
+      '"code":"received"', '''"code":"'' || g.bstatus || ''"''']
+    WHEN 'ServiceRequest' THEN ARRAY['sb-sr-T', 'g.sr', 'sb-sr-t', 'g.sr', 'sb-pat-T', 'g.pat',
+      'sb-pat-t', 'g.pat']
+    WHEN 'Patient' THEN ARRAY['sb-pat-T', 'g.pat', 'sb-pat-t', 'g.pat', '9999999999', 'g.nhs']
+    WHEN 'HealthcareService' THEN ARRAY['sb-hs-T', 'g.hs', 'sb-hs-t', 'g.hs', 'sb-loc-T', 'g.loc',
+      'sb-loc-t', 'g.loc', '"code":"23"', '''"code":"'' || g.cat || ''"''',
+      '{"url":"free","valueUnsignedInt":7}', '''{"url":"free","valueUnsignedInt":'' || g.free || ''}''',
+      '"valueCode":"capacity"',
+      '''"valueCode":"'' || CASE WHEN g.free = 0 THEN ''no-capacity'' ELSE ''capacity'' END || ''"''']
+    WHEN 'Location' THEN ARRAY['sb-loc-T', 'g.loc', 'sb-loc-t', 'g.loc', 'sb-hs-T', 'g.hs',
+      'sb-hs-t', 'g.hs', '53.8123456', 'g.lat', '-1.5654321', 'g.lon', 'LS6 3QS', 'g.postcode',
+      'ls6 3qs', 'lower(g.postcode)']
+  END;
+  expr text := col;
+  k int;
+BEGIN
+  FOR k IN 1 .. coalesce(array_length(pairs, 1), 0) BY 2 LOOP
+    expr := format('replace(%s, %L, %s)', expr, pairs[k], pairs[k + 1]);
+  END LOOP;
+  RETURN expr;
+END $$;
 
-CREATE FUNCTION sb_millis(t timestamptz) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
-  SELECT floor(extract(epoch FROM t) * 1000)::bigint $$;
-
-CREATE FUNCTION sb_instant(t timestamptz) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-  SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') $$;
-
--- Clones numbers lo..hi of the template of res_type; returns the number of resources made.
+-- Clones numbers lo..hi of the template of p_type; returns the number of resources made.
 CREATE FUNCTION sb_clone(p_type text, lo bigint, hi bigint) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -99,60 +106,58 @@ DECLARE
   tpl_body text;
   tpl_lu text;
   made bigint;
+  millis constant text := 'floor(extract(epoch FROM g.lu) * 1000)::bigint';
+  instant constant text := 'to_char(g.lu AT TIME ZONE ''UTC'', ''YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'')';
+  tail constant text := ' FROM sb_g g CROSS JOIN %I x WHERE x.res_type = $1 AND x.res_id = $2';
 BEGIN
-  SELECT v.body, sb_instant(v.last_updated) INTO STRICT tpl_body, tpl_lu
+  SELECT v.body, to_char(v.last_updated AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+    INTO STRICT tpl_body, tpl_lu
     FROM resources r JOIN resource_versions v USING (res_type, res_id, version_id)
    WHERE r.res_type = p_type AND r.res_id = tpl;
   IF position(tpl_lu IN tpl_body) = 0 THEN
     RAISE EXCEPTION 'template % does not hold its lastUpdated % as expected', tpl, tpl_lu;
   END IF;
-  DROP TABLE IF EXISTS sb_g;
-  CREATE TEMP TABLE sb_g AS SELECT * FROM sb_gen(p_type, lo, hi);
+  CREATE TEMP TABLE sb_g ON COMMIT DROP AS SELECT * FROM sb_gen(p_type, lo, hi);
 
-  INSERT INTO resource_versions (res_type, res_id, version_id, last_updated, deleted, method, body)
-  SELECT p_type, g.id, 1, g.lu, false, 'PUT',
-         replace(sb_fill(tpl_body, ROW(g.*)::sb_clone_row, tpl_lu), tpl_lu, sb_instant(g.lu))
-    FROM sb_g g ORDER BY g.i;
+  EXECUTE format('INSERT INTO resource_versions (res_type, res_id, version_id, last_updated, deleted, method, body)
+    SELECT $1, g.id, 1, g.lu, false, ''PUT'', replace(%s, $3, %s) FROM sb_g g ORDER BY g.i',
+    sb_fill_sql(p_type, '$2'), instant) USING p_type, tpl_body, tpl_lu;
   GET DIAGNOSTICS made = ROW_COUNT;
   INSERT INTO resources (res_type, res_id, version_id, last_updated, deleted)
   SELECT p_type, g.id, 1, g.lu, false FROM sb_g g;
 
-  INSERT INTO idx_token (res_type, res_id, param, system, code, text)
-  SELECT p_type, g.id, x.param, sb_fill(x.system, ROW(g.*)::sb_clone_row, tpl_lu),
-         CASE WHEN p_type = 'Task' AND x.param = 'status' THEN g.status
-              WHEN x.param = 'business-status' THEN g.bstatus
-              WHEN x.param = 'service-category' THEN g.cat
-              WHEN x.param = 'has-capacity' THEN (g.free > 0)::text
-              ELSE sb_fill(x.code, ROW(g.*)::sb_clone_row, tpl_lu) END,
-         sb_fill(x.text, ROW(g.*)::sb_clone_row, tpl_lu)
-    FROM sb_g g CROSS JOIN idx_token x WHERE x.res_type = p_type AND x.res_id = tpl;
-  INSERT INTO idx_string (res_type, res_id, param, normalised, exact)
-  SELECT p_type, g.id, x.param, sb_fill(x.normalised, ROW(g.*)::sb_clone_row, tpl_lu),
-         sb_fill(x.exact, ROW(g.*)::sb_clone_row, tpl_lu)
-    FROM sb_g g CROSS JOIN idx_string x WHERE x.res_type = p_type AND x.res_id = tpl;
-  INSERT INTO idx_reference (res_type, res_id, param, target_type, target_id, url, id_system, id_value)
-  SELECT p_type, g.id, x.param, x.target_type, sb_fill(x.target_id, ROW(g.*)::sb_clone_row, tpl_lu),
-         sb_fill(x.url, ROW(g.*)::sb_clone_row, tpl_lu), sb_fill(x.id_system, ROW(g.*)::sb_clone_row, tpl_lu),
-         sb_fill(x.id_value, ROW(g.*)::sb_clone_row, tpl_lu)
-    FROM sb_g g CROSS JOIN idx_reference x WHERE x.res_type = p_type AND x.res_id = tpl;
-  INSERT INTO idx_date (res_type, res_id, param, low, high)
-  SELECT p_type, g.id, x.param,
-         CASE WHEN x.param = '_lastUpdated' THEN sb_millis(g.lu) ELSE x.low END,
-         CASE WHEN x.param = '_lastUpdated' THEN sb_millis(g.lu) + 1 ELSE x.high END
-    FROM sb_g g CROSS JOIN idx_date x WHERE x.res_type = p_type AND x.res_id = tpl;
-  INSERT INTO idx_number (res_type, res_id, param, value, system, code)
-  SELECT p_type, g.id, x.param, x.value, x.system, x.code
-    FROM sb_g g CROSS JOIN idx_number x WHERE x.res_type = p_type AND x.res_id = tpl;
-  INSERT INTO idx_uri (res_type, res_id, param, uri)
-  SELECT p_type, g.id, x.param, sb_fill(x.uri, ROW(g.*)::sb_clone_row, tpl_lu)
-    FROM sb_g g CROSS JOIN idx_uri x WHERE x.res_type = p_type AND x.res_id = tpl;
-  INSERT INTO idx_geo (res_type, res_id, param, latitude, longitude)
-  SELECT p_type, g.id, x.param, g.lat::double precision, g.lon::double precision
-    FROM sb_g g CROSS JOIN idx_geo x WHERE x.res_type = p_type AND x.res_id = tpl;
-  INSERT INTO resource_identifiers (res_type, res_id, system, value)
-  SELECT p_type, g.id, x.system, sb_fill(x.value, ROW(g.*)::sb_clone_row, tpl_lu)
-    FROM sb_g g CROSS JOIN resource_identifiers x WHERE x.res_type = p_type AND x.res_id = tpl;
-  DROP TABLE sb_g;
+  EXECUTE format('INSERT INTO idx_token (res_type, res_id, param, system, code, text)
+    SELECT $1, g.id, x.param, %s,
+      CASE WHEN $1 = ''Task'' AND x.param = ''status'' THEN g.status
+           WHEN x.param = ''business-status'' THEN g.bstatus
+           WHEN x.param = ''service-category'' THEN g.cat
+           WHEN x.param = ''has-capacity'' THEN (g.free > 0)::text
+           ELSE %s END, %s' || tail,
+    sb_fill_sql(p_type, 'x.system'), sb_fill_sql(p_type, 'x.code'), sb_fill_sql(p_type, 'x.text'),
+    'idx_token') USING p_type, tpl;
+  EXECUTE format('INSERT INTO idx_string (res_type, res_id, param, normalised, exact)
+    SELECT $1, g.id, x.param, %s, %s' || tail,
+    sb_fill_sql(p_type, 'x.normalised'), sb_fill_sql(p_type, 'x.exact'), 'idx_string') USING p_type, tpl;
+  EXECUTE format('INSERT INTO idx_reference (res_type, res_id, param, target_type, target_id, url, id_system, id_value)
+    SELECT $1, g.id, x.param, x.target_type, %s, %s, %s, %s' || tail,
+    sb_fill_sql(p_type, 'x.target_id'), sb_fill_sql(p_type, 'x.url'),
+    sb_fill_sql(p_type, 'x.id_system'), sb_fill_sql(p_type, 'x.id_value'), 'idx_reference')
+    USING p_type, tpl;
+  EXECUTE format('INSERT INTO idx_date (res_type, res_id, param, low, high)
+    SELECT $1, g.id, x.param, CASE WHEN x.param = ''_lastUpdated'' THEN %s ELSE x.low END,
+      CASE WHEN x.param = ''_lastUpdated'' THEN %s + 1 ELSE x.high END' || tail,
+    millis, millis, 'idx_date') USING p_type, tpl;
+  EXECUTE format('INSERT INTO idx_number (res_type, res_id, param, value, system, code)
+    SELECT $1, g.id, x.param, x.value, %s, %s' || tail,
+    sb_fill_sql(p_type, 'x.system'), sb_fill_sql(p_type, 'x.code'), 'idx_number') USING p_type, tpl;
+  EXECUTE format('INSERT INTO idx_uri (res_type, res_id, param, uri) SELECT $1, g.id, x.param, %s' || tail,
+    sb_fill_sql(p_type, 'x.uri'), 'idx_uri') USING p_type, tpl;
+  EXECUTE format('INSERT INTO idx_geo (res_type, res_id, param, latitude, longitude)
+    SELECT $1, g.id, x.param, g.lat::double precision, g.lon::double precision' || tail,
+    'idx_geo') USING p_type, tpl;
+  EXECUTE format('INSERT INTO resource_identifiers (res_type, res_id, system, value)
+    SELECT $1, g.id, x.system, %s' || tail,
+    sb_fill_sql(p_type, 'x.value'), 'resource_identifiers') USING p_type, tpl;
   RETURN made;
 END $$;
 
