@@ -455,15 +455,19 @@ SearchResult runSearch(pqxx::transaction_base& tx, const SearchRequest& request)
   Params p;
   QueryBuilder builder(p);
   std::string where = "NOT r.deleted";
-  if (!request.types.empty()) {
-    std::vector<std::string> names;
-    for (const auto& t : request.types) names.push_back(p.add(t));
+  // With one type, the criteria compare with it as a constant: a subquery correlated with
+  // r.res_type would run once per resource of the type instead of starting from the index.
+  std::string typeColumn = "r.res_type";
+  if (request.types.size() == 1) {
+    typeColumn = p.add(request.types.front());
+    where += " AND r.res_type = " + typeColumn;
+  } else if (!request.types.empty()) {
     std::string list;
-    for (std::size_t i = 0; i < names.size(); ++i) list += (i ? ", " : "") + names[i];
+    for (const auto& t : request.types) list += (list.empty() ? "" : ", ") + p.add(t);
     where += " AND r.res_type IN (" + list + ")";
   }
   for (const SearchCriterion& c : request.criteria) {
-    where += " AND " + builder.condition(c, "r.res_type", "r.res_id");
+    where += " AND " + builder.condition(c, typeColumn, "r.res_id");
   }
   SearchResult result;
   if (request.total) {
