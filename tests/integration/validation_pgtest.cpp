@@ -689,7 +689,8 @@ TEST_F(Validation, ProfileDroppedIntoTheFolderIsEnforcedAfterARestart) {
   profiles.requireProfile("Patient", kSd + id);
   ServerProcess restarted(PostgresCluster::shared().freshDatabase(),
                           ServerOptions{false, {"--profiles-dir", profiles.dir(), "--mappings-dir",
-                                                 sourceDir() + "/mappings"}});
+                                                 sourceDir() + "/mappings", "--organisations-file",
+                                                 sourceDir() + "/certs/organisations.csv"}});
   HttpClient client(restarted.baseUrl());
 
   const std::string noBirthDate = samples::patient("Pryce");
@@ -727,7 +728,8 @@ TEST_F(Validation, BrokenProfileStopsTheServerAtStart) {
   try {
     ServerProcess server(PostgresCluster::shared().freshDatabase(),
                          ServerOptions{false, {"--profiles-dir", profiles.dir(), "--mappings-dir",
-                                                 sourceDir() + "/mappings"}});
+                                                 sourceDir() + "/mappings", "--organisations-file",
+                                                 sourceDir() + "/certs/organisations.csv"}});
   } catch (const std::runtime_error& e) {
     failure = e.what();
   }
