@@ -350,8 +350,12 @@ cancel_server_queries() {
 run_wrk() {  # label wrk-threads connections url; sets W_RPS W_P50 W_P99 W_ERR
   local label=$1 t=$2 c=$3 url=$4 out
   local args=(-t "$t" -c "$c" --timeout 30s -H "Connection: keep-alive" -H "Accept: application/fhir+json")
-  (( warmup == 0 )) || wrk "${args[@]}" -d "${warmup}s" "$url" >/dev/null
-  out="$(wrk "${args[@]}" -d "${duration}s" --latency "$url")"
+  (( warmup == 0 )) || wrk "${args[@]}" -d "${warmup}s" "$url" >/dev/null 2>&1 || true
+  out="$(wrk "${args[@]}" -d "${duration}s" --latency "$url" 2>&1)" || true
+  if grep -q "unable to connect" <<<"$out"; then
+    die "wrk could not connect to sp-adapter (process $server_pid $(kill -0 "$server_pid" 2>/dev/null &&
+      echo "still running" || echo "gone")): $out"
+  fi
   wait_idle
   printf '==== %s: wrk %s -d %ss --latency %s\n%s\n\n' "$label" "${args[*]}" "$duration" "$url" "$out" >>"$raw_file"
   W_RPS="$(awk '/^Requests\/sec:/{printf "%.0f", $2}' <<<"$out")"
