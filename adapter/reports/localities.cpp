@@ -117,22 +117,16 @@ bool LocalityTable::hasLocality(const std::string& name) const {
                      [&](const Locality& e) { return e.locality == name; });
 }
 
-int LocalityTable::indexOf(std::string_view postcode) const {
+std::optional<Locality> LocalityTable::find(std::string_view postcode) const {
   const std::string sector = postcodeSector(postcode);
-  if (sector.empty()) return -1;
+  if (sector.empty()) return std::nullopt;
   const std::string district = postcodeDistrict(postcode);
   for (const std::string& key : {sector, district}) {
-    for (std::size_t i = 0; i < entries_.size(); ++i) {
-      if (entries_[i].prefix == key) return static_cast<int>(i);
+    for (const auto& e : entries_) {
+      if (e.prefix == key) return e;
     }
   }
-  return -1;
-}
-
-std::optional<Locality> LocalityTable::find(std::string_view postcode) const {
-  const int i = indexOf(postcode);
-  if (i < 0) return std::nullopt;
-  return entries_[i];
+  return std::nullopt;
 }
 
 }  // namespace sp::reports
