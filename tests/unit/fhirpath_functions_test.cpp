@@ -2,6 +2,8 @@
 // strings, utility, aggregate, and the FHIR additions memberOf/conformsTo/htmlChecks/getValue.
 #include <gtest/gtest.h>
 
+#include "fhirpath_test_support.h"
+
 #include <string>
 
 #include "fhir/json.h"
@@ -11,20 +13,8 @@
 namespace sp::fhirpath {
 namespace {
 
-std::string render(const Collection& items) {
-  if (items.empty()) return "{}";
-  std::string out;
-  for (const Node& n : items) {
-    if (!out.empty()) out += ",";
-    const auto text = toSystemString(n);
-    out += text ? *text : (n.value ? fhir::writeJson(*n.value) : "<" + n.type + ">");
-  }
-  return out;
-}
-
-std::string run(const std::string& expression) {
-  return render(Expression::parse(expression).evaluate(Node{}, Environment{}));
-}
+using testing::render;
+using testing::run;
 
 const char* const kQuestionnaire = R"({"resourceType":"Questionnaire","status":"draft",
   "item":[{"linkId":"1","type":"group","item":[{"linkId":"1.1","type":"string"},

@@ -2,6 +2,8 @@
 // type operators; empty propagation and the singleton rules.
 #include <gtest/gtest.h>
 
+#include "fhirpath_test_support.h"
+
 #include <string>
 
 #include "fhir/json.h"
@@ -11,20 +13,8 @@
 namespace sp::fhirpath {
 namespace {
 
-std::string render(const Collection& items) {
-  if (items.empty()) return "{}";
-  std::string out;
-  for (const Node& n : items) {
-    if (!out.empty()) out += ",";
-    const auto text = toSystemString(n);
-    out += text ? *text : (n.value ? fhir::writeJson(*n.value) : "<" + n.type + ">");
-  }
-  return out;
-}
-
-std::string run(const std::string& expression) {
-  return render(Expression::parse(expression).evaluate(Node{}, Environment{}));
-}
+using testing::render;
+using testing::run;
 
 std::string runOn(const std::string& expression, const std::string& json) {
   rapidjson::Document doc;

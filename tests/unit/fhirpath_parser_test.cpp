@@ -1,6 +1,8 @@
 // Lexing and parsing: literals, escapes, comments, precedence and syntax errors.
 #include <gtest/gtest.h>
 
+#include "fhirpath_test_support.h"
+
 #include <string>
 
 #include "fhir/json.h"
@@ -10,20 +12,8 @@
 namespace sp::fhirpath {
 namespace {
 
-std::string render(const Collection& items) {
-  if (items.empty()) return "{}";
-  std::string out;
-  for (const Node& n : items) {
-    if (!out.empty()) out += ",";
-    const auto text = toSystemString(n);
-    out += text ? *text : (n.value ? fhir::writeJson(*n.value) : "<" + n.type + ">");
-  }
-  return out;
-}
-
-std::string run(const std::string& expression) {
-  return render(Expression::parse(expression).evaluate(Node{}, Environment{}));
-}
+using testing::render;
+using testing::run;
 
 std::size_t errorOffset(const std::string& expression) {
   try {
