@@ -402,5 +402,38 @@ TEST_F(TwoServers, WritesOnOneAreReadableOnTheOther) {
   EXPECT_EQ(at(read.body, "/gender"), "other");
 }
 
+// Servers started together on an empty database: the first makes the schema, the others wait
+// for it (schema_migrations itself is created under the migrations' lock) and all serve.
+TEST(ServersStartingAtOnce, OnAnEmptyDatabaseAllStartAndShareOneSchema) {
+  constexpr int kServers = 4;
+  const std::string database = PostgresCluster::shared().freshDatabase();
+  std::vector<std::unique_ptr<ServerProcess>> servers(kServers);
+  std::vector<std::string> failures(kServers);
+  StartGate gate(kServers);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kServers; ++i) {
+    threads.emplace_back([&, i] {
+      gate.arriveAndWait();
+      try {
+        servers[i] = std::make_unique<ServerProcess>(database, ServerOptions{false, {"--quiet"}});
+      } catch (const std::exception& e) {
+        failures[i] = e.what();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < kServers; ++i) {
+    ASSERT_TRUE(failures[i].empty()) << "server " << i << ": " << failures[i];
+  }
+  HttpResponse created = HttpClient(servers[0]->baseUrl())
+                             .send("POST", "/Patient", R"({"resourceType":"Patient"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  for (int i = 1; i < kServers; ++i) {
+    EXPECT_EQ(HttpClient(servers[i]->baseUrl()).get("/Patient/" + at(created.body, "/id")).status,
+              200)
+        << "server " << i;
+  }
+}
+
 }  // namespace
 }  // namespace sp::testing
