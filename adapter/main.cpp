@@ -33,8 +33,14 @@ std::string readFile(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-// The impact report's tables, read once; a bad file stops the start with its name and line.
+// The impact report's tables, read once. A malformed file stops the start with its name and
+// line; a missing one only closes reports (or leaves every place unknown), so a server started
+// without them (a copied profiles folder, a test) still serves FHIR.
 sp::reports::LocalityTable loadLocalities(const std::string& path) {
+  if (!std::ifstream(path)) {
+    std::cerr << "warning: " << path << " not found: the impact report knows no localities\n";
+    return sp::reports::LocalityTable::parse("postcode,locality,area\n");
+  }
   try {
     return sp::reports::LocalityTable::parse(readFile(path));
   } catch (const std::invalid_argument& e) {
@@ -44,10 +50,15 @@ sp::reports::LocalityTable loadLocalities(const std::string& path) {
 
 sp::reports::ReportAccess loadReportAccess(const sp::app::Config& config) {
   if (config.devOpenReports) return sp::reports::ReportAccess::open();
+  const std::string& path = config.organisationsFile;
+  if (!std::ifstream(path)) {
+    std::cerr << "warning: " << path << " not found: reports are closed to everyone\n";
+    return sp::reports::ReportAccess::parse("ods_code,role\n");
+  }
   try {
-    return sp::reports::ReportAccess::parse(readFile(config.organisationsFile));
+    return sp::reports::ReportAccess::parse(readFile(path));
   } catch (const std::invalid_argument& e) {
-    throw std::runtime_error(config.organisationsFile + ": " + e.what());
+    throw std::runtime_error(path + ": " + e.what());
   }
 }
 

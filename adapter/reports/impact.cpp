@@ -162,6 +162,7 @@ std::vector<MeasureChange> measureChanges(const store::ReportData& data,
                                           const std::vector<const Derived*>& counted) {
   // Each person's first referral counted.
   std::unordered_map<std::string, std::int64_t> since;
+  since.reserve(counted.size());
   for (const Derived* dp : counted) {
     const Derived& d = *dp;
     const auto& person = d.fact->person;
@@ -175,7 +176,17 @@ std::vector<MeasureChange> measureChanges(const store::ReportData& data,
     std::int64_t at;
     double value;
   };
-  std::map<std::pair<int, std::string>, std::vector<Score>> series;  // (instrument, person)
+  struct Key {
+    int instrument;
+    std::string person;
+    bool operator==(const Key& o) const { return instrument == o.instrument && person == o.person; }
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const {
+      return std::hash<std::string>()(k.person) * 31 + static_cast<std::size_t>(k.instrument);
+    }
+  };
+  std::unordered_map<Key, std::vector<Score>, KeyHash> series;
   for (const auto& s : data.scores) {
     const auto it = since.find(s.person);
     if (it == since.end()) continue;
@@ -189,7 +200,7 @@ std::vector<MeasureChange> measureChanges(const store::ReportData& data,
     m.instrument = all[i];
     double before = 0, after = 0;
     for (auto& [key, scores] : series) {
-      if (key.first != static_cast<int>(i)) continue;
+      if (key.instrument != static_cast<int>(i)) continue;
       std::stable_sort(scores.begin(), scores.end(),
                        [](const Score& a, const Score& b) { return a.at < b.at; });
       if (scores.size() < 2 || scores.back().at == scores.front().at) continue;
@@ -364,24 +375,28 @@ const Breakdown* ImpactReport::breakdown(const std::string& name) const {
 }
 
 std::string localityOf(const store::ReferralFact& r, const LocalityTable& places) {
-  const auto& e = places.entries();
-  return r.place >= 0 && static_cast<std::size_t>(r.place) < e.size() ? e[r.place].locality
-                                                                      : kUnknownPlace;
+  const int i = places.indexOf(r.postcode);
+  return i < 0 ? kUnknownPlace : places.entries()[i].locality;
 }
 
 std::string areaOf(const store::ReferralFact& r, const LocalityTable& places) {
-  const auto& e = places.entries();
-  return r.place >= 0 && static_cast<std::size_t>(r.place) < e.size() ? e[r.place].area
-                                                                      : kUnknownPlace;
+  const int i = places.indexOf(r.postcode);
+  return i < 0 ? kUnknownPlace : places.entries()[i].area;
 }
 
-store::ReportQuery reportQuery(const ReportPeriod& period, const LocalityTable& places) {
+store::ReportQuery reportQuery(const ReportPeriod& period) {
   store::ReportQuery q;
   q.fromMillis = period.fromMillis;
   q.toMillis = period.toMillis;
-  for (const auto& e : places.entries()) q.places.push_back({e.prefix});
   for (const auto& i : instruments()) q.instruments.push_back({i.system, i.code});
   q.scoresFromMillis = period.fromMillis - kBaselineWindowDays * kDayMillisInt;
+  for (const Term& t : priorityCohorts()) q.cohorts.push_back(t.code);
+  q.taskStatuses = {"draft",     "requested", "received",    "accepted",
+                    "rejected",  "ready",     "cancelled",   "in-progress",
+                    "on-hold",   "failed",    "completed",   "entered-in-error"};
+  for (const Term& t : rejectionReasons()) {
+    if (t.code != "other") q.rejectionReasons.push_back(t.code);
+  }
   return q;
 }
 
@@ -397,6 +412,8 @@ ImpactReport buildImpactReport(const store::ReportData& data, const ReportPeriod
 
   // Every referral of the period, filtered or not, tells whether a person was referred before.
   std::unordered_map<std::string, int> personIndex;
+  personIndex.reserve(data.referrals.size());
+  std::unordered_map<std::string, int> placeOf;  // postcode -> locality index
   std::vector<std::pair<std::int64_t, const std::string*>> firstOf;  // per person
   std::vector<Derived> all;
   all.reserve(data.referrals.size());
@@ -422,9 +439,9 @@ ImpactReport buildImpactReport(const store::ReportData& data, const ReportPeriod
       if (reasons[i].code == reason) d.reason = static_cast<int>(i);
     }
     d.refused = refusedForNoCapacity(r.tasks);
-    d.place = r.place >= 0 && static_cast<std::size_t>(r.place) < places.entries().size()
-                  ? r.place
-                  : -1;
+    auto place = placeOf.find(r.postcode);
+    if (place == placeOf.end()) place = placeOf.emplace(r.postcode, places.indexOf(r.postcode)).first;
+    d.place = place->second;
     d.acceptDays = days(r.toAcceptanceMillis);
     d.contactDays = days(r.toFirstContactMillis);
     all.push_back(d);

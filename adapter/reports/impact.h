@@ -153,13 +153,14 @@ inline constexpr int kBaselineWindowDays = 90;
 inline constexpr int kStaleAfterMonths = 6;
 
 // What to ask the store for a period.
-store::ReportQuery reportQuery(const ReportPeriod& period, const LocalityTable& places);
+store::ReportQuery reportQuery(const ReportPeriod& period);
 
 ImpactReport buildImpactReport(const store::ReportData& data, const ReportPeriod& period,
                                const ImpactFilter& filter, const LocalityTable& places,
                                fhir::TimePoint now);
 
-// The place of a referral as the report names it: locality and area, or "unknown".
+// The place of a referral as the report names it: the locality and area its person's postcode
+// falls in (LocalityTable::indexOf), or "unknown".
 std::string localityOf(const store::ReferralFact& referral, const LocalityTable& places);
 std::string areaOf(const store::ReferralFact& referral, const LocalityTable& places);
 

@@ -117,16 +117,22 @@ bool LocalityTable::hasLocality(const std::string& name) const {
                      [&](const Locality& e) { return e.locality == name; });
 }
 
-std::optional<Locality> LocalityTable::find(std::string_view postcode) const {
+int LocalityTable::indexOf(std::string_view postcode) const {
   const std::string sector = postcodeSector(postcode);
-  if (sector.empty()) return std::nullopt;
+  if (sector.empty()) return -1;
   const std::string district = postcodeDistrict(postcode);
   for (const std::string& key : {sector, district}) {
-    for (const auto& e : entries_) {
-      if (e.prefix == key) return e;
+    for (std::size_t i = 0; i < entries_.size(); ++i) {
+      if (entries_[i].prefix == key) return static_cast<int>(i);
     }
   }
-  return std::nullopt;
+  return -1;
+}
+
+std::optional<Locality> LocalityTable::find(std::string_view postcode) const {
+  const int i = indexOf(postcode);
+  if (i < 0) return std::nullopt;
+  return entries_[i];
 }
 
 }  // namespace sp::reports

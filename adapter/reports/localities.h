@@ -36,6 +36,8 @@ class LocalityTable {
 
   // The entry for a postcode (any case and spacing: "ne994qa", "NE99 4QA"), or nullopt.
   std::optional<Locality> find(std::string_view postcode) const;
+  // Its index in entries(), or -1.
+  int indexOf(std::string_view postcode) const;
 
  private:
   std::vector<Locality> entries_;

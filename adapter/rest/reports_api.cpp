@@ -180,7 +180,7 @@ RestResponse ReportsApi::answer(const RestRequest& request, Format format) const
   const Asked asked = readQuery(request, places_, reports::ukDateAt(now),
                                 format == Format::kParameters);
   const auto started = std::chrono::steady_clock::now();
-  const store::ReportData data = store_.read(reports::reportQuery(asked.period, places_));
+  const store::ReportData data = store_.read(reports::reportQuery(asked.period));
   const auto read = std::chrono::steady_clock::now();
   const reports::ImpactReport report =
       reports::buildImpactReport(data, asked.period, asked.filter, places_, now);

@@ -16,11 +16,6 @@
 
 namespace sp::store {
 
-// A postcode sector ("NE99 4") or district ("NE98") and the place it stands for.
-struct PostcodePlace {
-  std::string prefix;  // upper case, one space between outward code and sector digit
-};
-
 // An outcome measure instrument: Observations whose code has this system and code.
 struct ScoreCode {
   std::string system;
@@ -31,22 +26,23 @@ struct ReportQuery {
   // Referrals (ServiceRequests with a referral route) authored in [fromMillis, toMillis).
   std::int64_t fromMillis = 0;
   std::int64_t toMillis = 0;
-  // A referral's place is the first of these that its person's postcode falls in (sector
-  // before district); ReferralFact::place is its index.
-  std::vector<PostcodePlace> places;
   // Scores of these instruments for the people referred, effective at or after scoresFromMillis.
   std::vector<ScoreCode> instruments;
   std::int64_t scoresFromMillis = 0;
+  // The codes the facts are reported in (at most 20 each): priority cohorts (others in
+  // reasonCode are not reported), Task statuses, and rejection reasons (statusReason or
+  // businessStatus codes in task-business-status; a rejection with none of them is "other").
+  std::vector<std::string> cohorts;
+  std::vector<std::string> taskStatuses;
+  std::vector<std::string> rejectionReasons;
 };
 
-// One Task that acts on a referral (its focus).
+// A state one or more of a referral's Tasks (those whose focus it is) are in.
 struct TaskFact {
   std::string status;           // Task.status
-  bool handover = false;        // Task.code is warm-handover
-  bool handedOver = false;      // businessStatus handed-over
-  std::string rejectionReason;  // for a rejected Task: no-capacity, not-eligible,
-                                // declined-by-person (statusReason first, then businessStatus)
-                                // or "other"; empty otherwise
+  bool handedOver = false;      // completed with businessStatus handed-over (a warm handover)
+  std::string rejectionReason;  // for a rejected Task: a ReportQuery::rejectionReasons code
+                                // (statusReason first, then businessStatus) or "other"
 };
 
 // One referral authored in the period.
@@ -58,9 +54,10 @@ struct ReferralFact {
   std::vector<std::string> cohorts;  // priority-cohort codes in reasonCode, sorted
   bool basedOnReferral = false;  // basedOn another ServiceRequest (onward, or re-access)
   std::string service;           // id of the performing HealthcareService, or ""
-  int place = -1;                // index into ReportQuery::places, -1 when unknown
+  std::string postcode;          // of the person's (a local Patient's) address, as written, or ""
+                                 // (with several addresses, the first in sort order)
   bool referredBefore = false;   // the person has a referral authored before the period
-  std::vector<TaskFact> tasks;
+  std::vector<TaskFact> tasks;  // each distinct state once, in no particular order
   // Milliseconds from authoredOn to the first version of a fulfilling Task (not a warm
   // handover) in accepted, in-progress, on-hold, completed or failed; and to the first version
   // of any of its Tasks with businessStatus first-contact-made, plan-agreed, attending or
@@ -89,7 +86,7 @@ struct ServiceFact {
 };
 
 struct ReportData {
-  std::vector<ReferralFact> referrals;  // ordered by authoredMillis, then id
+  std::vector<ReferralFact> referrals;  // in no particular order
   std::vector<ScoreFact> scores;
   std::vector<ServiceFact> services;  // ordered by id
 };

@@ -16,8 +16,8 @@ constexpr std::int64_t kDay = 86400000;
 const std::int64_t kStart = ukMidnightMillis(Date{2026, 1, 1});
 
 store::TaskFact task(const std::string& status, const std::string& reason = "",
-                     bool handover = false, bool handedOver = false) {
-  return store::TaskFact{status, handover, handedOver, status == "rejected" ? reason : ""};
+                     bool handedOver = false) {
+  return store::TaskFact{status, handedOver, status == "rejected" ? reason : ""};
 }
 
 struct Facts {
@@ -27,7 +27,7 @@ struct Facts {
   std::string route = "gp";
   std::vector<std::string> cohorts = {"carers"};
   std::string service;
-  int place = -1;
+  int place = -1;  // 0: Alderton (rural), 1: Town Centre (urban), -1: no postcode
   std::vector<store::TaskFact> tasks;
   std::optional<double> acceptDays;
   std::optional<double> contactDays;
@@ -43,7 +43,7 @@ store::ReferralFact make(const Facts& f) {
   r.route = f.route;
   r.cohorts = f.cohorts;
   r.service = f.service;
-  r.place = f.place;
+  r.postcode = f.place == 0 ? "NE99 4QA" : f.place == 1 ? "ne991ab" : "";
   r.tasks = f.tasks;
   if (f.acceptDays) r.toAcceptanceMillis = static_cast<std::int64_t>(*f.acceptDays * kDay);
   if (f.contactDays) r.toFirstContactMillis = static_cast<std::int64_t>(*f.contactDays * kDay);
@@ -88,12 +88,12 @@ TEST(ReportsOutcomeTest, PrecedenceOverTheReferralsTasks) {
   EXPECT_EQ(outcomeOf(T{task("on-hold")}), Outcome::kInProgress);
   EXPECT_EQ(outcomeOf(T{task("completed")}), Outcome::kCompleted);
   // Completed by handing the person over: the work goes on with the handover Task.
-  EXPECT_EQ(outcomeOf(T{task("completed", "", false, true), task("in-progress", "", true)}),
+  EXPECT_EQ(outcomeOf(T{task("completed", "", true), task("in-progress")}),
             Outcome::kInProgress);
-  EXPECT_EQ(outcomeOf(T{task("completed", "", false, true), task("completed", "", true)}),
+  EXPECT_EQ(outcomeOf(T{task("completed", "", true), task("completed")}),
             Outcome::kCompleted);
   // A rejected warm handover leaves the first Task in progress.
-  EXPECT_EQ(outcomeOf(T{task("in-progress"), task("rejected", "no-capacity", true)}),
+  EXPECT_EQ(outcomeOf(T{task("in-progress"), task("rejected", "no-capacity")}),
             Outcome::kInProgress);
   // Rejected, then asked again: waiting for the new answer.
   EXPECT_EQ(outcomeOf(T{task("rejected", "no-capacity"), task("requested")}), Outcome::kWaiting);
@@ -329,14 +329,16 @@ TEST(ReportsImpactTest, CapacityAndDirectoryFreshness) {
 }
 
 TEST(ReportsImpactTest, QueryForAPeriod) {
-  const store::ReportQuery q = reportQuery(kQ1, places());
+  const store::ReportQuery q = reportQuery(kQ1);
   EXPECT_EQ(q.fromMillis, kQ1.fromMillis);
   EXPECT_EQ(q.toMillis, kQ1.toMillis);
-  ASSERT_EQ(q.places.size(), 2u);
-  EXPECT_EQ(q.places[0].prefix, "NE99 4");
   EXPECT_EQ(q.instruments.size(), instruments().size());
   EXPECT_EQ(q.instruments[0].code, "718426000");
   EXPECT_EQ(q.scoresFromMillis, kQ1.fromMillis - kBaselineWindowDays * kDay);
+  EXPECT_EQ(q.cohorts.size(), 4u);
+  EXPECT_EQ(q.taskStatuses.size(), 12u);
+  EXPECT_EQ(q.rejectionReasons,
+            (std::vector<std::string>{"no-capacity", "not-eligible", "declined-by-person"}));
 }
 
 // --- Renderings -----------------------------------------------------------------------------

@@ -69,6 +69,9 @@ TEST(ReportsLocalitiesTest, SectorBeforeDistrict) {
   EXPECT_EQ(table.find("NE98 7LN")->area, "rural");
   EXPECT_FALSE(table.find("ZZ9 9ZZ"));
   EXPECT_FALSE(table.find(""));
+  EXPECT_EQ(table.indexOf("NE99 4QA"), 0);
+  EXPECT_EQ(table.indexOf("NE98 1AA"), 2);
+  EXPECT_EQ(table.indexOf("ZZ9 9ZZ"), -1);
   EXPECT_EQ(table.localities(), (std::vector<std::string>{"Alderton", "Town", "Fen"}));
   EXPECT_EQ(table.areas(), (std::vector<std::string>{"rural", "urban"}));
   EXPECT_TRUE(table.hasLocality("Fen"));

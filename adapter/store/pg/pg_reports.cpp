@@ -4,7 +4,8 @@
 
 #include <algorithm>
 #include <iostream>
-#include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "fhir/errors.h"
 
@@ -20,114 +21,137 @@ using fhir::FhirError;
 // Task history, read through the partial indexes of migration 003: the predicates below must
 // stay word for word those of the indexes, or PostgreSQL cannot use them.
 //
-// Each attribute is gathered in one pass over its index table (conditional aggregates by
-// resource id) and joined to the referrals once. $1, $2: the period in epoch milliseconds
-// [from, to); $3: postcode sectors and districts (upper case), whose position is the place.
+// The attributes of a referral and of its Tasks are gathered as one stream of (referral, kind,
+// number, text) rows, each index table read once and narrowed to the period's referrals, and
+// grouped once, with no per-referral strings: far cheaper than joining a dozen aggregated
+// subqueries. Kinds: r route, c cohort (bit), w withdrawn (entered-in-error), s subject,
+// p performing service, b basedOn a ServiceRequest, t a Task's state (bits), x a fulfilling
+// Task's first acceptance, y any Task's first contact (epoch milliseconds).
+//
+// Bits of a Task's state (see decodeTasks): its status's position in $4 (bit 0 for the first);
+// bit 20 instead of "completed" when it completed by a warm handover (businessStatus
+// handed-over); for a rejection, bit 21 + the position of its reason in $5 (statusReason first,
+// then businessStatus), or bit 21 alone for any other reason. Cohorts: bit = position in $3.
+// $1, $2: the period in epoch milliseconds [from, to).
 constexpr const char* kReferralFacts = R"sql(
 WITH
-place_prefix AS (SELECT * FROM unnest($3::text[]) WITH ORDINALITY AS l(prefix, n)),
-base AS MATERIALIZED (
+base AS NOT MATERIALIZED (
   SELECT d.res_id AS id, min(d.low) AS authored FROM idx_date d
   WHERE d.res_type = 'ServiceRequest' AND d.param = 'authored' AND d.low >= $1 AND d.low < $2
   GROUP BY d.res_id),
-sr_token AS (
-  SELECT t.res_id AS id,
-    min(t.code) FILTER (WHERE t.param = 'route') AS route,
-    string_agg(t.code, ',') FILTER (WHERE t.param = 'reason-code') AS cohorts,
-    bool_or(t.param = 'status') AS withdrawn
-  FROM idx_token t
-  WHERE t.res_type = 'ServiceRequest'
-    AND (t.param = 'route' AND t.system = 'https://fhir.social-prescribing.example.org/CodeSystem/referral-route'
-      OR t.param = 'reason-code' AND t.system = 'https://fhir.social-prescribing.example.org/CodeSystem/priority-cohort'
-      OR t.param = 'status' AND t.code = 'entered-in-error')
-    AND t.res_id IN (SELECT id FROM base)
-  GROUP BY t.res_id),
-sr_reference AS (
-  SELECT x.res_id AS id,
-    min(x.target_id) FILTER (WHERE x.param = 'subject' AND x.target_type = 'Patient') AS patient,
-    min(CASE WHEN x.target_type <> '' THEN x.target_type || '/' || x.target_id
-             WHEN x.id_value <> '' THEN x.id_system || '|' || x.id_value ELSE x.url END)
-      FILTER (WHERE x.param = 'subject') AS person,
-    min(x.target_id) FILTER (WHERE x.param = 'performer' AND x.target_type = 'HealthcareService') AS service,
-    bool_or(x.param = 'based-on' AND x.target_type = 'ServiceRequest') AS onward
-  FROM idx_reference x
-  WHERE x.res_type = 'ServiceRequest' AND x.param IN ('subject', 'performer', 'based-on')
-    AND x.res_id IN (SELECT id FROM base)
-  GROUP BY x.res_id),
-task AS MATERIALIZED (
+task AS NOT MATERIALIZED (
   SELECT f.res_id AS task, f.target_id AS id FROM idx_reference f
   WHERE f.res_type = 'Task' AND f.param = 'focus' AND f.target_type = 'ServiceRequest'
     AND f.target_id IN (SELECT id FROM base)),
-task_status AS (
-  SELECT t.res_id AS task, t.code AS status FROM idx_token t
-  WHERE t.res_type = 'Task' AND t.param = 'status' AND t.res_id IN (SELECT task FROM task)),
-task_flag AS (
-  SELECT t.res_id AS task,
+task_state AS (
+  SELECT k.task, k.id,
+    min(t.code) FILTER (WHERE t.param = 'status') AS status,
     bool_or(t.param = 'code') AS handover,
     bool_or(t.param = 'business-status' AND t.code = 'handed-over') AS handed_over,
     min(t.code) FILTER (WHERE t.param = 'status-reason' AND t.code <> 'handed-over') AS reason,
-    min(t.code) FILTER (WHERE t.param = 'business-status' AND t.code <> 'handed-over') AS business_reason
+    min(t.code) FILTER (WHERE t.param = 'business-status' AND t.code <> 'handed-over')
+      AS business_reason
+  FROM task k JOIN idx_token t ON t.res_type = 'Task' AND t.res_id = k.task
+  WHERE t.param = 'status'
+     OR t.param = 'code' AND t.code = 'warm-handover'
+        AND t.system = 'https://fhir.social-prescribing.example.org/CodeSystem/task-code'
+     OR t.param IN ('business-status', 'status-reason')
+        AND (t.code = 'handed-over' OR t.code = ANY ($5::text[]))
+        AND t.system = 'https://fhir.social-prescribing.example.org/CodeSystem/task-business-status'
+  GROUP BY k.task, k.id),
+facts AS (
+  SELECT t.res_id AS id,
+         CASE t.param WHEN 'route' THEN 'r' WHEN 'reason-code' THEN 'c' ELSE 'w' END AS k,
+         CASE WHEN t.param = 'reason-code'
+              THEN 1::bigint << (array_position($3::text[], t.code) - 1) END AS n,
+         CASE WHEN t.param = 'route' THEN t.code END AS v
   FROM idx_token t
-  WHERE t.res_type = 'Task'
-    AND (t.param = 'code' AND t.code = 'warm-handover'
-           AND t.system = 'https://fhir.social-prescribing.example.org/CodeSystem/task-code'
-      OR t.param IN ('business-status', 'status-reason')
-         AND t.code IN ('handed-over', 'no-capacity', 'not-eligible', 'declined-by-person')
-         AND t.system = 'https://fhir.social-prescribing.example.org/CodeSystem/task-business-status')
-  GROUP BY t.res_id),
-accepted AS (
-  SELECT v.res_id AS task, min(v.last_updated) AS at FROM resource_versions v
-  WHERE v.res_type = 'Task'
-    AND (v.body::json ->> 'status') IN ('accepted', 'in-progress', 'on-hold', 'completed', 'failed')
-  GROUP BY v.res_id),
-contact AS (
-  SELECT v.res_id AS task, min(v.last_updated) AS at FROM resource_versions v
-  WHERE v.res_type = 'Task'
-    AND sp_report_has_code(v.body::json -> 'businessStatus',
-          'https://fhir.social-prescribing.example.org/CodeSystem/task-business-status',
-          '{first-contact-made,plan-agreed,attending,discharged}')
-  GROUP BY v.res_id),
-outcome AS (
-  SELECT k.id,
-    string_agg(s.status || '|' || (f.handover IS TRUE)::int || (f.handed_over IS TRUE)::int || '|'
-      || CASE WHEN s.status = 'rejected' THEN COALESCE(f.reason, f.business_reason, 'other') ELSE '' END,
-      ',') AS tasks,
-    min(a.at) FILTER (WHERE f.handover IS NOT TRUE) AS accepted_at,
-    min(c.at) AS contact_at
-  FROM task k JOIN task_status s ON s.task = k.task LEFT JOIN task_flag f ON f.task = k.task
-  LEFT JOIN accepted a ON a.task = k.task LEFT JOIN contact c ON c.task = k.task
-  GROUP BY k.id),
-place AS (
-  SELECT p.patient, COALESCE(ls.n, ld.n) - 1 AS place
-  FROM (SELECT s.res_id AS patient, min(upper(replace(s.normalised, ' ', ''))) AS pc
-        FROM idx_string s WHERE s.res_type = 'Patient' AND s.param = 'address-postalcode'
-          AND s.res_id IN (SELECT patient FROM sr_reference)
-        GROUP BY s.res_id) p
-  LEFT JOIN place_prefix ls ON p.pc ~ '^[A-Z0-9]{5,7}$'
-    AND ls.prefix = left(p.pc, length(p.pc) - 3) || ' ' || substr(p.pc, length(p.pc) - 2, 1)
-  LEFT JOIN place_prefix ld ON p.pc ~ '^[A-Z0-9]{5,7}$' AND ld.prefix = left(p.pc, length(p.pc) - 3)),
-prior AS (
-  SELECT DISTINCT x.target_id AS patient
-  FROM idx_date d
-  JOIN idx_reference x ON x.res_type = 'ServiceRequest' AND x.res_id = d.res_id
-   AND x.param = 'subject' AND x.target_type = 'Patient'
-  WHERE d.res_type = 'ServiceRequest' AND d.param = 'authored' AND d.low < $1
-    AND EXISTS (SELECT 1 FROM idx_token t WHERE t.res_type = 'ServiceRequest'
-                AND t.res_id = d.res_id AND t.param = 'route')
-    AND x.target_id IN (SELECT patient FROM sr_reference))
-SELECT b.id, b.authored, r.person, t.route, t.cohorts, r.onward, r.service, pl.place,
-       pr.patient IS NOT NULL AS referred_before, o.tasks,
-       floor(extract(epoch FROM o.accepted_at) * 1000)::bigint - b.authored AS to_accept,
-       floor(extract(epoch FROM o.contact_at) * 1000)::bigint - b.authored AS to_contact
-FROM base b JOIN sr_token t ON t.id = b.id AND t.route IS NOT NULL AND NOT t.withdrawn
-LEFT JOIN sr_reference r ON r.id = b.id
-LEFT JOIN place pl ON pl.patient = r.patient
-LEFT JOIN outcome o ON o.id = b.id
-LEFT JOIN prior pr ON pr.patient = r.patient
+  WHERE t.res_type = 'ServiceRequest'
+    AND (t.param = 'route'
+           AND t.system = 'https://fhir.social-prescribing.example.org/CodeSystem/referral-route'
+      OR t.param = 'reason-code'
+           AND t.system = 'https://fhir.social-prescribing.example.org/CodeSystem/priority-cohort'
+           AND t.code = ANY ($3::text[])
+      OR t.param = 'status' AND t.code = 'entered-in-error')
+    AND t.res_id IN (SELECT id FROM base)
+  UNION ALL
+  SELECT x.res_id, CASE x.param WHEN 'subject' THEN 's' WHEN 'performer' THEN 'p' ELSE 'b' END,
+         NULL,
+         CASE WHEN x.param = 'based-on' THEN NULL
+              WHEN x.param = 'performer' THEN x.target_id
+              WHEN x.target_type <> '' THEN x.target_type || '/' || x.target_id
+              WHEN x.id_value <> '' THEN x.id_system || '|' || x.id_value
+              ELSE x.url END
+  FROM idx_reference x
+  WHERE x.res_type = 'ServiceRequest'
+    AND (x.param = 'subject' OR x.param = 'performer' AND x.target_type = 'HealthcareService'
+         OR x.param = 'based-on' AND x.target_type = 'ServiceRequest')
+    AND x.res_id IN (SELECT id FROM base)
+  UNION ALL
+  SELECT s.id, 't',
+         CASE WHEN s.status = 'completed' AND s.handed_over THEN 1::bigint << 20
+              ELSE 1::bigint << (array_position($4::text[], s.status) - 1) END
+         | CASE WHEN s.status = 'rejected' THEN 1::bigint << (21 + COALESCE(
+             array_position($5::text[], s.reason), array_position($5::text[], s.business_reason), 0))
+           ELSE 0 END,
+         NULL
+  FROM task_state s WHERE s.status = ANY ($4::text[])
+  UNION ALL
+  SELECT s.id, 'x', a.at, NULL
+  FROM task_state s JOIN (
+    SELECT v.res_id, floor(extract(epoch FROM min(v.last_updated)) * 1000)::bigint AS at
+    FROM resource_versions v
+    WHERE v.res_type = 'Task'
+      AND (v.body::json ->> 'status') IN ('accepted', 'in-progress', 'on-hold', 'completed', 'failed')
+    GROUP BY v.res_id) a ON a.res_id = s.task AND NOT s.handover
+  UNION ALL
+  SELECT k.id, 'y', c.at, NULL
+  FROM task k JOIN (
+    SELECT v.res_id, floor(extract(epoch FROM min(v.last_updated)) * 1000)::bigint AS at
+    FROM resource_versions v
+    WHERE v.res_type = 'Task'
+      AND sp_report_has_code(v.body::json -> 'businessStatus',
+            'https://fhir.social-prescribing.example.org/CodeSystem/task-business-status',
+            '{first-contact-made,plan-agreed,attending,discharged}')
+    GROUP BY v.res_id) c ON c.res_id = k.task)
+SELECT b.id, b.authored, f.route, f.cohorts, f.person, f.service, f.based_on, f.tasks,
+       f.accepted, f.contact
+FROM base b JOIN (
+  SELECT id,
+    min(v) FILTER (WHERE k = 'r') AS route,
+    bit_or(n) FILTER (WHERE k = 'c') AS cohorts,
+    bool_or(k = 'w') AS withdrawn,
+    min(v) FILTER (WHERE k = 's') AS person,
+    min(v) FILTER (WHERE k = 'p') AS service,
+    bool_or(k = 'b') AS based_on,
+    bit_or(n) FILTER (WHERE k = 't') AS tasks,
+    min(n) FILTER (WHERE k = 'x') AS accepted,
+    min(n) FILTER (WHERE k = 'y') AS contact
+  FROM facts GROUP BY id) f ON f.id = b.id AND f.route IS NOT NULL AND NOT f.withdrawn
 )sql";
 
-// Integer scores of the instruments for the given Patients, effective at or after $4.
-// $1: Patient ids; $2, $3: instrument systems and codes, whose position is the instrument.
+// The postcode of each of these Patients (the first in sort order of their addresses'). $1: ids.
+constexpr const char* kPostcodes = R"sql(
+SELECT s.res_id, min(s.exact) FROM idx_string s
+JOIN unnest($1::text[]) p(id) ON p.id = s.res_id
+WHERE s.res_type = 'Patient' AND s.param = 'address-postalcode'
+GROUP BY s.res_id
+)sql";
+
+// Which of these Patients ($2) were referred before the period starts ($1).
+constexpr const char* kReferredBefore = R"sql(
+SELECT DISTINCT x.target_id FROM idx_date d
+JOIN idx_reference x ON x.res_type = 'ServiceRequest' AND x.res_id = d.res_id
+ AND x.param = 'subject' AND x.target_type = 'Patient'
+JOIN unnest($2::text[]) p(id) ON p.id = x.target_id
+WHERE d.res_type = 'ServiceRequest' AND d.param = 'authored' AND d.low < $1
+  AND EXISTS (SELECT 1 FROM idx_token t WHERE t.res_type = 'ServiceRequest'
+              AND t.res_id = d.res_id AND t.param = 'route')
+)sql";
+
+// Integer scores of the instruments for the given Patients, effective at or after $4, one row
+// per Observation. $1: Patient ids; $2, $3: instrument systems and codes, whose position is the
+// instrument (the codes also narrow the index scan).
 constexpr const char* kScores = R"sql(
 WITH
 patient AS (SELECT DISTINCT unnest($1::text[]) AS id),
@@ -135,9 +159,9 @@ instrument AS (SELECT * FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS i
 measured AS (
   SELECT c.res_id, min(i.n) - 1 AS instrument FROM idx_token c
   JOIN instrument i ON i.code = c.code AND i.system = c.system
-  WHERE c.res_type = 'Observation' AND c.param = 'code'
+  WHERE c.res_type = 'Observation' AND c.param = 'code' AND c.code = ANY ($3::text[])
   GROUP BY c.res_id)
-SELECT s.target_id, m.instrument, min(d.low), min(n.value)
+SELECT s.target_id, m.instrument, d.low, n.value
 FROM measured m
 JOIN idx_reference s ON s.res_type = 'Observation' AND s.res_id = m.res_id AND s.param = 'subject'
  AND s.target_type = 'Patient'
@@ -148,7 +172,6 @@ WHERE d.low >= $4
   AND NOT EXISTS (SELECT 1 FROM idx_token st WHERE st.res_type = 'Observation'
                   AND st.res_id = m.res_id AND st.param = 'status'
                   AND st.code IN ('entered-in-error', 'cancelled'))
-GROUP BY m.res_id, s.target_id, m.instrument
 )sql";
 
 // The directory as it is now: a few hundred services at most, so their JSON is read directly.
@@ -200,18 +223,6 @@ std::string textArray(const std::vector<std::string>& values) {
   return out + "}";
 }
 
-std::vector<std::string> split(const std::string& text, char separator) {
-  std::vector<std::string> parts;
-  if (text.empty()) return parts;
-  std::size_t start = 0;
-  for (;;) {
-    const std::size_t end = text.find(separator, start);
-    parts.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
-    if (end == std::string::npos) return parts;
-    start = end + 1;
-  }
-}
-
 std::string text(const pqxx::field& f) { return f.is_null() ? std::string() : f.c_str(); }
 
 std::optional<std::int64_t> integer(const pqxx::field& f) {
@@ -227,72 +238,97 @@ std::optional<std::int64_t> wholeNumber(const pqxx::field& f) {
   return std::stoll(s);
 }
 
-// "status|HO|reason" items, ',' between them (see kReferralFacts).
-std::vector<TaskFact> parseTasks(const std::string& encoded) {
+constexpr int kHandedOverBit = 20;
+constexpr int kReasonBit = 21;  // + position of the reason; kReasonBit alone: another reason
+
+// The states of a referral's Tasks from their bits (see kReferralFacts).
+std::vector<TaskFact> decodeTasks(std::int64_t bits, const ReportQuery& q) {
   std::vector<TaskFact> tasks;
-  for (const std::string& item : split(encoded, ',')) {
-    const auto fields = split(item, '|');
-    if (fields.size() != 3 || fields[1].size() != 2) continue;
-    TaskFact t;
-    t.status = fields[0];
-    t.handover = fields[1][0] == '1';
-    t.handedOver = fields[1][1] == '1';
-    t.rejectionReason = fields[2];
-    tasks.push_back(std::move(t));
+  for (std::size_t i = 0; i < q.taskStatuses.size() && i < kHandedOverBit; ++i) {
+    if (!(bits & (std::int64_t{1} << i))) continue;
+    if (q.taskStatuses[i] == "rejected") {
+      for (std::size_t r = 0; r <= q.rejectionReasons.size(); ++r) {
+        if (!(bits & (std::int64_t{1} << (kReasonBit + r)))) continue;
+        tasks.push_back({"rejected", false, r == 0 ? "other" : q.rejectionReasons[r - 1]});
+      }
+      continue;
+    }
+    tasks.push_back({q.taskStatuses[i], false, ""});
   }
+  if (bits & (std::int64_t{1} << kHandedOverBit)) tasks.push_back({"completed", true, ""});
   return tasks;
 }
 
-ReferralFact referralOf(const pqxx::row& row) {
+std::vector<std::string> decodeCohorts(std::int64_t bits, const ReportQuery& q) {
+  std::vector<std::string> cohorts;
+  for (std::size_t i = 0; i < q.cohorts.size() && i < 62; ++i) {
+    if (bits & (std::int64_t{1} << i)) cohorts.push_back(q.cohorts[i]);
+  }
+  std::sort(cohorts.begin(), cohorts.end());
+  return cohorts;
+}
+
+ReferralFact referralOf(const pqxx::row& row, const ReportQuery& q) {
   ReferralFact r;
   r.id = text(row[0]);
   r.authoredMillis = row[1].as<std::int64_t>();
-  r.person = text(row[2]);
-  r.route = text(row[3]);
-  r.cohorts = split(text(row[4]), ',');
-  std::sort(r.cohorts.begin(), r.cohorts.end());
-  r.cohorts.erase(std::unique(r.cohorts.begin(), r.cohorts.end()), r.cohorts.end());
-  r.basedOnReferral = !row[5].is_null() && row[5].as<bool>();
-  r.service = text(row[6]);
-  r.place = row[7].is_null() ? -1 : row[7].as<int>();
-  r.referredBefore = row[8].as<bool>();
-  r.tasks = parseTasks(text(row[9]));
-  r.toAcceptanceMillis = integer(row[10]);
-  r.toFirstContactMillis = integer(row[11]);
+  r.route = text(row[2]);
+  r.cohorts = decodeCohorts(integer(row[3]).value_or(0), q);
+  r.person = text(row[4]);
+  r.service = text(row[5]);
+  r.basedOnReferral = !row[6].is_null() && row[6].as<bool>();
+  r.tasks = decodeTasks(integer(row[7]).value_or(0), q);
+  if (const auto at = integer(row[8])) r.toAcceptanceMillis = *at - r.authoredMillis;
+  if (const auto at = integer(row[9])) r.toFirstContactMillis = *at - r.authoredMillis;
   return r;
 }
 
 ReportData readAll(pqxx::transaction_base& tx, const ReportQuery& q) {
   ReportData data;
-  std::vector<std::string> prefixes;
-  for (const auto& p : q.places) prefixes.push_back(p.prefix);
-  const pqxx::result referrals =
-      tx.exec_params(kReferralFacts, q.fromMillis, q.toMillis, textArray(prefixes));
-  data.referrals.reserve(referrals.size());
-  std::set<std::string> patients;
-  for (const auto& row : referrals) {
-    data.referrals.push_back(referralOf(row));
-    const std::string& person = data.referrals.back().person;
-    if (person.rfind("Patient/", 0) == 0) patients.insert(person.substr(8));
+  if (q.taskStatuses.size() > 20 || q.rejectionReasons.size() > 20 || q.cohorts.size() > 62) {
+    throw std::invalid_argument("report query: too many codes to report as bits");
   }
-  std::sort(data.referrals.begin(), data.referrals.end(),
-            [](const ReferralFact& a, const ReferralFact& b) {
-              return a.authoredMillis != b.authoredMillis ? a.authoredMillis < b.authoredMillis
-                                                          : a.id < b.id;
-            });
+  const pqxx::result referrals =
+      tx.exec_params(kReferralFacts, q.fromMillis, q.toMillis, textArray(q.cohorts),
+                     textArray(q.taskStatuses), textArray(q.rejectionReasons));
+  data.referrals.reserve(referrals.size());
+  std::unordered_set<std::string> patientSet;
+  patientSet.reserve(referrals.size());
+  for (const auto& row : referrals) {
+    data.referrals.push_back(referralOf(row, q));
+    const std::string& person = data.referrals.back().person;
+    if (person.rfind("Patient/", 0) == 0) patientSet.insert(person.substr(8));
+  }
 
-  if (!q.instruments.empty() && !patients.empty()) {
-    std::vector<std::string> systems, codes;
-    for (const auto& i : q.instruments) {
-      systems.push_back(i.system);
-      codes.push_back(i.code);
+  if (!patientSet.empty()) {
+    const std::string patients =
+        textArray(std::vector<std::string>(patientSet.begin(), patientSet.end()));
+    std::unordered_map<std::string, std::string> postcodes;
+    postcodes.reserve(patientSet.size());
+    for (const auto& row : tx.exec_params(kPostcodes, patients)) {
+      postcodes["Patient/" + text(row[0])] = text(row[1]);
     }
-    const pqxx::result scores = tx.exec_params(
-        kScores, textArray(std::vector<std::string>(patients.begin(), patients.end())),
-        textArray(systems), textArray(codes), q.scoresFromMillis);
-    for (const auto& row : scores) {
-      data.scores.push_back(ScoreFact{"Patient/" + text(row[0]), row[1].as<int>(),
-                                      row[2].as<std::int64_t>(), row[3].as<double>()});
+    std::unordered_set<std::string> before;
+    for (const auto& row : tx.exec_params(kReferredBefore, q.fromMillis, patients)) {
+      before.insert("Patient/" + text(row[0]));
+    }
+    for (auto& r : data.referrals) {
+      const auto pc = postcodes.find(r.person);
+      if (pc != postcodes.end()) r.postcode = pc->second;
+      r.referredBefore = before.count(r.person) > 0;
+    }
+    if (!q.instruments.empty()) {
+      std::vector<std::string> systems, codes;
+      for (const auto& i : q.instruments) {
+        systems.push_back(i.system);
+        codes.push_back(i.code);
+      }
+      const pqxx::result scores = tx.exec_params(kScores, patients, textArray(systems),
+                                                 textArray(codes), q.scoresFromMillis);
+      for (const auto& row : scores) {
+        data.scores.push_back(ScoreFact{"Patient/" + text(row[0]), row[1].as<int>(),
+                                        row[2].as<std::int64_t>(), row[3].as<double>()});
+      }
     }
   }
 
@@ -333,6 +369,10 @@ ReportData PgReportStore::read(const ReportQuery& query) {
       // hundred rows); the hash tables need more than the default working memory.
       tx.exec("SET LOCAL enable_nestloop = off");
       tx.exec("SET LOCAL work_mem = '64MB'");
+      // The referral facts are one large scan-and-aggregate: let PostgreSQL share it with
+      // parallel workers (within its max_parallel_workers_per_gather) sooner than by default.
+      tx.exec("SET LOCAL parallel_setup_cost = 100");
+      tx.exec("SET LOCAL parallel_tuple_cost = 0.01");
       tx.exec("SET LOCAL statement_timeout = " +
               std::to_string(std::chrono::milliseconds(timeLimit_).count()));
       ReportData data = readAll(tx, query);
