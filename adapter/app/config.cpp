@@ -178,7 +178,7 @@ std::string usage() {
   for (const Option& o : options()) {
     std::string flag = std::string("--") + o.flag + (o.kind == Kind::kFlag ? "" : " VALUE");
     out << "  " << flag;
-    for (std::size_t pad = flag.size(); pad < 26; ++pad) out << ' ';
+    out << std::string(flag.size() < 26 ? 26 - flag.size() : 1, ' ');
     out << o.help;
     if (o.env) out << " [env " << o.env << "]";
     out << "\n";
