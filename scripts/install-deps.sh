@@ -10,7 +10,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libpistache-dev rapidjson-dev libssl-dev libpqxx-dev libcurl4-openssl-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev zlib1g-dev  # zlib: the tests read the gzipped R4 JSON Schema
   postgresql-15 postgresql-contrib
   openssl wrk ca-certificates
   chromium  # headless, for the report page test (tests/integration/reports_pgtest.cpp)
