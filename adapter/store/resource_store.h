@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "fhir/ids.h"
+#include "store/message_store.h"
 #include "store/search_index.h"
 
 namespace sp::store {
@@ -56,9 +57,11 @@ struct HistoryPage {
   std::optional<std::int64_t> nextCursor;  // set when more remain
 };
 
-class StoreTransaction {
+// The message operations (conversationFor, claims, log) come from MessageTransaction
+// (store/message_store.h).
+class StoreTransaction : public MessageTransaction {
  public:
-  virtual ~StoreTransaction() = default;
+  ~StoreTransaction() override = default;
 
   // The current version (possibly a deletion), or nullopt when the resource never existed.
   // forUpdate locks it until the transaction ends, so a concurrent writer waits.

@@ -7,6 +7,7 @@
 #include "fhir/errors.h"
 #include "fhir/ids.h"
 #include "store/pg/migrations.h"
+#include "store/pg/pg_messages.h"
 #include "store/pg/pg_search.h"
 #include "store/pg/version_rows.h"
 #include "store/search_request.h"
@@ -53,6 +54,7 @@ void prepareStatements(pqxx::connection& c) {
             "SELECT DISTINCT res_id FROM resource_identifiers"
             " WHERE res_type = $1 AND value = $2 AND ($3 = '' OR system = $3) ORDER BY res_id");
   c.prepare("lock_key", "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))");
+  prepareMessageStatements(c);
 }
 
 std::int64_t toMillis(fhir::TimePoint t) {
@@ -128,6 +130,25 @@ class PgTransaction : public StoreTransaction {
   }
 
   void lockKey(const std::string& key) override { tx_.exec_prepared("lock_key", key); }
+
+  std::optional<Conversation> conversationFor(const std::string& serviceRequestId) override {
+    return selectConversation(tx_, serviceRequestId);
+  }
+  std::optional<Conversation> conversationForRequest(const std::string& requestId) override {
+    return selectConversationForRequest(tx_, requestId);
+  }
+  void recordConversation(const Conversation& conversation,
+                          const std::string& requestMessageId) override {
+    insertConversation(tx_, conversation, requestMessageId);
+  }
+  MessageClaim claimMessage(const MessageKey& key, int staleAfterSeconds) override {
+    return claimMessageKey(tx_, key, staleAfterSeconds);
+  }
+  void finishMessage(const MessageKey& key, int httpStatus, const std::string& body) override {
+    finishMessageKey(tx_, key, httpStatus, body);
+  }
+  void releaseMessage(const MessageKey& key) override { deleteMessageKey(tx_, key); }
+  void logMessage(const MessageLogEntry& entry) override { insertMessageLog(tx_, entry); }
 
  private:
   pqxx::transaction_base& tx_;

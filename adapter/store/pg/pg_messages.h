@@ -1,0 +1,30 @@
+// The message tables (store/message_store.h) on PostgreSQL (libpqxx 6.4). Internal to store/pg:
+// PgTransaction forwards its MessageTransaction methods here.
+#pragma once
+
+#include <pqxx/pqxx>
+
+#include <optional>
+#include <string>
+
+#include "store/message_store.h"
+
+namespace sp::store::pg {
+
+// Prepares the statements below on a new pooled connection.
+void prepareMessageStatements(pqxx::connection& c);
+
+std::optional<Conversation> selectConversation(pqxx::transaction_base& tx,
+                                               const std::string& serviceRequestId);
+std::optional<Conversation> selectConversationForRequest(pqxx::transaction_base& tx,
+                                                         const std::string& requestId);
+void insertConversation(pqxx::transaction_base& tx, const Conversation& conversation,
+                        const std::string& requestMessageId);
+MessageClaim claimMessageKey(pqxx::transaction_base& tx, const MessageKey& key,
+                             int staleAfterSeconds);
+void finishMessageKey(pqxx::transaction_base& tx, const MessageKey& key, int httpStatus,
+                      const std::string& body);
+void deleteMessageKey(pqxx::transaction_base& tx, const MessageKey& key);
+void insertMessageLog(pqxx::transaction_base& tx, const MessageLogEntry& entry);
+
+}  // namespace sp::store::pg
