@@ -86,6 +86,29 @@ const std::vector<Option>& options() {
        [](Config& c, const std::string& v) {
          c.limits.maxPageSize = number("max-page-size", v, 1, 10000);
        }},
+      {"max-header-bytes", "SP_MAX_HEADER_BYTES", Kind::kNumber,
+       "largest request line plus headers accepted, bytes; a longer request target gets 414, "
+       "longer headers 431 (default 16384)",
+       [](Config& c, const std::string& v) {
+         c.http.maxHeaderBytes = number("max-header-bytes", v, 1024, 1L << 20);
+       }},
+      {"max-search-parameters", "SP_MAX_SEARCH_PARAMETERS", Kind::kNumber,
+       "most parameters in one search, URL and form body together (default 50)",
+       [](Config& c, const std::string& v) {
+         c.limits.maxSearchParameters = number("max-search-parameters", v, 1, 1000);
+       }},
+      {"header-timeout", "SP_HEADER_TIMEOUT", Kind::kNumber,
+       "seconds a client may take to send a request's head before 408 and disconnection "
+       "(default 10)",
+       [](Config& c, const std::string& v) {
+         c.http.headerTimeout = std::chrono::seconds(number("header-timeout", v, 1, 3600));
+       }},
+      {"body-timeout", "SP_BODY_TIMEOUT", Kind::kNumber,
+       "seconds a client may take to send a request's body before 408 and disconnection "
+       "(default 30)",
+       [](Config& c, const std::string& v) {
+         c.http.bodyTimeout = std::chrono::seconds(number("body-timeout", v, 1, 3600));
+       }},
       {"handover-expiry", "SP_HANDOVER_EXPIRY", Kind::kNumber,
        "seconds a warm handover may wait for acceptance before it expires (default 259200)",
        [](Config& c, const std::string& v) {
@@ -167,7 +190,9 @@ Config parseConfig(const std::vector<std::string>& args, const EnvLookup& env) {
     c.organisationsFile = (slash == std::string::npos ? "" : profiles.substr(0, slash + 1)) +
                           "certs/organisations.csv";
   }
-  c.http.maxRequestBytes = c.limits.maxBodyBytes + 64 * 1024;
+  // Pistache refuses (in plain text) what exceeds its buffer, so it gets room for a head at the
+  // limit plus a body somewhat over it: those get the server's own 413 or 431 OperationOutcome.
+  c.http.maxRequestBytes = c.limits.maxBodyBytes + c.http.maxHeaderBytes + 64 * 1024;
   if (c.dbPool == 0) c.dbPool = c.http.threads;
   return c;
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "fhir/errors.h"
+#include "fhir/utf8.h"
 
 namespace sp::fhir {
 namespace {
@@ -65,6 +66,8 @@ class FhirJsonHandler {
   }
   bool String(const char* text, SizeType length, bool copy) {
     if (hasControlCharacter(text, length)) return fail("control character in a string");
+    // RapidJSON validates raw bytes, but a lone "\udc00" escape decodes to a surrogate.
+    if (!isValidUtf8({text, length})) return fail("a string is not valid UTF-8");
     return doc_.String(text, length, copy);
   }
   bool StartObject() {
@@ -74,6 +77,7 @@ class FhirJsonHandler {
   }
   bool Key(const char* text, SizeType length, bool copy) {
     if (hasControlCharacter(text, length)) return fail("control character in a member name");
+    if (!isValidUtf8({text, length})) return fail("a member name is not valid UTF-8");
     if (!keys_.back().emplace(text, length).second) {
       return fail("duplicate member name '" + std::string(text, length) + "'");
     }

@@ -12,10 +12,13 @@
 #include "fhir/errors.h"
 #include "fhir/ids.h"
 #include "fhir/operation_outcome.h"
+#include "http/buffer_guard.h"
 #include "http/client_identity.h"
+#include "http/head_limits.h"
 #include "http/raw_request_target.h"
 #include "http/verbatim_headers.h"
 #include "http/status_map.h"
+#include "rest/request_screen.h"
 
 namespace sp::http {
 namespace {
@@ -78,6 +81,55 @@ class NamedHeader : public Http::Header::Header {
   std::string value_;
 };
 
+// A client's X-Request-Id is echoed and logged only when it is short and plain.
+bool isUsableRequestId(const std::string& id) {
+  if (id.empty() || id.size() > 128) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
+           c == ':';
+  });
+}
+
+// The path as the access log shows it: bytes outside printable ASCII become '?', so a hostile
+// path cannot forge log lines.
+std::string loggablePath(const std::string& path) {
+  std::string out = path.substr(0, 256);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7F) c = '?';
+  }
+  return out;
+}
+
+rest::RestResponse outcomeResponse(int status, const std::string& code,
+                                   const std::string& diagnostics) {
+  rest::RestResponse r;
+  r.status = status;
+  r.body = fhir::operationOutcomeJson(
+      {fhir::Issue{fhir::Severity::kError, code, diagnostics, ""}});
+  r.headers.emplace_back("Content-Type", "application/fhir+json; charset=utf-8");
+  return r;
+}
+
+// 414 or 431 when the request line or the head is over the limit; nullopt when within.
+std::optional<rest::RestResponse> oversizedHead(const Http::Request& req,
+                                                const std::shared_ptr<Tcp::Peer>& peer,
+                                                const HttpConfig& config) {
+  const std::string method = Http::methodString(req.method());
+  const std::size_t target = rawRequestTarget(peer, method).value_or(req.resource()).size();
+  std::size_t head = method.size() + target + 11;  // "M T HTTP/1.1\r\n", when not measured
+  if (const auto measured = rawRequestHeadBytes(peer)) {
+    head = *measured;
+  } else {
+    for (const auto& [name, raw] : req.headers().rawList()) head += name.size() + raw.value().size() + 4;
+  }
+  const int status = headLimitStatus(target, head, config.maxHeaderBytes);
+  if (status == 0) return std::nullopt;
+  const std::string what = status == 414 ? "request target" : "request line and headers";
+  return outcomeResponse(status, "too-costly",
+                         "The " + what + " are longer than " +
+                             std::to_string(config.maxHeaderBytes) + " bytes");
+}
+
 rest::RestResponse internalError() {
   rest::RestResponse r;
   r.status = 500;
@@ -87,7 +139,15 @@ rest::RestResponse internalError() {
   return r;
 }
 
-class FhirHandler : public Http::Handler {
+// The whole response as bytes, for answers written before Pistache has a ResponseWriter.
+std::string wireResponse(const rest::RestResponse& r) {
+  std::string out = "HTTP/1.1 " + statusLine(r.status) + "\r\n";
+  for (const auto& [name, value] : r.headers) out += name + ": " + value + "\r\n";
+  out += "Content-Length: " + std::to_string(r.body.size()) + "\r\nConnection: close\r\n\r\n";
+  return out + r.body;
+}
+
+class FhirHandler : public Http::Handler, public ParsingDelegate::Receiver {
  public:
   HTTP_PROTOTYPE(FhirHandler)
 
@@ -102,8 +162,13 @@ class FhirHandler : public Http::Handler {
       auto peer = writer.peer();
       rest::RestRequest request = toRestRequest(req, *config_, peer);
       requestId = request.header("x-request-id");
-      if (requestId.empty()) requestId = idGenerator_.newId();
-      response = (*handler_)(request);
+      if (!isUsableRequestId(requestId)) requestId = idGenerator_.newId();
+      if (auto refused = oversizedHead(req, peer, *config_)) {
+        response = *refused;
+      } else {
+        rest::screenRequestText(request);
+        response = (*handler_)(request);
+      }
     } catch (const fhir::FhirError& e) {
       response.status = statusFor(e.kind());
       response.body = fhir::operationOutcomeJson(e.issues());
@@ -118,19 +183,29 @@ class FhirHandler : public Http::Handler {
                               std::chrono::steady_clock::now() - started)
                               .count();
       std::ostringstream line;
-      line << Http::methodString(req.method()) << " " << req.resource() << " " << response.status
+      line << Http::methodString(req.method()) << " " << loggablePath(req.resource()) << " "
+           << response.status
            << " " << micros / 1000.0 << "ms " << requestId << "\n";
       std::cout << line.str() << std::flush;
     }
   }
 
   void onTimeout(const Http::Request&, Http::ResponseWriter writer) override {
-    rest::RestResponse r;
-    r.status = 408;
-    r.body = fhir::operationOutcomeJson(
-        {fhir::Issue{fhir::Severity::kError, "timeout", "The request was not received in time", ""}});
-    r.headers.emplace_back("Content-Type", "application/fhir+json; charset=utf-8");
-    send(writer, r, "");
+    send(writer, outcomeResponse(408, "timeout", "The request was not received in time"), "");
+  }
+
+  // Every chunk a client sends, before Pistache parses it (buffer_guard.h).
+  void onInput(const char* buffer, size_t length, const std::shared_ptr<Tcp::Peer>& peer) override {
+    if (wasRefused(peer)) return;
+    if (overflowsBuffer(peer, length, config_->maxRequestBytes)) {
+      refuseAndClose(peer, wireResponse(outcomeResponse(
+                               413, "too-costly",
+                               "The request is larger than " +
+                                   std::to_string(config_->maxRequestBytes) + " bytes")));
+      if (config_->accessLog) std::cout << "- - 413 request over the buffer limit\n" << std::flush;
+      return;
+    }
+    static_cast<Tcp::Handler&>(parsing()).onInput(buffer, length, peer);
   }
 
  private:
@@ -149,9 +224,20 @@ class FhirHandler : public Http::Handler {
     }
   }
 
+  // Pistache's parser, run for this handler (each clone of the handler gets its own).
+  ParsingDelegate& parsing() {
+    if (!parsing_ || parsingOwner_ != this) {
+      parsing_ = std::make_shared<ParsingDelegate>(*this, *this, transport());
+      parsingOwner_ = this;
+    }
+    return *parsing_;
+  }
+
   const HttpConfig* config_;
   const ApiHandler* handler_;
   fhir::UuidGenerator idGenerator_;
+  std::shared_ptr<ParsingDelegate> parsing_;
+  const FhirHandler* parsingOwner_ = nullptr;
 };
 
 }  // namespace
@@ -170,7 +256,8 @@ void HttpServer::start() {
                      .flags(Tcp::Options::ReuseAddr)
                      .maxRequestSize(config_.maxRequestBytes)
                      .headerTimeout(config_.headerTimeout)
-                     .bodyTimeout(config_.bodyTimeout);
+                     .bodyTimeout(config_.bodyTimeout)
+                     .keepaliveTimeout(config_.keepaliveTimeout);
   endpoint_->init(options);
   if (!config_.plainHttp) {
     endpoint_->useSSL(config_.certFile, config_.keyFile);

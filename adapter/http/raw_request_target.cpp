@@ -1,5 +1,6 @@
 #include "http/raw_request_target.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace sp::http {
@@ -29,14 +30,20 @@ struct BytesAccess {
 };
 template struct BytesAccess<&Buffer::bytes>;
 
+const std::vector<char>* parserBytes(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+  if (!peer) return nullptr;
+  const auto parser = Pistache::Http::Handler::getParser(peer);
+  if (!parser) return nullptr;
+  return &(((*parser).*parserBuffer()).*bufferBytes());
+}
+
 }  // namespace
 
 std::optional<std::string> rawRequestTarget(const std::shared_ptr<Pistache::Tcp::Peer>& peer,
                                             const std::string& method) {
-  if (!peer) return std::nullopt;
-  const auto parser = Pistache::Http::Handler::getParser(peer);
-  if (!parser) return std::nullopt;
-  const std::vector<char>& bytes = ((*parser).*parserBuffer()).*bufferBytes();
+  const std::vector<char>* buffer = parserBytes(peer);
+  if (!buffer) return std::nullopt;
+  const std::vector<char>& bytes = *buffer;
   const std::string prefix = method + " ";
   if (bytes.size() <= prefix.size() || !std::equal(prefix.begin(), prefix.end(), bytes.begin())) {
     return std::nullopt;
@@ -47,6 +54,20 @@ std::optional<std::string> rawRequestTarget(const std::shared_ptr<Pistache::Tcp:
   }
   if (target.empty() || target[0] != '/') return std::nullopt;
   return target;
+}
+
+std::optional<std::size_t> rawRequestHeadBytes(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+  const std::vector<char>* bytes = parserBytes(peer);
+  if (!bytes) return std::nullopt;
+  static constexpr char kBlankLine[] = "\r\n\r\n";
+  const auto end = std::search(bytes->begin(), bytes->end(), kBlankLine, kBlankLine + 4);
+  if (end == bytes->end()) return std::nullopt;
+  return static_cast<std::size_t>(end - bytes->begin()) + 4;
+}
+
+std::size_t bufferedRequestBytes(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+  const std::vector<char>* bytes = parserBytes(peer);
+  return bytes ? bytes->size() : 0;
 }
 
 }  // namespace sp::http

@@ -6,6 +6,7 @@
 #include "http/status_map.h"
 #include "rest/bundle_processor.h"
 #include "rest/negotiation.h"
+#include "rest/request_screen.h"
 #include "rest/route.h"
 
 namespace sp::rest {
@@ -99,7 +100,9 @@ RestResponse FhirApi::dispatch(const RestRequest& request, const std::string& co
       throw FhirError(ErrorKind::kUnsupportedMediaType, "not-supported",
                       "POST _search needs Content-Type application/x-www-form-urlencoded");
     }
-    for (auto& param : parseQueryString(request.body)) input.query.push_back(std::move(param));
+    QueryParams form = parseQueryString(request.body);
+    screenQueryParams(form);
+    for (auto& param : form) input.query.push_back(std::move(param));
   } else if (hasBody(request.method)) {
     input.body = parseBody(request, request.method == "PATCH");
   }

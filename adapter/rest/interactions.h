@@ -37,6 +37,7 @@ struct ApiLimits {
   int defaultPageSize = 50;
   int maxPageSize = 500;
   std::size_t maxBundleEntries = 1000;
+  std::size_t maxSearchParameters = 50;  // more in one search: 400
 };
 
 struct ApiContext {

@@ -40,6 +40,7 @@ InteractionResult searchResources(const ApiContext& ctx, store::StoreTransaction
   search::SearchLimits limits;
   limits.defaultCount = ctx.limits.defaultPageSize;
   limits.maxCount = ctx.limits.maxPageSize;
+  limits.maxParameters = ctx.limits.maxSearchParameters;
   limits.localBase = in.baseUrl;
   const search::ParsedSearch parsed =
       search::parseSearch(route.type, in.query, *ctx.indexer, limits, in.strictHandling);

@@ -522,6 +522,8 @@ ParsedSearch parseSearch(const std::string& type,
       const long n = std::strtol(value.c_str(), &end, 10);
       if (value.empty() || *end || n < 0) invalid("_count must be a non-negative integer");
       r.count = static_cast<int>(std::min<long>(n, limits.maxCount));
+      // Clamped, not refused: the links carry the page size actually served.
+      out.linkParams.back().second = std::to_string(r.count);
     } else if (name == "_total") {
       if (value != "none" && value != "estimate" && value != "accurate")
         invalid("_total takes none, estimate or accurate");

@@ -21,7 +21,25 @@ TEST(Config, Defaults) {
   EXPECT_FALSE(c.http.plainHttp);
   EXPECT_EQ(c.dbPool, 2);
   EXPECT_EQ(c.http.certFile, "certs/out/server.crt");
-  EXPECT_EQ(c.http.maxRequestBytes, c.limits.maxBodyBytes + 64 * 1024);
+  EXPECT_EQ(c.http.maxHeaderBytes, 16u * 1024);
+  EXPECT_EQ(c.http.maxRequestBytes, c.limits.maxBodyBytes + c.http.maxHeaderBytes + 64 * 1024);
+  EXPECT_EQ(c.limits.maxSearchParameters, 50u);
+  EXPECT_EQ(c.http.headerTimeout, std::chrono::seconds(10));
+  EXPECT_EQ(c.http.bodyTimeout, std::chrono::seconds(30));
+}
+
+TEST(Config, HostileInputLimits) {
+  const Config c = parseConfig({"--max-header-bytes", "4096", "--max-search-parameters=7",
+                                "--header-timeout", "3", "--body-timeout", "4"},
+                               envOf({{"SP_MAX_BODY_BYTES", "2048"}}));
+  EXPECT_EQ(c.http.maxHeaderBytes, 4096u);
+  EXPECT_EQ(c.http.maxRequestBytes, 2048u + 4096u + 64 * 1024);
+  EXPECT_EQ(c.limits.maxSearchParameters, 7u);
+  EXPECT_EQ(c.http.headerTimeout, std::chrono::seconds(3));
+  EXPECT_EQ(c.http.bodyTimeout, std::chrono::seconds(4));
+  EXPECT_THROW(parseConfig({"--max-header-bytes", "10"}, envOf({})), std::invalid_argument);
+  EXPECT_THROW(parseConfig({"--header-timeout", "0"}, envOf({})), std::invalid_argument);
+  EXPECT_THROW(parseConfig({"--max-search-parameters", "-1"}, envOf({})), std::invalid_argument);
 }
 
 TEST(Config, FlagsOverrideEnvironment) {

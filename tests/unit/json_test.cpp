@@ -72,6 +72,14 @@ TEST(Json, RejectsDuplicateMembersAndControlCharacters) {
   EXPECT_EQ(parseError("{\"a\":\"x\\ty\\nz\"}"), ErrorKind::kInternal);
 }
 
+TEST(Json, RejectsInvalidUtf8IncludingEscapedLoneSurrogates) {
+  EXPECT_EQ(parseError("{\"a\":\"\xFF\"}"), ErrorKind::kInvalid);
+  EXPECT_EQ(parseError("{\"\xC3\x28\":1}"), ErrorKind::kInvalid);
+  EXPECT_EQ(parseError(R"({"a":"\udc00"})"), ErrorKind::kInvalid);  // low surrogate alone
+  EXPECT_EQ(parseError(R"({"\ud800x":1})"), ErrorKind::kInvalid);   // high surrogate alone
+  EXPECT_EQ(roundTrip(R"({"a":"\ud83d\ude00"})"), "{\"a\":\"\xF0\x9F\x98\x80\"}");  // a pair
+}
+
 TEST(Json, EnforcesDepthLimit) {
   std::string ok = "{\"a\":[[[1]]]}";  // depth 4
   EXPECT_EQ(parseError(ok, 4), ErrorKind::kInternal);
