@@ -9,13 +9,17 @@
 #include "app/config.h"
 #include "fhir/definitions.h"
 #include "fhir/ids.h"
+#include "delivery/delivery_worker.h"
+#include "http/http_post_client.h"
 #include "http/http_server.h"
 #include "mapping/mapping_set.h"
 #include "rest/code_mapping.h"
+#include "rest/delivery_rules.h"
 #include "rest/fhir_api.h"
 #include "rest/reports_api.h"
 #include "rest/workflow_rules.h"
 #include "search/index_extractor.h"
+#include "store/pg/pg_outbox_store.h"
 #include "store/pg/pg_reports.h"
 #include "store/pg/pg_resource_store.h"
 #include "validation/validator.h"
@@ -74,6 +78,30 @@ sigset_t blockShutdownSignals() {
   return signals;
 }
 
+// The client that delivers to partners: over https it shows the server's own certificate and
+// trusts the delivery CA (by default the one that signs client certificates).
+sp::http::PostClientConfig deliveryClientConfig(const sp::app::Config& config) {
+  sp::http::PostClientConfig out;
+  out.timeout = std::chrono::milliseconds(config.deliveryTimeoutMillis);
+  out.caFile = config.deliveryCaFile.empty() ? config.http.clientCaFile : config.deliveryCaFile;
+  if (!std::ifstream(out.caFile)) out.caFile.clear();  // --plain-http without certificates
+  if (!out.caFile.empty() && std::ifstream(config.http.certFile) &&
+      std::ifstream(config.http.keyFile)) {
+    out.certFile = config.http.certFile;
+    out.keyFile = config.http.keyFile;
+  }
+  return out;
+}
+
+sp::delivery::WorkerSettings deliverySettings(const sp::app::Config& config) {
+  sp::delivery::WorkerSettings out;
+  out.retry.maxAttempts = config.deliveryMaxAttempts;
+  out.retry.firstDelay = std::chrono::milliseconds(config.deliveryFirstRetryMillis);
+  out.retry.maxDelay = std::chrono::milliseconds(config.deliveryMaxRetryMillis);
+  out.pollInterval = std::chrono::milliseconds(config.deliveryPollMillis);
+  return out;
+}
+
 int run(const sp::app::Config& config) {
   const sigset_t signals = blockShutdownSignals();
   const auto definitions = sp::fhir::Definitions::load(config.profilesDir);
@@ -93,6 +121,11 @@ int run(const sp::app::Config& config) {
   const sp::rest::WorkflowRules workflow(
       actors, sp::rest::WorkflowSettings{std::chrono::seconds(config.handoverExpirySeconds)});
   workflow.registerIn(rules);
+  sp::rest::PublicBase publicBase;
+  publicBase.set(config.http.baseUrl);
+  const sp::rest::ReferrerResponseRule referrerResponses(publicBase);
+  const sp::rest::SubscriptionRule subscriptions(publicBase);
+  sp::rest::registerDeliveryRules(rules, referrerResponses, subscriptions);
   sp::rest::FhirApi api(store, definitions, clock, ids, config.limits,
                         sp::rest::ServerInfo{.baseUrl = config.http.baseUrl}, &validator, &rules,
                         &indexer);
@@ -105,6 +138,11 @@ int run(const sp::app::Config& config) {
   sp::rest::HandoverSweeper sweeper(store, api.context(), workflow,
                                     std::chrono::milliseconds(config.handoverSweepMillis));
   if (config.handoverSweepMillis > 0) sweeper.start();
+  sp::store::pg::PgOutboxStore outbox(config.databaseUrl, 1);
+  sp::http::HttpPostClient deliveryClient(deliveryClientConfig(config));
+  sp::rest::CommunicationReporter undelivered(store, api.context());
+  sp::delivery::DeliveryWorker deliveryWorker(outbox, deliveryClient, ids, &undelivered,
+                                              deliverySettings(config));
   if (config.http.plainHttp) {
     std::cerr << "plain HTTP: no client certificates, so who moves a Task is not checked\n";
   }
@@ -119,6 +157,12 @@ int run(const sp::app::Config& config) {
     return api.handle(r);
   });
   server.start();
+  if (config.http.baseUrl.empty()) {
+    const std::string host = config.http.host == "0.0.0.0" ? "localhost" : config.http.host;
+    publicBase.set((config.http.plainHttp ? "http://" : "https://") + host + ":" +
+                   std::to_string(server.port()));
+  }
+  if (config.deliveryEnabled) deliveryWorker.start();
   std::cerr << "serving FHIR R4 on " << (config.http.plainHttp ? "http" : "https") << "://"
             << config.http.host << ":" << server.port() << " ("
             << definitions.resourceTypes().size() << " resource types, " << config.http.threads
@@ -130,6 +174,7 @@ int run(const sp::app::Config& config) {
   sigwait(&signals, &received);
   std::cerr << "signal " << received << ": shutting down\n";
   server.shutdown();
+  deliveryWorker.stop();
   sweeper.stop();
   return 0;
 }

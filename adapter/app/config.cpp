@@ -119,6 +119,40 @@ const std::vector<Option>& options() {
        [](Config& c, const std::string& v) {
          c.handoverSweepMillis = number("handover-sweep-ms", v, 0, 24L * 3600 * 1000);
        }},
+      {"delivery", "SP_DELIVERY", Kind::kText,
+       "on or off: run the outbox delivery worker in this process (default on)",
+       [](Config& c, const std::string& v) {
+         if (v != "on" && v != "off") throw std::invalid_argument("--delivery must be on or off");
+         c.deliveryEnabled = v == "on";
+       }},
+      {"delivery-max-attempts", "SP_DELIVERY_MAX_ATTEMPTS", Kind::kNumber,
+       "attempts at one message before it is reported undelivered (default 8)",
+       [](Config& c, const std::string& v) {
+         c.deliveryMaxAttempts = static_cast<int>(number("delivery-max-attempts", v, 1, 1000));
+       }},
+      {"delivery-retry-ms", "SP_DELIVERY_RETRY_MS", Kind::kNumber,
+       "milliseconds before the first retry, doubled after each failure (default 2000)",
+       [](Config& c, const std::string& v) {
+         c.deliveryFirstRetryMillis = number("delivery-retry-ms", v, 1, 24L * 3600 * 1000);
+       }},
+      {"delivery-max-retry-ms", "SP_DELIVERY_MAX_RETRY_MS", Kind::kNumber,
+       "longest wait between two attempts, milliseconds (default 900000)",
+       [](Config& c, const std::string& v) {
+         c.deliveryMaxRetryMillis = number("delivery-max-retry-ms", v, 1, 7L * 24 * 3600 * 1000);
+       }},
+      {"delivery-poll-ms", "SP_DELIVERY_POLL_MS", Kind::kNumber,
+       "milliseconds an idle delivery worker waits before it looks again (default 500)",
+       [](Config& c, const std::string& v) {
+         c.deliveryPollMillis = number("delivery-poll-ms", v, 10, 3600L * 1000);
+       }},
+      {"delivery-timeout-ms", "SP_DELIVERY_TIMEOUT_MS", Kind::kNumber,
+       "milliseconds one delivery attempt may take, connect to answer (default 10000)",
+       [](Config& c, const std::string& v) {
+         c.deliveryTimeoutMillis = number("delivery-timeout-ms", v, 100, 600L * 1000);
+       }},
+      {"delivery-ca", "SP_DELIVERY_CA", Kind::kText,
+       "CA certificate that partners' https endpoints must chain to (default: --client-ca)",
+       [](Config& c, const std::string& v) { c.deliveryCaFile = v; }},
       {"localities-file", "SP_LOCALITIES_FILE", Kind::kText,
        "postcode sectors and districts of the county's localities, for the impact report "
        "(default: localities.csv in the mappings folder)",

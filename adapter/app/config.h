@@ -25,6 +25,14 @@ struct Config {
   std::string localitiesFile;     // empty: localities.csv in the mappings folder
   std::string organisationsFile;  // empty: certs/organisations.csv beside the profiles folder
   bool devOpenReports = false;    // reports for every caller, with or without a certificate
+  // Delivery to partners from the outbox (docs/delivery.md).
+  bool deliveryEnabled = true;             // run the delivery worker in this process
+  int deliveryMaxAttempts = 8;             // then the message is reported undelivered
+  long deliveryFirstRetryMillis = 2000;    // doubled after each failed attempt
+  long deliveryMaxRetryMillis = 15 * 60 * 1000;
+  long deliveryPollMillis = 500;           // how often an idle worker looks at the outbox
+  long deliveryTimeoutMillis = 10000;      // one attempt: connect, send and answer
+  std::string deliveryCaFile;              // partners' CA for https; empty: --client-ca
   bool help = false;
 };
 

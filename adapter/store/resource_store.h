@@ -15,6 +15,7 @@
 
 #include "fhir/ids.h"
 #include "store/message_store.h"
+#include "store/outbox.h"
 #include "store/search_index.h"
 
 namespace sp::store {
@@ -85,6 +86,8 @@ class StoreTransaction : public MessageTransaction {
   // Serialises every transaction that takes the same key until they end (an advisory lock):
   // used where a decision depends on the absence of a row (conditional create).
   virtual void lockKey(const std::string& key) = 0;
+  // Adds a message to the outbox (store/outbox.h); it is sent only if this transaction commits.
+  virtual void enqueue(const OutboxMessage& message) = 0;
 };
 
 class ResourceStore {

@@ -55,6 +55,9 @@ void prepareStatements(pqxx::connection& c) {
             " WHERE res_type = $1 AND value = $2 AND ($3 = '' OR system = $3) ORDER BY res_id");
   c.prepare("lock_key", "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))");
   prepareMessageStatements(c);
+  c.prepare("enqueue",
+            "INSERT INTO outbox (receiver, url, kind, content_type, body, correlation_id, about,"
+            " origin, recipient) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
 }
 
 std::int64_t toMillis(fhir::TimePoint t) {
@@ -149,6 +152,10 @@ class PgTransaction : public StoreTransaction {
   }
   void releaseMessage(const MessageKey& key) override { deleteMessageKey(tx_, key); }
   void logMessage(const MessageLogEntry& entry) override { insertMessageLog(tx_, entry); }
+  void enqueue(const OutboxMessage& m) override {
+    tx_.exec_prepared("enqueue", m.receiver, m.url, m.kind, m.contentType, m.body,
+                      m.correlationId, m.about, m.origin, m.recipient);
+  }
 
  private:
   pqxx::transaction_base& tx_;

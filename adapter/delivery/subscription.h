@@ -1,0 +1,45 @@
+// FHIR R4 Subscription with a rest-hook channel (the Gravity SDOH way of learning of new and
+// changed Tasks without polling): reading a Subscription, and the notification it receives.
+// Pure; thread-safe.
+//
+// Payload choice (docs/delivery.md): no channel.payload means an empty POST (R4's "ping");
+// any payload (application/fhir+json) gets an id-only notification in the shape of the R4
+// Subscriptions Backport: a Bundle of type `history` whose first entry is a Parameters
+// (subscription, status, type event-notification, notification-event with the focus) and whose second entry names the changed resource
+// (fullUrl and request, no resource body), so the partner reads it with its own rights.
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sp::delivery {
+
+struct RestHook {
+  std::string criteriaType;   // "Task" of "Task?owner=Organization/x"
+  std::string criteriaQuery;  // "owner=Organization/x" (may be empty: every Task)
+  std::string endpoint;       // where notifications go
+  std::string payload;        // "" (empty notification) or a MIME type
+};
+
+// The rest-hook channel of a Subscription, or the reasons it is not one the adapter can serve
+// (each a message naming the element). `problems` empty means the hook is usable.
+std::optional<RestHook> readRestHook(const rapidjson::Value& subscription,
+                                     std::vector<std::string>& problems);
+
+struct NotificationParts {
+  std::string bundleId;
+  std::string timestamp;
+  std::string baseUrl;
+  std::string subscriptionId;
+  std::string focusType;
+  std::string focusId;
+  bool created = false;  // the focus was created (POST) rather than updated (PUT)
+};
+
+// The id-only notification Bundle as JSON text.
+std::string buildNotification(const NotificationParts& parts);
+
+}  // namespace sp::delivery

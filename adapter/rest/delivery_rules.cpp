@@ -1,0 +1,348 @@
+#include "rest/delivery_rules.h"
+
+#include <iostream>
+
+#include "delivery/endpoints.h"
+#include "delivery/outgoing_message.h"
+#include "delivery/subscription.h"
+#include "fhir/errors.h"
+#include "fhir/json.h"
+#include "mapping/mapping_set.h"
+#include "mapping/normaliser.h"
+#include "rest/resource_write.h"
+#include "rest/rest_types.h"
+#include "rest/workflow_rules.h"
+#include "search/query_parser.h"
+#include "workflow/references.h"
+#include "workflow/referral.h"
+#include "workflow/vocabulary.h"
+
+namespace sp::rest {
+
+using fhir::ErrorKind;
+using fhir::FhirError;
+using rapidjson::Value;
+
+namespace {
+
+// Subscriptions read per write at most (active rest-hooks on one type).
+constexpr std::size_t kMaxSubscriptions = 200;
+constexpr const char* kOutboxIdentifierSystem =
+    "https://fhir.social-prescribing.example.org/Id/outbox-message";
+
+struct Parsed {
+  store::ResourceVersion version;
+  rapidjson::Document doc;
+};
+
+std::optional<Parsed> loadCurrent(store::StoreTransaction& tx, const std::string& type,
+                                  const std::string& id) {
+  if (type.empty() || id.empty()) return std::nullopt;
+  auto v = tx.current(type, id, false);
+  if (!v || v->deleted || v->body.empty()) return std::nullopt;
+  Parsed out;
+  out.version = std::move(*v);
+  fhir::parseJson(out.version.body, out.doc);
+  return out;
+}
+
+std::unique_ptr<rapidjson::Document> parseBody(const std::string& body) {
+  if (body.empty()) return nullptr;
+  auto doc = std::make_unique<rapidjson::Document>();
+  fhir::parseJson(body, *doc);
+  return doc;
+}
+
+// The first messaging Endpoint among a resource's `endpoint` references: its address.
+std::string messagingEndpointOf(store::StoreTransaction& tx, const Value& resource) {
+  for (const Value* ref : workflow::elements(resource, "endpoint")) {
+    const auto local = workflow::localReference(ref);
+    if (local.type != "Endpoint") continue;
+    if (auto endpoint = loadCurrent(tx, "Endpoint", local.id)) {
+      std::string address = delivery::messagingAddressOf(endpoint->doc);
+      if (!address.empty()) return address;
+    }
+  }
+  return "";
+}
+
+std::string firstOds(const Value& organisation) {
+  const auto codes = workflow::odsIdentifiers(organisation);
+  return codes.empty() ? "" : *codes.begin();
+}
+
+// The messaging address of whoever a Reference names: an Organization or HealthcareService
+// with a messaging Endpoint, or a PractitionerRole's organisation. Fills the recipient.
+std::string addressOfParty(store::StoreTransaction& tx, const Value* reference, ReplyRoute& route) {
+  auto local = workflow::localReference(reference);
+  if (local.type == "PractitionerRole") {
+    auto role = loadCurrent(tx, "PractitionerRole", local.id);
+    if (!role) return "";
+    if (std::string own = messagingEndpointOf(tx, role->doc); !own.empty()) return own;
+    local = workflow::localReference(fhir::findMember(role->doc, "organization"));
+  }
+  if (local.type != "Organization" && local.type != "HealthcareService") return "";
+  auto party = loadCurrent(tx, local.type, local.id);
+  if (!party) return "";
+  if (local.type == "Organization") {
+    route.recipient = local.text();
+    route.recipientOds = firstOds(party->doc);
+  } else if (const auto org =
+                 workflow::localReference(fhir::findMember(party->doc, "providedBy"));
+             org.type == "Organization") {
+    route.recipient = org.text();
+    if (auto owner = loadCurrent(tx, "Organization", org.id)) {
+      route.recipientOds = firstOds(owner->doc);
+    }
+  }
+  return messagingEndpointOf(tx, party->doc);
+}
+
+std::string referenceText(const Value* reference) {
+  const auto local = workflow::localReference(reference);
+  return local.empty() ? "" : local.text();
+}
+
+// A stored resource as the receiver should see it: its own words added where its partner entry
+// declares an own vocabulary (issue #7, outbound).
+void presentToReceiver(const ApiContext& api, rapidjson::Document& resource,
+                       const ReplyRoute& route) {
+  if (!api.mappings || (route.recipientOds.empty() && route.destination.empty())) return;
+  mapping::presentTo(*api.mappings, resource, mapping::Sender{route.recipientOds, route.destination});
+}
+
+void notifySubscriptions(const ApiContext& api, store::StoreTransaction& tx,
+                         const std::string& baseUrl, const std::string& type,
+                         const std::string& id, bool created) {
+  const auto subscriptions = searchCurrent(
+      api, tx, "Subscription", {{"status", "active"}, {"type", "rest-hook"}}, kMaxSubscriptions);
+  for (const store::ResourceVersion& s : subscriptions) {
+    rapidjson::Document subscription;
+    fhir::parseJson(s.body, subscription);
+    std::vector<std::string> problems;
+    const auto hook = delivery::readRestHook(subscription, problems);
+    if (!hook || !problems.empty() || hook->criteriaType != type) continue;
+    QueryParams criteria = parseQueryString(hook->criteriaQuery);
+    criteria.emplace_back("_id", id);
+    try {
+      if (searchCurrent(api, tx, type, criteria, 1).empty()) continue;
+    } catch (const FhirError& e) {  // criteria that no longer parse: skip, never fail the write
+      std::cerr << "Subscription/" << s.id << ": criteria not evaluated: " << e.what() << "\n";
+      continue;
+    }
+    store::OutboxMessage message;
+    message.receiver = hook->endpoint;
+    message.url = hook->endpoint;
+    message.kind = "subscription-notification";
+    message.correlationId = s.id;
+    message.about = "Subscription/" + s.id;
+    if (!hook->payload.empty()) {
+      delivery::NotificationParts parts;
+      parts.bundleId = api.ids.newId();
+      parts.timestamp = fhir::formatInstant(api.clock.now());
+      parts.baseUrl = baseUrl;
+      parts.subscriptionId = s.id;
+      parts.focusType = type;
+      parts.focusId = id;
+      parts.created = created;
+      message.body = delivery::buildNotification(parts);
+    }
+    tx.enqueue(message);
+  }
+}
+
+}  // namespace
+
+std::string resolveReplyAddress(store::StoreTransaction& tx, const std::string& replyAddress,
+                                ReplyRoute& route) {
+  const delivery::ReplyAddress address = delivery::parseReplyAddress(replyAddress);
+  if (!address.url.empty()) return address.url;
+  if (address.empty()) return "";
+  for (const std::string& id : tx.findByIdentifier(
+           "HealthcareService", store::IdentifierToken{address.system, address.value})) {
+    rapidjson::Document ref(rapidjson::kObjectType);
+    ref.AddMember("reference", fhir::makeString("HealthcareService/" + id, ref.GetAllocator()),
+                  ref.GetAllocator());
+    if (std::string url = addressOfParty(tx, &ref, route); !url.empty()) return url;
+  }
+  return "";
+}
+
+std::optional<ReplyRoute> replyRouteFor(store::StoreTransaction& tx,
+                                        const std::string& serviceRequestId,
+                                        const rapidjson::Value& referral) {
+  ReplyRoute route;
+  // A referral made over REST: its conversation is the referral itself.
+  route.correlationId = serviceRequestId;
+  route.url = addressOfParty(tx, fhir::findMember(referral, "requester"), route);
+  route.destination = route.url;
+  if (route.url.empty()) return std::nullopt;
+  return route;
+}
+
+void ReferrerResponseRule::afterWrite(const store::ResourceVersion& written,
+                                      WriteContext& context) const {
+  if (written.deleted) return;
+  auto after = parseBody(written.body);
+  if (!after) return;
+  auto before = context.previous && !context.previous->deleted ? parseBody(context.previous->body)
+                                                               : nullptr;
+  const auto news = delivery::referrerNewsOf(before.get(), *after);
+  if (!news) return;
+  const auto focus = workflow::localReference(fhir::findMember(*after, "focus"));
+  if (focus.type != "ServiceRequest") return;
+  auto referral = loadCurrent(context.tx, "ServiceRequest", focus.id);
+  if (!referral) return;
+  const auto route = replyRouteFor(context.tx, focus.id, referral->doc);
+  if (!route) return;
+
+  const ApiContext& api = context.api;
+  presentToReceiver(api, referral->doc, *route);
+  presentToReceiver(api, *after, *route);
+  const std::string base = base_.get();
+  delivery::MessageParts parts;
+  parts.bundleId = api.ids.newId();
+  parts.messageId = api.ids.newId();
+  parts.timestamp = fhir::formatInstant(api.clock.now());
+  parts.baseUrl = base;
+  parts.eventCode = "servicerequest-response";
+  parts.destinationEndpoint = route->destination;
+  parts.sender = fhir::findMember(*after, "owner");
+  rapidjson::Document receiver(rapidjson::kObjectType);
+  if (!route->recipient.empty()) {
+    receiver.AddMember("reference", fhir::makeString(route->recipient, receiver.GetAllocator()),
+                       receiver.GetAllocator());
+    parts.receiver = &receiver;
+  }
+  parts.respondsTo = route->respondsTo;
+  parts.resources = {{"ServiceRequest", focus.id, &referral->doc},
+                     {"Task", written.id, after.get()}};
+
+  store::OutboxMessage message;
+  message.receiver = route->url;
+  message.url = route->url;
+  message.kind = "bars-response";
+  message.body = delivery::buildMessage(parts);
+  message.correlationId = route->correlationId;
+  message.about = "Task/" + written.id;
+  message.origin = referenceText(fhir::findMember(*after, "owner"));
+  message.recipient = route->recipient;
+  context.tx.enqueue(message);
+}
+
+void SubscriptionRule::beforeWrite(rapidjson::Document& resource, WriteContext& context) const {
+  if (context.type != "Subscription" || !resource.IsObject()) return;
+  std::vector<std::string> problems;
+  const auto hook = delivery::readRestHook(resource, problems);
+  if (hook && problems.empty() && context.api.indexer) {
+    try {
+      search::SearchLimits limits;
+      search::parseSearch(hook->criteriaType, parseQueryString(hook->criteriaQuery),
+                          *context.api.indexer, limits, true);
+    } catch (const FhirError& e) {
+      problems.push_back(std::string("Subscription.criteria: ") + e.what());
+    }
+    if (!context.api.definitions.isResourceType(hook->criteriaType)) {
+      problems.push_back("Subscription.criteria: " + hook->criteriaType +
+                         " is not a resource type");
+    }
+  }
+  if (!problems.empty()) {
+    std::vector<fhir::Issue> issues;
+    for (const auto& p : problems) {
+      issues.push_back({fhir::Severity::kError, "invalid", p, "Subscription"});
+    }
+    throw FhirError(ErrorKind::kUnprocessable, std::move(issues));
+  }
+  // R4: the client asks (requested), the server decides; a hook it can serve is active.
+  if (fhir::getString(resource, "status") == "requested") {
+    fhir::setMember(resource, "status", fhir::makeString("active", resource.GetAllocator()),
+                    resource.GetAllocator());
+  }
+}
+
+void SubscriptionRule::afterWrite(const store::ResourceVersion& written,
+                                  WriteContext& context) const {
+  if (written.deleted || context.type == "Subscription") return;
+  const bool created = !context.previous || context.previous->deleted;
+  const std::string base = base_.get();
+  notifySubscriptions(context.api, context.tx, base, written.type, written.id, created);
+  if (written.type != "ServiceRequest") return;
+  // The referral's Task is written by the workflow without write rules: a new referral (or a
+  // change of its status, which moves the Task) notifies the Task's subscribers too.
+  auto after = parseBody(written.body);
+  auto before = created ? nullptr : parseBody(context.previous->body);
+  if (!after) return;
+  if (before && fhir::getString(*before, "status") == fhir::getString(*after, "status")) return;
+  const std::string taskId = workflow::referralTaskId(written.id);
+  if (auto task = context.tx.current("Task", taskId, false); task && !task->deleted) {
+    notifySubscriptions(context.api, context.tx, base, "Task", taskId, task->versionId == 1);
+  }
+}
+
+void registerDeliveryRules(WriteRules& rules, const ReferrerResponseRule& responses,
+                           const SubscriptionRule& subscriptions) {
+  rules.add("Task", &responses);
+  for (const char* type : {"Subscription", "Task", "ServiceRequest"}) {
+    rules.add(type, &subscriptions);
+  }
+}
+
+std::string undeliveredCommunicationId(std::int64_t outboxId) {
+  return "undelivered-" + std::to_string(outboxId);
+}
+
+void CommunicationReporter::reportUndelivered(const store::OutboxEntry& entry, int attempts,
+                                              const std::string& reason) {
+  const std::string id = undeliveredCommunicationId(entry.id);
+  store_.inTransaction([&](store::StoreTransaction& tx) {
+    const auto existing = tx.current("Communication", id, true);
+    if (existing && !existing->deleted) return;  // reported before a crash: once is enough
+    rapidjson::Document c(rapidjson::kObjectType);
+    auto& a = c.GetAllocator();
+    const auto text = [&a](const std::string& s) { return fhir::makeString(s, a); };
+    const auto reference = [&](const std::string& r) {
+      Value out(rapidjson::kObjectType);
+      out.AddMember("reference", text(r), a);
+      return out;
+    };
+    c.AddMember("resourceType", "Communication", a);
+    Value identifier(rapidjson::kObjectType);
+    identifier.AddMember("system", text(kOutboxIdentifierSystem), a);
+    identifier.AddMember("value", text(std::to_string(entry.id)), a);
+    Value identifiers(rapidjson::kArrayType);
+    identifiers.PushBack(identifier, a);
+    c.AddMember("identifier", identifiers, a);
+    if (!entry.message.about.empty()) {
+      Value basedOn(rapidjson::kArrayType);
+      basedOn.PushBack(reference(entry.message.about), a);
+      c.AddMember("basedOn", basedOn, a);
+    }
+    c.AddMember("status", "not-done", a);
+    Value statusReason(rapidjson::kObjectType);
+    statusReason.AddMember("text", text("Undelivered: " + reason), a);
+    c.AddMember("statusReason", statusReason, a);
+    if (!entry.message.recipient.empty()) {
+      Value recipients(rapidjson::kArrayType);
+      recipients.PushBack(reference(entry.message.recipient), a);
+      c.AddMember("recipient", recipients, a);
+    }
+    if (!entry.message.origin.empty()) c.AddMember("sender", reference(entry.message.origin), a);
+    Value note(rapidjson::kObjectType);
+    note.AddMember("text",
+                   text("The adapter could not deliver a " + entry.message.kind + " message to " +
+                        entry.message.url + " after " + std::to_string(attempts) +
+                        " attempt(s); X-Correlation-Id " + entry.message.correlationId + "."),
+                   a);
+    Value notes(rapidjson::kArrayType);
+    notes.PushBack(note, a);
+    c.AddMember("note", notes, a);
+    ApiContext bare = api_;
+    bare.rules = nullptr;
+    InteractionInput in;
+    InteractionResult result;
+    writeVersion(bare, tx, "Communication", id, c, existing, "PUT", in, result);
+  });
+}
+
+}  // namespace sp::rest

@@ -1,0 +1,115 @@
+// Delivery on the write path (docs/delivery.md): write rules that put messages for partners into
+// the outbox in the same store transaction as the change that causes them, and the reporter
+// that makes an undelivered message visible to whoever caused it.
+//
+//  - ReferrerResponseRule (Task, afterWrite): when a provider accepts, rejects, completes or
+//    reports non-attendance on a referral's Task, a BaRS servicerequest-response goes to the
+//    referrer: to the conversation's reply address when the referral came by message, else to
+//    the messaging Endpoint of the referral's requester (Organization.endpoint, or its
+//    PractitionerRole's organisation). Codes are given back in the receiver's own vocabulary
+//    when its partner entry declares one (mappings/partners.json, ownVocabulary).
+//  - SubscriptionRule: Subscription (beforeWrite) is checked and made active; any write of a
+//    resource that matches an active rest-hook Subscription's criteria (evaluated by the search
+//    code against the version just written) enqueues a notification (delivery/subscription.h).
+//  - CommunicationReporter: an undelivered message becomes a Communication (status not-done,
+//    basedOn the resource it was about, sender the organisation whose change caused it) that
+//    the sender can search: Communication?based-on=Task/x&status=not-done.
+//
+// Thread-safe: the rules keep no state between requests.
+#pragma once
+
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "delivery/delivery_worker.h"
+#include "rest/interactions.h"
+#include "rest/write_rules.h"
+#include "store/resource_store.h"
+
+namespace sp::rest {
+
+// Where replies about a referral go and under which conversation.
+struct ReplyRoute {
+  std::string url;            // the endpoint address (http or https)
+  std::string correlationId;  // X-Correlation-Id of the conversation
+  std::string respondsTo;     // the request message id, for MessageHeader.response; may be empty
+  std::string destination;    // MessageHeader.destination.endpoint as the partner wrote it
+  std::string recipient;      // a reference to the receiving organisation; may be empty
+  std::string recipientOds;   // its ODS code, for its own vocabulary; may be empty
+};
+
+// The address behind a sender's reply address (MessageHeader.source.endpoint): a URL as it is,
+// or a service id `system|value` resolved to the HealthcareService with that identifier and its
+// messaging Endpoint (the recipient is filled from its providing Organization). "" if none.
+std::string resolveReplyAddress(store::StoreTransaction& tx, const std::string& replyAddress,
+                                ReplyRoute& route);
+
+// The reply route for the referral `serviceRequestId` (its stored body `referral`), or nullopt
+// when the referrer has no messaging endpoint (it then polls).
+std::optional<ReplyRoute> replyRouteFor(store::StoreTransaction& tx,
+                                        const std::string& serviceRequestId,
+                                        const rapidjson::Value& referral);
+
+// The adapter's public base URL for the messages it sends (fullUrls, source.endpoint). Known
+// only once the server listens when the port is chosen by the system, hence settable later.
+class PublicBase {
+ public:
+  void set(std::string url) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    url_ = std::move(url);
+  }
+  std::string get() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return url_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::string url_;
+};
+
+class ReferrerResponseRule : public WriteRule {
+ public:
+  explicit ReferrerResponseRule(const PublicBase& base) : base_(base) {}
+  void beforeWrite(rapidjson::Document&, WriteContext&) const override {}
+  void afterWrite(const store::ResourceVersion& written, WriteContext& context) const override;
+
+ private:
+  const PublicBase& base_;
+};
+
+class SubscriptionRule : public WriteRule {
+ public:
+  explicit SubscriptionRule(const PublicBase& base) : base_(base) {}
+  // Subscription only: refuses (422) a Subscription the adapter cannot serve, and sets a
+  // requested one active.
+  void beforeWrite(rapidjson::Document& resource, WriteContext& context) const override;
+  // Every type: notifies the active rest-hook Subscriptions whose criteria match `written`.
+  void afterWrite(const store::ResourceVersion& written, WriteContext& context) const override;
+
+ private:
+  const PublicBase& base_;
+};
+
+// Registers the delivery rules (Task responses, Subscriptions) for every type that needs them.
+// The rules must outlive the API.
+void registerDeliveryRules(WriteRules& rules, const ReferrerResponseRule& responses,
+                           const SubscriptionRule& subscriptions);
+
+class CommunicationReporter : public delivery::UndeliveredReporter {
+ public:
+  CommunicationReporter(store::ResourceStore& store, const ApiContext& api)
+      : store_(store), api_(api) {}
+  void reportUndelivered(const store::OutboxEntry& entry, int attempts,
+                         const std::string& reason) override;
+
+ private:
+  store::ResourceStore& store_;
+  const ApiContext& api_;
+};
+
+// The id of the Communication that reports outbox message `outboxId` as undelivered.
+std::string undeliveredCommunicationId(std::int64_t outboxId);
+
+}  // namespace sp::rest

@@ -1,0 +1,103 @@
+#include "store/pg/pg_outbox_store.h"
+
+#include <pqxx/pqxx>
+
+#include <iostream>
+#include <optional>
+
+#include "fhir/errors.h"
+
+namespace sp::store::pg {
+namespace {
+
+using fhir::ErrorKind;
+using fhir::FhirError;
+
+void prepareStatements(pqxx::connection& c) {
+  // The NOT EXISTS keeps each receiver's messages in order: a later row waits while an older one
+  // is pending (due later, or held by another worker, which SKIP LOCKED passes over).
+  c.prepare("outbox_claim",
+            "SELECT id, receiver, url, kind, content_type, body, correlation_id, about, origin,"
+            " recipient, attempts FROM outbox o"
+            " WHERE o.state = 'pending' AND o.next_attempt_at <= clock_timestamp()"
+            " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.state = 'pending'"
+            "   AND e.receiver = o.receiver AND e.id < o.id)"
+            " ORDER BY o.id LIMIT 1 FOR UPDATE SKIP LOCKED");
+  c.prepare("outbox_finish",
+            "UPDATE outbox SET state = $2, attempts = attempts + 1, finished_at = clock_timestamp(),"
+            " last_status = $3, last_error = NULLIF($4, ''), last_request_id = $5 WHERE id = $1");
+  c.prepare("outbox_retry",
+            "UPDATE outbox SET attempts = attempts + 1,"
+            " next_attempt_at = clock_timestamp() + $2::bigint * interval '1 millisecond',"
+            " last_status = $3, last_error = NULLIF($4, ''), last_request_id = $5 WHERE id = $1");
+}
+
+const char* stateName(DeliveryOutcome::State state) {
+  switch (state) {
+    case DeliveryOutcome::State::kDelivered:
+      return "delivered";
+    case DeliveryOutcome::State::kUndelivered:
+      return "undelivered";
+    case DeliveryOutcome::State::kRetryLater:
+      break;
+  }
+  return "pending";
+}
+
+}  // namespace
+
+PgOutboxStore::PgOutboxStore(const std::string& url, std::size_t poolSize)
+    : pool_(std::make_unique<ConnectionPool>(url, poolSize, prepareStatements)) {}
+
+bool PgOutboxStore::processNext(
+    const std::function<DeliveryOutcome(const OutboxEntry&)>& deliver) {
+  std::optional<ConnectionPool::Lease> lease;
+  try {
+    lease.emplace(pool_->acquire());
+    pqxx::work tx(**lease);
+    const pqxx::result r = tx.exec_prepared("outbox_claim");
+    if (r.empty()) {
+      tx.commit();
+      return false;
+    }
+    const auto row = r[0];
+    OutboxEntry entry;
+    entry.id = row[0].as<std::int64_t>();
+    entry.message.receiver = row[1].as<std::string>();
+    entry.message.url = row[2].as<std::string>();
+    entry.message.kind = row[3].as<std::string>();
+    entry.message.contentType = row[4].as<std::string>();
+    entry.message.body = row[5].as<std::string>();
+    entry.message.correlationId = row[6].as<std::string>();
+    entry.message.about = row[7].as<std::string>();
+    entry.message.origin = row[8].as<std::string>();
+    entry.message.recipient = row[9].as<std::string>();
+    entry.attempts = row[10].as<int>();
+    const DeliveryOutcome outcome = deliver(entry);
+    if (outcome.state == DeliveryOutcome::State::kRetryLater) {
+      tx.exec_prepared("outbox_retry", entry.id,
+                       static_cast<std::int64_t>(outcome.retryAfter.count()), outcome.httpStatus,
+                       outcome.error, outcome.requestId);
+    } else {
+      tx.exec_prepared("outbox_finish", entry.id, stateName(outcome.state), outcome.httpStatus,
+                       outcome.error, outcome.requestId);
+    }
+    tx.commit();
+    return true;
+  } catch (const pqxx::broken_connection& e) {
+    if (lease) lease->discard();
+    std::cerr << "outbox: database connection lost: " << e.what() << "\n";
+    throw FhirError(ErrorKind::kUnavailable, "transient", "The database is unavailable");
+  } catch (const pqxx::sql_error& e) {
+    std::cerr << "outbox: database error: " << e.what() << "\n";
+    if (lease && !(*lease)->is_open()) lease->discard();
+    throw FhirError(ErrorKind::kUnavailable, "transient", "The outbox could not be read");
+  } catch (const FhirError&) {
+    throw;
+  } catch (const std::runtime_error& e) {  // no connection free, or none could be opened
+    std::cerr << "outbox: " << e.what() << "\n";
+    throw FhirError(ErrorKind::kUnavailable, "transient", "The database is unavailable");
+  }
+}
+
+}  // namespace sp::store::pg

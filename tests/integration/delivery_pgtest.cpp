@@ -1,0 +1,388 @@
+// Delivery to partners over real HTTP against a real PostgreSQL, with a real receiving server
+// (message_receiver.h) started by the tests: a provider's acceptance reaches the referrer's
+// messaging Endpoint as a BaRS servicerequest-response with the conversation's X-Correlation-Id
+// and a fresh X-Request-Id; a receiver that goes away and comes back gets everything, once each,
+// in order; 5xx is retried; 409 duplicate counts as delivered; out of attempts is undelivered and
+// visible as a Communication; two server processes share the outbox without sending one message
+// twice; a rest-hook Subscription is notified of a new Task.
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+#include <rapidjson/pointer.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <pqxx/pqxx>
+
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "harness.h"
+#include "json_helpers.h"
+#include "message_receiver.h"
+#include "sample_resources.h"
+
+namespace sp::testing {
+namespace {
+
+const std::string kOds = "https://fhir.nhs.uk/Id/ods-organization-code";
+constexpr int kMaxAttempts = 4;
+
+std::string write(const rapidjson::Value& value) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  value.Accept(writer);
+  return buffer.GetString();
+}
+
+std::string with(const std::string& json, const char* pointer, const std::string& value) {
+  rapidjson::Document doc = parse(json);
+  rapidjson::Document v;
+  v.Parse(value.c_str());
+  rapidjson::Value copy;
+  copy.CopyFrom(v, doc.GetAllocator());
+  rapidjson::Pointer(pointer).Set(doc, copy);
+  return write(doc);
+}
+
+bool isUuid(const std::string& s) {
+  if (s.size() != 36) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash != (s[i] == '-')) return false;
+    if (!dash && !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
+}
+
+// Fast retries so that the tests do not wait long; generous deadlines in waitFor.
+std::vector<std::string> deliveryArgs() {
+  return {"--delivery-retry-ms",    "100", "--delivery-max-retry-ms", "400",
+          "--delivery-max-attempts", std::to_string(kMaxAttempts), "--delivery-poll-ms", "50",
+          "--delivery-timeout-ms",  "3000", "--handover-sweep-ms", "0"};
+}
+
+class Delivery : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    database_ = new std::string(PostgresCluster::shared().freshDatabase());
+    server_ = std::make_unique<ServerProcess>(*database_, ServerOptions{false, deliveryArgs()});
+  }
+  static void TearDownTestSuite() {
+    server_.reset();
+    delete database_;
+  }
+
+  static HttpClient& client() {
+    static HttpClient c(server_->baseUrl());
+    return c;
+  }
+
+  static std::string create(const std::string& type, const std::string& json) {
+    HttpResponse r = client().send("POST", "/" + type, json);
+    EXPECT_EQ(r.status, 201) << type << ": " << r.body;
+    return at(r.body, "/id");
+  }
+
+  // A referrer (GP practice with a messaging Endpoint at `receiver`), a provider with a
+  // service, and a person. Fills the ids.
+  struct Parties {
+    std::string endpoint, gp, provider, service, patient;
+  };
+  static Parties parties(const MessageReceiver& receiver, const std::string& gpOds = "A81001") {
+    Parties p;
+    p.endpoint = create(
+        "Endpoint", R"({"resourceType":"Endpoint",)" + samples::narrative("GP messaging") +
+                        R"("status":"active","connectionType":{"system":"http://terminology.hl7.org/CodeSystem/endpoint-connection-type","code":"hl7-fhir-msg"},)"
+                        R"("payloadType":[{"text":"FHIR message"}],"address":")" +
+                        receiver.url() + R"("})");
+    p.gp = create("Organization", R"({"resourceType":"Organization",)" +
+                                      samples::narrative("GP practice") +
+                                      R"("identifier":[{"system":")" + kOds + R"(","value":")" +
+                                      gpOds + R"("}],"active":true,"name":"Riverside",)"
+                                      R"("endpoint":[{"reference":"Endpoint/)" +
+                                      p.endpoint + R"("}]})");
+    p.provider = create("Organization", R"({"resourceType":"Organization",)" +
+                                            samples::narrative("Provider") +
+                                            R"("identifier":[{"system":")" + kOds +
+                                            R"(","value":"VCS0001"}],"active":true,"name":"Walks"})");
+    std::string service = samples::directoryEntry("Organization/" + p.provider);
+    service = with(service, "/extension/0/extension/0/valueUnsignedInt", "100");  // places
+    service = with(service, "/extension/0/extension/1/valueUnsignedInt", "100");
+    p.service = create("HealthcareService", service);
+    p.patient = create("Patient", samples::patient());
+    return p;
+  }
+
+  // A referral to the provider's service; returns the ServiceRequest id (its Task is id-task).
+  static std::string refer(const Parties& p) {
+    std::string json = samples::referral("Patient/" + p.patient, "Organization/" + p.gp);
+    json = with(json, "/performer", R"([{"reference":"HealthcareService/)" + p.service + R"("}])");
+    return create("ServiceRequest", json);
+  }
+
+  // The provider moves the referral's Task to `status` (with a reason where one is needed).
+  static void move(const std::string& referral, const std::string& status) {
+    const std::string path = "/Task/" + referral + "-task";
+    HttpResponse current = client().get(path);
+    ASSERT_EQ(current.status, 200) << current.body;
+    std::string task = with(current.body, "/status", "\"" + status + "\"");
+    if (status == "rejected") task = with(task, "/statusReason", R"({"text":"No places"})");
+    HttpResponse r = client().send("PUT", path, task);
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+
+  // Outbox rows as (state, attempts) for `receiverUrl`, oldest first.
+  static std::vector<std::pair<std::string, int>> outbox(const std::string& receiverUrl) {
+    pqxx::connection c(*database_);
+    pqxx::nontransaction tx(c);
+    std::vector<std::pair<std::string, int>> rows;
+    for (const auto& row : tx.exec_params(
+             "SELECT state, attempts FROM outbox WHERE receiver = $1 ORDER BY id", receiverUrl)) {
+      rows.emplace_back(row[0].as<std::string>(), row[1].as<int>());
+    }
+    return rows;
+  }
+
+  static bool allFinished(const std::string& receiverUrl, std::size_t count) {
+    const auto rows = outbox(receiverUrl);
+    if (rows.size() != count) return false;
+    for (const auto& [state, attempts] : rows) {
+      if (state == "pending") return false;
+    }
+    return true;
+  }
+
+  static bool waitUntil(const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return true;
+  }
+
+  static std::string* database_;
+  static std::unique_ptr<ServerProcess> server_;
+};
+
+std::string* Delivery::database_ = nullptr;
+std::unique_ptr<ServerProcess> Delivery::server_;
+
+std::size_t atLeast(std::size_t n, const std::vector<ReceivedRequest>& r) { return r.size() >= n; }
+
+TEST_F(Delivery, AcceptanceReachesTheReferrerAsABarsResponse) {
+  MessageReceiver gp;
+  const Parties p = parties(gp);
+  const std::string referral = refer(p);
+  move(referral, "accepted");
+  ASSERT_TRUE(gp.waitFor([](const auto& r) { return atLeast(1, r); })) << server_->log();
+  const ReceivedRequest got = gp.received().front();
+  EXPECT_EQ(got.method, "POST");
+  EXPECT_EQ(got.path, "/fhir/$process-message");
+  EXPECT_EQ(got.header("content-type"), "application/fhir+json");
+  EXPECT_EQ(got.header("x-correlation-id"), referral);
+  EXPECT_TRUE(isUuid(got.header("x-request-id"))) << got.header("x-request-id");
+  rapidjson::Document bundle = parse(got.body);
+  EXPECT_EQ(at(bundle, "/resourceType"), "Bundle");
+  EXPECT_EQ(at(bundle, "/type"), "message");
+  EXPECT_EQ(at(bundle, "/entry/0/resource/resourceType"), "MessageHeader");
+  EXPECT_EQ(at(bundle, "/entry/0/resource/eventCoding/system"),
+            "https://fhir.nhs.uk/CodeSystem/message-events-bars");
+  EXPECT_EQ(at(bundle, "/entry/0/resource/eventCoding/code"), "servicerequest-response");
+  EXPECT_EQ(at(bundle, "/entry/0/resource/destination/0/endpoint"), gp.url());
+  EXPECT_EQ(at(bundle, "/entry/0/resource/destination/0/receiver/reference"),
+            "Organization/" + p.gp);
+  EXPECT_EQ(at(bundle, "/entry/0/resource/focus/0/reference"), at(bundle, "/entry/1/fullUrl"));
+  EXPECT_EQ(at(bundle, "/entry/1/resource/id"), referral);
+  EXPECT_EQ(at(bundle, "/entry/2/resource/resourceType"), "Task");
+  EXPECT_EQ(at(bundle, "/entry/2/resource/status"), "accepted");
+  EXPECT_TRUE(waitUntil([&] { return allFinished(gp.url(), 1); }));
+  EXPECT_EQ(outbox(gp.url()).front().first, "delivered");
+  // Rejection, completion and a Task move that is no news for the referrer.
+  MessageReceiver gp2;
+  const Parties q = parties(gp2);
+  const std::string second = refer(q);
+  move(second, "rejected");
+  const std::string third = refer(p);
+  move(third, "received");
+  move(third, "accepted");
+  move(third, "in-progress");
+  move(third, "completed");
+  ASSERT_TRUE(gp2.waitFor([](const auto& r) { return atLeast(1, r); }));
+  EXPECT_EQ(at(gp2.received().front().body, "/entry/2/resource/status"), "rejected");
+  ASSERT_TRUE(gp.waitFor([](const auto& r) { return atLeast(3, r); }));
+  ASSERT_TRUE(waitUntil([&] { return allFinished(gp.url(), 3); }));
+  const auto all = gp.received();
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(at(all[1].body, "/entry/2/resource/status"), "accepted");
+  EXPECT_EQ(at(all[2].body, "/entry/2/resource/status"), "completed");
+  EXPECT_EQ(all[2].header("x-correlation-id"), third);
+  std::set<std::string> requestIds;
+  for (const auto& r : all) requestIds.insert(r.header("x-request-id"));
+  EXPECT_EQ(requestIds.size(), 3u);
+}
+
+TEST_F(Delivery, ReceiverThatComesBackGetsEverythingOnceInOrder) {
+  MessageReceiver gp;
+  const Parties p = parties(gp);
+  gp.stop();
+  std::vector<std::string> referrals;
+  for (int i = 0; i < 3; ++i) referrals.push_back(refer(p));
+  for (const auto& r : referrals) move(r, "accepted");
+  move(referrals[0], "completed");
+  // The first message has been tried (and refused) more than once while the receiver is away.
+  ASSERT_TRUE(waitUntil([&] {
+    const auto rows = outbox(gp.url());
+    return rows.size() == 4 && rows[0].second >= 2;
+  }));
+  gp.start();
+  ASSERT_TRUE(waitUntil([&] { return allFinished(gp.url(), 4); })) << server_->log();
+  const auto got = gp.received();
+  ASSERT_EQ(got.size(), 4u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(got[i].header("x-correlation-id"), referrals[i]);
+    EXPECT_EQ(at(got[i].body, "/entry/2/resource/status"), "accepted");
+  }
+  EXPECT_EQ(got[3].header("x-correlation-id"), referrals[0]);
+  EXPECT_EQ(at(got[3].body, "/entry/2/resource/status"), "completed");
+  for (const auto& [state, attempts] : outbox(gp.url())) EXPECT_EQ(state, "delivered");
+}
+
+TEST_F(Delivery, ServerErrorsAreRetriedWithANewRequestIdEachTime) {
+  MessageReceiver gp;
+  gp.queueAnswer(503);
+  gp.queueAnswer(500);
+  gp.queueAnswer(429);
+  const Parties p = parties(gp);
+  const std::string referral = refer(p);
+  move(referral, "accepted");
+  ASSERT_TRUE(waitUntil([&] { return allFinished(gp.url(), 1); })) << server_->log();
+  const auto got = gp.received();
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got[3].answeredWith, 200);
+  std::set<std::string> requestIds;
+  for (const auto& r : got) {
+    requestIds.insert(r.header("x-request-id"));
+    EXPECT_EQ(r.header("x-correlation-id"), referral);
+    EXPECT_EQ(r.body, got[0].body);
+  }
+  EXPECT_EQ(requestIds.size(), 4u);
+  EXPECT_EQ(outbox(gp.url()).front(), std::make_pair(std::string("delivered"), 4));
+}
+
+TEST_F(Delivery, DuplicateConflictCountsAsDeliveredOtherRefusalsDoNot) {
+  MessageReceiver gp;
+  gp.queueAnswer(409, duplicateOutcome());
+  gp.queueAnswer(422, R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"invalid"}]})");
+  const Parties p = parties(gp);
+  const std::string first = refer(p);
+  const std::string second = refer(p);
+  move(first, "accepted");
+  move(second, "accepted");
+  ASSERT_TRUE(waitUntil([&] { return allFinished(gp.url(), 2); })) << server_->log();
+  const auto rows = outbox(gp.url());
+  EXPECT_EQ(rows[0], std::make_pair(std::string("delivered"), 1));
+  EXPECT_EQ(rows[1], std::make_pair(std::string("undelivered"), 1));  // 422: no retry helps
+  EXPECT_EQ(gp.received().size(), 2u);
+}
+
+TEST_F(Delivery, OutOfAttemptsIsUndeliveredAndTheSenderCanFindIt) {
+  MessageReceiver gp;
+  for (int i = 0; i < kMaxAttempts + 2; ++i) gp.queueAnswer(503);
+  const Parties p = parties(gp);
+  const std::string referral = refer(p);
+  move(referral, "accepted");
+  ASSERT_TRUE(waitUntil([&] { return allFinished(gp.url(), 1); })) << server_->log();
+  EXPECT_EQ(outbox(gp.url()).front(), std::make_pair(std::string("undelivered"), kMaxAttempts));
+  EXPECT_EQ(gp.received().size(), static_cast<std::size_t>(kMaxAttempts));
+  HttpResponse found = client().get("/Communication?based-on=Task/" + referral +
+                                    "-task&status=not-done");
+  ASSERT_EQ(found.status, 200) << found.body;
+  ASSERT_EQ(arraySize(found.body, "/entry"), 1u) << found.body;
+  rapidjson::Document bundle = parse(found.body);
+  EXPECT_EQ(at(bundle, "/entry/0/resource/sender/reference"), "Organization/" + p.provider);
+  EXPECT_EQ(at(bundle, "/entry/0/resource/recipient/0/reference"), "Organization/" + p.gp);
+  EXPECT_NE(at(bundle, "/entry/0/resource/statusReason/text").find("4 attempts"),
+            std::string::npos)
+      << found.body;
+  // The sender (the provider) finds it among its own undelivered messages too.
+  HttpResponse bySender =
+      client().get("/Communication?sender=Organization/" + p.provider + "&status=not-done");
+  EXPECT_EQ(arraySize(bySender.body, "/entry"), 1u) << bySender.body;
+}
+
+TEST_F(Delivery, TwoServerProcessesShareTheOutboxWithoutSendingTwice) {
+  ServerProcess second(*database_, ServerOptions{false, deliveryArgs()});
+  MessageReceiver gp;
+  const Parties p = parties(gp);
+  HttpClient other(second.baseUrl());
+  constexpr int kReferrals = 12;
+  std::vector<std::string> referrals;
+  for (int i = 0; i < kReferrals; ++i) referrals.push_back(refer(p));
+  for (int i = 0; i < kReferrals; ++i) {
+    // Alternate the process that takes the acceptance: both enqueue, both deliver.
+    HttpClient& c = i % 2 ? other : client();
+    const std::string path = "/Task/" + referrals[i] + "-task";
+    HttpResponse current = c.get(path);
+    ASSERT_EQ(current.status, 200);
+    HttpResponse r = c.send("PUT", path, with(current.body, "/status", "\"accepted\""));
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+  ASSERT_TRUE(waitUntil([&] { return allFinished(gp.url(), kReferrals); }));
+  const auto got = gp.received();
+  ASSERT_EQ(got.size(), static_cast<std::size_t>(kReferrals));
+  for (int i = 0; i < kReferrals; ++i) {
+    EXPECT_EQ(got[i].header("x-correlation-id"), referrals[i]) << "in order, once each";
+  }
+}
+
+TEST_F(Delivery, RestHookSubscriptionIsNotifiedOfANewTask) {
+  MessageReceiver gp;
+  MessageReceiver hook;
+  const Parties p = parties(gp);
+  const std::string subscription =
+      R"({"resourceType":"Subscription","status":"requested","reason":"New referrals",)"
+      R"("criteria":"Task?owner=Organization/)" +
+      p.provider +
+      R"(","channel":{"type":"rest-hook","endpoint":")" + hook.url("/hook") +
+      R"(","payload":"application/fhir+json"}})";
+  HttpResponse created = client().send("POST", "/Subscription", subscription);
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(at(created.body, "/status"), "active");
+  const std::string referral = refer(p);
+  ASSERT_TRUE(hook.waitFor([](const auto& r) { return atLeast(1, r); })) << server_->log();
+  const ReceivedRequest got = hook.received().front();
+  EXPECT_EQ(got.path, "/hook");
+  rapidjson::Document bundle = parse(got.body);
+  EXPECT_EQ(at(bundle, "/type"), "history");
+  EXPECT_EQ(at(bundle, "/entry/0/resource/resourceType"), "Parameters");
+  EXPECT_EQ(at(bundle, "/entry/0/resource/parameter/0/valueReference/reference"),
+            "Subscription/" + at(created.body, "/id"));
+  EXPECT_EQ(at(bundle, "/entry/1/fullUrl"), server_->baseUrl() + "/Task/" + referral + "-task");
+  EXPECT_EQ(at(bundle, "/entry/1/request/method"), "POST");
+  EXPECT_FALSE(bundle["entry"][1].HasMember("resource")) << "id-only";
+  // A Task of another owner does not notify; one that is not a rest-hook is refused.
+  MessageReceiver other;
+  const Parties q = parties(other, "A81002");
+  HttpResponse ignored = client().send(
+      "PUT", "/Subscription/" + at(created.body, "/id"),
+      with(created.body, "/criteria", "\"Task?owner=Organization/" + q.provider + "\""));
+  ASSERT_EQ(ignored.status, 200) << ignored.body;
+  move(referral, "accepted");  // owner p.provider: no longer matches
+  refer(q);
+  ASSERT_TRUE(hook.waitFor([](const auto& r) { return atLeast(2, r); }));
+  EXPECT_TRUE(waitUntil([&] { return allFinished(hook.url("/hook"), 2); }));
+  EXPECT_EQ(hook.received().size(), 2u);
+  HttpResponse bad = client().send(
+      "POST", "/Subscription",
+      with(subscription, "/channel", R"({"type":"email","endpoint":"mailto:x@example.org"})"));
+  EXPECT_EQ(bad.status, 422) << bad.body;
+  HttpResponse badCriteria =
+      client().send("POST", "/Subscription", with(subscription, "/criteria", "\"Task?nosuch=1\""));
+  EXPECT_EQ(badCriteria.status, 422) << badCriteria.body;
+}
+
+}  // namespace
+}  // namespace sp::testing

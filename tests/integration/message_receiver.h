@@ -1,0 +1,69 @@
+// A partner's receiving endpoint for integration tests: a small plain-HTTP/1.1 server on
+// 127.0.0.1 that records every POST it gets (path, headers, body) and answers with the statuses
+// a test queues (200 when none is queued). It can be stopped and started again on the same port,
+// as a partner that goes away and comes back.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace sp::testing {
+
+struct ReceivedRequest {
+  std::string method;
+  std::string path;
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+  int answeredWith = 0;
+  std::string header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
+  }
+};
+
+class MessageReceiver {
+ public:
+  MessageReceiver();  // listens at once on a free port
+  ~MessageReceiver();
+  MessageReceiver(const MessageReceiver&) = delete;
+  MessageReceiver& operator=(const MessageReceiver&) = delete;
+
+  int port() const { return port_; }
+  std::string url(const std::string& path = "/fhir/$process-message") const;
+
+  // The next answers, in order: a status, and the body to send with it ("" for a default).
+  void queueAnswer(int status, const std::string& body = "");
+  // Closes the listening socket: connections are refused until start().
+  void stop();
+  void start();
+
+  std::vector<ReceivedRequest> received() const;
+  // Waits (polling, up to `limit`) until `done(received())` holds; returns whether it did.
+  bool waitFor(const std::function<bool(const std::vector<ReceivedRequest>&)>& done,
+               std::chrono::milliseconds limit = std::chrono::seconds(30)) const;
+
+ private:
+  void serve();
+  void handle(int fd);
+
+  int port_ = 0;
+  std::atomic<int> listenFd_{-1};
+  std::atomic<bool> running_{false};
+  std::thread thread_;
+  mutable std::mutex mutex_;
+  std::deque<std::pair<int, std::string>> answers_;
+  std::vector<ReceivedRequest> received_;
+};
+
+// The OperationOutcome a BaRS receiver answers a repeat with (409, issue code duplicate).
+std::string duplicateOutcome();
+
+}  // namespace sp::testing
