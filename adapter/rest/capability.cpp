@@ -128,6 +128,22 @@ std::string capabilityStatementJson(const fhir::Definitions& defs, const ServerI
       operations.PushBack(translate, a);
     }
     r.AddMember("operation", operations, a);
+    if (type == "Subscription") {
+      r.AddMember("documentation",
+                  "Channel rest-hook only; criteria are a search on Task or ServiceRequest "
+                  "(e.g. Task?owner=Organization/x). A requested Subscription the server can "
+                  "serve becomes active. payload absent: empty POST; application/fhir+json: an "
+                  "id-only history Bundle (Parameters status entry, then the changed resource's "
+                  "fullUrl and request). Delivered from the outbox with retries.",
+                  a);
+    } else if (type == "Communication") {
+      r.AddMember("documentation",
+                  "A message the server could not deliver to a partner is reported as a "
+                  "Communication with status not-done, basedOn the resource it was about and "
+                  "sender the organisation whose change caused it "
+                  "(Communication?based-on=Task/x&status=not-done).",
+                  a);
+    }
     resources.PushBack(r, a);
   }
   Value rest(rapidjson::kObjectType);

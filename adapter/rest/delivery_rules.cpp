@@ -172,10 +172,21 @@ std::optional<ReplyRoute> replyRouteFor(store::StoreTransaction& tx,
                                         const std::string& serviceRequestId,
                                         const rapidjson::Value& referral) {
   ReplyRoute route;
-  // A referral made over REST: its conversation is the referral itself.
-  route.correlationId = serviceRequestId;
-  route.url = addressOfParty(tx, fhir::findMember(referral, "requester"), route);
-  route.destination = route.url;
+  if (const auto conversation = tx.conversationFor(serviceRequestId)) {
+    // A referral that came by message: reply where its sender said, in its conversation.
+    route.correlationId = conversation->correlationId;
+    route.respondsTo = conversation->requestBundleId;
+    route.recipientOds = conversation->senderOrganisation;
+    route.destination = conversation->replyEndpoint;
+    route.url = resolveReplyAddress(tx, conversation->replyEndpoint, route);
+  } else {
+    // A referral made over REST: its conversation is the referral itself.
+    route.correlationId = serviceRequestId;
+  }
+  if (route.url.empty()) {
+    route.url = addressOfParty(tx, fhir::findMember(referral, "requester"), route);
+    if (route.destination.empty()) route.destination = route.url;
+  }
   if (route.url.empty()) return std::nullopt;
   return route;
 }

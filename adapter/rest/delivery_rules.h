@@ -45,8 +45,11 @@ struct ReplyRoute {
 std::string resolveReplyAddress(store::StoreTransaction& tx, const std::string& replyAddress,
                                 ReplyRoute& route);
 
-// The reply route for the referral `serviceRequestId` (its stored body `referral`), or nullopt
-// when the referrer has no messaging endpoint (it then polls).
+// The reply route for the referral `serviceRequestId` (its stored body `referral`): for a
+// referral that came by message, its conversation (store/message_store.h: reply address,
+// correlation id, request id); otherwise, or when the reply address leads nowhere, the messaging
+// Endpoint of its requester, with the referral's id as correlation id. nullopt when the referrer
+// has no messaging endpoint (it then polls).
 std::optional<ReplyRoute> replyRouteFor(store::StoreTransaction& tx,
                                         const std::string& serviceRequestId,
                                         const rapidjson::Value& referral);
