@@ -32,7 +32,7 @@ void writeVersion(const ApiContext& ctx, store::StoreTransaction& tx, const std:
                   const std::optional<store::ResourceVersion>& previous, const std::string& method,
                   const InteractionInput& in, InteractionResult& result) {
   WriteContext context{ctx,    tx,    type, id, previous, method, in.callerOrganisation,
-                       result.warnings};
+                       result.warnings, std::nullopt};
   const std::vector<const WriteRule*> rules =
       ctx.rules ? ctx.rules->forType(type) : std::vector<const WriteRule*>{};
   for (const WriteRule* rule : rules) rule->beforeWrite(resource, context);
@@ -40,7 +40,10 @@ void writeVersion(const ApiContext& ctx, store::StoreTransaction& tx, const std:
   store::ResourceVersion v;
   v.type = type;
   v.id = id;
-  v.versionId = previous ? previous->versionId + 1 : 1;
+  // A rule may have recorded a step of its own first: this version follows it.
+  const std::optional<store::ResourceVersion>& base =
+      context.stepBefore ? context.stepBefore : previous;
+  v.versionId = base ? base->versionId + 1 : 1;
   v.lastUpdated = ctx.clock.now();
   v.method = method;
   // Rebuild the object so resourceType and id lead, as people expect to read them.
@@ -68,7 +71,9 @@ void writeVersion(const ApiContext& ctx, store::StoreTransaction& tx, const std:
   v.body = fhir::writeJson(resource);
   tx.append(v, identifierTokens(resource),
             ctx.indexer ? ctx.indexer->extract(resource) : store::SearchIndex{});
-  for (const WriteRule* rule : rules) rule->afterWrite(v, context);
+  WriteContext afterContext{ctx,    tx,    type, id, base, method, in.callerOrganisation,
+                            result.warnings, std::nullopt};
+  for (const WriteRule* rule : rules) rule->afterWrite(v, afterContext);
   result.version = std::move(v);
 }
 

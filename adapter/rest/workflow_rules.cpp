@@ -4,6 +4,7 @@
 
 #include "fhir/errors.h"
 #include "fhir/json.h"
+#include "rest/implicit_acceptance_rule.h"
 #include "rest/resource_write.h"
 #include "search/query_parser.h"
 #include "store/search_request.h"
@@ -724,6 +725,7 @@ WorkflowRules::WorkflowRules(const ActorSource& actors, WorkflowSettings setting
 WorkflowRules::~WorkflowRules() = default;
 
 void WorkflowRules::registerIn(WriteRules& rules) const {
+  rules.add("Task", &implicitAcceptance_);  // first: the Task rule then judges the step's successor
   rules.add("Task", task_.get());
   rules.add("ServiceRequest", serviceRequest_.get());
   rules.add("HealthcareService", service_.get());

@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "fhir/ids.h"
+#include "rest/implicit_acceptance_rule.h"
 #include "rest/interactions.h"
 #include "rest/write_rules.h"
 #include "store/resource_store.h"
@@ -105,6 +106,7 @@ class WorkflowRules {
  private:
   const ActorSource& actors_;
   WorkflowSettings settings_;
+  ImplicitAcceptanceRule implicitAcceptance_;
   std::unique_ptr<TaskRule> task_;
   std::unique_ptr<ServiceRequestRule> serviceRequest_;
   std::unique_ptr<HealthcareServiceRule> service_;

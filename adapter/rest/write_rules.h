@@ -30,6 +30,10 @@ struct WriteContext {
   const std::string& method;                               // POST, PUT or PATCH
   const std::string& callerOrganisation;                   // empty when unknown
   std::vector<fhir::Issue>& warnings;
+  // Set by a beforeWrite rule that recorded a version of its own first (an implicit step, such
+  // as workflow/implicit_acceptance.h): the write then follows that version, and afterWrite
+  // sees it as `previous`.
+  std::optional<store::ResourceVersion> stepBefore;
 };
 
 class WriteRule {

@@ -13,7 +13,9 @@
 
 #include <pqxx/pqxx>
 
+#include <map>
 #include <memory>
+#include <thread>
 #include <set>
 #include <string>
 #include <vector>
@@ -382,6 +384,126 @@ TEST_F(Delivery, RestHookSubscriptionIsNotifiedOfANewTask) {
   HttpResponse badCriteria =
       client().send("POST", "/Subscription", with(subscription, "/criteria", "\"Task?nosuch=1\""));
   EXPECT_EQ(badCriteria.status, 422) << badCriteria.body;
+}
+
+
+// With client certificates, so partners' own vocabularies apply (mappings/partners.json: the
+// Northvale VCSE case system, VCS0001 and VCS0002, writes and reads its own status words).
+class DeliveryToPartners : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    database_ = new std::string(PostgresCluster::shared().freshDatabase());
+    server_ = std::make_unique<ServerProcess>(*database_, ServerOptions{true, deliveryArgs()});
+  }
+  static void TearDownTestSuite() {
+    server_.reset();
+    delete database_;
+  }
+
+  static HttpClient& client(const std::string& slug) {
+    static std::map<std::string, std::unique_ptr<HttpClient>> clients;
+    auto& c = clients[slug];
+    if (!c) {
+      const Certificates& certs = testCertificates();
+      c = std::make_unique<HttpClient>(server_->baseUrl(),
+                                       TlsOptions{certs.ca(), certs.cert(slug), certs.key(slug)});
+    }
+    return *c;
+  }
+
+  static std::string create(const std::string& slug, const std::string& type,
+                            const std::string& json) {
+    HttpResponse r = client(slug).send("POST", "/" + type, json);
+    EXPECT_EQ(r.status, 201) << type << ": " << r.body;
+    return at(r.body, "/id");
+  }
+
+  static std::string organisation(const std::string& ods, const std::string& endpoint) {
+    return create("admin", "Organization",
+                  R"({"resourceType":"Organization",)" + samples::narrative("Organisation " + ods) +
+                      R"("identifier":[{"system":")" + kOds + R"(","value":")" + ods +
+                      R"("}],"active":true,"name":")" + ods + "\"" +
+                      (endpoint.empty() ? std::string()
+                                        : R"(,"endpoint":[{"reference":"Endpoint/)" + endpoint +
+                                              R"("}])") +
+                      "}");
+  }
+
+  static std::string* database_;
+  static std::unique_ptr<ServerProcess> server_;
+};
+
+std::string* DeliveryToPartners::database_ = nullptr;
+std::unique_ptr<ServerProcess> DeliveryToPartners::server_;
+
+const std::string kVcseStatus = "https://vcse-cases.northvale.example.org/CodeSystem/case-status";
+
+// Issue #7: "Contacted" on a referral only received is an implicit acceptance, recorded as two
+// versions (accepted, then in-progress); the referrer, itself on the VCSE case system, gets the
+// acceptance in its own words.
+TEST_F(DeliveryToPartners, ContactedOnAReceivedReferralIsAcceptedFirstAndTheReferrerGetsItsOwnWords) {
+  MessageReceiver carers;
+  const std::string endpoint = create(
+      "admin", "Endpoint",
+      R"({"resourceType":"Endpoint",)" + samples::narrative("Carers messaging") +
+          R"("status":"active","connectionType":{"system":"http://terminology.hl7.org/CodeSystem/endpoint-connection-type","code":"hl7-fhir-msg"},)"
+          R"("payloadType":[{"text":"FHIR message"}],"address":")" +
+          carers.url() + R"("})");
+  const std::string referrer = organisation("VCS0002", endpoint);
+  const std::string provider = organisation("VCS0001", "");
+  const std::string service =
+      create("admin", "HealthcareService", samples::directoryEntry("Organization/" + provider));
+  const std::string patient = create("admin", "Patient", samples::patient());
+  std::string json = samples::referral("Patient/" + patient, "Organization/" + referrer);
+  json = with(json, "/performer", R"([{"reference":"HealthcareService/)" + service + R"("}])");
+  const std::string referral = create("vcse-carers", "ServiceRequest", json);
+  const std::string path = "/Task/" + referral + "-task";
+
+  // The provider's case system says what it did in its own words.
+  const auto say = [&](const std::string& word) {
+    HttpResponse current = client("vcse-walking").get(path);
+    EXPECT_EQ(current.status, 200) << current.body;
+    const std::string task =
+        with(current.body, "/businessStatus",
+             R"({"coding":[{"system":")" + kVcseStatus + R"(","code":")" + word + R"("}]})");
+    return client("vcse-walking").send("PUT", path, task);
+  };
+  HttpResponse received = say("Referral received");
+  ASSERT_EQ(received.status, 200) << received.body;
+  EXPECT_EQ(at(received.body, "/status"), "received");
+  HttpResponse contacted = say("Contacted");
+  ASSERT_EQ(contacted.status, 200) << contacted.body;
+  EXPECT_EQ(at(contacted.body, "/status"), "in-progress");
+  EXPECT_EQ(at(contacted.body, "/meta/versionId"), "4");
+
+  HttpResponse history = client("vcse-walking").get(path + "/_history");
+  ASSERT_EQ(history.status, 200) << history.body;
+  rapidjson::Document versions = parse(history.body);
+  ASSERT_EQ(versions["entry"].Size(), 4u);  // newest first
+  EXPECT_EQ(at(versions, "/entry/0/resource/status"), "in-progress");
+  EXPECT_EQ(at(versions, "/entry/1/resource/status"), "accepted");
+  EXPECT_EQ(at(versions, "/entry/2/resource/status"), "received");
+  EXPECT_EQ(at(versions, "/entry/3/resource/status"), "requested");
+
+  // One response (the acceptance) to the referrer, with the VCSE word beside the canonical code.
+  ASSERT_TRUE(carers.waitFor([](const auto& r) { return r.size() >= 1; })) << server_->log();
+  const ReceivedRequest got = carers.received().front();
+  rapidjson::Document message = parse(got.body);
+  EXPECT_EQ(at(message, "/entry/2/resource/status"), "accepted");
+  std::set<std::string> codes;
+  for (const auto& coding : message["entry"][2]["resource"]["businessStatus"]["coding"].GetArray()) {
+    codes.insert(at(coding, "/system") + "|" + at(coding, "/code"));
+  }
+  EXPECT_TRUE(codes.count(kVcseStatus + "|Referral received")) << got.body;
+  EXPECT_TRUE(codes.count(
+      "https://fhir.social-prescribing.example.org/CodeSystem/task-business-status|received"));
+  // Exactly one message was ever queued for the referrer (the move to in-progress is no news).
+  pqxx::connection db(*database_);
+  pqxx::nontransaction tx(db);
+  EXPECT_EQ(tx.exec_params("SELECT count(*) FROM outbox WHERE receiver = $1", carers.url())[0][0]
+                .as<int>(),
+            1);
+  EXPECT_EQ(carers.received().size(), 1u);
 }
 
 }  // namespace
