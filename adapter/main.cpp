@@ -15,6 +15,7 @@
 #include "mapping/mapping_set.h"
 #include "rest/code_mapping.h"
 #include "rest/delivery_rules.h"
+#include "rest/process_message.h"
 #include "rest/fhir_api.h"
 #include "rest/reports_api.h"
 #include "rest/workflow_rules.h"
@@ -130,6 +131,8 @@ int run(const sp::app::Config& config) {
                         sp::rest::ServerInfo{.baseUrl = config.http.baseUrl}, &validator, &rules,
                         &indexer);
   api.useMappings(&mappings);
+  const sp::rest::MessageReceiver messages(store, api.context(), &mappings);
+  api.useMessaging(&messages);
   const auto stored = sp::rest::publishMappingResources(api, mappings);
   std::cerr << "mapping tables: " << mappings.conceptMaps().size() << " ConceptMaps, "
             << mappings.partners().partners().size() << " partner entries from "

@@ -215,7 +215,10 @@ class FhirHandler : public Http::Handler, public ParsingDelegate::Receiver {
       for (const auto& [name, value] : response.headers) {
         writer.headers().add(std::make_shared<NamedHeader>(name, value));
       }
-      if (!requestId.empty()) {
+      // A handler that chose the request id ($process-message generates one) sends its own.
+      const bool answered = std::any_of(response.headers.begin(), response.headers.end(),
+                                        [](const auto& h) { return h.first == "X-Request-Id"; });
+      if (!requestId.empty() && !answered) {
         writer.headers().add(std::make_shared<NamedHeader>("X-Request-Id", requestId));
       }
       writer.send(static_cast<Http::Code>(response.status), response.body);

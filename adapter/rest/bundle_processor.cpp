@@ -276,9 +276,8 @@ void runInOrder(const ApiContext& ctx, store::StoreTransaction& tx,
   }
 }
 
-std::string processTransaction(const ApiContext& ctx, store::ResourceStore& store,
-                               std::vector<PreparedEntry>& entries, const std::string& baseUrl,
-                               bool returnRepresentation) {
+// Refuses a transaction that changes one resource twice (checked before any work).
+void checkDistinctTargets(const std::vector<PreparedEntry>& entries) {
   std::set<std::string> targets;
   for (const auto& p : entries) {
     if (p.route.id.empty() || p.method == "GET") continue;
@@ -287,24 +286,38 @@ std::string processTransaction(const ApiContext& ctx, store::ResourceStore& stor
                  "The transaction changes " + p.route.type + "/" + p.route.id + " more than once");
     }
   }
+}
+
+// One attempt of a transaction inside `tx`: `entries` start from fresh copies of the request.
+std::map<std::string, std::string> executePrepared(const ApiContext& ctx,
+                                                   store::StoreTransaction& tx,
+                                                   std::vector<PreparedEntry>& entries) {
+  for (auto& p : entries) {
+    if (p.input.body) p.input.body = copyOf(*p.input.body);
+  }
+  lockConditionalTargets(tx, entries);
+  std::map<std::string, std::string> resolved = resolveTargets(ctx, tx, entries);
+  for (auto& p : entries) {
+    if (!p.input.body || p.method == "PATCH") continue;
+    rewriteReferences(*p.input.body, resolved, p.input.body->GetAllocator());
+    const std::string dangling = unresolvedReference(*p.input.body);
+    if (!dangling.empty()) {
+      entryError(p.index, ErrorKind::kInvalid, "not-found",
+                 "Reference '" + dangling + "' names no entry of this transaction", ".resource");
+    }
+  }
+  runInOrder(ctx, tx, entries);
+  return resolved;
+}
+
+std::string processTransaction(const ApiContext& ctx, store::ResourceStore& store,
+                               std::vector<PreparedEntry>& entries, const std::string& baseUrl,
+                               bool returnRepresentation) {
+  checkDistinctTargets(entries);
   const std::vector<PreparedEntry> pristine = entries;
   store.inTransaction([&](store::StoreTransaction& tx) {
     entries = pristine;  // a retried attempt starts again from the request, with fresh bodies
-    for (auto& p : entries) {
-      if (p.input.body) p.input.body = copyOf(*p.input.body);
-    }
-    lockConditionalTargets(tx, entries);
-    const std::map<std::string, std::string> resolved = resolveTargets(ctx, tx, entries);
-    for (auto& p : entries) {
-      if (!p.input.body || p.method == "PATCH") continue;
-      rewriteReferences(*p.input.body, resolved, p.input.body->GetAllocator());
-      const std::string dangling = unresolvedReference(*p.input.body);
-      if (!dangling.empty()) {
-        entryError(p.index, ErrorKind::kInvalid, "not-found",
-                   "Reference '" + dangling + "' names no entry of this transaction", ".resource");
-      }
-    }
-    runInOrder(ctx, tx, entries);
+    executePrepared(ctx, tx, entries);
   });
   std::vector<fhir::BundleEntry> out;
   for (const auto& p : entries) out.push_back(responseEntry(p, baseUrl, returnRepresentation));
@@ -373,6 +386,24 @@ std::string processBundle(const ApiContext& ctx, store::ResourceStore& store,
     prepared.push_back(prepareEntry(ctx, i++, entry, baseUrl, caller));
   }
   return processTransaction(ctx, store, prepared, baseUrl, returnRepresentation);
+}
+
+TransactionRun runTransactionIn(const ApiContext& ctx, store::StoreTransaction& tx,
+                                const rapidjson::Value& bundle, const std::string& baseUrl,
+                                const std::string& caller) {
+  std::vector<PreparedEntry> entries;
+  const rapidjson::Value* list = fhir::findMember(bundle, "entry");
+  if (list && list->IsArray()) {
+    std::size_t i = 0;
+    for (const auto& entry : list->GetArray()) {
+      entries.push_back(prepareEntry(ctx, i++, entry, baseUrl, caller));
+    }
+  }
+  checkDistinctTargets(entries);
+  TransactionRun run;
+  run.resolved = executePrepared(ctx, tx, entries);
+  for (const auto& p : entries) run.versions.push_back(p.result.version);
+  return run;
 }
 
 }  // namespace sp::rest

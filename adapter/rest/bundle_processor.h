@@ -9,7 +9,10 @@
 
 #include <rapidjson/document.h>
 
+#include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "rest/interactions.h"
 #include "store/resource_store.h"
@@ -21,5 +24,19 @@ namespace sp::rest {
 std::string processBundle(const ApiContext& ctx, store::ResourceStore& store,
                           const rapidjson::Value& bundle, const std::string& baseUrl,
                           bool returnRepresentation, const std::string& callerOrganisation);
+
+// What a transaction run inside the caller's store transaction did: each entry's version (in
+// entry order; absent for an entry that read nothing) and every fullUrl mapped to "Type/id".
+struct TransactionRun {
+  std::vector<std::optional<store::ResourceVersion>> versions;
+  std::map<std::string, std::string> resolved;
+};
+
+// Runs the entries of a transaction Bundle inside `tx`, which the caller owns (and retries):
+// the same preparation, urn:uuid resolution and order as POST / of a transaction. Used by
+// $process-message, which writes more than the entries in the same transaction.
+TransactionRun runTransactionIn(const ApiContext& ctx, store::StoreTransaction& tx,
+                                const rapidjson::Value& bundle, const std::string& baseUrl,
+                                const std::string& callerOrganisation);
 
 }  // namespace sp::rest

@@ -4,8 +4,10 @@
 #include "fhir/json.h"
 #include "fhir/operation_outcome.h"
 #include "http/status_map.h"
+#include "messaging/receiver_codes.h"
 #include "rest/bundle_processor.h"
 #include "rest/negotiation.h"
+#include "rest/process_message.h"
 #include "rest/request_screen.h"
 #include "rest/route.h"
 
@@ -51,6 +53,9 @@ RestResponse FhirApi::handle(const RestRequest& request) {
     return dispatch(request, negotiateResponseType(request));
   } catch (const FhirError& e) {
     RestResponse r = errorResponse(e);
+    if (request.path == "/$process-message") {  // messaging partners read the BaRS codes
+      r.body = messaging::receiverOutcomeJson(r.status, e.issues());
+    }
     if (e.kind() == ErrorKind::kMethodNotAllowed) {
       r.headers.emplace_back("Allow", allowedMethods(request.path, ctx_.definitions));
     }
@@ -84,6 +89,12 @@ RestResponse FhirApi::dispatch(const RestRequest& request, const std::string& co
       throw FhirError(ErrorKind::kUnavailable, "transient", "The database is unavailable");
     }
     return jsonResponse(200, fhir::informationOutcomeJson("ok"), contentType);
+  }
+  if (route.interaction == Interaction::kProcessMessage) {
+    if (!messaging_) {
+      throw FhirError(ErrorKind::kNotImplemented, "not-supported", "Messaging is not enabled");
+    }
+    return messaging_->process(request);
   }
   InteractionInput input;
   input.query = request.query;

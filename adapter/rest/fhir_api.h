@@ -17,6 +17,8 @@
 
 namespace sp::rest {
 
+class MessageReceiver;  // rest/process_message.h
+
 class FhirApi {
  public:
   FhirApi(store::ResourceStore& store, const fhir::Definitions& definitions,
@@ -29,6 +31,9 @@ class FhirApi {
   // The mapping tables for ConceptMap/$translate and the partner's view on read (null: none).
   // Call before the first request; `mappings` must outlive the API.
   void useMappings(const mapping::MappingSet* mappings) { ctx_.mappings = mappings; }
+
+  // The receiver of POST /$process-message (null: 501). Call before the first request.
+  void useMessaging(const MessageReceiver* receiver) { messaging_ = receiver; }
 
   // What every interaction runs with, for work outside a request (the handover sweep).
   const ApiContext& context() const { return ctx_; }
@@ -43,6 +48,7 @@ class FhirApi {
   ApiContext ctx_;
   ServerInfo info_;
   std::string capabilityJson_;
+  const MessageReceiver* messaging_ = nullptr;
 };
 
 // An OperationOutcome response for an error.

@@ -34,6 +34,7 @@ Shape shapeOf(const std::vector<std::string>& s, const fhir::Definitions& defs) 
   if (s.size() == 1 && s[0] == "metadata") return {"GET"};
   if (s.size() == 1 && s[0] == "healthz") return {"GET"};
   if (s.size() == 1 && s[0] == "_history") return {"GET"};
+  if (s.size() == 1 && s[0] == "$process-message") return {"POST"};
   if (!defs.isResourceType(s[0])) return {"", false};
   if (s.size() == 1) return {"GET, POST, PUT"};
   if (s[0] == "ConceptMap" && s.size() == 2 && s[1] == "$translate") return {"GET, POST"};
@@ -98,6 +99,7 @@ Route parseRoute(const std::string& method, const std::string& path, bool hasQue
   if (s[0] == "metadata") return {Interaction::kCapabilities, "", "", ""};
   if (s[0] == "healthz") return {Interaction::kHealth, "", "", ""};
   if (s[0] == "_history") return {Interaction::kHistorySystem, "", "", ""};
+  if (s[0] == "$process-message") return {Interaction::kProcessMessage, "", "", ""};
   r.type = s[0];
   if (s.size() == 1) {
     if (method == "POST") r.interaction = Interaction::kCreate;

@@ -27,6 +27,7 @@ enum class Interaction {
   kValidate,         // POST Type/$validate, POST Type/id/$validate
   kSearchSystem,     // GET /?_type=...
   kAlternatives,     // GET HealthcareService/$alternatives
+  kProcessMessage,   // POST $process-message
 };
 
 struct Route {

@@ -1,0 +1,551 @@
+#include "rest/process_message.h"
+
+#include <map>
+#include <optional>
+#include <utility>
+
+#include "fhir/errors.h"
+#include "fhir/json.h"
+#include "http/status_map.h"
+#include "mapping/mapping_set.h"
+#include "messaging/event_classifier.h"
+#include "messaging/incoming_message.h"
+#include "messaging/message_answer.h"
+#include "messaging/message_key.h"
+#include "messaging/receiver_codes.h"
+#include "messaging/transport_headers.h"
+#include "messaging/vocabulary.h"
+#include "rest/bundle_processor.h"
+#include "rest/resource_write.h"
+#include "workflow/referral.h"
+#include "workflow/task_rules.h"
+#include "workflow/task_status.h"
+
+namespace sp::rest {
+
+using fhir::ErrorKind;
+using fhir::FhirError;
+using messaging::MessageAction;
+using messaging::PartnerKind;
+
+namespace {
+
+constexpr const char* kJsonType = "application/fhir+json; charset=utf-8";
+
+// Everything known about a message before its transaction.
+struct Received {
+  rapidjson::Document bundle;
+  messaging::TransportHeaders headers;
+  messaging::IncomingMessage message;
+  messaging::Classification kind;
+  std::string sender;
+  store::MessageKey key;
+};
+
+// What processing wrote, for the answer.
+struct Written {
+  std::map<std::size_t, std::string> stored;       // message entry index -> stored JSON
+  std::map<std::string, std::string> assigned;     // fullUrl -> "Type/id"
+  std::vector<std::string> extras;                 // resources added to a BaRS answer
+  std::optional<store::ResourceVersion> focus;     // what a FHIR answer is about
+  std::string referralId;                          // a new referral's ServiceRequest id
+};
+
+RestResponse answer(int status, std::string body, const messaging::TransportHeaders& headers) {
+  RestResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  r.headers.emplace_back("Content-Type", kJsonType);
+  if (!headers.requestId.empty()) r.headers.emplace_back("X-Request-Id", headers.requestId);
+  if (!headers.correlationId.empty()) {
+    r.headers.emplace_back("X-Correlation-Id", headers.correlationId);
+  }
+  return r;
+}
+
+RestResponse errorAnswer(const FhirError& e, const messaging::TransportHeaders& headers) {
+  const int status = http::statusFor(e.kind());
+  return answer(status, messaging::receiverOutcomeJson(status, e.issues()), headers);
+}
+
+const rapidjson::Value& entryResource(const rapidjson::Value& bundle, std::size_t i) {
+  return bundle["entry"][static_cast<rapidjson::SizeType>(i)]["resource"];
+}
+
+// The sender for the de-duplication key; refuses a message whose sender is not the
+// organisation of the client certificate (when there is one).
+std::string checkedSender(const std::string& caller, const messaging::IncomingMessage& m) {
+  if (!caller.empty()) {
+    if (!m.senderOds.empty() &&
+        std::find(m.senderOds.begin(), m.senderOds.end(), caller) == m.senderOds.end()) {
+      throw FhirError(ErrorKind::kForbidden, "forbidden",
+                      "MessageHeader.sender is not the organisation of the client certificate",
+                      "MessageHeader.sender");
+    }
+    return caller;
+  }
+  if (!m.senderOds.empty()) return m.senderOds.front();
+  return m.sourceEndpoint;
+}
+
+bool serves(store::StoreTransaction& tx, const std::string& value) {
+  const store::IdentifierToken token{"", value};
+  return !tx.findByIdentifier("HealthcareService", token).empty() ||
+         !tx.findByIdentifier("Organization", token).empty();
+}
+
+// MessageHeader.destination (service id, receiver) or NHSD-Target-Identifier: every one given
+// must name a HealthcareService or Organization held here, and at least one must be given.
+void checkDestination(store::StoreTransaction& tx, const Received& r) {
+  std::vector<std::pair<std::string, std::string>> named;  // where, value
+  if (r.headers.target) named.emplace_back("NHSD-Target-Identifier", r.headers.target->value);
+  if (auto service = messaging::parseServiceIdentifier(r.message.destinationEndpoint)) {
+    named.emplace_back("MessageHeader.destination[0].endpoint", service->value);
+  }
+  for (const auto& ods : r.message.receiverOds) {
+    named.emplace_back("MessageHeader.destination[0].receiver", ods);
+  }
+  if (named.empty()) {
+    throw FhirError(ErrorKind::kUnprocessable, "not-found",
+                    "The message names no destination service or organisation",
+                    "MessageHeader.destination");
+  }
+  for (const auto& [where, value] : named) {
+    if (!serves(tx, value)) {
+      throw FhirError(ErrorKind::kUnprocessable, "not-found",
+                      "The destination '" + value + "' is not a service or organisation served here",
+                      where);
+    }
+  }
+}
+
+// Types whose entries are matched to what is already held by their identifier, so repeated
+// messages about one person or organisation do not make copies.
+bool matchedByIdentifier(const std::string& type) {
+  return type == "Patient" || type == "Organization" || type == "HealthcareService" ||
+         type == "Practitioner" || type == "Location";
+}
+
+std::string firstIdentifierValue(const rapidjson::Value& resource) {
+  const auto tokens = identifierTokens(resource);
+  return tokens.empty() ? "" : tokens.front().value;
+}
+
+// How an entry of the message is written.
+enum class EntryWrite { kCreate, kUpdateIfHeld };
+
+// The message's entries (but the MessageHeader) as a transaction Bundle. `updates` maps an
+// entry index to the "Type/id" it replaces.
+rapidjson::Document transactionOf(store::StoreTransaction& tx, const rapidjson::Value& bundle,
+                                  EntryWrite mode,
+                                  const std::map<std::size_t, std::string>& updates = {}) {
+  rapidjson::Document t(rapidjson::kObjectType);
+  auto& a = t.GetAllocator();
+  t.AddMember("resourceType", "Bundle", a);
+  t.AddMember("type", "transaction", a);
+  rapidjson::Value list(rapidjson::kArrayType);
+  const auto& entries = bundle["entry"];
+  for (rapidjson::SizeType i = 1; i < entries.Size(); ++i) {
+    const rapidjson::Value& resource = entries[i]["resource"];
+    const std::string type = fhir::getString(resource, "resourceType");
+    const std::string id = fhir::getString(resource, "id");
+    std::string fullUrl = fhir::getString(entries[i], "fullUrl");
+    if (fullUrl.empty() && !id.empty()) fullUrl = type + "/" + id;
+    rapidjson::Value copy;
+    copy.CopyFrom(resource, a);
+    rapidjson::Value request(rapidjson::kObjectType);
+    std::string target;
+    if (auto it = updates.find(i); it != updates.end()) {
+      target = it->second;
+    } else if (mode == EntryWrite::kUpdateIfHeld && !id.empty() && fhir::isValidId(id)) {
+      const auto held = tx.current(type, id, false);
+      if (held && !held->deleted) target = type + "/" + id;
+    }
+    if (!target.empty()) {
+      fhir::setMember(copy, "id", fhir::makeString(target.substr(target.find('/') + 1), a), a);
+      request.AddMember("method", "PUT", a);
+      request.AddMember("url", fhir::makeString(target, a), a);
+    } else {
+      fhir::removeMember(copy, "id");
+      request.AddMember("method", "POST", a);
+      request.AddMember("url", fhir::makeString(type, a), a);
+      const std::string value = matchedByIdentifier(type) ? firstIdentifierValue(resource) : "";
+      if (!value.empty()) {
+        request.AddMember("ifNoneExist", fhir::makeString("identifier=" + value, a), a);
+      }
+    }
+    rapidjson::Value entry(rapidjson::kObjectType);
+    if (!fullUrl.empty()) entry.AddMember("fullUrl", fhir::makeString(fullUrl, a), a);
+    entry.AddMember("resource", copy, a);
+    entry.AddMember("request", request, a);
+    list.PushBack(entry, a);
+  }
+  t.AddMember("entry", list, a);
+  return t;
+}
+
+void keepRun(const TransactionRun& run, Written& w) {
+  for (std::size_t j = 0; j < run.versions.size(); ++j) {
+    if (run.versions[j] && !run.versions[j]->deleted) w.stored[j + 1] = run.versions[j]->body;
+  }
+  w.assigned = run.resolved;
+}
+
+class MessageProcessing {
+ public:
+  MessageProcessing(const ApiContext& api, store::StoreTransaction& tx, const Received& r,
+                    const std::string& baseUrl, const std::string& caller)
+      : api_(api), tx_(tx), r_(r), baseUrl_(baseUrl), caller_(caller) {}
+
+  Written run() {
+    switch (r_.kind.action) {
+      case MessageAction::kReferral:
+        return referral();
+      case MessageAction::kReferralUpdate:
+        return referralUpdate();
+      case MessageAction::kCancel:
+        return cancel();
+      case MessageAction::kFeedback:
+        return feedback();
+      case MessageAction::kHandoverRequest:
+        return taskEvent(false);
+      default:
+        return taskEvent(true);
+    }
+  }
+
+ private:
+  // Runs the entries; a failure names the entry by its place in the message (the transaction
+  // leaves out the MessageHeader, so its entry i is the message's entry i + 1).
+  TransactionRun runEntries(const rapidjson::Document& transaction) {
+    try {
+      return runTransactionIn(api_, tx_, transaction, baseUrl_, caller_);
+    } catch (const FhirError& e) {
+      std::vector<fhir::Issue> issues = e.issues();
+      for (auto& issue : issues) issue.expression = messageEntryPath(issue.expression);
+      throw FhirError(e.kind(), std::move(issues));
+    }
+  }
+
+  static std::string messageEntryPath(const std::string& expression) {
+    const std::string prefix = "Bundle.entry[";
+    if (expression.rfind(prefix, 0) != 0) return expression;
+    const auto close = expression.find(']');
+    if (close == std::string::npos) return expression;
+    const std::string number = expression.substr(prefix.size(), close - prefix.size());
+    if (number.empty() || number.find_first_not_of("0123456789") != std::string::npos) {
+      return expression;
+    }
+    return prefix + std::to_string(std::stoul(number) + 1) + expression.substr(close);
+  }
+
+  Written referral() {
+    Written w;
+    keepRun(runEntries(transactionOf(tx_, r_.bundle, EntryWrite::kCreate)), w);
+    const auto& sr = w.stored.at(r_.message.focusEntry);
+    rapidjson::Document referral;
+    fhir::parseJson(sr, referral);
+    w.referralId = fhir::getString(referral, "id");
+    w.focus = tx_.current("Task", workflow::referralTaskId(w.referralId), false);
+    if (r_.kind.partner == PartnerKind::kBars) {
+      const rapidjson::Value* subject = fhir::findMember(referral, "subject");
+      const std::string patient = subject ? fhir::getString(*subject, "reference") : "";
+      const std::string encounter = messaging::plannedEncounterJson(
+          messaging::referenceCode(w.referralId), patient, "ServiceRequest/" + w.referralId,
+          messaging::journeyReferences(r_.bundle));
+      w.extras.push_back(create("Encounter", encounter).body);
+      if (w.focus) w.extras.push_back(w.focus->body);
+    }
+    return w;
+  }
+
+  // The referral an update or cancel is about: the ServiceRequest the focus names by id, else
+  // the one made by the message with the same Bundle.id (BaRS reuses it for the referral).
+  std::string heldReferral() {
+    const rapidjson::Value& focus = entryResource(r_.bundle, r_.message.focusEntry);
+    const std::string id = fhir::getString(focus, "id");
+    if (!id.empty() && fhir::isValidId(id)) {
+      const auto held = tx_.current("ServiceRequest", id, false);
+      if (held && !held->deleted) return id;
+    }
+    if (!r_.message.bundleId.empty()) {
+      if (auto c = tx_.conversationForRequest(r_.message.bundleId)) return c->serviceRequestId;
+    }
+    throw FhirError(ErrorKind::kNotFound, "not-found",
+                    "The message names no referral held here", "MessageHeader.focus[0]");
+  }
+
+  store::ResourceVersion activeReferral(const std::string& id) {
+    const auto held = tx_.current("ServiceRequest", id, true);
+    if (!held || held->deleted) {
+      throw FhirError(ErrorKind::kNotFound, "not-found", "The referral is not held here");
+    }
+    rapidjson::Document doc;
+    fhir::parseJson(held->body, doc);
+    const std::string status = fhir::getString(doc, "status");
+    if (status != "active") {
+      throw FhirError(ErrorKind::kUnprocessable, "business-rule",
+                      "The referral is no longer active (status " + status + ")",
+                      "ServiceRequest.status");
+    }
+    return *held;
+  }
+
+  Written referralUpdate() {
+    const std::string id = heldReferral();
+    activeReferral(id);
+    Written w;
+    keepRun(runEntries(transactionOf(tx_, r_.bundle, EntryWrite::kCreate,
+                                     {{r_.message.focusEntry, "ServiceRequest/" + id}})),
+            w);
+    w.focus = tx_.current("ServiceRequest", id, false);
+    return w;
+  }
+
+  Written cancel() {
+    const std::string id = heldReferral();
+    const store::ResourceVersion held = activeReferral(id);
+    const std::string wanted = r_.message.focusStatus;
+    // The referral's Task is cancelled first; the workflow then revokes the referral itself.
+    const auto task = tx_.current("Task", workflow::referralTaskId(id), false);
+    if (task && !task->deleted) {
+      rapidjson::Document doc;
+      fhir::parseJson(task->body, doc);
+      const auto status = workflow::statusOf(doc);
+      if (status && workflow::isActive(*status)) {
+        auto& a = doc.GetAllocator();
+        fhir::setMember(doc, "status", fhir::makeString("cancelled", a), a);
+        rapidjson::Value reason(rapidjson::kObjectType);
+        reason.AddMember("text", "The referrer cancelled the referral", a);
+        fhir::setMember(doc, "statusReason", std::move(reason), a);
+        update("Task", task->id, doc);
+      }
+    }
+    const auto now = tx_.current("ServiceRequest", id, false);
+    rapidjson::Document referral;
+    fhir::parseJson(now->body, referral);
+    if (fhir::getString(referral, "status") != wanted) {
+      fhir::setMember(referral, "status", fhir::makeString(wanted, referral.GetAllocator()),
+                      referral.GetAllocator());
+      update("ServiceRequest", id, referral);
+    }
+    Written w;
+    w.focus = tx_.current("ServiceRequest", id, false);
+    w.stored[r_.message.focusEntry] = w.focus->body;
+    (void)held;
+    return w;
+  }
+
+  Written feedback() {
+    const std::string& request = r_.message.responseTo;
+    const auto conversation = tx_.conversationForRequest(request);
+    if (!conversation) {
+      throw FhirError(ErrorKind::kNotFound, "not-found",
+                      "MessageHeader.response names no request known here",
+                      "MessageHeader.response.identifier");
+    }
+    Written w;
+    w.focus = tx_.current("ServiceRequest", conversation->serviceRequestId, false);
+    return w;
+  }
+
+  // Task events of FHIR partners: entries held here are updated, the others created.
+  Written taskEvent(bool focusHeld) {
+    const rapidjson::Value& focus = entryResource(r_.bundle, r_.message.focusEntry);
+    const std::string id = fhir::getString(focus, "id");
+    const bool held = !id.empty() && fhir::isValidId(id) && tx_.current("Task", id, false);
+    if (focusHeld && !held) {
+      throw FhirError(ErrorKind::kNotFound, "not-found",
+                      "The message's Task is not held here", "MessageHeader.focus[0]");
+    }
+    Written w;
+    keepRun(runEntries(transactionOf(tx_, r_.bundle, focusHeld ? EntryWrite::kUpdateIfHeld
+                                                               : EntryWrite::kCreate)),
+            w);
+    rapidjson::Document task;
+    fhir::parseJson(w.stored.at(r_.message.focusEntry), task);
+    w.focus = tx_.current("Task", fhir::getString(task, "id"), false);
+    return w;
+  }
+
+  store::ResourceVersion create(const std::string& type, const std::string& json) {
+    InteractionInput in;
+    in.body = std::make_shared<rapidjson::Document>();
+    fhir::parseJson(json, *in.body);
+    in.baseUrl = baseUrl_;
+    in.callerOrganisation = caller_;
+    return *performInteraction(api_, tx_, Route{Interaction::kCreate, type, "", ""}, in).version;
+  }
+
+  void update(const std::string& type, const std::string& id, rapidjson::Document& body) {
+    InteractionInput in;
+    in.body = std::make_shared<rapidjson::Document>();
+    in.body->CopyFrom(body, in.body->GetAllocator());
+    in.baseUrl = baseUrl_;
+    in.callerOrganisation = caller_;
+    performInteraction(api_, tx_, Route{Interaction::kUpdate, type, id, ""}, in);
+  }
+
+  const ApiContext& api_;
+  store::StoreTransaction& tx_;
+  const Received& r_;
+  const std::string& baseUrl_;
+  const std::string& caller_;
+};
+
+void addTag(rapidjson::Value& tags, const char* system, const std::string& code,
+            rapidjson::Document::AllocatorType& a) {
+  if (code.empty()) return;
+  rapidjson::Value tag(rapidjson::kObjectType);
+  tag.AddMember("system", rapidjson::StringRef(system), a);
+  tag.AddMember("code", fhir::makeString(code, a), a);
+  tags.PushBack(tag, a);
+}
+
+// Stores a message (request or answer) as a Bundle resource tagged for search, unvalidated:
+// its entries were validated when they were written. Returns its id.
+std::string storeMessageBundle(const ApiContext& api, store::StoreTransaction& tx,
+                               const std::string& json, const Received& r, const char* direction) {
+  rapidjson::Document doc;
+  fhir::parseJson(json, doc);
+  auto& a = doc.GetAllocator();
+  rapidjson::Value meta(rapidjson::kObjectType);
+  rapidjson::Value tags(rapidjson::kArrayType);
+  addTag(tags, messaging::kTagRequestId, r.headers.requestId, a);
+  addTag(tags, messaging::kTagCorrelationId, r.headers.correlationId, a);
+  addTag(tags, messaging::kTagSender, r.sender, a);
+  addTag(tags, messaging::kTagDirection, direction, a);
+  addTag(tags, r.message.event.system.c_str(), r.message.event.code, a);
+  meta.AddMember("tag", tags, a);
+  fhir::setMember(doc, "meta", std::move(meta), a);
+  ApiContext plain = api;
+  plain.validator = nullptr;
+  plain.rules = nullptr;
+  const std::string id = api.ids.newId();
+  InteractionInput in;
+  InteractionResult result;
+  writeVersion(plain, tx, "Bundle", id, doc, std::nullopt, "POST", in, result);
+  return id;
+}
+
+std::string answerJson(const ApiContext& api, const Received& r, const Written& w,
+                       const std::string& baseUrl) {
+  if (r.kind.partner == PartnerKind::kBars) {
+    return messaging::barsAcknowledgementJson(r.bundle, w.stored, w.assigned, w.extras, baseUrl);
+  }
+  messaging::ResponseMessage m;
+  m.bundleId = api.ids.newId();
+  m.headerId = api.ids.newId();
+  m.timestamp = fhir::formatInstant(api.clock.now());
+  m.baseUrl = baseUrl;
+  if (w.focus) {
+    m.focusReference = w.focus->type + "/" + w.focus->id;
+    m.focusJson = w.focus->body;
+  }
+  return messaging::fhirResponseMessageJson(r.message, m);
+}
+
+}  // namespace
+
+MessageReceiver::MessageReceiver(store::ResourceStore& store, const ApiContext& api,
+                                 const mapping::MappingSet* mappings)
+    : store_(store), api_(api), mappings_(mappings) {}
+
+RestResponse MessageReceiver::process(const RestRequest& request) const {
+  Received r;
+  try {
+    r.headers = messaging::readTransportHeaders(request.headers);
+    if (request.body.size() > api_.limits.maxBodyBytes) {
+      throw FhirError(ErrorKind::kPayloadTooLarge, "too-costly", "The message is too large");
+    }
+    if (request.body.empty()) throw FhirError(ErrorKind::kInvalid, "required", "No message");
+    fhir::parseJson(request.body, r.bundle, fhir::JsonLimits{api_.limits.maxJsonDepth});
+    r.message = messaging::readIncomingMessage(r.bundle);
+    r.kind = messaging::classifyMessage(
+        r.message, mappings_ ? mappings_->conceptMap(messaging::kBarsEventMap) : nullptr);
+    if (r.kind.partner == PartnerKind::kBars) {
+      messaging::requireBarsHeaders(r.headers);
+    } else {
+      messaging::completeIds(r.headers, api_.ids.newId(), api_.ids.newId());
+    }
+    r.sender = checkedSender(request.callerOrganisation, r.message);
+    r.key = messaging::messageKey(r.kind.partner, r.sender, r.headers, r.message);
+  } catch (const FhirError& e) {
+    return errorAnswer(e, r.headers);
+  }
+
+  store::MessageClaim claim;
+  try {
+    store_.inTransaction(
+        [&](store::StoreTransaction& tx) { claim = tx.claimMessage(r.key, kStaleClaimSeconds); });
+  } catch (const FhirError& e) {
+    return errorAnswer(e, r.headers);
+  }
+  switch (claim.state) {
+    case store::ClaimState::kInFlight:
+      return errorAnswer(FhirError(ErrorKind::kTooEarly, "transient",
+                                   "The same message is still being processed; retry later"),
+                         r.headers);
+    case store::ClaimState::kProcessed:
+      if (r.kind.partner == PartnerKind::kBars) {
+        return errorAnswer(FhirError(ErrorKind::kConflict, "duplicate",
+                                     "This message was processed before"),
+                           r.headers);
+      }
+      return answer(claim.httpStatus, claim.responseBody, r.headers);
+    case store::ClaimState::kFailed:
+      return answer(claim.httpStatus, claim.responseBody, r.headers);
+    case store::ClaimState::kClaimed:
+      break;
+  }
+
+  try {
+    std::string body;
+    store_.inTransaction([&](store::StoreTransaction& tx) {
+      checkDestination(tx, r);
+      MessageProcessing processing(api_, tx, r, request.baseUrl, request.callerOrganisation);
+      const Written written = processing.run();
+      body = answerJson(api_, r, written, request.baseUrl);
+      store::MessageLogEntry log;
+      log.sender = r.sender;
+      log.xRequestId = r.headers.requestId;
+      log.correlationId = r.headers.correlationId;
+      log.event = r.message.event.system + "|" + r.message.event.code;
+      log.partnerKind = messaging::partnerKindCode(r.kind.partner);
+      log.requestBundleId = storeMessageBundle(api_, tx, request.body, r, "request");
+      log.responseBundleId = storeMessageBundle(api_, tx, body, r, "response");
+      log.nhsdHeaders = r.headers.nhsdHeadersJson;
+      tx.logMessage(log);
+      if (!written.referralId.empty()) {
+        store::Conversation c{written.referralId, r.sender, r.message.sourceEndpoint,
+                              r.headers.correlationId, log.partnerKind, r.message.bundleId};
+        tx.recordConversation(c, r.message.messageHeaderId);
+      }
+      tx.finishMessage(r.key, 200, body);
+    });
+    return answer(200, body, r.headers);
+  } catch (const FhirError& e) {
+    const int status = http::statusFor(e.kind());
+    const std::string outcome = messaging::receiverOutcomeJson(status, e.issues());
+    try {
+      store_.inTransaction([&](store::StoreTransaction& tx) {
+        if (status >= 500) {
+          tx.releaseMessage(r.key);
+        } else {
+          tx.finishMessage(r.key, status, outcome);
+        }
+      });
+    } catch (const FhirError&) {
+      // The claim stays in flight until it is stale; the sender's retry is then processed.
+    }
+    return answer(status, outcome, r.headers);
+  } catch (...) {
+    try {
+      store_.inTransaction([&](store::StoreTransaction& tx) { tx.releaseMessage(r.key); });
+    } catch (const FhirError&) {
+    }
+    throw;
+  }
+}
+
+}  // namespace sp::rest

@@ -1,0 +1,46 @@
+// POST /$process-message (issue 6, receiving side): a FHIR message in, its answer out.
+//
+// The message semantics (envelope, event classification, keys, answers, receiver codes) are in
+// messaging/; this is the orchestration over the store:
+//  1. read the headers and the envelope, classify the event, check the sender against the
+//     client certificate (when there is one);
+//  2. claim the message's de-duplication key in its own short transaction (every server
+//     process sees it at once): a repeat gets the stored answer, 409 duplicate (BaRS) or 425
+//     while the first copy is still in flight;
+//  3. in one transaction: check the destination, run the event through the same write path as
+//     REST (rest/bundle_processor, write rules, workflow rules), store the request and the
+//     answer as Bundle resources, log the message, record the referral's conversation, and mark
+//     the key processed;
+//  4. a failure rolls all of that back and records the error answer under the key (a 5xx
+//     releases the key instead, so the sender's retry is processed afresh).
+// Every error is an OperationOutcome with a BaRS receiver code (messaging/receiver_codes.h).
+#pragma once
+
+#include "rest/interactions.h"
+#include "rest/rest_types.h"
+#include "store/resource_store.h"
+
+namespace sp::mapping {
+class MappingSet;
+}
+
+namespace sp::rest {
+
+class MessageReceiver {
+ public:
+  // `mappings` supplies the BaRS event ConceptMap (null: BaRS events are refused).
+  MessageReceiver(store::ResourceStore& store, const ApiContext& api,
+                  const mapping::MappingSet* mappings);
+
+  RestResponse process(const RestRequest& request) const;
+
+  // How long a claim may stay in flight before another process takes it over (its process died).
+  static constexpr int kStaleClaimSeconds = 60;
+
+ private:
+  store::ResourceStore& store_;
+  const ApiContext& api_;
+  const mapping::MappingSet* mappings_;
+};
+
+}  // namespace sp::rest
