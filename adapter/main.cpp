@@ -10,13 +10,14 @@
 #include "fhir/definitions.h"
 #include "fhir/ids.h"
 #include "delivery/delivery_worker.h"
+#include "fhir/json.h"
 #include "http/http_post_client.h"
 #include "http/http_server.h"
 #include "mapping/mapping_set.h"
 #include "rest/code_mapping.h"
 #include "rest/delivery_rules.h"
-#include "rest/process_message.h"
 #include "rest/fhir_api.h"
+#include "rest/process_message.h"
 #include "rest/reports_api.h"
 #include "rest/workflow_rules.h"
 #include "search/index_extractor.h"
@@ -65,6 +66,21 @@ sp::reports::ReportAccess loadReportAccess(const sp::app::Config& config) {
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(path + ": " + e.what());
   }
+}
+
+// The MessageDefinitions of fhir-profiles/sp/ (the events $process-message accepts), to be
+// stored so that partners can read and search them.
+std::vector<sp::mapping::MappingSet::Resource> messageDefinitions(
+    const sp::fhir::Definitions& definitions) {
+  std::vector<sp::mapping::MappingSet::Resource> out;
+  for (const std::string& json : definitions.projectResources()) {
+    rapidjson::Document doc;
+    sp::fhir::parseJson(json, doc);
+    if (sp::fhir::getString(doc, "resourceType") != "MessageDefinition") continue;
+    const std::string id = sp::fhir::getString(doc, "id");
+    out.push_back({"MessageDefinition", id, json, "MessageDefinition-" + id + ".json"});
+  }
+  return out;
 }
 
 // Blocks SIGINT and SIGTERM in every thread (call before any thread starts); returns the set
@@ -138,6 +154,9 @@ int run(const sp::app::Config& config) {
             << mappings.partners().partners().size() << " partner entries from "
             << config.mappingsDir << " (stored: " << stored.created << " created, "
             << stored.updated << " updated, " << stored.unchanged << " unchanged)\n";
+  const auto published = sp::rest::publishResources(api, messageDefinitions(definitions));
+  std::cerr << "message definitions: " << published.created << " created, " << published.updated
+            << " updated, " << published.unchanged << " unchanged\n";
   sp::rest::HandoverSweeper sweeper(store, api.context(), workflow,
                                     std::chrono::milliseconds(config.handoverSweepMillis));
   if (config.handoverSweepMillis > 0) sweeper.start();

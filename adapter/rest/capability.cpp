@@ -24,6 +24,28 @@ Value codes(const char* const* list, std::size_t n, rapidjson::Document::Allocat
   return out;
 }
 
+// The messages $process-message receives: one supportedMessage per MessageDefinition of the
+// project (fhir-profiles/sp/).
+void addMessaging(rapidjson::Document& doc, const fhir::Definitions& defs,
+                  rapidjson::Document::AllocatorType& a) {
+  Value supported(rapidjson::kArrayType);
+  for (const std::string& json : defs.projectResources()) {
+    rapidjson::Document resource;
+    fhir::parseJson(json, resource);
+    if (fhir::getString(resource, "resourceType") != "MessageDefinition") continue;
+    Value message(rapidjson::kObjectType);
+    message.AddMember("mode", "receiver", a);
+    message.AddMember("definition", fhir::makeString(fhir::getString(resource, "url"), a), a);
+    supported.PushBack(message, a);
+  }
+  if (supported.Empty()) return;
+  Value messaging(rapidjson::kObjectType);
+  messaging.AddMember("supportedMessage", supported, a);
+  Value list(rapidjson::kArrayType);
+  list.PushBack(messaging, a);
+  doc.AddMember("messaging", list, a);
+}
+
 // searchParam, searchInclude and searchRevInclude of one type, from the loaded parameters.
 void addSearchCapabilities(Value& r, const std::string& type, const search::IndexExtractor& indexer,
                            const fhir::Definitions& defs, rapidjson::Document::AllocatorType& a) {
@@ -156,9 +178,17 @@ std::string capabilityStatementJson(const fhir::Definitions& defs, const ServerI
     systemInteractions.PushBack(search, a);
   }
   rest.AddMember("interaction", systemInteractions, a);
+  Value systemOperations(rapidjson::kArrayType);
+  Value processMessage(rapidjson::kObjectType);
+  processMessage.AddMember("name", "process-message", a);
+  processMessage.AddMember(
+      "definition", "http://hl7.org/fhir/OperationDefinition/MessageHeader-process-message", a);
+  systemOperations.PushBack(processMessage, a);
+  rest.AddMember("operation", systemOperations, a);
   Value restList(rapidjson::kArrayType);
   restList.PushBack(rest, a);
   doc.AddMember("rest", restList, a);
+  addMessaging(doc, defs, a);
   return fhir::writeJson(doc);
 }
 

@@ -86,8 +86,13 @@ std::string diagnosticsOf(const RestResponse& response) {
 }  // namespace
 
 PublishCounts publishMappingResources(FhirApi& api, const mapping::MappingSet& set) {
+  return publishResources(api, set.resources());
+}
+
+PublishCounts publishResources(FhirApi& api,
+                               const std::vector<mapping::MappingSet::Resource>& resources) {
   PublishCounts counts;
-  for (const auto& resource : set.resources()) {
+  for (const auto& resource : resources) {
     const std::string path = "/" + resource.type + "/" + resource.id;
     const rapidjson::Document wanted = comparable(resource.json);
     bool done = false;

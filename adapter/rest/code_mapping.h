@@ -6,14 +6,13 @@
 #include <rapidjson/document.h>
 
 #include <string>
+#include <vector>
 
+#include "mapping/mapping_set.h"
 #include "rest/interactions.h"
 #include "rest/write_rules.h"
 #include "store/resource_store.h"
 
-namespace sp::mapping {
-class MappingSet;
-}
 
 namespace sp::rest {
 
@@ -53,5 +52,9 @@ struct PublishCounts {
 // write it (the loser re-reads and finds it current). Throws std::runtime_error naming the
 // file when the server refuses one (for example when it does not validate).
 PublishCounts publishMappingResources(FhirApi& api, const mapping::MappingSet& set);
+
+// The same for any conformance resources (the MessageDefinitions of fhir-profiles/sp/).
+PublishCounts publishResources(FhirApi& api,
+                               const std::vector<mapping::MappingSet::Resource>& resources);
 
 }  // namespace sp::rest

@@ -389,6 +389,27 @@ TEST_F(Messaging, StoredMessagesAreReadBackAndSearchedByRequestIdAndEvent) {
   EXPECT_EQ(arraySize(byEvent.body, "/entry"), 1u) << byEvent.body;
 }
 
+TEST_F(Messaging, MessageDefinitionsListTheEventsAcceptedAndTheCapabilityStatementNamesThem) {
+  const HttpResponse found =
+      get("/MessageDefinition?context=http://snomed.info/sct%7C871731000000106&_count=50");
+  ASSERT_EQ(found.status, 200) << found.body;
+  rapidjson::Document bundle = parse(found.body);
+  ASSERT_EQ(bundle["entry"].Size(), 8u) << found.body;
+  std::vector<std::string> events;
+  for (const auto& entry : bundle["entry"].GetArray()) {
+    events.push_back(at(entry, "/resource/eventCoding/code"));
+  }
+  EXPECT_NE(std::find(events.begin(), events.end(), "servicerequest-request"), events.end());
+  EXPECT_NE(std::find(events.begin(), events.end(), "task-status-update"), events.end());
+  EXPECT_EQ(arraySize(get("/MessageDefinition?context=http://snomed.info/sct%7C1").body,
+                      "/entry"),
+            0u);
+
+  const HttpResponse metadata = get("/metadata");
+  EXPECT_EQ(arraySize(metadata.body, "/messaging/0/supportedMessage"), 8u);
+  EXPECT_EQ(at(metadata.body, "/rest/0/operation/0/name"), "process-message");
+}
+
 struct BadMessage {
   std::string name;
   std::function<std::string()> message;
