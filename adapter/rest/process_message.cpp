@@ -166,12 +166,22 @@ rapidjson::Document transactionOf(store::StoreTransaction& tx, const rapidjson::
       request.AddMember("method", "PUT", a);
       request.AddMember("url", fhir::makeString(target, a), a);
     } else {
-      fhir::removeMember(copy, "id");
-      request.AddMember("method", "POST", a);
-      request.AddMember("url", fhir::makeString(type, a), a);
       const std::string value = matchedByIdentifier(type) ? firstIdentifierValue(resource) : "";
-      if (!value.empty()) {
-        request.AddMember("ifNoneExist", fhir::makeString("identifier=" + value, a), a);
+      const auto held = value.empty()
+                            ? std::vector<std::string>{}
+                            : tx.findByIdentifier(type, store::IdentifierToken{"", value});
+      if (held.size() == 1) {
+        // Already held: read it (its fullUrl resolves to it) without writing or locking.
+        request.AddMember("method", "GET", a);
+        request.AddMember("url", fhir::makeString(type + "/" + held.front(), a), a);
+      } else {
+        // New (or ambiguous: the conditional create refuses it): created once, under its lock.
+        fhir::removeMember(copy, "id");
+        request.AddMember("method", "POST", a);
+        request.AddMember("url", fhir::makeString(type, a), a);
+        if (!value.empty()) {
+          request.AddMember("ifNoneExist", fhir::makeString("identifier=" + value, a), a);
+        }
       }
     }
     rapidjson::Value entry(rapidjson::kObjectType);
