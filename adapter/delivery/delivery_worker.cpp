@@ -78,18 +78,17 @@ DeliveryOutcome DeliveryWorker::attempt(const store::OutboxEntry& entry) {
     outcome.retryAfter = backoffDelay(settings_.retry, attemptNumber);
     return outcome;
   }
-  const std::string reason =
-      verdict == Verdict::kRefused
-          ? "refused by the receiver (" + outcome.error + ")"
-          : "no success after " + std::to_string(attemptNumber) + " attempts (last: " +
-                outcome.error + ")";
+  const std::string reason = verdict == Verdict::kRefused
+                                 ? "refused by the receiver (" + outcome.error + ")"
+                                 : "no success after " + std::to_string(attemptNumber) +
+                                       " attempts (last: " + outcome.error + ")";
   if (reporter_) {
     try {
       reporter_->reportUndelivered(entry, attemptNumber, reason);
     } catch (const std::exception& e) {
       // Keep it pending: the report is tried again with the next attempt.
-      std::cerr << "delivery: cannot report outbox " << entry.id
-                << " as undelivered: " << e.what() << "\n";
+      std::cerr << "delivery: cannot report outbox " << entry.id << " as undelivered: " << e.what()
+                << "\n";
       outcome.state = DeliveryOutcome::State::kRetryLater;
       outcome.retryAfter = settings_.retry.firstDelay;
       return outcome;

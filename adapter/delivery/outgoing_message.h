@@ -20,8 +20,10 @@
 
 namespace sp::delivery {
 
-inline constexpr const char* kBarsEventSystem = "https://fhir.nhs.uk/CodeSystem/message-events-bars";
-inline constexpr const char* kBarsReasonSystem = "https://fhir.nhs.uk/CodeSystem/message-reason-bars";
+inline constexpr const char* kBarsEventSystem =
+    "https://fhir.nhs.uk/CodeSystem/message-events-bars";
+inline constexpr const char* kBarsReasonSystem =
+    "https://fhir.nhs.uk/CodeSystem/message-reason-bars";
 
 // What about a Task change the referrer must hear.
 enum class ReferrerNews { kAccepted, kRejected, kCompleted, kDidNotAttend };
@@ -42,17 +44,17 @@ struct MessageResource {
 };
 
 struct MessageParts {
-  std::string bundleId;    // a new UUID
-  std::string messageId;   // a new UUID: MessageHeader.id
-  std::string timestamp;   // FHIR instant
-  std::string baseUrl;     // the adapter's base URL, for fullUrls and source.endpoint
-  std::string eventCode;   // servicerequest-response or servicerequest-request
-  std::string reasonCode;  // new, update; empty: no reason
-  std::string destinationEndpoint;           // the partner's address or service id
-  const rapidjson::Value* sender = nullptr;   // a Reference (the Task owner); may be null
-  const rapidjson::Value* receiver = nullptr; // a Reference; may be null
-  std::string respondsTo;  // MessageHeader.response.identifier; empty: none
-  std::vector<MessageResource> resources;  // the first is the focus
+  std::string bundleId;             // a new UUID
+  std::string messageId;            // a new UUID: MessageHeader.id
+  std::string timestamp;            // FHIR instant
+  std::string baseUrl;              // the adapter's base URL, for fullUrls and source.endpoint
+  std::string eventCode;            // servicerequest-response or servicerequest-request
+  std::string reasonCode;           // new, update; empty: no reason
+  std::string destinationEndpoint;  // the partner's address or service id
+  const rapidjson::Value* sender = nullptr;    // a Reference (the Task owner); may be null
+  const rapidjson::Value* receiver = nullptr;  // a Reference; may be null
+  std::string respondsTo;                      // MessageHeader.response.identifier; empty: none
+  std::vector<MessageResource> resources;      // the first is the focus
 };
 
 // The message Bundle as JSON text.

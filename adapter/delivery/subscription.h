@@ -5,8 +5,9 @@
 // Payload choice (docs/delivery.md): no channel.payload means an empty POST (R4's "ping");
 // any payload (application/fhir+json) gets an id-only notification in the shape of the R4
 // Subscriptions Backport: a Bundle of type `history` whose first entry is a Parameters
-// (subscription, status, type event-notification, notification-event with the focus) and whose second entry names the changed resource
-// (fullUrl and request, no resource body), so the partner reads it with its own rights.
+// (subscription, status, type event-notification, notification-event with the focus) and whose
+// second entry names the changed resource (fullUrl and request, no resource body), so the partner
+// reads it with its own rights.
 #pragma once
 
 #include <rapidjson/document.h>

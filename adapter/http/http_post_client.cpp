@@ -71,7 +71,8 @@ std::string connectTo(const ParsedUrl& url, Clock::time_point deadline, Socket& 
       continue;
     }
     pollfd p{s.fd, POLLOUT, 0};
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) != 1) {
       error = "connecting to " + url.host + " timed out";
       continue;
@@ -115,9 +116,10 @@ class Channel {
     std::size_t sent = 0;
     while (sent < data.size()) {
       if (!boundBy(fd_, deadline)) return false;
-      const int n = ssl_ ? SSL_write(ssl_, data.data() + sent, static_cast<int>(data.size() - sent))
-                         : static_cast<int>(::send(fd_, data.data() + sent, data.size() - sent,
-                                                   MSG_NOSIGNAL));
+      const int n =
+          ssl_
+              ? SSL_write(ssl_, data.data() + sent, static_cast<int>(data.size() - sent))
+              : static_cast<int>(::send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL));
       if (n <= 0) return false;
       sent += static_cast<std::size_t>(n);
     }
@@ -221,7 +223,7 @@ ParsedUrl parseHttpUrl(const std::string& url) {
   std::string authority = rest.substr(0, slash);
   out.target = slash == std::string::npos ? "/" : rest.substr(slash);
   if (authority.find('@') != std::string::npos) return out;  // no credentials in URLs
-  if (!authority.empty() && authority[0] == '[') {  // [v6]:port
+  if (!authority.empty() && authority[0] == '[') {           // [v6]:port
     const std::size_t close = authority.find(']');
     if (close == std::string::npos) return out;
     out.host = authority.substr(1, close - 1);
@@ -289,9 +291,9 @@ SendResult HttpPostClient::post(const OutgoingRequest& request) {
       return result;
     }
   }
-  std::string head = "POST " + url.target + " HTTP/1.1\r\nHost: " + url.host + ":" +
-                     std::to_string(url.port) + "\r\nConnection: close\r\nContent-Length: " +
-                     std::to_string(request.body.size()) + "\r\n";
+  std::string head =
+      "POST " + url.target + " HTTP/1.1\r\nHost: " + url.host + ":" + std::to_string(url.port) +
+      "\r\nConnection: close\r\nContent-Length: " + std::to_string(request.body.size()) + "\r\n";
   for (const auto& [name, value] : request.headers) head += name + ": " + value + "\r\n";
   head += "\r\n";
   Channel channel(socket.fd, session.ssl);
@@ -316,8 +318,8 @@ SendResult HttpPostClient::post(const OutgoingRequest& request) {
   };
   const bool whole = channel.readAll(raw, deadline, complete);
   if (!parsed.status && !parseHead(raw, parsed)) {
-    result.error = whole ? "no HTTP answer from " + url.host : "no answer from " + url.host +
-                                                                   " in time";
+    result.error =
+        whole ? "no HTTP answer from " + url.host : "no answer from " + url.host + " in time";
     return result;
   }
   if (!parsed.chunked && parsed.contentLength < 0) body = raw.substr(parsed.bodyStart);

@@ -87,8 +87,7 @@ std::string addressOfParty(store::StoreTransaction& tx, const Value* reference, 
   if (local.type == "Organization") {
     route.recipient = local.text();
     route.recipientOds = firstOds(party->doc);
-  } else if (const auto org =
-                 workflow::localReference(fhir::findMember(party->doc, "providedBy"));
+  } else if (const auto org = workflow::localReference(fhir::findMember(party->doc, "providedBy"));
              org.type == "Organization") {
     route.recipient = org.text();
     if (auto owner = loadCurrent(tx, "Organization", org.id)) {
@@ -108,12 +107,13 @@ std::string referenceText(const Value* reference) {
 void presentToReceiver(const ApiContext& api, rapidjson::Document& resource,
                        const ReplyRoute& route) {
   if (!api.mappings || (route.recipientOds.empty() && route.destination.empty())) return;
-  mapping::presentTo(*api.mappings, resource, mapping::Sender{route.recipientOds, route.destination});
+  mapping::presentTo(*api.mappings, resource,
+                     mapping::Sender{route.recipientOds, route.destination});
 }
 
 void notifySubscriptions(const ApiContext& api, store::StoreTransaction& tx,
-                         const std::string& baseUrl, const std::string& type,
-                         const std::string& id, bool created) {
+                         const std::string& baseUrl, const std::string& type, const std::string& id,
+                         bool created) {
   const auto subscriptions = searchCurrent(
       api, tx, "Subscription", {{"status", "active"}, {"type", "rest-hook"}}, kMaxSubscriptions);
   for (const store::ResourceVersion& s : subscriptions) {
@@ -196,8 +196,8 @@ void ReferrerResponseRule::afterWrite(const store::ResourceVersion& written,
   if (written.deleted) return;
   auto after = parseBody(written.body);
   if (!after) return;
-  auto before = context.previous && !context.previous->deleted ? parseBody(context.previous->body)
-                                                               : nullptr;
+  auto before =
+      context.previous && !context.previous->deleted ? parseBody(context.previous->body) : nullptr;
   const auto news = delivery::referrerNewsOf(before.get(), *after);
   if (!news) return;
   const auto focus = workflow::localReference(fhir::findMember(*after, "focus"));

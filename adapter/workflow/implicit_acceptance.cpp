@@ -32,9 +32,8 @@ rapidjson::Document acceptanceStep(const rapidjson::Value& before) {
   auto& a = step.GetAllocator();
   fhir::setMember(step, "status", fhir::makeString("accepted", a), a);
   fhir::removeMember(step, "statusReason");
-  rapidjson::Value* business = step.IsObject() && step.HasMember("businessStatus")
-                                   ? &step["businessStatus"]
-                                   : nullptr;
+  rapidjson::Value* business =
+      step.IsObject() && step.HasMember("businessStatus") ? &step["businessStatus"] : nullptr;
   if (!business || !business->IsObject()) return step;
   fhir::removeMember(*business, "text");
   rapidjson::Value kept(rapidjson::kArrayType);

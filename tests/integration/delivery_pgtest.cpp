@@ -11,13 +11,12 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include <pqxx/pqxx>
-
 #include <map>
 #include <memory>
-#include <thread>
+#include <pqxx/pqxx>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "harness.h"
@@ -60,9 +59,12 @@ bool isUuid(const std::string& s) {
 
 // Fast retries so that the tests do not wait long; generous deadlines in waitFor.
 std::vector<std::string> deliveryArgs() {
-  return {"--delivery-retry-ms",    "100", "--delivery-max-retry-ms", "400",
-          "--delivery-max-attempts", std::to_string(kMaxAttempts), "--delivery-poll-ms", "50",
-          "--delivery-timeout-ms",  "3000", "--handover-sweep-ms", "0"};
+  return {"--delivery-retry-ms",     "100",
+          "--delivery-max-retry-ms", "400",
+          "--delivery-max-attempts", std::to_string(kMaxAttempts),
+          "--delivery-poll-ms",      "50",
+          "--delivery-timeout-ms",   "3000",
+          "--handover-sweep-ms",     "0"};
 }
 
 class Delivery : public ::testing::Test {
@@ -95,20 +97,21 @@ class Delivery : public ::testing::Test {
   static Parties parties(const MessageReceiver& receiver, const std::string& gpOds = "A81001") {
     Parties p;
     p.endpoint = create(
-        "Endpoint", R"({"resourceType":"Endpoint",)" + samples::narrative("GP messaging") +
-                        R"("status":"active","connectionType":{"system":"http://terminology.hl7.org/CodeSystem/endpoint-connection-type","code":"hl7-fhir-msg"},)"
-                        R"("payloadType":[{"text":"FHIR message"}],"address":")" +
-                        receiver.url() + R"("})");
-    p.gp = create("Organization", R"({"resourceType":"Organization",)" +
-                                      samples::narrative("GP practice") +
-                                      R"("identifier":[{"system":")" + kOds + R"(","value":")" +
-                                      gpOds + R"("}],"active":true,"name":"Riverside",)"
-                                      R"("endpoint":[{"reference":"Endpoint/)" +
-                                      p.endpoint + R"("}]})");
-    p.provider = create("Organization", R"({"resourceType":"Organization",)" +
-                                            samples::narrative("Provider") +
-                                            R"("identifier":[{"system":")" + kOds +
-                                            R"(","value":"VCS0001"}],"active":true,"name":"Walks"})");
+        "Endpoint",
+        R"({"resourceType":"Endpoint",)" + samples::narrative("GP messaging") +
+            R"("status":"active","connectionType":{"system":"http://terminology.hl7.org/CodeSystem/endpoint-connection-type","code":"hl7-fhir-msg"},)"
+            R"("payloadType":[{"text":"FHIR message"}],"address":")" +
+            receiver.url() + R"("})");
+    p.gp = create("Organization",
+                  R"({"resourceType":"Organization",)" + samples::narrative("GP practice") +
+                      R"("identifier":[{"system":")" + kOds + R"(","value":")" + gpOds +
+                      R"("}],"active":true,"name":"Riverside",)"
+                      R"("endpoint":[{"reference":"Endpoint/)" +
+                      p.endpoint + R"("}]})");
+    p.provider =
+        create("Organization", R"({"resourceType":"Organization",)" +
+                                   samples::narrative("Provider") + R"("identifier":[{"system":")" +
+                                   kOds + R"(","value":"VCS0001"}],"active":true,"name":"Walks"})");
     std::string service = samples::directoryEntry("Organization/" + p.provider);
     service = with(service, "/extension/0/extension/0/valueUnsignedInt", "100");  // places
     service = with(service, "/extension/0/extension/1/valueUnsignedInt", "100");
@@ -277,7 +280,9 @@ TEST_F(Delivery, ServerErrorsAreRetriedWithANewRequestIdEachTime) {
 TEST_F(Delivery, DuplicateConflictCountsAsDeliveredOtherRefusalsDoNot) {
   MessageReceiver gp;
   gp.queueAnswer(409, duplicateOutcome());
-  gp.queueAnswer(422, R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"invalid"}]})");
+  gp.queueAnswer(
+      422,
+      R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"invalid"}]})");
   const Parties p = parties(gp);
   const std::string first = refer(p);
   const std::string second = refer(p);
@@ -299,15 +304,14 @@ TEST_F(Delivery, OutOfAttemptsIsUndeliveredAndTheSenderCanFindIt) {
   ASSERT_TRUE(waitUntil([&] { return allFinished(gp.url(), 1); })) << server_->log();
   EXPECT_EQ(outbox(gp.url()).front(), std::make_pair(std::string("undelivered"), kMaxAttempts));
   EXPECT_EQ(gp.received().size(), static_cast<std::size_t>(kMaxAttempts));
-  HttpResponse found = client().get("/Communication?based-on=Task/" + referral +
-                                    "-task&status=not-done");
+  HttpResponse found =
+      client().get("/Communication?based-on=Task/" + referral + "-task&status=not-done");
   ASSERT_EQ(found.status, 200) << found.body;
   ASSERT_EQ(arraySize(found.body, "/entry"), 1u) << found.body;
   rapidjson::Document bundle = parse(found.body);
   EXPECT_EQ(at(bundle, "/entry/0/resource/sender/reference"), "Organization/" + p.provider);
   EXPECT_EQ(at(bundle, "/entry/0/resource/recipient/0/reference"), "Organization/" + p.gp);
-  EXPECT_NE(at(bundle, "/entry/0/resource/statusReason/text").find("4 attempts"),
-            std::string::npos)
+  EXPECT_NE(at(bundle, "/entry/0/resource/statusReason/text").find("4 attempts"), std::string::npos)
       << found.body;
   // The sender (the provider) finds it among its own undelivered messages too.
   HttpResponse bySender =
@@ -347,8 +351,7 @@ TEST_F(Delivery, RestHookSubscriptionIsNotifiedOfANewTask) {
   const std::string subscription =
       R"({"resourceType":"Subscription","status":"requested","reason":"New referrals",)"
       R"("criteria":"Task?owner=Organization/)" +
-      p.provider +
-      R"(","channel":{"type":"rest-hook","endpoint":")" + hook.url("/hook") +
+      p.provider + R"(","channel":{"type":"rest-hook","endpoint":")" + hook.url("/hook") +
       R"(","payload":"application/fhir+json"}})";
   HttpResponse created = client().send("POST", "/Subscription", subscription);
   ASSERT_EQ(created.status, 201) << created.body;
@@ -386,7 +389,6 @@ TEST_F(Delivery, RestHookSubscriptionIsNotifiedOfANewTask) {
   EXPECT_EQ(badCriteria.status, 422) << badCriteria.body;
 }
 
-
 // With client certificates, so partners' own vocabularies apply (mappings/partners.json: the
 // Northvale VCSE case system, VCS0001 and VCS0002, writes and reads its own status words).
 class DeliveryToPartners : public ::testing::Test {
@@ -419,14 +421,14 @@ class DeliveryToPartners : public ::testing::Test {
   }
 
   static std::string organisation(const std::string& ods, const std::string& endpoint) {
-    return create("admin", "Organization",
-                  R"({"resourceType":"Organization",)" + samples::narrative("Organisation " + ods) +
-                      R"("identifier":[{"system":")" + kOds + R"(","value":")" + ods +
-                      R"("}],"active":true,"name":")" + ods + "\"" +
-                      (endpoint.empty() ? std::string()
-                                        : R"(,"endpoint":[{"reference":"Endpoint/)" + endpoint +
-                                              R"("}])") +
-                      "}");
+    return create(
+        "admin", "Organization",
+        R"({"resourceType":"Organization",)" + samples::narrative("Organisation " + ods) +
+            R"("identifier":[{"system":")" + kOds + R"(","value":")" + ods +
+            R"("}],"active":true,"name":")" + ods + "\"" +
+            (endpoint.empty() ? std::string()
+                              : R"(,"endpoint":[{"reference":"Endpoint/)" + endpoint + R"("}])") +
+            "}");
   }
 
   static std::string* database_;
@@ -441,7 +443,8 @@ const std::string kVcseStatus = "https://vcse-cases.northvale.example.org/CodeSy
 // Issue #7: "Contacted" on a referral only received is an implicit acceptance, recorded as two
 // versions (accepted, then in-progress); the referrer, itself on the VCSE case system, gets the
 // acceptance in its own words.
-TEST_F(DeliveryToPartners, ContactedOnAReceivedReferralIsAcceptedFirstAndTheReferrerGetsItsOwnWords) {
+TEST_F(DeliveryToPartners,
+       ContactedOnAReceivedReferralIsAcceptedFirstAndTheReferrerGetsItsOwnWords) {
   MessageReceiver carers;
   const std::string endpoint = create(
       "admin", "Endpoint",
@@ -491,7 +494,8 @@ TEST_F(DeliveryToPartners, ContactedOnAReceivedReferralIsAcceptedFirstAndTheRefe
   rapidjson::Document message = parse(got.body);
   EXPECT_EQ(at(message, "/entry/2/resource/status"), "accepted");
   std::set<std::string> codes;
-  for (const auto& coding : message["entry"][2]["resource"]["businessStatus"]["coding"].GetArray()) {
+  for (const auto& coding :
+       message["entry"][2]["resource"]["businessStatus"]["coding"].GetArray()) {
     codes.insert(at(coding, "/system") + "|" + at(coding, "/code"));
   }
   EXPECT_TRUE(codes.count(kVcseStatus + "|Referral received")) << got.body;
@@ -504,6 +508,62 @@ TEST_F(DeliveryToPartners, ContactedOnAReceivedReferralIsAcceptedFirstAndTheRefe
                 .as<int>(),
             1);
   EXPECT_EQ(carers.received().size(), 1u);
+}
+
+// Over https the adapter shows its own certificate and delivers only to a partner whose
+// certificate chains to the configured CA (here the one that signs client certificates).
+TEST_F(DeliveryToPartners, HttpsDeliveryPresentsTheServerCertificateAndVerifiesThePartner) {
+  const Certificates& ours = testCertificates();
+  const Certificates& foreign = testCertificates("foreign");
+  MessageReceiver trusted(ReceiverTls{ours.dir + "/server.crt", ours.dir + "/server.key"});
+  MessageReceiver impostor(ReceiverTls{foreign.dir + "/server.crt", foreign.dir + "/server.key"});
+  const auto referTo = [&](const MessageReceiver& gp, const std::string& ods) {
+    const std::string endpoint = create(
+        "admin", "Endpoint",
+        R"({"resourceType":"Endpoint",)" + samples::narrative("GP messaging") +
+            R"("status":"active","connectionType":{"system":"http://terminology.hl7.org/CodeSystem/endpoint-connection-type","code":"hl7-fhir-msg"},)"
+            R"("payloadType":[{"text":"FHIR message"}],"address":")" +
+            gp.url() + R"("})");
+    const std::string referrer = organisation(ods, endpoint);
+    const std::string provider = organisation("SPR0001", "");
+    const std::string service =
+        create("admin", "HealthcareService", samples::directoryEntry("Organization/" + provider));
+    const std::string patient = create("admin", "Patient", samples::patient());
+    std::string json = samples::referral("Patient/" + patient, "Organization/" + referrer);
+    json = with(json, "/performer", R"([{"reference":"HealthcareService/)" + service + R"("}])");
+    const std::string referral = create("admin", "ServiceRequest", json);
+    HttpResponse current = client("spor").get("/Task/" + referral + "-task");
+    EXPECT_EQ(current.status, 200) << current.body;
+    HttpResponse accepted = client("spor").send("PUT", "/Task/" + referral + "-task",
+                                                with(current.body, "/status", "\"accepted\""));
+    EXPECT_EQ(accepted.status, 200) << accepted.body;
+    return referral;
+  };
+  referTo(trusted, "HTS0001");
+  const std::string refused = referTo(impostor, "HTS0002");
+  ASSERT_TRUE(trusted.waitFor([](const auto& r) { return r.size() >= 1; })) << server_->log();
+  EXPECT_NE(trusted.received().front().clientSubject.find("CN=localhost"), std::string::npos)
+      << trusted.received().front().clientSubject;
+  EXPECT_EQ(at(trusted.received().front().body, "/entry/0/resource/eventCoding/code"),
+            "servicerequest-response");
+  // The impostor never gets the message: the TLS handshake fails until the attempts run out.
+  pqxx::connection db(*database_);
+  const auto state = [&] {
+    pqxx::nontransaction tx(db);
+    const auto r = tx.exec_params(
+        "SELECT state, COALESCE(last_error, '') FROM outbox WHERE receiver = $1", impostor.url());
+    return r.empty() ? std::string() : r[0][0].as<std::string>() + " " + r[0][1].as<std::string>();
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (state().rfind("undelivered", 0) != 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(state().rfind("undelivered", 0), 0u) << state();
+  EXPECT_NE(state().find("TLS handshake"), std::string::npos) << state();
+  EXPECT_TRUE(impostor.received().empty());
+  HttpResponse notice =
+      client("admin").get("/Communication?based-on=Task/" + refused + "-task&status=not-done");
+  EXPECT_EQ(arraySize(notice.body, "/entry"), 1u) << notice.body;
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -12,7 +14,30 @@
 
 namespace sp::testing {
 
+struct MessageReceiver::Tls {
+  SSL_CTX* ctx = nullptr;
+  ~Tls() {
+    if (ctx) SSL_CTX_free(ctx);
+  }
+};
+
 namespace {
+
+// Reads and writes one connection, plain or TLS.
+struct Connection {
+  int fd;
+  SSL* ssl;
+  long read(char* buffer, std::size_t size) {
+    return ssl ? SSL_read(ssl, buffer, static_cast<int>(size)) : ::recv(fd, buffer, size, 0);
+  }
+  void write(const std::string& data) {
+    if (ssl) {
+      SSL_write(ssl, data.data(), static_cast<int>(data.size()));
+    } else {
+      ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    }
+  }
+};
 
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -44,13 +69,20 @@ int boundPort(int fd) {
 
 const char* reasonPhrase(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+      return "OK";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Status";
   }
 }
 
@@ -62,7 +94,17 @@ std::string duplicateOutcome() {
          R"("code":"REC_CONFLICT"}]},"diagnostics":"Message already processed"}]})";
 }
 
-MessageReceiver::MessageReceiver() {
+MessageReceiver::MessageReceiver(ReceiverTls tls) {
+  if (!tls.certFile.empty()) {
+    tls_ = std::make_unique<Tls>();
+    tls_->ctx = SSL_CTX_new(TLS_server_method());
+    if (SSL_CTX_use_certificate_chain_file(tls_->ctx, tls.certFile.c_str()) != 1 ||
+        SSL_CTX_use_PrivateKey_file(tls_->ctx, tls.keyFile.c_str(), SSL_FILETYPE_PEM) != 1) {
+      throw std::runtime_error("receiver: cannot load " + tls.certFile);
+    }
+    // Ask for a client certificate and record it; whether it chains is not this side's test.
+    SSL_CTX_set_verify(tls_->ctx, SSL_VERIFY_PEER, [](int, X509_STORE_CTX*) { return 1; });
+  }
   const int fd = listenOn(0);
   port_ = boundPort(fd);
   listenFd_ = fd;
@@ -77,7 +119,8 @@ MessageReceiver::~MessageReceiver() {
 }
 
 std::string MessageReceiver::url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + path;
+  // Over TLS the name must match the certificate (CN and SAN localhost).
+  return (tls_ ? "https://localhost:" : "http://127.0.0.1:") + std::to_string(port_) + path;
 }
 
 void MessageReceiver::queueAnswer(int status, const std::string& body) {
@@ -129,6 +172,20 @@ void MessageReceiver::serve() {
 void MessageReceiver::handle(int fd) {
   timeval tv{5, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::unique_ptr<SSL, decltype(&SSL_free)> ssl(nullptr, SSL_free);
+  std::string clientSubject;
+  if (tls_) {
+    ssl.reset(SSL_new(tls_->ctx));
+    SSL_set_fd(ssl.get(), fd);
+    if (SSL_accept(ssl.get()) != 1) return;  // the caller refused us (or we it)
+    if (X509* peer = SSL_get1_peer_certificate(ssl.get())) {
+      char name[512];
+      X509_NAME_oneline(X509_get_subject_name(peer), name, sizeof name);
+      clientSubject = name;
+      X509_free(peer);
+    }
+  }
+  Connection connection{fd, ssl.get()};
   std::string raw;
   char buffer[8192];
   std::size_t headEnd = std::string::npos;
@@ -143,11 +200,12 @@ void MessageReceiver::handle(int fd) {
       }
     }
     if (headEnd != std::string::npos && raw.size() >= headEnd + 4 + length) break;
-    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    const long n = connection.read(buffer, sizeof buffer);
     if (n <= 0) return;
     raw.append(buffer, static_cast<std::size_t>(n));
   }
   ReceivedRequest request;
+  request.clientSubject = clientSubject;
   const std::string requestLine = raw.substr(0, raw.find("\r\n"));
   request.method = requestLine.substr(0, requestLine.find(' '));
   const std::size_t pathStart = requestLine.find(' ') + 1;
@@ -177,13 +235,17 @@ void MessageReceiver::handle(int fd) {
     received_.push_back(request);
   }
   if (body.empty()) {
-    body = status < 300 ? R"({"resourceType":"OperationOutcome","issue":[{"severity":"information","code":"informational"}]})"
-                        : R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"transient"}]})";
+    body =
+        status < 300
+            ? R"({"resourceType":"OperationOutcome","issue":[{"severity":"information","code":"informational"}]})"
+            : R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"transient"}]})";
   }
-  const std::string answer = "HTTP/1.1 " + std::to_string(status) + " " + reasonPhrase(status) +
-                             "\r\nContent-Type: application/fhir+json\r\nContent-Length: " +
-                             std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
-  ::send(fd, answer.data(), answer.size(), MSG_NOSIGNAL);
+  const std::string answer =
+      "HTTP/1.1 " + std::to_string(status) + " " + reasonPhrase(status) +
+      "\r\nContent-Type: application/fhir+json\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\nConnection: close\r\n\r\n" + body;
+  connection.write(answer);
+  if (ssl) SSL_shutdown(ssl.get());
 }
 
 }  // namespace sp::testing

@@ -1,15 +1,16 @@
-// A partner's receiving endpoint for integration tests: a small plain-HTTP/1.1 server on
+// A partner's receiving endpoint for integration tests: a small HTTP/1.1 server (plain or TLS) on
 // 127.0.0.1 that records every POST it gets (path, headers, body) and answers with the statuses
 // a test queues (200 when none is queued). It can be stopped and started again on the same port,
 // as a partner that goes away and comes back.
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -23,15 +24,25 @@ struct ReceivedRequest {
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
   int answeredWith = 0;
+  std::string clientSubject;  // HTTPS: the client certificate's subject, "" when none
   std::string header(const std::string& name) const {
     auto it = headers.find(name);
     return it == headers.end() ? "" : it->second;
   }
 };
 
+// TLS for the receiver: its certificate and key, and (optionally) the CA its callers' client
+// certificates are checked against.
+struct ReceiverTls {
+  std::string certFile;
+  std::string keyFile;
+};
+
 class MessageReceiver {
  public:
-  MessageReceiver();  // listens at once on a free port
+  // Listens at once on a free port: plain HTTP, or HTTPS when `tls` names a certificate. Over
+  // HTTPS it asks for a client certificate and records its subject (clientSubject).
+  explicit MessageReceiver(ReceiverTls tls = {});
   ~MessageReceiver();
   MessageReceiver(const MessageReceiver&) = delete;
   MessageReceiver& operator=(const MessageReceiver&) = delete;
@@ -53,7 +64,9 @@ class MessageReceiver {
  private:
   void serve();
   void handle(int fd);
+  struct Tls;
 
+  std::unique_ptr<Tls> tls_;
   int port_ = 0;
   std::atomic<int> listenFd_{-1};
   std::atomic<bool> running_{false};

@@ -46,11 +46,12 @@ TEST(ReferrerNews, OtherMovesAndRepeatsAreNot) {
   EXPECT_FALSE(news(task("accepted"), task("in-progress")));
   EXPECT_FALSE(news(task("accepted"), task("accepted")));
   EXPECT_FALSE(news(task("in-progress"), task("cancelled")));
-  EXPECT_FALSE(news(withBusiness("accepted", "did-not-attend"),
-                    withBusiness("accepted", "did-not-attend")));
+  EXPECT_FALSE(
+      news(withBusiness("accepted", "did-not-attend"), withBusiness("accepted", "did-not-attend")));
   // The sender's Task completed as handed over, and the handover Task itself.
   EXPECT_FALSE(news(task("in-progress"), withBusiness("completed", "handed-over")));
-  const std::string handover = R"({"resourceType":"Task","status":"accepted","intent":"order",)"
+  const std::string handover =
+      R"({"resourceType":"Task","status":"accepted","intent":"order",)"
       R"("code":{"coding":[{"system":"https://fhir.social-prescribing.example.org/CodeSystem/task-code","code":"warm-handover"}]}})";
   EXPECT_FALSE(news(task("requested"), handover));
 }
@@ -143,9 +144,20 @@ TEST(Subscription, WhatCannotBeServedIsNamed) {
   ASSERT_EQ(email.size(), 2u);
   EXPECT_NE(email[0].find("rest-hook"), std::string::npos);
   EXPECT_NE(email[1].find("endpoint"), std::string::npos);
-  EXPECT_EQ(problemsOf(R"({"resourceType":"Subscription","criteria":"Task/1","channel":{"type":"rest-hook","endpoint":"http://a"}})").size(), 1u);
-  EXPECT_EQ(problemsOf(R"({"resourceType":"Subscription","criteria":"Task","channel":{"type":"rest-hook","endpoint":"http://a","payload":"application/xml"}})").size(), 1u);
-  EXPECT_TRUE(problemsOf(R"({"resourceType":"Subscription","criteria":"Task","channel":{"type":"rest-hook","endpoint":"http://a"}})").empty());
+  EXPECT_EQ(
+      problemsOf(
+          R"({"resourceType":"Subscription","criteria":"Task/1","channel":{"type":"rest-hook","endpoint":"http://a"}})")
+          .size(),
+      1u);
+  EXPECT_EQ(
+      problemsOf(
+          R"({"resourceType":"Subscription","criteria":"Task","channel":{"type":"rest-hook","endpoint":"http://a","payload":"application/xml"}})")
+          .size(),
+      1u);
+  EXPECT_TRUE(
+      problemsOf(
+          R"({"resourceType":"Subscription","criteria":"Task","channel":{"type":"rest-hook","endpoint":"http://a"}})")
+          .empty());
 }
 
 TEST(Subscription, NotificationIsAnIdOnlyHistoryBundle) {

@@ -36,9 +36,11 @@ TEST(RetryPolicy, OnlyA409WithADuplicateIssueIsADuplicate) {
   EXPECT_FALSE(isDuplicateAnswer(409, kConflict));
   EXPECT_FALSE(isDuplicateAnswer(409, "duplicate"));
   EXPECT_FALSE(isDuplicateAnswer(409, ""));
-  EXPECT_FALSE(isDuplicateAnswer(409, R"({"resourceType":"Bundle","issue":[{"code":"duplicate"}]})"));
+  EXPECT_FALSE(
+      isDuplicateAnswer(409, R"({"resourceType":"Bundle","issue":[{"code":"duplicate"}]})"));
   EXPECT_TRUE(isDuplicateAnswer(
-      409, R"({"resourceType":"OperationOutcome","issue":[{"code":"invalid"},{"code":"duplicate"}]})"));
+      409,
+      R"({"resourceType":"OperationOutcome","issue":[{"code":"invalid"},{"code":"duplicate"}]})"));
 }
 
 TEST(RetryPolicy, BackoffDoublesUpToTheLimit) {

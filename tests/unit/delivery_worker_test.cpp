@@ -1,12 +1,12 @@
 // delivery/delivery_worker.h over an in-memory outbox and a scripted sender: headers of each
 // attempt, delivered, retried with backoff, undelivered after the last attempt or a refusal, and
 // a report that fails keeps the message pending.
+#include "delivery/delivery_worker.h"
+
 #include <gtest/gtest.h>
 
 #include <deque>
 #include <stdexcept>
-
-#include "delivery/delivery_worker.h"
 
 namespace sp::delivery {
 namespace {
@@ -54,7 +54,8 @@ class CountingIds : public fhir::IdGenerator {
 
 class RecordingReporter : public UndeliveredReporter {
  public:
-  void reportUndelivered(const OutboxEntry& entry, int attempts, const std::string& reason) override {
+  void reportUndelivered(const OutboxEntry& entry, int attempts,
+                         const std::string& reason) override {
     if (failNext) {
       failNext = false;
       throw std::runtime_error("database away");
@@ -150,8 +151,8 @@ TEST(DeliveryWorker, ARefusalIsUndeliveredAtOnceAndADuplicateIsDelivered) {
   }
   OneMessageOutbox outbox(entry());
   ScriptedSender sender;
-  sender.answers = {SendResult{
-      409, R"({"resourceType":"OperationOutcome","issue":[{"code":"duplicate"}]})", ""}};
+  sender.answers = {
+      SendResult{409, R"({"resourceType":"OperationOutcome","issue":[{"code":"duplicate"}]})", ""}};
   CountingIds ids;
   DeliveryWorker worker(outbox, sender, ids, nullptr, settings(8));
   worker.deliverOnce();

@@ -40,10 +40,10 @@ TEST(ImplicitAcceptance, NothingElseImpliesIt) {
   EXPECT_FALSE(impliesAcceptance(json(task("on-hold")), contacted));
   EXPECT_FALSE(impliesAcceptance(json(task("completed")), contacted));
   EXPECT_FALSE(impliesAcceptance(json(task("received")), json(task("in-progress"))));
-  EXPECT_FALSE(impliesAcceptance(json(task("received")),
-                                 json(business("in-progress", "discharged"))));
-  EXPECT_FALSE(impliesAcceptance(json(task("received")),
-                                 json(business("completed", "first-contact-made"))));
+  EXPECT_FALSE(
+      impliesAcceptance(json(task("received")), json(business("in-progress", "discharged"))));
+  EXPECT_FALSE(
+      impliesAcceptance(json(task("received")), json(business("completed", "first-contact-made"))));
 }
 
 TEST(ImplicitAcceptance, TheStepIsTheStoredTaskAcceptedInTheProjectsOwnCodes) {
@@ -56,9 +56,9 @@ TEST(ImplicitAcceptance, TheStepIsTheStoredTaskAcceptedInTheProjectsOwnCodes) {
   EXPECT_EQ(fhir::getString(step["focus"], "reference"), "ServiceRequest/sr1");
   EXPECT_EQ(fhir::getString(step["owner"], "reference"), "Organization/prov");
   // Only a partner's word: no businessStatus is left.
-  const auto onlyWord = json(task(
-      "received", "Organization/prov",
-      R"(,"businessStatus":{"coding":[{"system":")" + kVcse + R"(","code":"Referral received"}]})"));
+  const auto onlyWord = json(task("received", "Organization/prov",
+                                  R"(,"businessStatus":{"coding":[{"system":")" + kVcse +
+                                      R"(","code":"Referral received"}]})"));
   EXPECT_FALSE(acceptanceStep(onlyWord).HasMember("businessStatus"));
   EXPECT_FALSE(acceptanceStep(json(task("received"))).HasMember("businessStatus"));
 }

@@ -1,9 +1,8 @@
 #include "store/pg/pg_outbox_store.h"
 
-#include <pqxx/pqxx>
-
 #include <iostream>
 #include <optional>
+#include <pqxx/pqxx>
 
 #include "fhir/errors.h"
 
@@ -23,9 +22,10 @@ void prepareStatements(pqxx::connection& c) {
             " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.state = 'pending'"
             "   AND e.receiver = o.receiver AND e.id < o.id)"
             " ORDER BY o.id LIMIT 1 FOR UPDATE SKIP LOCKED");
-  c.prepare("outbox_finish",
-            "UPDATE outbox SET state = $2, attempts = attempts + 1, finished_at = clock_timestamp(),"
-            " last_status = $3, last_error = NULLIF($4, ''), last_request_id = $5 WHERE id = $1");
+  c.prepare(
+      "outbox_finish",
+      "UPDATE outbox SET state = $2, attempts = attempts + 1, finished_at = clock_timestamp(),"
+      " last_status = $3, last_error = NULLIF($4, ''), last_request_id = $5 WHERE id = $1");
   c.prepare("outbox_retry",
             "UPDATE outbox SET attempts = attempts + 1,"
             " next_attempt_at = clock_timestamp() + $2::bigint * interval '1 millisecond',"
@@ -49,8 +49,7 @@ const char* stateName(DeliveryOutcome::State state) {
 PgOutboxStore::PgOutboxStore(const std::string& url, std::size_t poolSize)
     : pool_(std::make_unique<ConnectionPool>(url, poolSize, prepareStatements)) {}
 
-bool PgOutboxStore::processNext(
-    const std::function<DeliveryOutcome(const OutboxEntry&)>& deliver) {
+bool PgOutboxStore::processNext(const std::function<DeliveryOutcome(const OutboxEntry&)>& deliver) {
   std::optional<ConnectionPool::Lease> lease;
   try {
     lease.emplace(pool_->acquire());
