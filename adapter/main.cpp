@@ -7,9 +7,9 @@
 #include <pthread.h>
 
 #include "app/config.h"
+#include "delivery/delivery_worker.h"
 #include "fhir/definitions.h"
 #include "fhir/ids.h"
-#include "delivery/delivery_worker.h"
 #include "fhir/json.h"
 #include "http/http_post_client.h"
 #include "http/http_server.h"
@@ -141,8 +141,9 @@ int run(const sp::app::Config& config) {
   sp::rest::PublicBase publicBase;
   publicBase.set(config.http.baseUrl);
   const sp::rest::ReferrerResponseRule referrerResponses(publicBase);
+  const sp::rest::ReferralPushRule referralPushes(publicBase);
   const sp::rest::SubscriptionRule subscriptions(publicBase);
-  sp::rest::registerDeliveryRules(rules, referrerResponses, subscriptions);
+  sp::rest::registerDeliveryRules(rules, referrerResponses, referralPushes, subscriptions);
   sp::rest::FhirApi api(store, definitions, clock, ids, config.limits,
                         sp::rest::ServerInfo{.baseUrl = config.http.baseUrl}, &validator, &rules,
                         &indexer);

@@ -15,6 +15,24 @@ std::string messagingAddressOf(const rapidjson::Value& endpoint) {
   return fhir::getString(endpoint, "address");
 }
 
+bool acceptsEvent(const rapidjson::Value& endpoint, const char* eventSystem,
+                  const char* eventCode) {
+  if (!endpoint.IsObject()) return false;
+  const rapidjson::Value* types = fhir::findMember(endpoint, "payloadType");
+  if (!types || !types->IsArray()) return false;
+  for (const auto& type : types->GetArray()) {
+    const rapidjson::Value* codings = type.IsObject() ? fhir::findMember(type, "coding") : nullptr;
+    if (!codings || !codings->IsArray()) continue;
+    for (const auto& coding : codings->GetArray()) {
+      if (coding.IsObject() && fhir::getString(coding, "system") == eventSystem &&
+          fhir::getString(coding, "code") == eventCode) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 ReplyAddress parseReplyAddress(const std::string& text) {
   ReplyAddress out;
   if (text.rfind("https://", 0) == 0 || text.rfind("http://", 0) == 0) {

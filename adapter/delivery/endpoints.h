@@ -17,6 +17,11 @@ inline constexpr const char* kFhirRest = "hl7-fhir-rest";
 // hl7-fhir-msg; "" otherwise.
 std::string messagingAddressOf(const rapidjson::Value& endpoint);
 
+// True when the Endpoint lists `eventCode` of `eventSystem` among its payloadType codings: the
+// partner wants those messages pushed to it (for example BaRS servicerequest-request: new
+// referrals, cancellations and handovers).
+bool acceptsEvent(const rapidjson::Value& endpoint, const char* eventSystem, const char* eventCode);
+
 // A reply address as senders give it: an http(s) URL, or a service id `system|value`.
 struct ReplyAddress {
   std::string url;     // set when it is a URL

@@ -78,6 +78,19 @@ std::optional<ReferrerNews> referrerNewsOf(const Value* before, const Value& aft
   }
 }
 
+std::optional<ReferralPush> referralPushOf(const Value* before, const Value& after) {
+  const std::string to = fhir::getString(after, "status");
+  const std::string from = before ? fhir::getString(*before, "status") : "";
+  if (to == from) return std::nullopt;
+  if (to == "active" && (from.empty() || from == "draft")) return ReferralPush::kNew;
+  if ((to == "revoked" || to == "entered-in-error") && (from == "active" || from == "on-hold")) {
+    return ReferralPush::kCancel;
+  }
+  return std::nullopt;
+}
+
+const char* reasonCode(ReferralPush push) { return push == ReferralPush::kNew ? "new" : "update"; }
+
 std::string buildMessage(const MessageParts& parts) {
   rapidjson::Document bundle(rapidjson::kObjectType);
   auto& a = bundle.GetAllocator();

@@ -36,6 +36,13 @@ const char* describe(ReferrerNews news);
 std::optional<ReferrerNews> referrerNewsOf(const rapidjson::Value* before,
                                            const rapidjson::Value& after);
 
+// What a change of a referral pushes to its receiver, if it prefers push: a new active referral
+// (reason new), a cancellation (revoked or entered-in-error after being active: reason update).
+enum class ReferralPush { kNew, kCancel };
+std::optional<ReferralPush> referralPushOf(const rapidjson::Value* before,
+                                           const rapidjson::Value& after);
+const char* reasonCode(ReferralPush push);
+
 // A stored resource that goes into a message.
 struct MessageResource {
   std::string type;

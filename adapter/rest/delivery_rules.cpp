@@ -15,6 +15,7 @@
 #include "search/query_parser.h"
 #include "workflow/references.h"
 #include "workflow/referral.h"
+#include "workflow/task_rules.h"
 #include "workflow/vocabulary.h"
 
 namespace sp::rest {
@@ -53,12 +54,21 @@ std::unique_ptr<rapidjson::Document> parseBody(const std::string& body) {
   return doc;
 }
 
+// Which Endpoints count: any messaging Endpoint (replies), or only one that asks for pushed
+// referral requests.
+enum class Wanted { kReplies, kPushedReferrals };
+
 // The first messaging Endpoint among a resource's `endpoint` references: its address.
-std::string messagingEndpointOf(store::StoreTransaction& tx, const Value& resource) {
+std::string messagingEndpointOf(store::StoreTransaction& tx, const Value& resource, Wanted wanted) {
   for (const Value* ref : workflow::elements(resource, "endpoint")) {
     const auto local = workflow::localReference(ref);
     if (local.type != "Endpoint") continue;
     if (auto endpoint = loadCurrent(tx, "Endpoint", local.id)) {
+      if (wanted == Wanted::kPushedReferrals &&
+          !delivery::acceptsEvent(endpoint->doc, delivery::kBarsEventSystem,
+                                  "servicerequest-request")) {
+        continue;
+      }
       std::string address = delivery::messagingAddressOf(endpoint->doc);
       if (!address.empty()) return address;
     }
@@ -73,12 +83,13 @@ std::string firstOds(const Value& organisation) {
 
 // The messaging address of whoever a Reference names: an Organization or HealthcareService
 // with a messaging Endpoint, or a PractitionerRole's organisation. Fills the recipient.
-std::string addressOfParty(store::StoreTransaction& tx, const Value* reference, ReplyRoute& route) {
+std::string addressOfParty(store::StoreTransaction& tx, const Value* reference, ReplyRoute& route,
+                           Wanted wanted = Wanted::kReplies) {
   auto local = workflow::localReference(reference);
   if (local.type == "PractitionerRole") {
     auto role = loadCurrent(tx, "PractitionerRole", local.id);
     if (!role) return "";
-    if (std::string own = messagingEndpointOf(tx, role->doc); !own.empty()) return own;
+    if (std::string own = messagingEndpointOf(tx, role->doc, wanted); !own.empty()) return own;
     local = workflow::localReference(fhir::findMember(role->doc, "organization"));
   }
   if (local.type != "Organization" && local.type != "HealthcareService") return "";
@@ -94,7 +105,7 @@ std::string addressOfParty(store::StoreTransaction& tx, const Value* reference, 
       route.recipientOds = firstOds(owner->doc);
     }
   }
-  return messagingEndpointOf(tx, party->doc);
+  return messagingEndpointOf(tx, party->doc, wanted);
 }
 
 std::string referenceText(const Value* reference) {
@@ -241,6 +252,82 @@ void ReferrerResponseRule::afterWrite(const store::ResourceVersion& written,
   context.tx.enqueue(message);
 }
 
+namespace {
+
+// Pushes one servicerequest-request message (referral, cancellation or handover) to `party`,
+// when its Endpoint asks for pushed referral requests.
+void pushReferral(const ApiContext& api, store::StoreTransaction& tx, const std::string& baseUrl,
+                  const Value* party, const std::string& reason, const std::string& kind,
+                  const std::string& about, const std::string& serviceRequestId,
+                  rapidjson::Document& referral, rapidjson::Document* task,
+                  const std::string& taskId) {
+  ReplyRoute route;
+  route.url = addressOfParty(tx, party, route, Wanted::kPushedReferrals);
+  if (route.url.empty()) return;
+  route.destination = route.url;
+  const auto conversation = tx.conversationFor(serviceRequestId);
+  route.correlationId = conversation ? conversation->correlationId : serviceRequestId;
+  auto patient = loadCurrent(tx, "Patient",
+                             workflow::localReference(fhir::findMember(referral, "subject")).id);
+  presentToReceiver(api, referral, route);
+  if (task) presentToReceiver(api, *task, route);
+  delivery::MessageParts parts;
+  parts.bundleId = api.ids.newId();
+  parts.messageId = api.ids.newId();
+  parts.timestamp = fhir::formatInstant(api.clock.now());
+  parts.baseUrl = baseUrl;
+  parts.eventCode = "servicerequest-request";
+  parts.reasonCode = reason;
+  parts.destinationEndpoint = route.destination;
+  parts.sender = fhir::findMember(referral, "requester");
+  parts.receiver = party;
+  parts.resources = {{"ServiceRequest", serviceRequestId, &referral}};
+  if (task) parts.resources.push_back({"Task", taskId, task});
+  if (patient) parts.resources.push_back({"Patient", patient->version.id, &patient->doc});
+  store::OutboxMessage message;
+  message.receiver = route.url;
+  message.url = route.url;
+  message.kind = kind;
+  message.body = delivery::buildMessage(parts);
+  message.correlationId = route.correlationId;
+  message.about = about;
+  message.origin = referenceText(fhir::findMember(referral, "requester"));
+  message.recipient = route.recipient.empty() ? referenceText(party) : route.recipient;
+  tx.enqueue(message);
+}
+
+}  // namespace
+
+void ReferralPushRule::afterWrite(const store::ResourceVersion& written,
+                                  WriteContext& context) const {
+  if (written.deleted) return;
+  auto after = parseBody(written.body);
+  if (!after) return;
+  const bool created = !context.previous || context.previous->deleted;
+  if (written.type == "Task") {
+    // A warm handover asks its new owner to take the person on.
+    if (!created || !workflow::isWarmHandover(*after)) return;
+    const auto focus = workflow::localReference(fhir::findMember(*after, "focus"));
+    if (focus.type != "ServiceRequest") return;
+    auto referral = loadCurrent(context.tx, "ServiceRequest", focus.id);
+    if (!referral) return;
+    pushReferral(context.api, context.tx, base_.get(), fhir::findMember(*after, "owner"), "new",
+                 "handover-push", "Task/" + written.id, focus.id, referral->doc, after.get(),
+                 written.id);
+    return;
+  }
+  auto before = created ? nullptr : parseBody(context.previous->body);
+  const auto push = delivery::referralPushOf(before.get(), *after);
+  if (!push) return;
+  const std::string taskId = workflow::referralTaskId(written.id);
+  auto task = loadCurrent(context.tx, "Task", taskId);
+  pushReferral(context.api, context.tx, base_.get(), workflow::firstPerformer(*after),
+               delivery::reasonCode(*push),
+               *push == delivery::ReferralPush::kNew ? "referral-push" : "cancellation-push",
+               "ServiceRequest/" + written.id, written.id, *after, task ? &task->doc : nullptr,
+               taskId);
+}
+
 void SubscriptionRule::beforeWrite(rapidjson::Document& resource, WriteContext& context) const {
   if (context.type != "Subscription" || !resource.IsObject()) return;
   std::vector<std::string> problems;
@@ -292,8 +379,10 @@ void SubscriptionRule::afterWrite(const store::ResourceVersion& written,
 }
 
 void registerDeliveryRules(WriteRules& rules, const ReferrerResponseRule& responses,
-                           const SubscriptionRule& subscriptions) {
+                           const ReferralPushRule& pushes, const SubscriptionRule& subscriptions) {
   rules.add("Task", &responses);
+  rules.add("Task", &pushes);
+  rules.add("ServiceRequest", &pushes);
   for (const char* type : {"Subscription", "Task", "ServiceRequest"}) {
     rules.add(type, &subscriptions);
   }

@@ -8,6 +8,8 @@
 //    the messaging Endpoint of the referral's requester (Organization.endpoint, or its
 //    PractitionerRole's organisation). Codes are given back in the receiver's own vocabulary
 //    when its partner entry declares one (mappings/partners.json, ownVocabulary).
+//  - ReferralPushRule (ServiceRequest, Task; afterWrite): a new referral, a cancellation or a
+//    warm handover goes as a BaRS servicerequest-request to a receiver that prefers push.
 //  - SubscriptionRule: Subscription (beforeWrite) is checked and made active; any write of a
 //    resource that matches an active rest-hook Subscription's criteria (evaluated by the search
 //    code against the version just written) enqueues a notification (delivery/subscription.h).
@@ -82,6 +84,21 @@ class ReferrerResponseRule : public WriteRule {
   const PublicBase& base_;
 };
 
+// Pushes referral requests to a receiver whose messaging Endpoint lists the BaRS event
+// servicerequest-request among its payloadType codings (it prefers push to polling): a new
+// active referral (reason new) to its performer, a cancellation (reason update, ServiceRequest
+// revoked or entered-in-error) to the same, and a new warm handover Task (reason new) to the
+// Task's owner. ServiceRequest and Task, afterWrite; register it after the workflow's rules.
+class ReferralPushRule : public WriteRule {
+ public:
+  explicit ReferralPushRule(const PublicBase& base) : base_(base) {}
+  void beforeWrite(rapidjson::Document&, WriteContext&) const override {}
+  void afterWrite(const store::ResourceVersion& written, WriteContext& context) const override;
+
+ private:
+  const PublicBase& base_;
+};
+
 class SubscriptionRule : public WriteRule {
  public:
   explicit SubscriptionRule(const PublicBase& base) : base_(base) {}
@@ -98,7 +115,7 @@ class SubscriptionRule : public WriteRule {
 // Registers the delivery rules (Task responses, Subscriptions) for every type that needs them.
 // The rules must outlive the API.
 void registerDeliveryRules(WriteRules& rules, const ReferrerResponseRule& responses,
-                           const SubscriptionRule& subscriptions);
+                           const ReferralPushRule& pushes, const SubscriptionRule& subscriptions);
 
 class CommunicationReporter : public delivery::UndeliveredReporter {
  public:

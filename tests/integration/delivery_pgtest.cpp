@@ -389,6 +389,48 @@ TEST_F(Delivery, RestHookSubscriptionIsNotifiedOfANewTask) {
   EXPECT_EQ(badCriteria.status, 422) << badCriteria.body;
 }
 
+TEST_F(Delivery, NewReferralsAndCancellationsArePushedToAReceiverThatAsksForThem) {
+  MessageReceiver gp;
+  MessageReceiver provider;
+  const Parties p = parties(gp);
+  // The provider's Endpoint lists the BaRS request event: it wants referrals pushed.
+  const std::string endpoint = create(
+      "Endpoint",
+      R"({"resourceType":"Endpoint",)" + samples::narrative("Provider messaging") +
+          R"("status":"active","connectionType":{"system":"http://terminology.hl7.org/CodeSystem/endpoint-connection-type","code":"hl7-fhir-msg"},)"
+          R"("payloadType":[{"coding":[{"system":"https://fhir.nhs.uk/CodeSystem/message-events-bars","code":"servicerequest-request"}]}],"address":")" +
+          provider.url() + R"("})");
+  HttpResponse service = client().get("/HealthcareService/" + p.service);
+  ASSERT_EQ(service.status, 200);
+  HttpResponse updated = client().send(
+      "PUT", "/HealthcareService/" + p.service,
+      with(service.body, "/endpoint", R"([{"reference":"Endpoint/)" + endpoint + R"("}])"));
+  ASSERT_EQ(updated.status, 200) << updated.body;
+
+  const std::string referral = refer(p);
+  HttpResponse current = client().get("/ServiceRequest/" + referral);
+  HttpResponse cancelled = client().send("PUT", "/ServiceRequest/" + referral,
+                                         with(current.body, "/status", "\"revoked\""));
+  ASSERT_EQ(cancelled.status, 200) << cancelled.body;
+  ASSERT_TRUE(waitUntil([&] { return allFinished(provider.url(), 2); })) << server_->log();
+  const auto got = provider.received();
+  ASSERT_EQ(got.size(), 2u);
+  rapidjson::Document first = parse(got[0].body);
+  EXPECT_EQ(at(first, "/entry/0/resource/eventCoding/code"), "servicerequest-request");
+  EXPECT_EQ(at(first, "/entry/0/resource/reason/coding/0/code"), "new");
+  EXPECT_EQ(at(first, "/entry/1/resource/id"), referral);
+  EXPECT_EQ(at(first, "/entry/1/resource/status"), "active");
+  EXPECT_EQ(at(first, "/entry/2/resource/resourceType"), "Task");
+  EXPECT_EQ(at(first, "/entry/3/resource/resourceType"), "Patient");
+  EXPECT_EQ(got[0].header("x-correlation-id"), referral);
+  rapidjson::Document second = parse(got[1].body);
+  EXPECT_EQ(at(second, "/entry/0/resource/reason/coding/0/code"), "update");
+  EXPECT_EQ(at(second, "/entry/1/resource/status"), "revoked");
+  EXPECT_EQ(got[1].header("x-correlation-id"), referral);
+  // A receiver whose Endpoint does not ask for them gets no pushed referrals.
+  EXPECT_TRUE(outbox(gp.url()).empty());
+}
+
 // With client certificates, so partners' own vocabularies apply (mappings/partners.json: the
 // Northvale VCSE case system, VCS0001 and VCS0002, writes and reads its own status words).
 class DeliveryToPartners : public ::testing::Test {

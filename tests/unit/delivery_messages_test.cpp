@@ -209,5 +209,36 @@ TEST(Endpoints, ReplyAddressesAreUrlsOrServiceIds) {
   EXPECT_TRUE(parseReplyAddress("").empty());
 }
 
+TEST(ReferralPush, NewAndCancelledReferralsArePushed) {
+  const auto sr = [](const std::string& status) {
+    return json(R"({"resourceType":"ServiceRequest","status":")" + status + R"("})");
+  };
+  const auto push = [&](const char* before, const char* after) {
+    if (!before) return referralPushOf(nullptr, sr(after));
+    const auto b = sr(before);
+    return referralPushOf(&b, sr(after));
+  };
+  EXPECT_EQ(push(nullptr, "active"), ReferralPush::kNew);
+  EXPECT_EQ(push("draft", "active"), ReferralPush::kNew);
+  EXPECT_EQ(push("active", "revoked"), ReferralPush::kCancel);
+  EXPECT_EQ(push("on-hold", "entered-in-error"), ReferralPush::kCancel);
+  EXPECT_FALSE(push(nullptr, "draft"));
+  EXPECT_FALSE(push("active", "active"));
+  EXPECT_FALSE(push("active", "completed"));
+  EXPECT_FALSE(push("draft", "revoked"));  // never sent, so nothing to cancel
+  EXPECT_STREQ(reasonCode(ReferralPush::kNew), "new");
+  EXPECT_STREQ(reasonCode(ReferralPush::kCancel), "update");
+}
+
+TEST(Endpoints, APartnerAsksForPushedEventsInPayloadType) {
+  const auto endpoint =
+      json(R"({"resourceType":"Endpoint","payloadType":[{"text":"FHIR"},{"coding":[{"system":")" +
+           std::string(kBarsEventSystem) + R"(","code":"servicerequest-request"}]}]})");
+  EXPECT_TRUE(acceptsEvent(endpoint, kBarsEventSystem, "servicerequest-request"));
+  EXPECT_FALSE(acceptsEvent(endpoint, kBarsEventSystem, "servicerequest-response"));
+  EXPECT_FALSE(acceptsEvent(json(R"({"resourceType":"Endpoint"})"), kBarsEventSystem,
+                            "servicerequest-request"));
+}
+
 }  // namespace
 }  // namespace sp::delivery
