@@ -1,22 +1,29 @@
-// Delivery to partners over real HTTP against a real PostgreSQL, with a real receiving server
+// Delivery to partners over real HTTP(S) against a real PostgreSQL, with real receiving servers
 // (message_receiver.h) started by the tests: a provider's acceptance reaches the referrer's
 // messaging Endpoint as a BaRS servicerequest-response with the conversation's X-Correlation-Id
-// and a fresh X-Request-Id; a receiver that goes away and comes back gets everything, once each,
-// in order; 5xx is retried; 409 duplicate counts as delivered; out of attempts is undelivered and
-// visible as a Communication; two server processes share the outbox without sending one message
-// twice; a rest-hook Subscription is notified of a new Task.
+// and a fresh X-Request-Id, also end to end for a referral that came by $process-message (reply
+// address as URL or service id); a receiver that goes away and comes back gets everything, once
+// each, in order; 5xx is retried; 409 duplicate counts as delivered; out of attempts is
+// undelivered and visible as a Communication; two server processes share the outbox without
+// sending one message twice; a rest-hook Subscription is notified of a new Task; new referrals
+// and cancellations are pushed to a receiver that asks for them; https delivery shows the
+// server's certificate and refuses a partner from a foreign CA; "Contacted" on a received
+// referral is an implicit acceptance and the referrer gets its own words back.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 #include <rapidjson/pointer.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <pqxx/pqxx>
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "harness.h"
@@ -429,6 +436,80 @@ TEST_F(Delivery, NewReferralsAndCancellationsArePushedToAReceiverThatAsksForThem
   EXPECT_EQ(got[1].header("x-correlation-id"), referral);
   // A receiver whose Endpoint does not ask for them gets no pushed referrals.
   EXPECT_TRUE(outbox(gp.url()).empty());
+}
+
+// End to end: a BaRS referral by message, the provider's acceptance, and the response at the
+// reply address the message gave (a URL, or a service id that names a HealthcareService and its
+// Endpoint), in the message's conversation and naming the request.
+TEST_F(Delivery, BarsReferralByMessageGetsItsResponseAtTheReplyAddress) {
+  create("Organization", R"({"resourceType":"Organization",)" + samples::narrative("SPoR") +
+                             R"("identifier":[{"system":")" + kOds +
+                             R"(","value":"SPR0001"}],"name":"SPoR"})");
+  std::ifstream in(sourceDir() + "/tests/data/messaging/referral-request-bars.json");
+  const std::string message((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(message.empty());
+
+  MessageReceiver byUrl;
+  MessageReceiver byServiceId;
+  // The second referrer names itself by service id; its HealthcareService has the Endpoint.
+  const Parties other = parties(byServiceId);
+  std::string service = samples::directoryEntry("Organization/" + other.gp, "GP service");
+  service = with(service, "/identifier",
+                 R"([{"system":"https://fhir.nhs.uk/Id/dos-service-id","value":"9990001"}])");
+  service = with(service, "/endpoint", R"([{"reference":"Endpoint/)" + other.endpoint + R"("}])");
+  create("HealthcareService", service);
+
+  struct Sent {
+    std::string bundleId, correlationId, referral;
+  };
+  const auto send = [&](const std::string& replyAddress, const std::string& bundleId,
+                        const std::string& correlationId) {
+    std::string m = with(message, "/id", "\"" + bundleId + "\"");
+    m = with(m, "/entry/0/resource/source/endpoint", "\"" + replyAddress + "\"");
+    // A sender practice of its own (other tests here made several A81001 organisations).
+    m = with(m, "/entry/4/resource/identifier/0/value", "\"A89999\"");
+    Sent sent{bundleId, correlationId, ""};
+    HttpResponse r =
+        client().send("POST", "/$process-message", m,
+                      {"X-Request-Id: " + bundleId, "X-Correlation-Id: " + sent.correlationId});
+    EXPECT_EQ(r.status, 200) << r.body;
+    const std::string focus = at(r.body, "/entry/0/resource/focus/0/reference");
+    sent.referral = focus.substr(focus.find('/') + 1);
+    return sent;
+  };
+  const Sent first = send(byUrl.url(), "0b8f1c52-5d0e-4c1a-9a51-0c2b3d4e5f61",
+                          "7d2e9a10-4b3c-4d5e-8f60-718293a4b5c6");
+  const Sent second =
+      send("https://fhir.nhs.uk/Id/dos-service-id|9990001", "1c9a2d63-6e1f-4d2b-8b62-1d3c4e5f6a72",
+           "8e3f0b21-5c4d-4e6f-9071-8293a4b5c6d7");
+  ASSERT_FALSE(first.referral.empty());
+  ASSERT_FALSE(second.referral.empty());
+  for (const Sent& sent : {first, second}) {
+    HttpResponse task = client().get("/Task?focus=ServiceRequest/" + sent.referral);
+    ASSERT_EQ(arraySize(task.body, "/entry"), 1u) << task.body;
+    rapidjson::Document found = parse(task.body);
+    const std::string taskId = at(found, "/entry/0/resource/id");
+    const std::string body = write(found["entry"][0]["resource"]);
+    HttpResponse accepted =
+        client().send("PUT", "/Task/" + taskId, with(body, "/status", "\"accepted\""));
+    ASSERT_EQ(accepted.status, 200) << accepted.body;
+  }
+  for (auto [receiver, sent, destination] :
+       {std::make_tuple(&byUrl, first, byUrl.url()),
+        std::make_tuple(&byServiceId, second,
+                        std::string("https://fhir.nhs.uk/Id/dos-service-id|9990001"))}) {
+    ASSERT_TRUE(receiver->waitFor([](const auto& r) { return r.size() >= 1; })) << server_->log();
+    const ReceivedRequest got = receiver->received().front();
+    EXPECT_EQ(got.header("x-correlation-id"), sent.correlationId);
+    EXPECT_TRUE(isUuid(got.header("x-request-id")));
+    EXPECT_NE(got.header("x-request-id"), sent.bundleId);
+    rapidjson::Document response = parse(got.body);
+    EXPECT_EQ(at(response, "/entry/0/resource/eventCoding/code"), "servicerequest-response");
+    EXPECT_EQ(at(response, "/entry/0/resource/response/identifier"), sent.bundleId);
+    EXPECT_EQ(at(response, "/entry/0/resource/destination/0/endpoint"), destination);
+    EXPECT_EQ(at(response, "/entry/1/resource/id"), sent.referral);
+    EXPECT_EQ(at(response, "/entry/2/resource/status"), "accepted");
+  }
 }
 
 // With client certificates, so partners' own vocabularies apply (mappings/partners.json: the
