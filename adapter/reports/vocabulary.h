@@ -6,16 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "fhir/project_urls.h"
+
 namespace sp::reports {
 
-inline constexpr const char* kReferralRouteSystem =
-    "https://fhir.social-prescribing.example.org/CodeSystem/referral-route";
-inline constexpr const char* kPriorityCohortSystem =
-    "https://fhir.social-prescribing.example.org/CodeSystem/priority-cohort";
-inline constexpr const char* kBusinessStatusSystem =
-    "https://fhir.social-prescribing.example.org/CodeSystem/task-business-status";
-inline constexpr const char* kOutcomeMeasureSystem =
-    "https://fhir.social-prescribing.example.org/CodeSystem/outcome-measure";
+using fhir::kBusinessStatusSystem;
+using fhir::kOutcomeMeasureSystem;
+using fhir::kPriorityCohortSystem;
+using fhir::kReferralRouteSystem;
 inline constexpr const char* kSnomedSystem = "http://snomed.info/sct";
 
 // A code and its label, in the order the report shows them.

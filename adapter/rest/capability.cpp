@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 
 #include "fhir/json.h"
+#include "fhir/project_urls.h"
 
 namespace sp::rest {
 namespace {
@@ -85,6 +86,16 @@ void addSearchCapabilities(Value& r, const std::string& type, const search::Inde
   r.AddMember("searchParam", params, a);
 }
 
+// One of the project's own operations (docs/workflow.md, docs/reports.md), by its canonical.
+Value operation(const char* name, const char* definitionId, rapidjson::Document::AllocatorType& a) {
+  Value op(rapidjson::kObjectType);
+  op.AddMember("name", rapidjson::StringRef(name), a);
+  op.AddMember("definition",
+               fhir::makeString(std::string(fhir::kOperationBase) + definitionId, a),
+               a);
+  return op;
+}
+
 }  // namespace
 
 std::string capabilityStatementJson(const fhir::Definitions& defs, const ServerInfo& info,
@@ -142,6 +153,9 @@ std::string capabilityStatementJson(const fhir::Definitions& defs, const ServerI
     validate.AddMember("name", "validate", a);
     validate.AddMember("definition", "http://hl7.org/fhir/OperationDefinition/Resource-validate", a);
     operations.PushBack(validate, a);
+    if (type == "HealthcareService") {
+      operations.PushBack(operation("alternatives", "HealthcareService-alternatives", a), a);
+    }
     if (type == "ConceptMap") {
       Value translate(rapidjson::kObjectType);
       translate.AddMember("name", "translate", a);
@@ -184,6 +198,7 @@ std::string capabilityStatementJson(const fhir::Definitions& defs, const ServerI
   processMessage.AddMember(
       "definition", "http://hl7.org/fhir/OperationDefinition/MessageHeader-process-message", a);
   systemOperations.PushBack(processMessage, a);
+  systemOperations.PushBack(operation("impact-report", "impact-report", a), a);
   rest.AddMember("operation", systemOperations, a);
   Value restList(rapidjson::kArrayType);
   restList.PushBack(rest, a);

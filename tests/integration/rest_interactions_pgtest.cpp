@@ -1,6 +1,7 @@
 // The REST interactions over real HTTP against a real PostgreSQL.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "harness.h"
@@ -286,6 +287,33 @@ TEST_F(RestInteractions, MetadataListsEveryResourceType) {
   EXPECT_GE(arraySize(r.body, "/rest/0/resource"), 145u);
   EXPECT_NE(r.body.find("\"type\":\"ServiceRequest\""), std::string::npos);
   EXPECT_NE(r.body.find("\"type\":\"Appointment\""), std::string::npos);
+}
+
+TEST_F(RestInteractions, MetadataListsTheProjectsOperations) {
+  HttpResponse r = client_.get("/metadata");
+  ASSERT_EQ(r.status, 200);
+  const rapidjson::Document doc = parse(r.body);
+  std::vector<std::string> systemOperations;
+  for (const auto& op : doc["rest"][0]["operation"].GetArray()) {
+    systemOperations.push_back(at(op, "/name") + " " + at(op, "/definition"));
+  }
+  EXPECT_NE(std::find(systemOperations.begin(), systemOperations.end(),
+                      "impact-report https://fhir.social-prescribing.example.org/"
+                      "OperationDefinition/impact-report"),
+            systemOperations.end())
+      << ::testing::PrintToString(systemOperations);
+  std::vector<std::string> serviceOperations;
+  for (const auto& resource : doc["rest"][0]["resource"].GetArray()) {
+    if (std::string(resource["type"].GetString()) != "HealthcareService") continue;
+    for (const auto& op : resource["operation"].GetArray()) {
+      serviceOperations.push_back(at(op, "/name") + " " + at(op, "/definition"));
+    }
+  }
+  EXPECT_EQ(serviceOperations,
+            (std::vector<std::string>{
+                "validate http://hl7.org/fhir/OperationDefinition/Resource-validate",
+                "alternatives https://fhir.social-prescribing.example.org/OperationDefinition/"
+                "HealthcareService-alternatives"}));
 }
 
 TEST_F(RestInteractions, HealthzReportsDatabase) {
