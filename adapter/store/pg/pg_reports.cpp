@@ -32,14 +32,16 @@ using fhir::FhirError;
 // bit 20 instead of "completed" when it completed by a warm handover (businessStatus
 // handed-over); for a rejection, bit 21 + the position of its reason in $5 (statusReason first,
 // then businessStatus), or bit 21 alone for any other reason. Cohorts: bit = position in $3.
-// $1, $2: the period in epoch milliseconds [from, to).
+// $1, $2: the period in epoch milliseconds [from, to). The period's referrals (base) and their
+// Tasks (task) are each read in several branches: materialised, they are computed once (for a
+// year of 100,000 referrals, computing base once instead of five times saved about 15 %).
 constexpr const char* kReferralFacts = R"sql(
 WITH
-base AS NOT MATERIALIZED (
+base AS MATERIALIZED (
   SELECT d.res_id AS id, min(d.low) AS authored FROM idx_date d
   WHERE d.res_type = 'ServiceRequest' AND d.param = 'authored' AND d.low >= $1 AND d.low < $2
   GROUP BY d.res_id),
-task AS NOT MATERIALIZED (
+task AS MATERIALIZED (
   SELECT f.res_id AS task, f.target_id AS id FROM idx_reference f
   WHERE f.res_type = 'Task' AND f.param = 'focus' AND f.target_type = 'ServiceRequest'
     AND f.target_id IN (SELECT id FROM base)),
@@ -373,6 +375,8 @@ ReportData PgReportStore::read(const ReportQuery& query) {
       // parallel workers (within its max_parallel_workers_per_gather) sooner than by default.
       tx.exec("SET LOCAL parallel_setup_cost = 100");
       tx.exec("SET LOCAL parallel_tuple_cost = 0.01");
+      // Compiling the plan's expressions (a few hundred functions) cost 0.4 s of every report.
+      tx.exec("SET LOCAL jit = off");
       tx.exec("SET LOCAL statement_timeout = " +
               std::to_string(std::chrono::milliseconds(timeLimit_).count()));
       ReportData data = readAll(tx, query);
