@@ -229,6 +229,27 @@ std::vector<MeasureChange> measureChanges(const store::ReportData& data,
   return out;
 }
 
+// Refusals for want of a place made in the period, by service. Under a filter on the referrals
+// (not only on the service), only those about a referral counted.
+std::map<std::string, std::int64_t> refusalsInPeriod(const std::vector<store::CapacityRefusal>& all,
+                                                     const ReportPeriod& period,
+                                                     const ImpactFilter& filter,
+                                                     const std::vector<const Derived*>& counted) {
+  const bool onReferrals = !filter.locality.empty() || !filter.area.empty() ||
+                           !filter.route.empty() || !filter.cohort.empty();
+  std::unordered_set<std::string> countedIds;
+  if (onReferrals) {
+    for (const Derived* d : counted) countedIds.insert(d->fact->id);
+  }
+  std::map<std::string, std::int64_t> byService;
+  for (const auto& f : all) {
+    if (f.atMillis < period.fromMillis || f.atMillis >= period.toMillis) continue;
+    if (onReferrals && !countedIds.count(f.referralId)) continue;
+    ++byService[f.serviceId];
+  }
+  return byService;
+}
+
 }  // namespace
 
 const char* outcomeCode(Outcome outcome) {
@@ -417,6 +438,12 @@ ImpactReport buildImpactReport(const store::ReportData& data, const ReportPeriod
   std::vector<std::pair<std::int64_t, const std::string*>> firstOf;  // per person
   std::vector<Derived> all;
   all.reserve(data.referrals.size());
+  // A referral refused at the door (its Task could not be accepted for want of a place) counts
+  // as refused for lack of capacity like one whose Task was rejected for it.
+  std::unordered_set<std::string> refusedReferrals;
+  for (const auto& f : data.refusals) {
+    if (!f.referralId.empty()) refusedReferrals.insert(f.referralId);
+  }
   for (const auto& r : data.referrals) {
     Derived d;
     d.fact = &r;
@@ -438,7 +465,7 @@ ImpactReport buildImpactReport(const store::ReportData& data, const ReportPeriod
     for (std::size_t i = 0; i < reasons.size(); ++i) {
       if (reasons[i].code == reason) d.reason = static_cast<int>(i);
     }
-    d.refused = refusedForNoCapacity(r.tasks);
+    d.refused = refusedForNoCapacity(r.tasks) || refusedReferrals.count(r.id) > 0;
     auto place = placeOf.find(r.postcode);
     if (place == placeOf.end()) place = placeOf.emplace(r.postcode, places.indexOf(r.postcode)).first;
     d.place = place->second;
@@ -513,6 +540,9 @@ ImpactReport buildImpactReport(const store::ReportData& data, const ReportPeriod
 
   report.outcomeMeasures = measureChanges(data, counted);
 
+  const std::map<std::string, std::int64_t> refusalsByService =
+      refusalsInPeriod(data.refusals, period, filter, counted);
+
   const std::string staleBefore = formatDate(report.staleBefore);
   for (const auto& s : data.services) {
     if (!filter.service.empty() && s.id != filter.service) continue;
@@ -528,6 +558,9 @@ ImpactReport buildImpactReport(const store::ReportData& data, const ReportPeriod
     c.stale = s.lastReviewed.empty() || latestDay(s.lastReviewed) < staleBefore;
     const auto n = referralsByService.find(s.id);
     c.referrals = n == referralsByService.end() ? 0 : n->second;
+    const auto refused = refusalsByService.find(s.id);
+    c.refusals = refused == refusalsByService.end() ? 0 : refused->second;
+    report.refusals += c.refusals;
     if (c.active) {
       ++report.activeServices;
       if (c.stale) ++report.staleServices;

@@ -114,6 +114,7 @@ struct ServiceCapacity {
   std::string lastReviewed;           // as written, "" when never
   bool stale = false;                 // not reviewed since staleBefore
   std::int64_t referrals = 0;         // referrals to it counted in this report
+  std::int64_t refusals = 0;          // requests refused for want of a place in the period
 };
 
 struct ImpactReport {
@@ -132,6 +133,10 @@ struct ImpactReport {
   std::int64_t staleServices = 0;  // active and not reviewed since staleBefore
   std::int64_t placesTotal = 0;    // over active services with a capacity
   std::int64_t placesFree = 0;
+  // Requests refused at once for want of a place, made in the period (a referral to a full
+  // service, or a Task accepted or made for one): at the services shown in `capacity`, and
+  // under a filter on the referrals, only those about a referral counted.
+  std::int64_t refusals = 0;
   const Breakdown* breakdown(const std::string& name) const;
 };
 

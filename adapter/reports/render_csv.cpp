@@ -100,6 +100,7 @@ std::string impactCsv(const ImpactReport& r) {
   row(out, "directory", "", "Directory", "not-reviewed-six-months", std::to_string(r.staleServices));
   row(out, "directory", "", "Directory", "places-total", std::to_string(r.placesTotal));
   row(out, "directory", "", "Directory", "places-free", std::to_string(r.placesFree));
+  row(out, "directory", "", "Directory", "refused-no-place", std::to_string(r.refusals));
   for (const ServiceCapacity& c : r.capacity) {
     const auto n = [](const std::optional<std::int64_t>& v) {
       return v ? std::to_string(*v) : std::string();
@@ -112,6 +113,7 @@ std::string impactCsv(const ImpactReport& r) {
     row(out, "capacity", c.id, c.name, "last-reviewed", csvText(c.lastReviewed));
     row(out, "capacity", c.id, c.name, "not-reviewed-six-months", c.stale ? "true" : "false");
     row(out, "capacity", c.id, c.name, "referrals", std::to_string(c.referrals));
+    row(out, "capacity", c.id, c.name, "refused-no-place", std::to_string(c.refusals));
   }
   return out;
 }

@@ -194,7 +194,10 @@ std::string capacitySection(const ImpactReport& r) {
        "</span> active services. <span class=\"stale\" id=\"fig-not-reviewed-six-months\" "
        "data-value=\"" +
        std::to_string(r.staleServices) + "\">" + std::to_string(r.staleServices) +
-       "</span> not reviewed since " + htmlEscape(formatLongDate(r.staleBefore)) + ".</p>";
+       "</span> not reviewed since " + htmlEscape(formatLongDate(r.staleBefore)) + ". " +
+       "<span id=\"fig-refused-no-place\" data-value=\"" + std::to_string(r.refusals) + "\">" +
+       std::to_string(r.refusals) +
+       "</span> requests refused at once in the period for want of a place (no waiting lists).</p>";
   std::vector<Bar> rows;
   for (const auto& c : r.capacity) {
     if (!c.active || !c.total || !c.free) continue;
@@ -211,7 +214,8 @@ std::string capacitySection(const ImpactReport& r) {
     h += horizontalBarChart("chart-capacity", "Places in use and free per service", rows);
   }
   h += "<table id=\"table-capacity\"><thead><tr><th>Service</th><th>Places</th><th>Free</th>"
-       "<th>In use</th><th>Status</th><th>Referrals counted</th><th>Last reviewed</th></tr>"
+       "<th>In use</th><th>Status</th><th>Referrals counted</th><th>Refused, no place</th>"
+       "<th>Last reviewed</th></tr>"
        "</thead><tbody>";
   const auto n = [](const std::optional<std::int64_t>& v) {
     return v ? std::to_string(*v) : std::string("-");
@@ -222,7 +226,8 @@ std::string capacitySection(const ImpactReport& r) {
          "</td><td data-measure=\"places-free\">" + n(c.free) +
          "</td><td data-measure=\"places-in-use\">" + n(c.inUse) + "</td><td>" +
          htmlEscape(c.status.empty() ? "-" : c.status) + "</td><td data-measure=\"referrals\">" +
-         std::to_string(c.referrals) + "</td><td data-measure=\"last-reviewed\"" +
+         std::to_string(c.referrals) + "</td><td data-measure=\"refused-no-place\">" +
+         std::to_string(c.refusals) + "</td><td data-measure=\"last-reviewed\"" +
          (c.stale ? " class=\"stale\"" : "") + ">" +
          htmlEscape(c.lastReviewed.empty() ? "never" : c.lastReviewed) +
          (c.stale ? " (over six months)" : "") + "</td></tr>";

@@ -197,6 +197,7 @@ std::string impactParametersJson(const ImpactReport& r) {
   directory.PushBack(b.integer("places-total", r.placesTotal), a);
   directory.PushBack(b.integer("places-free", r.placesFree), a);
   directory.PushBack(b.integer("places-in-use", r.placesTotal - r.placesFree), a);
+  directory.PushBack(b.integer("refused-no-place", r.refusals), a);
   params.PushBack(b.parts("directory", std::move(directory)), a);
 
   for (const ServiceCapacity& c : r.capacity) {
@@ -212,6 +213,7 @@ std::string impactParametersJson(const ImpactReport& r) {
     }
     part.PushBack(b.boolean("not-reviewed-six-months", c.stale), a);
     part.PushBack(b.integer("referrals", c.referrals), a);
+    part.PushBack(b.integer("refused-no-place", c.refusals), a);
     params.PushBack(b.parts("capacity", std::move(part)), a);
   }
 

@@ -10,6 +10,7 @@
 #include "fhir/json.h"
 #include "fhir/operation_outcome.h"
 #include "http/status_map.h"
+#include "rest/capacity_refusal.h"
 #include "rest/resource_write.h"
 
 namespace sp::rest {
@@ -37,7 +38,8 @@ std::string entryPath(std::size_t i) { return "Bundle.entry[" + std::to_string(i
   throw FhirError(kind, code, why, entryPath(i) + where);
 }
 
-// Rethrows `e` with every issue located under the entry.
+// Rethrows `e` with every issue located under the entry (a refusal for want of a place stays
+// one, so that it is recorded).
 [[noreturn]] void rethrowInEntry(std::size_t i, const FhirError& e) {
   std::vector<fhir::Issue> issues = e.issues();
   for (auto& issue : issues) {
@@ -50,6 +52,9 @@ std::string entryPath(std::size_t i) { return "Bundle.entry[" + std::to_string(i
     issue.expression = issue.expression.empty()
                            ? entryPath(i)
                            : entryPath(i) + ".resource" + (inner.empty() ? "" : "." + inner);
+  }
+  if (const auto* refused = dynamic_cast<const CapacityRefused*>(&e)) {
+    throw CapacityRefused(FhirError(e.kind(), std::move(issues)), refused->refusal());
   }
   throw FhirError(e.kind(), std::move(issues));
 }
@@ -315,7 +320,7 @@ std::string processTransaction(const ApiContext& ctx, store::ResourceStore& stor
                                bool returnRepresentation) {
   checkDistinctTargets(entries);
   const std::vector<PreparedEntry> pristine = entries;
-  store.inTransaction([&](store::StoreTransaction& tx) {
+  inTransactionKeepingRefusals(store, [&](store::StoreTransaction& tx) {
     entries = pristine;  // a retried attempt starts again from the request, with fresh bodies
     executePrepared(ctx, tx, entries);
   });
@@ -339,7 +344,7 @@ std::string processBatch(const ApiContext& ctx, store::ResourceStore& store,
       if (isReadOnly(p.route.interaction)) {
         store.inReadOnly(work);
       } else {
-        store.inTransaction(work);
+        inTransactionKeepingRefusals(store, work);
       }
       out.push_back(responseEntry(p, baseUrl, returnRepresentation));
     } catch (const FhirError& e) {

@@ -6,6 +6,7 @@
 #include "http/status_map.h"
 #include "messaging/receiver_codes.h"
 #include "rest/bundle_processor.h"
+#include "rest/capacity_refusal.h"
 #include "rest/negotiation.h"
 #include "rest/process_message.h"
 #include "rest/request_screen.h"
@@ -133,7 +134,7 @@ RestResponse FhirApi::dispatch(const RestRequest& request, const std::string& co
   if (isReadOnly(route.interaction)) {
     store_.inReadOnly(work);
   } else {
-    store_.inTransaction(work);
+    inTransactionKeepingRefusals(store_, work);
   }
   return interactionResponse(request, result, contentType);
 }

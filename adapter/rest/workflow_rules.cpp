@@ -4,6 +4,7 @@
 
 #include "fhir/errors.h"
 #include "fhir/json.h"
+#include "rest/capacity_refusal.h"
 #include "rest/implicit_acceptance_rule.h"
 #include "rest/resource_write.h"
 #include "search/query_parser.h"
@@ -141,12 +142,27 @@ std::string joined(const std::set<std::string>& values, const char* separator) {
   return out;
 }
 
-// The 409 for a service without a free place: why, the alternatives, and where to find more.
-FhirError noRoomError(const ApiContext& api, store::StoreTransaction& tx,
-                      const std::string& serviceId, const rapidjson::Value& service,
-                      const workflow::Capacity& capacity, const rapidjson::Value* referral,
-                      const std::string& patientId, const std::string& what,
-                      const std::string& expression, std::size_t limit) {
+// What a refusal at `serviceId` is about: the referral (its id) and what was refused.
+store::CapacityRefusal refusalAt(const ApiContext& api, const std::string& serviceId,
+                                 const std::string& referralId, const char* refused) {
+  store::CapacityRefusal r;
+  r.atMillis = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   api.clock.now().time_since_epoch())
+                   .count();
+  r.serviceId = serviceId;
+  r.referralId = referralId;
+  r.refused = refused;
+  return r;
+}
+
+// The 409 for a service without a free place: why, the alternatives, and where to find more;
+// recorded as `refusal` (rest/capacity_refusal.h).
+CapacityRefused noRoomError(const ApiContext& api, store::StoreTransaction& tx,
+                            const std::string& serviceId, const rapidjson::Value& service,
+                            const workflow::Capacity& capacity, const rapidjson::Value* referral,
+                            const std::string& patientId, const std::string& what,
+                            const std::string& expression, std::size_t limit,
+                            store::CapacityRefusal refusal) {
   std::vector<Issue> issues;
   const std::string name = fhir::getString(service, "name");
   issues.push_back({Severity::kError, "business-rule",
@@ -172,7 +188,7 @@ FhirError noRoomError(const ApiContext& api, store::StoreTransaction& tx,
   if (!person.cohorts.empty()) link += "&cohort=" + joined(person.cohorts, ",");
   issues.push_back(
       {Severity::kInformation, "informational", "Alternatives, nearest first: GET " + link, ""});
-  return FhirError(ErrorKind::kConflict, std::move(issues));
+  return CapacityRefused(FhirError(ErrorKind::kConflict, std::move(issues)), std::move(refusal));
 }
 
 std::string patientIdOf(const rapidjson::Value* reference) {
@@ -235,7 +251,8 @@ class TaskEffects {
         throw noRoomError(api_, tx_, serviceId, service->doc, *capacity,
                           referral ? &referral->doc : nullptr, patientIdOf(member(task, "for")),
                           std::string(workflow::statusCode(to)) + " for Task/" + id, "Task.status",
-                          settings_.alternativesInOutcome);
+                          settings_.alternativesInOutcome,
+                          refusalAt(api_, serviceId, referral ? focus.id : "", "task"));
       }
       next = workflow::takePlace(*capacity);
     } else {
@@ -533,7 +550,8 @@ class WorkflowRules::TaskRule : public WriteRule {
         focus.type == "ServiceRequest" ? load(c.tx, "ServiceRequest", focus.id, false) : nullptr;
     throw noRoomError(c.api, c.tx, serviceId, service->doc, *capacity,
                       referral ? &referral->doc : nullptr, patientIdOf(member(task, "for")),
-                      "a new Task for it", "Task.owner", settings_.alternativesInOutcome);
+                      "a new Task for it", "Task.owner", settings_.alternativesInOutcome,
+                      refusalAt(c.api, serviceId, referral ? focus.id : "", "task"));
   }
 
   const ActorSource& actors_;
@@ -641,7 +659,8 @@ class WorkflowRules::ServiceRequestRule : public WriteRule {
         if (capacity && !workflow::hasRoom(*capacity)) {
           throw noRoomError(c.api, c.tx, target.id, resolved->doc, *capacity, &referral,
                             patientIdOf(member(referral, "subject")), "the referral",
-                            "ServiceRequest.performer[0]", settings_.alternativesInOutcome);
+                            "ServiceRequest.performer[0]", settings_.alternativesInOutcome,
+                            refusalAt(c.api, target.id, c.id, "referral"));
         }
         if (const auto* providedBy = member(resolved->doc, "providedBy")) owner = providedBy;
       }

@@ -1,8 +1,9 @@
 // What the impact report reads from the stored resources, and the interface that reads it.
 //
 // The figures are never kept anywhere: every report reads the current resources (through the
-// search index rows written with them) and the Task version history, in one consistent
-// snapshot, and reports/ turns these facts into figures. Data only, apart from ReportStore.
+// search index rows written with them), the Task version history and the refusals for want of
+// a place (whose refused writes are not stored), in one consistent snapshot, and reports/ turns
+// these facts into figures. Data only, apart from ReportStore.
 //
 // ReportStore::read may throw fhir::FhirError: kUnavailable when the database cannot be
 // reached, kInternal for a database error (the detail is logged, never returned).
@@ -13,6 +14,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "store/resource_store.h"
 
 namespace sp::store {
 
@@ -89,6 +92,9 @@ struct ReportData {
   std::vector<ReferralFact> referrals;  // in no particular order
   std::vector<ScoreFact> scores;
   std::vector<ServiceFact> services;  // ordered by id
+  // Refusals made in the period, and those about the period's referrals whenever they were
+  // made; in no particular order.
+  std::vector<CapacityRefusal> refusals;
 };
 
 class ReportStore {

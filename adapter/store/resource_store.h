@@ -58,6 +58,18 @@ struct HistoryPage {
   std::optional<std::int64_t> nextCursor;  // set when more remain
 };
 
+// A request refused at once because a HealthcareService had no free place (no waiting lists:
+// docs/workflow.md). The refused write itself is rolled back; this is what is kept of it, for
+// the impact report's count of refusals.
+struct CapacityRefusal {
+  std::int64_t atMillis = 0;  // when, in epoch milliseconds
+  std::string serviceId;      // the HealthcareService without a place
+  std::string referralId;     // the ServiceRequest it was about ("" when none): for a refused
+                              // referral, the id it would have had (it is not stored)
+  std::string refused;        // "referral" (a referral to the service) or "task" (a Task
+                              // accepted for it, or made for it)
+};
+
 // The message operations (conversationFor, claims, log) come from MessageTransaction
 // (store/message_store.h).
 class StoreTransaction : public MessageTransaction {
@@ -88,6 +100,8 @@ class StoreTransaction : public MessageTransaction {
   virtual void lockKey(const std::string& key) = 0;
   // Adds a message to the outbox (store/outbox.h); it is sent only if this transaction commits.
   virtual void enqueue(const OutboxMessage& message) = 0;
+  // Keeps a refusal (see CapacityRefusal).
+  virtual void recordCapacityRefusal(const CapacityRefusal& refusal) = 0;
 };
 
 class ResourceStore {

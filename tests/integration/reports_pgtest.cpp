@@ -642,6 +642,130 @@ TEST_F(Reports, PageInHeadlessChromium) {
   std::filesystem::remove_all(profile);
 }
 
+// --- Refusals for want of a place ---------------------------------------------------------------
+//
+// A referral to a full service, and the acceptance of a Task at one, are refused at once (409)
+// and their writes rolled back; each refusal is still recorded, so the report counts it.
+TEST(ReportsRefusals, RefusalsAtTheDoorAreCountedThoughTheRefusedWritesAreNot) {
+  const std::string database = PostgresCluster::shared().freshDatabase();
+  ServerProcess server(database, ServerOptions{false, {"--dev-open-reports", "--handover-sweep-ms", "0"}});
+  HttpClient client(server.baseUrl());
+  const auto put = [&](const std::string& path, const rapidjson::Document& doc) {
+    return client.send("PUT", path, write(doc));
+  };
+  ASSERT_EQ(put("/Organization/org-sp-hub", corpus("Organization-org-sp-hub.json")).status, 201);
+  rapidjson::Document patient = corpus("Patient-pat-pryce.json");
+  set(patient, "/id", quoted("p1"));
+  remove(patient, "/identifier");
+  remove(patient, "/generalPractitioner");
+  ASSERT_EQ(put("/Patient/p1", patient).status, 201);
+  // One place in all, free.
+  rapidjson::Document service = corpus("HealthcareService-hs-walk-and-talk-alderton.json");
+  set(service, "/id", quoted("hs-one"));
+  set(service, "/providedBy", R"({"reference":"Organization/org-sp-hub"})");
+  remove(service, "/coverageArea");
+  remove(service, "/identifier");
+  for (auto& e : service["extension"].GetArray()) {
+    if (std::string(e["url"].GetString()).find("/capacity") == std::string::npos) continue;
+    for (auto& sub : e["extension"].GetArray()) {
+      if (sub.HasMember("valueUnsignedInt")) sub["valueUnsignedInt"].SetUint(1);
+    }
+  }
+  ASSERT_EQ(put("/HealthcareService/hs-one", service).status, 201);
+
+  const auto referral = [&](const std::string& id) {
+    rapidjson::Document sr = corpus("ServiceRequest-sr-pryce-walking.json");
+    set(sr, "/id", quoted(id));
+    remove(sr, "/supportingInfo");
+    remove(sr, "/basedOn");
+    set(sr, "/subject", R"({"reference":"Patient/p1"})");
+    set(sr, "/requester", R"({"reference":"Organization/org-sp-hub"})");
+    set(sr, "/authoredOn", quoted(instant(daysAgo(1))));
+    set(sr, "/performer", R"([{"reference":"HealthcareService/hs-one"}])");
+    return put("/ServiceRequest/" + id, sr);
+  };
+  const auto accept = [&](const std::string& taskId) {
+    rapidjson::Document task = parse(client.get("/Task/" + taskId).body);
+    set(task, "/status", quoted("accepted"));
+    return put("/Task/" + taskId, task);
+  };
+  // Two referrals while the place is free; the first takes it; the second's Task cannot.
+  ASSERT_EQ(referral("ra").status, 201);
+  ASSERT_EQ(referral("rb").status, 201);
+  ASSERT_EQ(accept("ra-task").status, 200);
+  const HttpResponse refusedTask = accept("rb-task");
+  ASSERT_EQ(refusedTask.status, 409) << refusedTask.body;
+  EXPECT_EQ(at(client.get("/Task/rb-task").body, "/status"), "requested");
+  // A third referral to the full service is refused and not stored.
+  const HttpResponse refusedReferral = referral("rc");
+  ASSERT_EQ(refusedReferral.status, 409) << refusedReferral.body;
+  EXPECT_NE(at(refusedReferral.body, "/issue/0/diagnostics").find("has no free place"),
+            std::string::npos);
+  EXPECT_EQ(client.get("/ServiceRequest/rc").status, 404);
+  // In a transaction Bundle too (the whole transaction is refused).
+  rapidjson::Document bundle(rapidjson::kObjectType);
+  set(bundle, "/resourceType", quoted("Bundle"));
+  set(bundle, "/type", quoted("transaction"));
+  {
+    rapidjson::Document sr = corpus("ServiceRequest-sr-pryce-walking.json");
+    set(sr, "/id", quoted("rd"));
+    remove(sr, "/supportingInfo");
+    remove(sr, "/basedOn");
+    set(sr, "/subject", R"({"reference":"Patient/p1"})");
+    set(sr, "/requester", R"({"reference":"Organization/org-sp-hub"})");
+    set(sr, "/performer", R"([{"reference":"HealthcareService/hs-one"}])");
+    set(bundle, "/entry/0/resource", write(sr));
+    set(bundle, "/entry/0/request", R"({"method":"PUT","url":"ServiceRequest/rd"})");
+  }
+  const HttpResponse refusedInBundle = client.send("POST", "/", write(bundle));
+  ASSERT_EQ(refusedInBundle.status, 409) << refusedInBundle.body;
+  EXPECT_EQ(client.get("/ServiceRequest/rd").status, 404);
+
+  const std::string period =
+      "period=" + date(daysAgo(7)) + "/" + date(Clock::now() + std::chrono::hours(24));
+  const auto directoryFigure = [](const rapidjson::Document& doc, const std::string& name) {
+    const rapidjson::Value* d = named(doc["parameter"], "directory");
+    return d ? figure((*d)["part"], name) : std::nan("");
+  };
+  const auto serviceFigure = [](const rapidjson::Document& doc, const std::string& name) {
+    for (const auto& p : doc["parameter"].GetArray()) {
+      if (std::string(p["name"].GetString()) != "capacity") continue;
+      const rapidjson::Value* s = named(p["part"], "service");
+      if (s && std::string((*s)["valueReference"]["reference"].GetString()) ==
+                   "HealthcareService/hs-one") {
+        return figure(p["part"], name);
+      }
+    }
+    return std::nan("");
+  };
+  const HttpResponse r = client.get("/$impact-report?" + period);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const rapidjson::Document all = parse(r.body);
+  // Stored referrals ra and rb; rb counts as refused for lack of capacity.
+  EXPECT_EQ(figure(summary(all), "referrals"), 2);
+  EXPECT_EQ(figure(summary(all), "refused-no-capacity"), 1);
+  // All three refusals (rb's Task, the referrals rc and rd) at the service.
+  EXPECT_EQ(directoryFigure(all, "refused-no-place"), 3);
+  EXPECT_EQ(serviceFigure(all, "refused-no-place"), 3);
+  EXPECT_EQ(serviceFigure(all, "places-free"), 0);
+  // Filtered on the referrals, only the refusal about a counted referral (rb) remains.
+  // (the corpus referral's route is single-point-of-referral)
+  const rapidjson::Document spr = parse(
+      client.get("/$impact-report?" + period + "&route=single-point-of-referral").body);
+  EXPECT_EQ(directoryFigure(spr, "refused-no-place"), 1);
+  const rapidjson::Document web =
+      parse(client.get("/$impact-report?" + period + "&route=self-referral-web").body);
+  EXPECT_EQ(directoryFigure(web, "refused-no-place"), 0);
+  // A period before the refusals has none.
+  const rapidjson::Document before = parse(
+      client.get("/$impact-report?period=" + date(daysAgo(30)) + "/" + date(daysAgo(20))).body);
+  EXPECT_EQ(directoryFigure(before, "refused-no-place"), 0);
+  // The page and the CSV show them too.
+  EXPECT_NE(client.get("/reports?" + period).body.find("id=\"fig-refused-no-place\" data-value=\"3\""),
+            std::string::npos);
+  EXPECT_NE(client.get("/reports.csv?" + period).body.find("refused-no-place,3"), std::string::npos);
+}
+
 // --- Who may see reports (mutual TLS) ----------------------------------------------------------
 
 TEST(ReportsAccess, CommissionersAndAdministratorsOnly) {

@@ -328,6 +328,43 @@ TEST(ReportsImpactTest, CapacityAndDirectoryFreshness) {
   EXPECT_EQ(r.placesFree, 3 + 0 + 8);
 }
 
+TEST(ReportsImpactTest, RefusalsForWantOfAPlace) {
+  store::ReportData data;
+  data.services.push_back({"hs-a", "Walks", true, 15, 0, "no-capacity", "2026-10-14"});
+  data.services.push_back({"hs-b", "Cafe", true, 10, 0, "no-capacity", "2026-10-14"});
+  Facts stored;
+  stored.id = "r1";
+  stored.service = "hs-a";
+  stored.route = "gp";
+  stored.tasks = {task("requested")};
+  data.referrals.push_back(make(stored));
+  Facts other = stored;
+  other.id = "r2";
+  other.route = "self-referral-web";
+  data.referrals.push_back(make(other));
+  const std::int64_t inQ1 = kQ1.fromMillis + kDay;
+  data.refusals = {
+      {inQ1, "hs-a", "r1", "task"},                    // r1's Task could not be accepted
+      {inQ1 + 1, "hs-a", "gone", "referral"},          // a referral refused, not stored
+      {inQ1 + 2, "hs-b", "", "task"},                  // about no referral
+      {kQ1.toMillis + kDay, "hs-b", "r2", "task"},     // after the period, about r2
+  };
+  const ImpactReport r = build(data);
+  // Per referral: r1 and r2 were refused (r2 after the period, but it is a Q1 referral).
+  EXPECT_EQ(r.summary.refusedNoCapacity, 2);
+  EXPECT_EQ(group(r, "route", "gp").figures.refusedNoCapacity, 1);
+  // Per service, the refusals made in the period.
+  EXPECT_EQ(r.refusals, 3);
+  ASSERT_EQ(r.capacity.size(), 2u);
+  EXPECT_EQ(r.capacity[0].id, "hs-b");  // Cafe before Walks
+  EXPECT_EQ(r.capacity[0].refusals, 1);
+  EXPECT_EQ(r.capacity[1].refusals, 2);
+  // A filter on the service keeps its refusals; one on the referrals keeps those about them.
+  EXPECT_EQ(build(data, ImpactFilter{"", "", "", "", "hs-b"}).refusals, 1);
+  EXPECT_EQ(build(data, ImpactFilter{"", "", "gp", "", ""}).refusals, 1);
+  EXPECT_EQ(build(data, ImpactFilter{"", "", "self-referral-web", "", ""}).refusals, 0);
+}
+
 TEST(ReportsImpactTest, QueryForAPeriod) {
   const store::ReportQuery q = reportQuery(kQ1);
   EXPECT_EQ(q.fromMillis, kQ1.fromMillis);

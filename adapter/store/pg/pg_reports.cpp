@@ -176,6 +176,19 @@ WHERE d.low >= $4
                   AND st.code IN ('entered-in-error', 'cancelled'))
 )sql";
 
+// Refusals for want of a place made in the period [$1, $2) (epoch milliseconds), or about a
+// referral authored in it.
+constexpr const char* kRefusals = R"sql(
+SELECT floor(extract(epoch FROM r.refused_at) * 1000)::bigint, r.service_id, r.referral_id,
+       r.refused
+FROM capacity_refusals r
+WHERE r.refused_at >= to_timestamp($1::bigint / 1000.0)
+      AND r.refused_at < to_timestamp($2::bigint / 1000.0)
+   OR r.referral_id IN (SELECT d.res_id FROM idx_date d
+                        WHERE d.res_type = 'ServiceRequest' AND d.param = 'authored'
+                          AND d.low >= $1 AND d.low < $2)
+)sql";
+
 // The directory as it is now: a few hundred services at most, so their JSON is read directly.
 // $1: the capacity extension URL, $2: the last-reviewed extension URL.
 constexpr const char* kServices = R"sql(
@@ -345,6 +358,10 @@ ReportData readAll(pqxx::transaction_base& tx, const ReportQuery& q) {
     s.capacityStatus = text(row[5]);
     s.lastReviewed = text(row[6]);
     data.services.push_back(std::move(s));
+  }
+  for (const auto& row : tx.exec_params(kRefusals, q.fromMillis, q.toMillis)) {
+    data.refusals.push_back(
+        CapacityRefusal{row[0].as<std::int64_t>(), text(row[1]), text(row[2]), text(row[3])});
   }
   return data;
 }

@@ -58,6 +58,9 @@ void prepareStatements(pqxx::connection& c) {
   c.prepare("enqueue",
             "INSERT INTO outbox (receiver, url, kind, content_type, body, correlation_id, about,"
             " origin, recipient) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
+  c.prepare("insert_capacity_refusal",
+            "INSERT INTO capacity_refusals (refused_at, service_id, referral_id, refused)"
+            " VALUES (to_timestamp($1::bigint / 1000.0), $2, $3, $4)");
 }
 
 std::int64_t toMillis(fhir::TimePoint t) {
@@ -155,6 +158,9 @@ class PgTransaction : public StoreTransaction {
   void enqueue(const OutboxMessage& m) override {
     tx_.exec_prepared("enqueue", m.receiver, m.url, m.kind, m.contentType, m.body,
                       m.correlationId, m.about, m.origin, m.recipient);
+  }
+  void recordCapacityRefusal(const CapacityRefusal& r) override {
+    tx_.exec_prepared("insert_capacity_refusal", r.atMillis, r.serviceId, r.referralId, r.refused);
   }
 
  private:
