@@ -84,7 +84,9 @@ class MessageTransaction {
   }
 
   // Inserts the key as in flight, or reports the state it already has. A claim left in flight
-  // longer than `staleAfterSeconds` (its process died) is taken over.
+  // longer than `staleAfterSeconds` (its process died) is taken over. Meant for a transaction of
+  // its own, whose commit may then be asynchronous (the later processing commit makes it
+  // durable).
   virtual MessageClaim claimMessage(const MessageKey& key, int staleAfterSeconds) {
     (void)key;
     (void)staleAfterSeconds;
