@@ -370,6 +370,48 @@ TEST_F(Messaging, BarsUpdateAndCancelReuseTheBundleIdOfTheReferral) {
   EXPECT_EQ(footprint(), before);
 }
 
+TEST_F(Messaging, BarsFeedbackNamesTheReferralByItsBundleId) {
+  const std::string bundleId = newUuid();
+  ASSERT_EQ(post(barsReferral(bundleId), Headers().list()).status, 200);
+  std::string feedback = with(barsReferral(newUuid()), "/entry/0/resource/eventCoding/code",
+                              quoted("servicerequest-response"));
+  feedback = with(feedback, "/entry/0/resource/response",
+                  R"({"identifier":")" + bundleId + R"(","code":"ok"})");
+  const Headers h;
+  const HttpResponse r = post(feedback, h.list());
+  ASSERT_EQ(r.status, 200) << r.body;
+  const HttpResponse stored = get("/Bundle?_tag=" + kRequestIdTag + "%7C" + h.requestId);
+  EXPECT_EQ(arraySize(stored.body, "/entry"), 2u) << stored.body;
+}
+
+TEST_F(Messaging, AFhirTaskStatusUpdateMovesTheTaskThroughTheWorkflow) {
+  const HttpResponse referral = post(fhirReferral(newUuid()), {});
+  ASSERT_EQ(referral.status, 200) << referral.body;
+  rapidjson::Document answer = parse(referral.body);
+  rapidjson::Document task;
+  task.CopyFrom(answer["entry"][1]["resource"], task.GetAllocator());
+  rapidjson::Pointer("/status").Set(task, "accepted");
+  const std::string message =
+      R"({"resourceType":"Bundle","id":")" + newUuid() + R"(","type":"message","entry":[)"
+      R"({"fullUrl":"urn:uuid:)" + newUuid() + R"(","resource":{"resourceType":"MessageHeader",)"
+      R"("id":")" + newUuid() + R"(","eventCoding":{"system":")" + kProjectEvents +
+      R"(","code":"task-status-update"},"source":{"endpoint":"https://spor.example/fhir"},)"
+      R"("destination":[{"endpoint":"https://adapter.example/fhir","receiver":{"identifier":)"
+      R"({"system":")" + kOds + R"(","value":"SPR0001"}}}],)"
+      R"("sender":{"identifier":{"system":")" + kOds + R"(","value":"SPR0001"}},)"
+      R"("focus":[{"reference":"Task/)" + at(task, "/id") + R"("}]}},)"
+      R"({"fullUrl":")" + server_->baseUrl() + "/Task/" + at(task, "/id") +
+      R"(","resource":)" + write(task) + "}]}";
+  const HttpResponse r = post(message, {});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(at(r.body, "/entry/0/resource/focus/0/reference"), "Task/" + at(task, "/id"));
+  EXPECT_EQ(at(get("/Task/" + at(task, "/id")).body, "/status"), "accepted");
+  // The same message again (same MessageHeader.id): the stored answer, nothing moved.
+  const HttpResponse again = post(message, {});
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(again.body, r.body);
+}
+
 TEST_F(Messaging, StoredMessagesAreReadBackAndSearchedByRequestIdAndEvent) {
   const Headers h;
   ASSERT_EQ(post(barsReferral(newUuid()), h.list()).status, 200);
