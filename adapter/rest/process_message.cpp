@@ -285,7 +285,8 @@ class MessageProcessing {
                     "The message names no referral held here", "MessageHeader.focus[0]");
   }
 
-  store::ResourceVersion activeReferral(const std::string& id) {
+  // Locks the referral; refuses it unless it is active.
+  void activeReferral(const std::string& id) {
     const auto held = tx_.current("ServiceRequest", id, true);
     if (!held || held->deleted) {
       throw FhirError(ErrorKind::kNotFound, "not-found", "The referral is not held here");
@@ -298,7 +299,6 @@ class MessageProcessing {
                       "The referral is no longer active (status " + status + ")",
                       "ServiceRequest.status");
     }
-    return *held;
   }
 
   Written referralUpdate() {
@@ -314,7 +314,7 @@ class MessageProcessing {
 
   Written cancel() {
     const std::string id = heldReferral();
-    const store::ResourceVersion held = activeReferral(id);
+    activeReferral(id);
     const std::string wanted = r_.message.focusStatus;
     // The referral's Task is cancelled first; the workflow then revokes the referral itself.
     const auto task = tx_.current("Task", workflow::referralTaskId(id), false);
@@ -342,7 +342,6 @@ class MessageProcessing {
     Written w;
     w.focus = tx_.current("ServiceRequest", id, false);
     w.stored[r_.message.focusEntry] = w.focus->body;
-    (void)held;
     return w;
   }
 
