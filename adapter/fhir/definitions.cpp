@@ -39,20 +39,10 @@ void forEachEntry(const rapidjson::Document& bundle, const std::string& path, Vi
   }
 }
 
-std::vector<std::string> strings(const rapidjson::Value& object, const char* name) {
-  std::vector<std::string> out;
-  if (const auto* list = findMember(object, name); list && list->IsArray()) {
-    for (const auto& v : list->GetArray()) {
-      if (v.IsString()) out.emplace_back(v.GetString());
-    }
-  }
-  return out;
-}
-
 SearchParameterDefinition searchParameterOf(const rapidjson::Value& json) {
   return SearchParameterDefinition{getString(json, "url"),        getString(json, "code"),
                                    getString(json, "type"),       getString(json, "expression"),
-                                   strings(json, "base"),         strings(json, "target")};
+                                   getStrings(json, "base"),      getStrings(json, "target")};
 }
 
 }  // namespace
@@ -148,7 +138,7 @@ Definitions Definitions::load(const std::string& profilesDir) {
     const rapidjson::Document required = readJsonFile(requiredPath);
     if (!required.IsObject()) throw std::runtime_error(requiredPath + ": must be an object");
     for (const auto& m : required.GetObject()) {
-      for (const auto& url : strings(required, m.name.GetString())) {
+      for (const auto& url : getStrings(required, m.name.GetString())) {
         if (!defs.structureDefinition(url)) {
           throw std::runtime_error(requiredPath + ": unknown profile " + url);
         }

@@ -221,6 +221,16 @@ std::string getString(const Value& object, const char* name) {
                                                 : std::string();
 }
 
+std::vector<std::string> getStrings(const Value& object, const char* name) {
+  std::vector<std::string> out;
+  if (const Value* list = findMember(object, name); list && list->IsArray()) {
+    for (const auto& v : list->GetArray()) {
+      if (v.IsString()) out.emplace_back(v.GetString(), v.GetStringLength());
+    }
+  }
+  return out;
+}
+
 Value makeString(std::string_view text, Document::AllocatorType& alloc) {
   return Value(text.data(), static_cast<SizeType>(text.size()), alloc);
 }

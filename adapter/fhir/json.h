@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sp::fhir {
 
@@ -39,6 +40,8 @@ rapidjson::Value makeDecimal(std::string_view text, rapidjson::Document::Allocat
 // Convenience accessors for the common case "member that is a string".
 std::string getString(const rapidjson::Value& object, const char* name);
 const rapidjson::Value* findMember(const rapidjson::Value& object, const char* name);
+// The string items of the array object[name] (other items skipped); empty when there is none.
+std::vector<std::string> getStrings(const rapidjson::Value& object, const char* name);
 
 rapidjson::Value makeString(std::string_view text, rapidjson::Document::AllocatorType& alloc);
 // Sets (adds or replaces) object[name] = value.

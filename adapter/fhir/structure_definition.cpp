@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "fhir/canonical.h"
 #include "fhir/json.h"
 
 namespace sp::fhir {
@@ -22,25 +23,9 @@ std::string fhirTypeCode(const rapidjson::Value& type) {
   return "string";
 }
 
-std::vector<std::string> stringList(const rapidjson::Value& object, const char* name) {
-  std::vector<std::string> out;
-  if (const auto* list = findMember(object, name); list && list->IsArray()) {
-    for (const auto& v : list->GetArray()) {
-      if (v.IsString()) out.emplace_back(v.GetString());
-    }
-  }
-  return out;
-}
-
 int parseMax(const std::string& text) {
   if (text.empty() || text == "*") return -1;
   return std::stoi(text);
-}
-
-std::string stripVersion(std::string canonical) {
-  const auto bar = canonical.find('|');
-  if (bar != std::string::npos) canonical.resize(bar);
-  return canonical;
 }
 
 }  // namespace
@@ -103,7 +88,7 @@ ElementDefinition parseElement(const rapidjson::Value& json) {
   if (const auto* types = findMember(json, "type"); types && types->IsArray()) {
     for (const auto& t : types->GetArray()) {
       e.types.push_back(
-          TypeRef{fhirTypeCode(t), stringList(t, "profile"), stringList(t, "targetProfile")});
+          TypeRef{fhirTypeCode(t), getStrings(t, "profile"), getStrings(t, "targetProfile")});
     }
   }
   // Resource.id is an `id` (the snapshot only says System.String).

@@ -1,5 +1,6 @@
 #include "fhir/terminology.h"
 
+#include "fhir/canonical.h"
 #include "fhir/json.h"
 
 namespace sp::fhir {
@@ -12,12 +13,6 @@ void collectCodes(const rapidjson::Value& concepts, std::vector<std::string>& ou
     if (!code.empty()) out.push_back(code);
     if (const auto* nested = findMember(c, "concept")) collectCodes(*nested, out);
   }
-}
-
-std::string stripVersion(std::string canonical) {
-  const auto bar = canonical.find('|');
-  if (bar != std::string::npos) canonical.resize(bar);
-  return canonical;
 }
 
 }  // namespace
