@@ -4,7 +4,9 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <memory>
 #include <pthread.h>
+#include <vector>
 
 #include "app/config.h"
 #include "delivery/delivery_worker.h"
@@ -161,11 +163,15 @@ int run(const sp::app::Config& config) {
   sp::rest::HandoverSweeper sweeper(store, api.context(), workflow,
                                     std::chrono::milliseconds(config.handoverSweepMillis));
   if (config.handoverSweepMillis > 0) sweeper.start();
-  sp::store::pg::PgOutboxStore outbox(config.databaseUrl, 1);
+  sp::store::pg::PgOutboxStore outbox(config.databaseUrl,
+                                      static_cast<std::size_t>(config.deliveryWorkers));
   sp::http::HttpPostClient deliveryClient(deliveryClientConfig(config));
   sp::rest::CommunicationReporter undelivered(store, api.context());
-  sp::delivery::DeliveryWorker deliveryWorker(outbox, deliveryClient, ids, &undelivered,
-                                              deliverySettings(config));
+  std::vector<std::unique_ptr<sp::delivery::DeliveryWorker>> deliveryWorkers;
+  for (int i = 0; i < config.deliveryWorkers; ++i) {
+    deliveryWorkers.push_back(std::make_unique<sp::delivery::DeliveryWorker>(
+        outbox, deliveryClient, ids, &undelivered, deliverySettings(config)));
+  }
   if (config.http.plainHttp) {
     std::cerr << "plain HTTP: no client certificates, so who moves a Task is not checked\n";
   }
@@ -185,7 +191,9 @@ int run(const sp::app::Config& config) {
     publicBase.set((config.http.plainHttp ? "http://" : "https://") + host + ":" +
                    std::to_string(server.port()));
   }
-  if (config.deliveryEnabled) deliveryWorker.start();
+  if (config.deliveryEnabled) {
+    for (auto& worker : deliveryWorkers) worker->start();
+  }
   std::cerr << "serving FHIR R4 on " << (config.http.plainHttp ? "http" : "https") << "://"
             << config.http.host << ":" << server.port() << " ("
             << definitions.resourceTypes().size() << " resource types, " << config.http.threads
@@ -197,7 +205,7 @@ int run(const sp::app::Config& config) {
   sigwait(&signals, &received);
   std::cerr << "signal " << received << ": shutting down\n";
   server.shutdown();
-  deliveryWorker.stop();
+  for (auto& worker : deliveryWorkers) worker->stop();
   sweeper.stop();
   return 0;
 }

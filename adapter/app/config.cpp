@@ -120,10 +120,15 @@ const std::vector<Option>& options() {
          c.handoverSweepMillis = number("handover-sweep-ms", v, 0, 24L * 3600 * 1000);
        }},
       {"delivery", "SP_DELIVERY", Kind::kText,
-       "on or off: run the outbox delivery worker in this process (default on)",
+       "on or off: run the outbox delivery workers in this process (default on)",
        [](Config& c, const std::string& v) {
          if (v != "on" && v != "off") throw std::invalid_argument("--delivery must be on or off");
          c.deliveryEnabled = v == "on";
+       }},
+      {"delivery-workers", "SP_DELIVERY_WORKERS", Kind::kNumber,
+       "delivery threads in this process, each sending one message at a time (default 2)",
+       [](Config& c, const std::string& v) {
+         c.deliveryWorkers = static_cast<int>(number("delivery-workers", v, 1, 64));
        }},
       {"delivery-max-attempts", "SP_DELIVERY_MAX_ATTEMPTS", Kind::kNumber,
        "attempts at one message before it is reported undelivered (default 8)",

@@ -26,7 +26,8 @@ struct Config {
   std::string organisationsFile;  // empty: certs/organisations.csv beside the profiles folder
   bool devOpenReports = false;    // reports for every caller, with or without a certificate
   // Delivery to partners from the outbox (docs/delivery.md).
-  bool deliveryEnabled = true;             // run the delivery worker in this process
+  bool deliveryEnabled = true;             // run the delivery workers in this process
+  int deliveryWorkers = 2;                 // delivery threads (one slow partner holds only one)
   int deliveryMaxAttempts = 8;             // then the message is reported undelivered
   long deliveryFirstRetryMillis = 2000;    // doubled after each failed attempt
   long deliveryMaxRetryMillis = 15 * 60 * 1000;

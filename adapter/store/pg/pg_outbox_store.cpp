@@ -13,15 +13,20 @@ using fhir::ErrorKind;
 using fhir::FhirError;
 
 void prepareStatements(pqxx::connection& c) {
-  // The NOT EXISTS keeps each receiver's messages in order: a later row waits while an older one
-  // is pending (due later, or held by another worker, which SKIP LOCKED passes over).
+  // Only the oldest pending row of each receiver (its head) may be claimed, which keeps each
+  // receiver's messages in order: a later row waits while an older one is pending (due later,
+  // or held by another worker, which SKIP LOCKED passes over). The heads come from one pass over
+  // the pending rows (DISTINCT ON), computed once (MATERIALIZED), so the cost stays linear
+  // whatever the planner's statistics say: a correlated NOT EXISTS, or the CTE inlined into a
+  // nested loop, took 100-250 ms per claim on a fresh table of 1000 rows. o.state is checked
+  // again on the locked row: a row another worker finished meanwhile is not sent twice.
   c.prepare("outbox_claim",
-            "SELECT id, receiver, url, kind, content_type, body, correlation_id, about, origin,"
-            " recipient, attempts FROM outbox o"
+            "WITH heads AS MATERIALIZED (SELECT DISTINCT ON (receiver) id FROM outbox"
+            "   WHERE state = 'pending' ORDER BY receiver, id)"
+            " SELECT o.id, o.receiver, o.url, o.kind, o.content_type, o.body, o.correlation_id,"
+            " o.about, o.origin, o.recipient, o.attempts FROM outbox o JOIN heads h ON h.id = o.id"
             " WHERE o.state = 'pending' AND o.next_attempt_at <= clock_timestamp()"
-            " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.state = 'pending'"
-            "   AND e.receiver = o.receiver AND e.id < o.id)"
-            " ORDER BY o.id LIMIT 1 FOR UPDATE SKIP LOCKED");
+            " ORDER BY o.id LIMIT 1 FOR UPDATE OF o SKIP LOCKED");
   c.prepare(
       "outbox_finish",
       "UPDATE outbox SET state = $2, attempts = attempts + 1, finished_at = clock_timestamp(),"
