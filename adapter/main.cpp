@@ -24,6 +24,7 @@
 #include "rest/workflow_rules.h"
 #include "search/index_extractor.h"
 #include "store/pg/pg_outbox_store.h"
+#include "security/organisation_registry.h"
 #include "store/pg/pg_reports.h"
 #include "store/pg/pg_resource_store.h"
 #include "validation/validator.h"
@@ -83,6 +84,15 @@ std::vector<sp::mapping::MappingSet::Resource> messageDefinitions(
     out.push_back({"MessageDefinition", id, json, "MessageDefinition-" + id + ".json"});
   }
   return out;
+}
+
+// The partner organisations and their roles: who may call, and what each may do.
+sp::security::OrganisationRegistry loadRegistry(const std::string& path) {
+  try {
+    return sp::security::OrganisationRegistry::parse(readFile(path));
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(path + ": " + e.what());
+  }
 }
 
 // Blocks SIGINT and SIGTERM in every thread (call before any thread starts); returns the set
@@ -152,6 +162,8 @@ int run(const sp::app::Config& config) {
   api.useMappings(&mappings);
   const sp::rest::MessageReceiver messages(store, api.context(), &mappings);
   api.useMessaging(&messages);
+  const auto registry = loadRegistry(config.organisationsFile);
+  api.useRegistry(&registry);
   const auto stored = sp::rest::publishMappingResources(api, mappings);
   std::cerr << "mapping tables: " << mappings.conceptMaps().size() << " ConceptMaps, "
             << mappings.partners().partners().size() << " partner entries from "
@@ -173,7 +185,8 @@ int run(const sp::app::Config& config) {
         outbox, deliveryClient, ids, &undelivered, deliverySettings(config)));
   }
   if (config.http.plainHttp) {
-    std::cerr << "plain HTTP: no client certificates, so who moves a Task is not checked\n";
+    std::cerr << "plain HTTP: no client certificates, so no access rules apply (every caller is "
+                 "the development caller); development and tests only\n";
   }
   sp::store::pg::PgReportStore reportStore(config.databaseUrl, 2);
   const sp::rest::ReportsApi reports(reportStore, clock, loadLocalities(config.localitiesFile),

@@ -4,6 +4,9 @@
 #   server.key/server.crt     CN=localhost, SAN DNS:localhost + IP:127.0.0.1, serverAuth, 825 days
 #   client-<slug>.key/.crt    one per row of certs/organisations.csv, clientAuth,
 #                             subject /O=<name>/OU=<role>/CN=<ods code>
+#   client-revoked.key/.crt   the GP practice's code (A81001), revoked in ca.crl (tests)
+#   client-unknown.key/.crt   an organisation the registry does not list (ZZZ9999, tests)
+#   ca.crl                    the CA's revocation list, naming client-revoked
 # Idempotent: does nothing if OUT_DIR/ca.crt already exists.
 # Private keys are mode 600; set CERTS_WORLD_READABLE=1 to make them 644.
 # Development only: these certificates must never protect real data.
@@ -26,6 +29,7 @@ mkdir -p "$out"
 # so an interrupted run never leaves a half-made PKI that looks complete.
 work="$(mktemp -d "$out/.tmp.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
+export CA_DIR="$work"  # openssl-dev.cnf's [dev_ca] keeps its files here
 umask 077
 
 newkey() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/$1.key" 2>/dev/null; }
@@ -53,7 +57,17 @@ while IFS=, read -r slug ods name role; do
   count=$((count + 1))
 done < "$orgs"
 
-chmod 644 "$work"/*.crt
+# Test identities: a revoked certificate of a registered organisation, and a valid certificate of
+# an unregistered one.
+issue client-revoked "/O=Riverside Medical Practice (revoked)/OU=gp-practice/CN=A81001" client_ext
+issue client-unknown "/O=Unregistered Organisation/OU=vcse-provider/CN=ZZZ9999" client_ext
+: > "$work/index.txt"
+echo 01 > "$work/crlnumber"
+openssl ca -config "$cnf" -revoke "$work/client-revoked.crt" 2>/dev/null
+openssl ca -config "$cnf" -gencrl -out "$work/ca.crl" 2>/dev/null
+rm -f "$work"/index.txt* "$work"/crlnumber*
+
+chmod 644 "$work"/*.crt "$work/ca.crl"
 if [[ "${CERTS_WORLD_READABLE:-0}" == 1 ]]; then
   chmod 644 "$work"/*.key
 else

@@ -10,6 +10,8 @@ scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DSP_BUILD_TESTS=OFF >/dev/null
 cmake --build build --target sp-adapter
 certs/make-dev-certs.sh >&2
+# Revoked client certificates are refused (certificates made before the CRL existed have none).
+if [[ -z "${SP_CLIENT_CRL:-}" && -f certs/out/ca.crl ]]; then export SP_CLIENT_CRL=certs/out/ca.crl; fi
 
 if [[ -z "${DATABASE_URL:-}" ]]; then
   DATABASE_URL="$(scripts/embedded-postgres.sh start)"

@@ -61,6 +61,10 @@ const std::vector<Option>& options() {
       {"client-ca", "SP_CLIENT_CA", Kind::kText,
        "CA certificate that signs client certificates (default certs/out/ca.crt)",
        [](Config& c, const std::string& v) { c.http.clientCaFile = v; }},
+      {"client-crl", "SP_CLIENT_CRL", Kind::kText,
+       "certificate revocation list of that CA, PEM: revoked client certificates are refused "
+       "(default: none)",
+       [](Config& c, const std::string& v) { c.http.clientCrlFile = v; }},
       {"base-url", "SP_BASE_URL", Kind::kText,
        "public base URL used in links (default: from the Host header)",
        [](Config& c, const std::string& v) { c.http.baseUrl = v; }},
@@ -163,9 +167,8 @@ const std::vector<Option>& options() {
        "(default: localities.csv in the mappings folder)",
        [](Config& c, const std::string& v) { c.localitiesFile = v; }},
       {"organisations-file", "SP_ORGANISATIONS_FILE", Kind::kText,
-       "organisations and their roles (slug,ods_code,name,role); commissioner and "
-       "directory-administrator may see reports (default: certs/organisations.csv beside the "
-       "profiles folder)",
+       "the partner organisations and their roles (slug,ods_code,name,role): who may call and "
+       "what each may see and do (default: certs/organisations.csv beside the profiles folder)",
        [](Config& c, const std::string& v) { c.organisationsFile = v; }},
       {"dev-open-reports", "SP_DEV_OPEN_REPORTS", Kind::kFlag,
        "development only: reports for every caller, also without a client certificate "

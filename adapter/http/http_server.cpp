@@ -18,6 +18,7 @@
 #include "http/raw_request_target.h"
 #include "http/verbatim_headers.h"
 #include "http/status_map.h"
+#include "http/tls_policy.h"
 #include "rest/request_screen.h"
 
 namespace sp::http {
@@ -61,7 +62,9 @@ rest::RestRequest toRestRequest(const Http::Request& req, const HttpConfig& conf
     r.baseUrl = std::string(config.plainHttp ? "http" : "https") + "://" +
                 (host.empty() ? "localhost" : host);
   }
-  r.callerOrganisation = clientIdentityOf(peer ? peer->ssl() : nullptr).organisationCode;
+  const ClientIdentity identity = clientIdentityOf(peer ? peer->ssl() : nullptr);
+  r.callerOrganisation = identity.organisationCode;
+  r.callerSubject = identity.subject;
   return r;
 }
 
@@ -162,7 +165,10 @@ class FhirHandler : public Http::Handler, public ParsingDelegate::Receiver {
       auto peer = writer.peer();
       rest::RestRequest request = toRestRequest(req, *config_, peer);
       requestId = request.header("x-request-id");
-      if (!isUsableRequestId(requestId)) requestId = idGenerator_.newId();
+      if (!isUsableRequestId(requestId)) {
+        requestId = idGenerator_.newId();
+        request.headers["x-request-id"] = requestId;  // the audit trail records it
+      }
       if (auto refused = oversizedHead(req, peer, *config_)) {
         response = *refused;
       } else {
@@ -263,8 +269,9 @@ void HttpServer::start() {
                      .keepaliveTimeout(config_.keepaliveTimeout);
   endpoint_->init(options);
   if (!config_.plainHttp) {
-    endpoint_->useSSL(config_.certFile, config_.keyFile);
-    endpoint_->useSSLAuth(config_.clientCaFile);
+    loadTlsPolicy(config_.clientCaFile, config_.clientCrlFile);
+    endpoint_->useSSL(config_.certFile, config_.keyFile, /*use_compression=*/false);
+    endpoint_->useSSLAuth(config_.clientCaFile, "", verifyClientCertificate);
   }
   endpoint_->setHandler(Http::make_handler<FhirHandler>(&config_, &handler_));
   endpoint_->serveThreaded();

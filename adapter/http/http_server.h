@@ -28,6 +28,7 @@ struct HttpConfig {
   std::string certFile;    // server certificate (PEM)
   std::string keyFile;     // server key (PEM)
   std::string clientCaFile;  // CA that signs client certificates; required for HTTPS
+  std::string clientCrlFile;  // that CA's revocation list (PEM); empty: none
   std::size_t maxRequestBytes = 4 * 1024 * 1024 + 64 * 1024;  // headers and body together
   std::size_t maxHeaderBytes = 16 * 1024;  // request line and headers: 414 or 431 beyond
   std::chrono::seconds headerTimeout{10};  // a head not complete in this time: 408, closed

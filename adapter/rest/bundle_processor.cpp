@@ -82,7 +82,7 @@ std::shared_ptr<rapidjson::Document> patchFromBinary(std::size_t i, const rapidj
 }
 
 PreparedEntry prepareEntry(const ApiContext& ctx, std::size_t i, const rapidjson::Value& entry,
-                           const std::string& baseUrl, const std::string& caller) {
+                           const std::string& baseUrl, const InteractionInput& origin) {
   PreparedEntry p;
   p.index = i;
   const rapidjson::Value* request = fhir::findMember(entry, "request");
@@ -127,7 +127,10 @@ PreparedEntry prepareEntry(const ApiContext& ctx, std::size_t i, const rapidjson
   p.input.ifNoneMatch = fhir::getString(*request, "ifNoneMatch");
   p.input.ifNoneExist = fhir::getString(*request, "ifNoneExist");
   p.input.baseUrl = baseUrl;
-  p.input.callerOrganisation = caller;
+  p.input.callerOrganisation = origin.callerOrganisation;
+  p.input.caller = origin.caller;
+  p.input.requestId = origin.requestId;
+  p.input.correlationId = origin.correlationId;
   return p;
 }
 
@@ -332,12 +335,12 @@ std::string processTransaction(const ApiContext& ctx, store::ResourceStore& stor
 
 std::string processBatch(const ApiContext& ctx, store::ResourceStore& store,
                          const rapidjson::Value& entries, const std::string& baseUrl,
-                         bool returnRepresentation, const std::string& caller) {
+                         bool returnRepresentation, const InteractionInput& origin) {
   std::vector<fhir::BundleEntry> out;
   std::size_t i = 0;
   for (const auto& entry : entries.GetArray()) {
     try {
-      PreparedEntry p = prepareEntry(ctx, i, entry, baseUrl, caller);
+      PreparedEntry p = prepareEntry(ctx, i, entry, baseUrl, origin);
       auto work = [&](store::StoreTransaction& tx) {
         p.result = performInteraction(ctx, tx, p.route, p.input);
       };
@@ -360,7 +363,7 @@ std::string processBatch(const ApiContext& ctx, store::ResourceStore& store,
 
 std::string processBundle(const ApiContext& ctx, store::ResourceStore& store,
                           const rapidjson::Value& bundle, const std::string& baseUrl,
-                          bool returnRepresentation, const std::string& caller) {
+                          bool returnRepresentation, const InteractionInput& origin) {
   requireResourceOfType(bundle, "Bundle");
   const std::string type = fhir::getString(bundle, "type");
   if (type != "batch" && type != "transaction") {
@@ -383,12 +386,12 @@ std::string processBundle(const ApiContext& ctx, store::ResourceStore& store,
                         " entries");
   }
   if (type == "batch") {
-    return processBatch(ctx, store, *entries, baseUrl, returnRepresentation, caller);
+    return processBatch(ctx, store, *entries, baseUrl, returnRepresentation, origin);
   }
   std::vector<PreparedEntry> prepared;
   std::size_t i = 0;
   for (const auto& entry : entries->GetArray()) {
-    prepared.push_back(prepareEntry(ctx, i++, entry, baseUrl, caller));
+    prepared.push_back(prepareEntry(ctx, i++, entry, baseUrl, origin));
   }
   return processTransaction(ctx, store, prepared, baseUrl, returnRepresentation);
 }

@@ -20,10 +20,11 @@
 namespace sp::rest {
 
 // Returns the response Bundle's JSON (batch-response or transaction-response). Throws
-// FhirError for a malformed Bundle or a failed transaction.
+// FhirError for a malformed Bundle or a failed transaction. Every entry runs as `origin`'s
+// caller, with its request and correlation ids.
 std::string processBundle(const ApiContext& ctx, store::ResourceStore& store,
                           const rapidjson::Value& bundle, const std::string& baseUrl,
-                          bool returnRepresentation, const std::string& callerOrganisation);
+                          bool returnRepresentation, const InteractionInput& origin);
 
 // What a transaction run inside the caller's store transaction did: each entry's version (in
 // entry order; absent for an entry that read nothing) and every fullUrl mapped to "Type/id".

@@ -1,10 +1,13 @@
 #include "rest/fhir_api.h"
 
+#include <iostream>
+
 #include "fhir/errors.h"
 #include "fhir/json.h"
 #include "fhir/operation_outcome.h"
 #include "http/status_map.h"
 #include "messaging/receiver_codes.h"
+#include "rest/audit_trail.h"
 #include "rest/bundle_processor.h"
 #include "rest/capacity_refusal.h"
 #include "rest/negotiation.h"
@@ -50,8 +53,13 @@ FhirApi::FhirApi(store::ResourceStore& store, const fhir::Definitions& definitio
       capabilityJson_(capabilityStatementJson(definitions, info_, clock.now(), indexer)) {}
 
 RestResponse FhirApi::handle(const RestRequest& request) {
+  security::Caller caller = security::Caller::development();
+  std::optional<Route> route;
   try {
-    return dispatch(request, negotiateResponseType(request));
+    static const security::OrganisationRegistry kNoOrganisations;
+    caller = security::identify(registry_ ? *registry_ : kNoOrganisations,
+                                request.callerOrganisation, request.callerSubject);
+    return dispatch(request, caller, route, negotiateResponseType(request));
   } catch (const FhirError& e) {
     RestResponse r = errorResponse(e);
     if (request.path == "/$process-message") {  // messaging partners read the BaRS codes
@@ -60,7 +68,31 @@ RestResponse FhirApi::handle(const RestRequest& request) {
     if (e.kind() == ErrorKind::kMethodNotAllowed) {
       r.headers.emplace_back("Allow", allowedMethods(request.path, ctx_.definitions));
     }
+    auditFailure(request, caller, route, r.status);
     return r;
+  }
+}
+
+void FhirApi::auditFailure(const RestRequest& request, const security::Caller& caller,
+                           const std::optional<Route>& route, int status) {
+  if (route && (route->interaction == Interaction::kCapabilities ||
+                route->interaction == Interaction::kHealth)) {
+    return;
+  }
+  InteractionInput in;
+  in.caller = caller;
+  in.requestId = request.header("x-request-id");
+  in.correlationId = request.header("x-correlation-id");
+  in.query = request.query;
+  // A path that names no interaction is recorded under the path itself.
+  const Route recorded = route ? *route : Route{Interaction::kRead, request.path, "", ""};
+  store::AuditRecord record = auditRecordOf(ctx_, recorded, in, status, std::nullopt);
+  if (!route) record.interaction = "unknown";
+  try {
+    store_.inTransaction([&](store::StoreTransaction& tx) { tx.recordAudit(record); });
+  } catch (const FhirError& e) {
+    // The request's own answer stands (often the same database failure).
+    std::cerr << "audit record " << record.id << " not written: " << e.what() << "\n";
   }
 }
 
@@ -79,9 +111,10 @@ std::shared_ptr<rapidjson::Document> FhirApi::parseBody(const RestRequest& reque
   return doc;
 }
 
-RestResponse FhirApi::dispatch(const RestRequest& request, const std::string& contentType) {
-  const Route route =
-      parseRoute(request.method, request.path, !request.query.empty(), ctx_.definitions);
+RestResponse FhirApi::dispatch(const RestRequest& request, const security::Caller& caller,
+                               std::optional<Route>& parsedRoute, const std::string& contentType) {
+  parsedRoute = parseRoute(request.method, request.path, !request.query.empty(), ctx_.definitions);
+  const Route& route = *parsedRoute;
   if (route.interaction == Interaction::kCapabilities) {
     return jsonResponse(200, capabilityJson_, contentType);
   }
@@ -104,6 +137,9 @@ RestResponse FhirApi::dispatch(const RestRequest& request, const std::string& co
   input.ifNoneMatch = request.header("if-none-match");
   input.ifNoneExist = request.header("if-none-exist");
   input.callerOrganisation = request.callerOrganisation;
+  input.caller = caller;
+  input.requestId = request.header("x-request-id");
+  input.correlationId = request.header("x-correlation-id");
   input.strictHandling = request.header("prefer").find("handling=strict") != std::string::npos;
   if (route.interaction == Interaction::kSearchType && request.method == "POST") {
     // POST Type/_search: the parameters come as a form body (and may be in the URL too).
@@ -124,7 +160,7 @@ RestResponse FhirApi::dispatch(const RestRequest& request, const std::string& co
                                 !request.header("prefer").empty();
     return jsonResponse(200,
                         processBundle(ctx_, store_, *input.body, request.baseUrl, representation,
-                                      request.callerOrganisation),
+                                      input),
                         contentType);
   }
   InteractionResult result;

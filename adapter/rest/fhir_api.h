@@ -2,6 +2,9 @@
 //
 // handle() answers every FhirError as an OperationOutcome with the status from http/status_map;
 // any other exception is a fault and propagates to the edge (which logs it and answers 500).
+// It identifies the caller from the request's certificate (security/caller.h) before anything
+// else, and records each refused or failed request in the audit trail (successful interactions
+// are recorded by performInteraction, in their own transaction).
 // Thread-safe: concurrent calls share only the store and read-only definitions.
 #pragma once
 
@@ -13,6 +16,7 @@
 #include "rest/capability.h"
 #include "rest/interactions.h"
 #include "rest/rest_types.h"
+#include "security/organisation_registry.h"
 #include "store/resource_store.h"
 
 namespace sp::rest {
@@ -31,6 +35,8 @@ class FhirApi {
   // The mapping tables for ConceptMap/$translate and the partner's view on read (null: none).
   // Call before the first request; `mappings` must outlive the API.
   void useMappings(const mapping::MappingSet* mappings) { ctx_.mappings = mappings; }
+  // The partner organisations (must outlive the API). Without one, every certificate is unknown.
+  void useRegistry(const security::OrganisationRegistry* registry) { registry_ = registry; }
 
   // The receiver of POST /$process-message (null: 501). Call before the first request.
   void useMessaging(const MessageReceiver* receiver) { messaging_ = receiver; }
@@ -39,7 +45,10 @@ class FhirApi {
   const ApiContext& context() const { return ctx_; }
 
  private:
-  RestResponse dispatch(const RestRequest& request, const std::string& contentType);
+  RestResponse dispatch(const RestRequest& request, const security::Caller& caller,
+                        std::optional<Route>& route, const std::string& contentType);
+  void auditFailure(const RestRequest& request, const security::Caller& caller,
+                    const std::optional<Route>& route, int status);
   RestResponse interactionResponse(const RestRequest& request, const InteractionResult& result,
                                    const std::string& contentType);
   std::shared_ptr<rapidjson::Document> parseBody(const RestRequest& request, bool isPatch);
@@ -49,6 +58,7 @@ class FhirApi {
   ServerInfo info_;
   std::string capabilityJson_;
   const MessageReceiver* messaging_ = nullptr;
+  const security::OrganisationRegistry* registry_ = nullptr;
 };
 
 // An OperationOutcome response for an error.

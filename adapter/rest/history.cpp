@@ -33,6 +33,7 @@ InteractionResult history(const ApiContext& ctx, store::StoreTransaction& tx, co
   q.count = ctx.limits.defaultPageSize;
   if (!route.type.empty()) q.type = route.type;
   if (!route.id.empty()) q.id = route.id;
+  q.access = in.access;
   std::string sinceText;
   for (const auto& [name, value] : in.query) {
     if (name == "_count") {

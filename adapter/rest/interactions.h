@@ -17,6 +17,7 @@
 #include "rest/rest_types.h"
 #include "rest/route.h"
 #include "rest/write_rules.h"
+#include "security/caller.h"
 #include "store/resource_store.h"
 
 namespace sp::validation {
@@ -62,6 +63,13 @@ struct InteractionInput {
   std::string assignedId;  // create: use this id (a transaction resolved it in advance)
   std::string callerOrganisation;  // from the client certificate; empty when unknown
   bool strictHandling = false;     // Prefer: handling=strict
+  // Who asks (default: the adapter's own work, which no access rule limits), and the ids the
+  // audit trail records with each interaction.
+  security::Caller caller;
+  std::string requestId;
+  std::string correlationId;
+  // Set by authoriseInteraction: what search and history may return (absent: everything).
+  std::optional<store::AccessFilter> access;
 };
 
 struct InteractionResult {
@@ -99,7 +107,8 @@ InteractionResult searchResources(const ApiContext&, store::StoreTransaction&, c
 InteractionResult history(const ApiContext&, store::StoreTransaction&, const Route&,
                           const InteractionInput&);
 
-// Runs the interaction a route names (not kBatch, kCapabilities, kHealth).
+// Runs the interaction a route names (not kBatch, kCapabilities, kHealth): checks the caller's
+// access (rest/access_control.h), runs it, and records it in the audit trail in `tx`.
 InteractionResult performInteraction(const ApiContext&, store::StoreTransaction&, const Route&,
                                      const InteractionInput&);
 bool isReadOnly(Interaction interaction);

@@ -1,4 +1,6 @@
 #include "fhir/errors.h"
+#include "rest/access_control.h"
+#include "rest/audit_trail.h"
 #include "rest/interactions.h"
 #include "rest/workflow_rules.h"
 
@@ -24,8 +26,11 @@ bool isReadOnly(Interaction interaction) {
   }
 }
 
-InteractionResult performInteraction(const ApiContext& ctx, store::StoreTransaction& tx,
-                                     const Route& route, const InteractionInput& in) {
+namespace {
+
+InteractionResult run(const ApiContext& ctx, store::StoreTransaction& tx, const Route& route,
+                      const InteractionInput& in) {
+  if (route.type == "AuditEvent") return auditEventInteraction(ctx, tx, route, in);
   switch (route.interaction) {
     case Interaction::kRead:
       return readResource(ctx, tx, route, in);
@@ -58,6 +63,18 @@ InteractionResult performInteraction(const ApiContext& ctx, store::StoreTransact
       throw fhir::FhirError(fhir::ErrorKind::kInvalid, "not-supported",
                             "This interaction cannot be used here");
   }
+}
+
+}  // namespace
+
+InteractionResult performInteraction(const ApiContext& ctx, store::StoreTransaction& tx,
+                                     const Route& route, const InteractionInput& input) {
+  InteractionInput in = input;
+  authoriseInteraction(ctx, tx, route, in);
+  InteractionResult result = run(ctx, tx, route, in);
+  // In the interaction's transaction: a write and its audit record commit together.
+  tx.recordAudit(auditRecordOf(ctx, route, in, result.status, result.version));
+  return result;
 }
 
 }  // namespace sp::rest

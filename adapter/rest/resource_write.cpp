@@ -2,6 +2,7 @@
 
 #include "fhir/errors.h"
 #include "fhir/json.h"
+#include "rest/access_control.h"
 #include "search/index_extractor.h"
 #include "validation/validator.h"
 
@@ -68,9 +69,11 @@ void writeVersion(const ApiContext& ctx, store::StoreTransaction& tx, const std:
     }
     for (auto& issue : issues) result.warnings.push_back(std::move(issue));
   }
+  authoriseWrite(tx, type, resource, previous, in);
   v.body = fhir::writeJson(resource);
   tx.append(v, identifierTokens(resource),
             ctx.indexer ? ctx.indexer->extract(resource) : store::SearchIndex{});
+  grantAccess(tx, type, id, resource, previous, in);
   WriteContext afterContext{ctx,    tx,    type, id, base, method, in.callerOrganisation,
                             result.warnings, std::nullopt};
   for (const WriteRule* rule : rules) rule->afterWrite(v, afterContext);

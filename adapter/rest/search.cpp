@@ -42,8 +42,9 @@ InteractionResult searchResources(const ApiContext& ctx, store::StoreTransaction
   limits.maxCount = ctx.limits.maxPageSize;
   limits.maxParameters = ctx.limits.maxSearchParameters;
   limits.localBase = in.baseUrl;
-  const search::ParsedSearch parsed =
+  search::ParsedSearch parsed =
       search::parseSearch(route.type, in.query, *ctx.indexer, limits, in.strictHandling);
+  parsed.request.access = in.access;
   for (const auto& t : parsed.request.types) {
     if (!ctx.definitions.isResourceType(t)) {
       throw fhir::FhirError(fhir::ErrorKind::kInvalid, "not-supported", "Unknown type '" + t + "'");

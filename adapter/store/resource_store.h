@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "fhir/ids.h"
+#include "store/access.h"
 #include "store/message_store.h"
 #include "store/outbox.h"
 #include "store/search_index.h"
@@ -51,6 +52,7 @@ struct HistoryQuery {
   std::optional<fhir::TimePoint> since;
   std::optional<std::int64_t> beforeSequence;  // keyset cursor for the next page
   int count = 50;
+  std::optional<AccessFilter> access;  // only versions of resources the caller may see
 };
 
 struct HistoryPage {
@@ -102,6 +104,20 @@ class StoreTransaction : public MessageTransaction {
   virtual void enqueue(const OutboxMessage& message) = 0;
   // Keeps a refusal (see CapacityRefusal).
   virtual void recordCapacityRefusal(const CapacityRefusal& refusal) = 0;
+
+  // Access control (store/access.h): records grants (duplicates are ignored) or withdraws one,
+  // and tells whether a resource passes a filter (the same rule search and history apply) or
+  // holds a grant on a given basis.
+  virtual void grantAccess(const std::vector<AccessGrant>& grants) = 0;
+  virtual void revokeAccess(const AccessGrant& grant) = 0;
+  virtual bool visible(const std::string& type, const std::string& id,
+                       const AccessFilter& filter) = 0;
+  virtual bool hasGrant(const std::string& type, const std::string& id,
+                        const std::string& organisation, const std::string& basis) = 0;
+
+  // The audit trail: one append-only row per record (the database refuses changes to it).
+  virtual void recordAudit(const AuditRecord& record) = 0;
+  virtual AuditPage auditRecords(const AuditQuery& query) = 0;
 };
 
 class ResourceStore {

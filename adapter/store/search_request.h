@@ -89,6 +89,8 @@ struct SearchRequest {
   bool total = false;          // compute the total
   bool totalEstimate = false;  // an estimate is enough
   std::vector<IncludeSpec> includes;
+  // Matches, includes and the total hold only what the caller may see (absent: everything).
+  std::optional<AccessFilter> access;
 };
 
 struct SearchMatch {

@@ -163,7 +163,8 @@ ServerProcess::ServerProcess(const std::string& databaseUrl, ServerOptions optio
     const Certificates& certs = testCertificates();
     for (const std::string& a : {std::string("--tls-cert"), certs.dir + "/server.crt",
                                  std::string("--tls-key"), certs.dir + "/server.key",
-                                 std::string("--client-ca"), certs.ca()}) {
+                                 std::string("--client-ca"), certs.ca(),
+                                 std::string("--client-crl"), certs.crl()}) {
       args.push_back(a);
     }
   } else {
@@ -286,6 +287,10 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& p
   if (!tls_.caFile.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, tls_.caFile.c_str());
   if (!tls_.certFile.empty()) curl_easy_setopt(c, CURLOPT_SSLCERT, tls_.certFile.c_str());
   if (!tls_.keyFile.empty()) curl_easy_setopt(c, CURLOPT_SSLKEY, tls_.keyFile.c_str());
+  if (tls_.legacyOnly) {
+    curl_easy_setopt(c, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_0 | CURL_SSLVERSION_MAX_TLSv1_1);
+    curl_easy_setopt(c, CURLOPT_SSL_CIPHER_LIST, "DEFAULT:@SECLEVEL=0");
+  }
   const CURLcode code = curl_easy_perform(c);
   curl_slist_free_all(list);
   if (code != CURLE_OK) {

@@ -45,6 +45,7 @@ struct Certificates {
   std::string ca() const { return dir + "/ca.crt"; }
   std::string cert(const std::string& slug) const { return dir + "/client-" + slug + ".crt"; }
   std::string key(const std::string& slug) const { return dir + "/client-" + slug + ".key"; }
+  std::string crl() const { return dir + "/ca.crl"; }
 };
 
 // A development PKI made at test time with certs/make-dev-certs.sh (once per process per name).
@@ -93,6 +94,7 @@ struct TlsOptions {
   std::string caFile;
   std::string certFile;
   std::string keyFile;
+  bool legacyOnly = false;  // offer only TLS 1.0 and 1.1 (the server must refuse them)
 };
 
 class HttpClient {

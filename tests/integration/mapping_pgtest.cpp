@@ -565,6 +565,12 @@ TEST_F(Mapping, ADirectoryEntryIsReadBackInTheProvidersCategories) {
                "/tests/data/validation/valid/HealthcareService-hs-walk-and-talk-alderton.json");
   rapidjson::Document doc = parse(entry);
   doc.RemoveMember("id");
+  // Provided by the walking group, which may then update its own entry.
+  doc["providedBy"].RemoveMember("reference");
+  rapidjson::Value ods(rapidjson::kObjectType);
+  ods.AddMember("system", rapidjson::Value(kOds.c_str(), doc.GetAllocator()), doc.GetAllocator());
+  ods.AddMember("value", "VCS0001", doc.GetAllocator());
+  doc["providedBy"].AddMember("identifier", ods, doc.GetAllocator());
   rapidjson::StringBuffer text;
   rapidjson::Writer<rapidjson::StringBuffer> writer(text);
   doc.Accept(writer);
@@ -575,20 +581,22 @@ TEST_F(Mapping, ADirectoryEntryIsReadBackInTheProvidersCategories) {
             (std::vector<std::string>{kServiceCategory + "|23", kCategory + "|Physical activity"}));
   EXPECT_EQ(codings(admin.get("/HealthcareService/" + id).body, "/category/0").size(), 1u);
 
-  // A provider's own category coming in gets the HL7 one beside it.
+  // A provider's own category coming in (it updates its entry) gets the HL7 one beside it.
   std::string own = text.GetString();
+  own.insert(own.find('{') + 1, R"("id":")" + id + R"(",)");
   own.replace(own.find(R"("system":")" + kServiceCategory + R"(","code":"23")"),
               std::string(R"("system":")" + kServiceCategory + R"(","code":"23")").size(),
               R"("system":")" + kCategory + R"(","code":"Walking groups")");
-  HttpResponse posted = as("vcse-walking").send("POST", "/HealthcareService", own);
-  ASSERT_EQ(posted.status, 201) << posted.body;
-  HttpResponse stored = admin.get("/HealthcareService/" + at(posted.body, "/id"));
+  HttpResponse updated = as("vcse-walking").send("PUT", "/HealthcareService/" + id, own);
+  ASSERT_EQ(updated.status, 200) << updated.body;
+  HttpResponse stored = admin.get("/HealthcareService/" + id);
   EXPECT_EQ(codings(stored.body, "/category/0"),
             (std::vector<std::string>{kCategory + "|Walking groups", kServiceCategory + "|23"}));
 }
 
 TEST_F(Mapping, IdentifierSpellingsAreStoredCanonicalAndFoundByTheCanonicalSpelling) {
-  HttpClient client = as("spor");
+  HttpClient client = as("admin");  // the directory's keeper
+  HttpClient spor = as("spor");
   HttpResponse r = client.send("POST", "/Organization", R"({"resourceType":"Organization",
       "identifier":[{"system":"https://fhir.nhs.uk/id/ods-organization-code","value":"MAP0001"}],
       "name":"Spelling Test Practice"})");
@@ -601,7 +609,7 @@ TEST_F(Mapping, IdentifierSpellingsAreStoredCanonicalAndFoundByTheCanonicalSpell
   EXPECT_EQ(again.status, 200) << again.body;
   EXPECT_EQ(at(again.body, "/id"), at(r.body, "/id"));
 
-  HttpResponse header = client.send("POST", "/MessageHeader", R"({"resourceType":"MessageHeader",
+  HttpResponse header = spor.send("POST", "/MessageHeader", R"({"resourceType":"MessageHeader",
       "eventCoding":{"system":"https://fhir.nhs.uk/CodeSystem/message-events-bars","code":"servicerequest-request"},
       "reason":{"coding":[{"system":"https://fhir.nhs.uk/CodeSystem/message-reason-bars","code":"new"}]},
       "source":{"endpoint":"http://fhir.nhs.uk/Id/dos-service-id|2000072489"}})");

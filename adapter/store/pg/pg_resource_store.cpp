@@ -7,6 +7,7 @@
 #include "fhir/errors.h"
 #include "fhir/ids.h"
 #include "store/pg/migrations.h"
+#include "store/pg/access_sql.h"
 #include "store/pg/pg_messages.h"
 #include "store/pg/pg_search.h"
 #include "store/pg/version_rows.h"
@@ -61,6 +62,47 @@ void prepareStatements(pqxx::connection& c) {
   c.prepare("insert_capacity_refusal",
             "INSERT INTO capacity_refusals (refused_at, service_id, referral_id, refused)"
             " VALUES (to_timestamp($1::bigint / 1000.0), $2, $3, $4)");
+  c.prepare("grant_access",
+            "INSERT INTO access_grants (res_type, res_id, organisation, basis)"
+            " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])"
+            " ON CONFLICT DO NOTHING");
+  c.prepare("revoke_access",
+            "DELETE FROM access_grants WHERE res_type = $1 AND res_id = $2"
+            " AND organisation = $3 AND basis = $4");
+  c.prepare("visible", "SELECT " + accessCondition("$1", "$2", "$3", "$4"));
+  c.prepare("has_grant",
+            "SELECT 1 FROM access_grants WHERE res_type = $1 AND res_id = $2"
+            " AND organisation = $3 AND basis = $4");
+  c.prepare("record_audit",
+            "INSERT INTO audit_events (id, recorded, action, interaction, outcome, organisation,"
+            " subject, entity_type, entity_id, entity_version, query, request_id, correlation_id)"
+            " VALUES ($1, to_timestamp($2::double precision / 1000), $3, $4, $5, $6, $7, $8, $9,"
+            " $10, $11, $12, $13)");
+  c.prepare("audit_records",
+            "SELECT seq, id, floor(extract(epoch FROM recorded) * 1000)::bigint, action,"
+            " interaction, outcome, organisation, subject, entity_type, entity_id,"
+            " entity_version, query, request_id, correlation_id FROM audit_events"
+            " WHERE ($1 = '' OR id = $1) AND ($2 = '' OR organisation = $2)"
+            " AND ($3 = '' OR entity_type = $3) AND ($4 = '' OR entity_id = $4)"
+            " AND ($5::bigint < 0 OR seq < $5::bigint) ORDER BY seq DESC LIMIT $6");
+}
+
+AuditRecord toAuditRecord(const pqxx::row& row) {
+  AuditRecord a;
+  a.id = row[1].as<std::string>();
+  a.recorded = fhir::TimePoint(std::chrono::milliseconds(row[2].as<std::int64_t>()));
+  a.action = row[3].as<std::string>();
+  a.interaction = row[4].as<std::string>();
+  a.outcome = row[5].as<int>();
+  a.organisation = row[6].as<std::string>();
+  a.subject = row[7].as<std::string>();
+  a.entityType = row[8].as<std::string>();
+  a.entityId = row[9].as<std::string>();
+  a.entityVersion = row[10].as<std::int64_t>();
+  a.query = row[11].as<std::string>();
+  a.requestId = row[12].as<std::string>();
+  a.correlationId = row[13].as<std::string>();
+  return a;
 }
 
 std::int64_t toMillis(fhir::TimePoint t) {
@@ -115,16 +157,23 @@ class PgTransaction : public StoreTransaction {
 
   HistoryPage history(const HistoryQuery& q) override {
     // Parameters are always bound; absent filters compare against NULL-safe defaults.
-    const std::string sql =
+    std::string sql =
         std::string("SELECT ") + kVersionColumns +
         " FROM resource_versions v"
         " WHERE ($1 = '' OR v.res_type = $1) AND ($2 = '' OR v.res_id = $2)"
         " AND ($3::bigint < 0 OR v.last_updated >= to_timestamp($3::bigint::double precision / 1000))"
-        " AND ($4::bigint < 0 OR v.seq < $4::bigint)"
-        " ORDER BY v.seq DESC LIMIT $5";
-    const pqxx::result r = tx_.exec_params(
-        sql, q.type.value_or(""), q.id.value_or(""), q.since ? toMillis(*q.since) : -1,
-        q.beforeSequence.value_or(-1), q.count + 1);
+        " AND ($4::bigint < 0 OR v.seq < $4::bigint)";
+    std::vector<std::string> params{q.type.value_or(""), q.id.value_or(""),
+                                    std::to_string(q.since ? toMillis(*q.since) : -1),
+                                    std::to_string(q.beforeSequence.value_or(-1)),
+                                    std::to_string(q.count + 1)};
+    if (q.access) {
+      params.push_back(q.access->organisation);
+      params.push_back(sqlTextArray(q.access->openTypes));
+      sql += " AND " + accessCondition("v.res_type", "v.res_id", "$6", "$7");
+    }
+    sql += " ORDER BY v.seq DESC LIMIT $5::bigint";
+    const pqxx::result r = tx_.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
     HistoryPage page;
     for (std::size_t i = 0; i < r.size() && static_cast<int>(i) < q.count; ++i) {
       page.versions.push_back(toVersion(r[i]));
@@ -161,6 +210,53 @@ class PgTransaction : public StoreTransaction {
   }
   void recordCapacityRefusal(const CapacityRefusal& r) override {
     tx_.exec_prepared("insert_capacity_refusal", r.atMillis, r.serviceId, r.referralId, r.refused);
+  }
+
+  void grantAccess(const std::vector<AccessGrant>& grants) override {
+    if (grants.empty()) return;
+    std::vector<std::string> types, ids, organisations, bases;
+    for (const AccessGrant& g : grants) {
+      types.push_back(g.type);
+      ids.push_back(g.id);
+      organisations.push_back(g.organisation);
+      bases.push_back(g.basis);
+    }
+    tx_.exec_prepared("grant_access", sqlTextArray(types), sqlTextArray(ids),
+                      sqlTextArray(organisations), sqlTextArray(bases));
+  }
+
+  void revokeAccess(const AccessGrant& g) override {
+    tx_.exec_prepared("revoke_access", g.type, g.id, g.organisation, g.basis);
+  }
+
+  bool visible(const std::string& type, const std::string& id,
+               const AccessFilter& filter) override {
+    return tx_.exec_prepared("visible", type, id, filter.organisation,
+                             sqlTextArray(filter.openTypes))[0][0]
+        .as<bool>();
+  }
+
+  bool hasGrant(const std::string& type, const std::string& id, const std::string& organisation,
+                const std::string& basis) override {
+    return !tx_.exec_prepared("has_grant", type, id, organisation, basis).empty();
+  }
+
+  void recordAudit(const AuditRecord& a) override {
+    tx_.exec_prepared("record_audit", a.id, toMillis(a.recorded), a.action, a.interaction,
+                      a.outcome, a.organisation, a.subject, a.entityType, a.entityId,
+                      a.entityVersion, a.query, a.requestId, a.correlationId);
+  }
+
+  AuditPage auditRecords(const AuditQuery& q) override {
+    const pqxx::result r =
+        tx_.exec_prepared("audit_records", q.id, q.agent, q.entityType, q.entityId,
+                          q.beforeSequence.value_or(-1), q.count + 1);
+    AuditPage page;
+    for (std::size_t i = 0; i < r.size() && static_cast<int>(i) < q.count; ++i) {
+      page.records.push_back(toAuditRecord(r[i]));
+    }
+    if (static_cast<int>(r.size()) > q.count) page.nextCursor = r[q.count - 1][0].as<std::int64_t>();
+    return page;
   }
 
  private:

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "fhir/errors.h"
+#include "store/pg/access_sql.h"
 #include "store/pg/version_rows.h"
 
 namespace sp::store::pg {
@@ -15,20 +16,7 @@ namespace {
 
 // ---- writing -------------------------------------------------------------------------------
 
-// A PostgreSQL array literal of text values: {"a","b\"c"}.
-std::string textArray(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i) out += ',';
-    out += '"';
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
+std::string textArray(const std::vector<std::string>& values) { return sqlTextArray(values); }
 
 template <typename T>
 std::string numberArray(const std::vector<T>& values) {
@@ -366,22 +354,30 @@ SortColumn sortColumn(const SortKey& key, Params& params) {
   }
 }
 
+// Current versions of `keys` that the filter lets through (all of them when there is none).
 std::vector<ResourceVersion> fetchCurrent(pqxx::transaction_base& tx,
-                                          const std::vector<std::pair<std::string, std::string>>& keys) {
+                                          const std::vector<std::pair<std::string, std::string>>& keys,
+                                          const std::optional<AccessFilter>& access) {
   if (keys.empty()) return {};
   std::vector<std::string> types, ids;
   for (const auto& [t, i] : keys) {
     types.push_back(t);
     ids.push_back(i);
   }
-  const std::string sql =
+  std::string sql =
       std::string("SELECT ") + kVersionColumns +
       " FROM resources r JOIN resource_versions v ON v.res_type = r.res_type"
       " AND v.res_id = r.res_id AND v.version_id = r.version_id"
       " JOIN unnest($1::text[], $2::text[]) AS k(t, i) ON r.res_type = k.t AND r.res_id = k.i"
       " WHERE NOT r.deleted";
+  std::vector<std::string> params{textArray(types), textArray(ids)};
+  if (access) {
+    params.push_back(access->organisation);
+    params.push_back(textArray(access->openTypes));
+    sql += " AND " + accessCondition("r.res_type", "r.res_id", "$3", "$4");
+  }
   std::vector<ResourceVersion> out;
-  for (const auto& row : tx.exec_params(sql, textArray(types), textArray(ids))) {
+  for (const auto& row : tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params))) {
     out.push_back(toVersion(row));
   }
   return out;
@@ -426,7 +422,7 @@ std::vector<ResourceVersion> includes(pqxx::transaction_base& tx, const SearchRe
         if (seen.insert(key).second) wanted.push_back(key);
       }
     }
-    frontier = fetchCurrent(tx, wanted);
+    frontier = fetchCurrent(tx, wanted, request.access);
     result.insert(result.end(), frontier.begin(), frontier.end());
   }
   return result;
@@ -476,6 +472,10 @@ SearchResult runSearch(pqxx::transaction_base& tx, const SearchRequest& request)
   }
   for (const SearchCriterion& c : request.criteria) {
     where += " AND " + builder.condition(c, typeColumn, "r.res_id");
+  }
+  if (request.access) {
+    where += " AND " + accessCondition("r.res_type", "r.res_id", p.add(request.access->organisation),
+                                       p.add(textArray(request.access->openTypes)));
   }
   SearchResult result;
   if (request.total) {
