@@ -46,6 +46,8 @@ std::string interactionName(Interaction interaction) {
       return "capabilities";
     case Interaction::kHealth:
       return "$health";
+    case Interaction::kProcessMessage:
+      return "$process-message";
   }
   return "operation";
 }

@@ -68,12 +68,12 @@ RestResponse FhirApi::handle(const RestRequest& request) {
     if (e.kind() == ErrorKind::kMethodNotAllowed) {
       r.headers.emplace_back("Allow", allowedMethods(request.path, ctx_.definitions));
     }
-    auditFailure(request, caller, route, r.status);
+    auditRequest(request, caller, route, r.status);
     return r;
   }
 }
 
-void FhirApi::auditFailure(const RestRequest& request, const security::Caller& caller,
+void FhirApi::auditRequest(const RestRequest& request, const security::Caller& caller,
                            const std::optional<Route>& route, int status) {
   if (route && (route->interaction == Interaction::kCapabilities ||
                 route->interaction == Interaction::kHealth)) {
@@ -128,7 +128,9 @@ RestResponse FhirApi::dispatch(const RestRequest& request, const security::Calle
     if (!messaging_) {
       throw FhirError(ErrorKind::kNotImplemented, "not-supported", "Messaging is not enabled");
     }
-    return messaging_->process(request);
+    RestResponse answer = messaging_->process(request);
+    auditRequest(request, caller, parsedRoute, answer.status);  // its entries have their own
+    return answer;
   }
   InteractionInput input;
   input.query = request.query;

@@ -3,8 +3,8 @@
 // handle() answers every FhirError as an OperationOutcome with the status from http/status_map;
 // any other exception is a fault and propagates to the edge (which logs it and answers 500).
 // It identifies the caller from the request's certificate (security/caller.h) before anything
-// else, and records each refused or failed request in the audit trail (successful interactions
-// are recorded by performInteraction, in their own transaction).
+// else, and records each refused or failed request and each message in the audit trail
+// (successful interactions are recorded by performInteraction, in their own transaction).
 // Thread-safe: concurrent calls share only the store and read-only definitions.
 #pragma once
 
@@ -47,7 +47,9 @@ class FhirApi {
  private:
   RestResponse dispatch(const RestRequest& request, const security::Caller& caller,
                         std::optional<Route>& route, const std::string& contentType);
-  void auditFailure(const RestRequest& request, const security::Caller& caller,
+  // Records a request in the audit trail in a transaction of its own: a refused or failed one,
+  // or a whole message.
+  void auditRequest(const RestRequest& request, const security::Caller& caller,
                     const std::optional<Route>& route, int status);
   RestResponse interactionResponse(const RestRequest& request, const InteractionResult& result,
                                    const std::string& contentType);
