@@ -399,12 +399,16 @@ std::string processBundle(const ApiContext& ctx, store::ResourceStore& store,
 TransactionRun runTransactionIn(const ApiContext& ctx, store::StoreTransaction& tx,
                                 const rapidjson::Value& bundle, const std::string& baseUrl,
                                 const std::string& caller) {
+  // The entries of a message run as the adapter on the sender's behalf (the receiver checked
+  // the sender); the sender's code still chooses its mappings.
+  InteractionInput origin;
+  origin.callerOrganisation = caller;
   std::vector<PreparedEntry> entries;
   const rapidjson::Value* list = fhir::findMember(bundle, "entry");
   if (list && list->IsArray()) {
     std::size_t i = 0;
     for (const auto& entry : list->GetArray()) {
-      entries.push_back(prepareEntry(ctx, i++, entry, baseUrl, caller));
+      entries.push_back(prepareEntry(ctx, i++, entry, baseUrl, origin));
     }
   }
   checkDistinctTargets(entries);
