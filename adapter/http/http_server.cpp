@@ -165,10 +165,8 @@ class FhirHandler : public Http::Handler, public ParsingDelegate::Receiver {
       auto peer = writer.peer();
       rest::RestRequest request = toRestRequest(req, *config_, peer);
       requestId = request.header("x-request-id");
-      if (!isUsableRequestId(requestId)) {
-        requestId = idGenerator_.newId();
-        request.headers["x-request-id"] = requestId;  // the audit trail records it
-      }
+      if (!isUsableRequestId(requestId)) requestId = idGenerator_.newId();
+      request.requestId = requestId;  // the audit trail records it
       if (auto refused = oversizedHead(req, peer, *config_)) {
         response = *refused;
       } else {

@@ -81,7 +81,7 @@ void FhirApi::auditRequest(const RestRequest& request, const security::Caller& c
   }
   InteractionInput in;
   in.caller = caller;
-  in.requestId = request.header("x-request-id");
+  in.requestId = request.requestId;
   in.correlationId = request.header("x-correlation-id");
   in.query = request.query;
   // A path that names no interaction is recorded under the path itself.
@@ -140,7 +140,7 @@ RestResponse FhirApi::dispatch(const RestRequest& request, const security::Calle
   input.ifNoneExist = request.header("if-none-exist");
   input.callerOrganisation = request.callerOrganisation;
   input.caller = caller;
-  input.requestId = request.header("x-request-id");
+  input.requestId = request.requestId;
   input.correlationId = request.header("x-correlation-id");
   input.strictHandling = request.header("prefer").find("handling=strict") != std::string::npos;
   if (route.interaction == Interaction::kSearchType && request.method == "POST") {

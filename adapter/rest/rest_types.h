@@ -21,6 +21,7 @@ struct RestRequest {
   std::string baseUrl;             // "https://localhost:8443", no trailing slash
   std::string callerOrganisation;  // from the client certificate; empty when there is none
   std::string callerSubject;       // the client certificate's subject; empty when there is none
+  std::string requestId;           // the X-Request-Id answered: the client's, or one made for it
 
   std::string header(const std::string& lowerCaseName) const {
     auto it = headers.find(lowerCaseName);

@@ -579,7 +579,7 @@ TEST_F(DeliveryToPartners,
   const std::string provider = organisation("VCS0001", "");
   const std::string service =
       create("admin", "HealthcareService", samples::directoryEntry("Organization/" + provider));
-  const std::string patient = create("admin", "Patient", samples::patient());
+  const std::string patient = create("vcse-carers", "Patient", samples::patient());  // referrer
   std::string json = samples::referral("Patient/" + patient, "Organization/" + referrer);
   json = with(json, "/performer", R"([{"reference":"HealthcareService/)" + service + R"("}])");
   const std::string referral = create("vcse-carers", "ServiceRequest", json);
