@@ -116,7 +116,9 @@ void authoriseWrite(store::StoreTransaction& tx, const std::string& type,
     before.emplace();
     fhir::parseJson(previous->body, *before);
   }
-  if (type == "ServiceRequest" &&
+  // A GP practice refers for itself; the hub and the services also record referrals they
+  // received from others.
+  if (type == "ServiceRequest" && caller.role == security::Role::kGpPractice &&
       (created || workflow::referenceKey(fhir::findMember(resource, "requester")) !=
                       workflow::referenceKey(fhir::findMember(*before, "requester")))) {
     // A requester that is a person (a self-referral) names no organisation.
@@ -155,7 +157,7 @@ void grantAccess(store::StoreTransaction& tx, const std::string& type, const std
   if (in.caller.checked() && (!previous || previous->deleted)) {
     grants.push_back({type, id, in.caller.odsCode, security::kCreator});
   }
-  if (type == "ServiceRequest" || type == "Task") {
+  if (type == "ServiceRequest" || type == "Task" || type == "Communication") {
     StoreOrganisationResolver resolver(tx);
     auto parties = security::partiesOf(type, resource, resolver);
     // Whoever makes a referral is on its requesting side, also for a self-referral.

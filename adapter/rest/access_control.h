@@ -24,16 +24,16 @@ namespace sp::rest {
 void authoriseInteraction(const ApiContext& ctx, store::StoreTransaction& tx, const Route& route,
                           InteractionInput& in);
 
-// Before a version is stored: a new referral (or one whose requester changes) names the caller as
-// its requester; a provider that is
+// Before a version is stored: a GP practice's new referral (or one whose requester changes) names
+// the practice as its requester; a provider that is
 // not the administrator changes only HealthcareServices it provides, and keeps them its own.
 void authoriseWrite(store::StoreTransaction& tx, const std::string& type,
                     const rapidjson::Value& resource,
                     const std::optional<store::ResourceVersion>& previous,
                     const InteractionInput& in);
 
-// After a version is stored: the creator's grant, and for work records (ServiceRequest, Task)
-// grants for each party on the record and on the records it references.
+// After a version is stored: the creator's grant, and for work records (ServiceRequest, Task,
+// Communication) grants for each party on the record and on the records it references.
 void grantAccess(store::StoreTransaction& tx, const std::string& type, const std::string& id,
                  const rapidjson::Value& resource,
                  const std::optional<store::ResourceVersion>& previous,

@@ -172,6 +172,12 @@ std::string capabilityStatementJson(const fhir::Definitions& defs, const ServerI
                   "id-only history Bundle (Parameters status entry, then the changed resource's "
                   "fullUrl and request). Delivered from the outbox with retries.",
                   a);
+    } else if (type == "AuditEvent") {
+      r.AddMember("documentation",
+                  "The audit trail: one AuditEvent per interaction, made by the server. Read and "
+                  "search (agent, entity-type, entity-id, _count) by the directory administrator "
+                  "only; create, update, patch and delete answer 405.",
+                  a);
     } else if (type == "Communication") {
       r.AddMember("documentation",
                   "A message the server could not deliver to a partner is reported as a "
@@ -184,6 +190,26 @@ std::string capabilityStatementJson(const fhir::Definitions& defs, const ServerI
   }
   Value rest(rapidjson::kObjectType);
   rest.AddMember("mode", "server", a);
+  Value security(rapidjson::kObjectType);
+  security.AddMember("cors", false, a);
+  Value service(rapidjson::kObjectType);
+  Value coding(rapidjson::kArrayType);
+  Value certificates(rapidjson::kObjectType);
+  certificates.AddMember("system", "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                         a);
+  certificates.AddMember("code", "Certificates", a);
+  coding.PushBack(certificates, a);
+  service.AddMember("coding", coding, a);
+  Value services(rapidjson::kArrayType);
+  services.PushBack(service, a);
+  security.AddMember("service", services, a);
+  security.AddMember("description",
+                     "Mutual TLS (1.2 or newer): the client certificate's CN is the calling "
+                     "organisation's ODS code, registered with a role. Each organisation reads its "
+                     "own referrals and Tasks and what they reference, and the directory; every "
+                     "access is audited (AuditEvent, for the directory administrator).",
+                     a);
+  rest.AddMember("security", security, a);
   rest.AddMember("resource", resources, a);
   Value systemInteractions = codes(kSystemInteractions, std::size(kSystemInteractions), a);
   if (indexer) {

@@ -48,6 +48,12 @@ std::vector<Party> partiesOf(const std::string& type, const rapidjson::Value& re
     for (const rapidjson::Value* performer : workflow::elements(resource, "performer")) {
       addParties(parties, resolver.organisationsOf(performer), kPerformer);
     }
+  } else if (type == "Communication") {
+    addParties(parties, resolver.organisationsOf(fhir::findMember(resource, "sender")),
+               kRequester);
+    for (const rapidjson::Value* recipient : workflow::elements(resource, "recipient")) {
+      addParties(parties, resolver.organisationsOf(recipient), kOwner);
+    }
   } else if (type == "Task") {
     addParties(parties, resolver.organisationsOf(fhir::findMember(resource, "requester")),
                kRequester);

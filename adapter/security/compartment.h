@@ -3,7 +3,7 @@
 //
 // A ServiceRequest is seen by its requester and its performers (an organisation directly, or the
 // organisation providing a HealthcareService); a Task by its requester (or the organisation that
-// created it) and its owner. Each of them also sees what the work record references (Patient,
+// created it) and its owner; a Communication by its sender and recipients. Each of them also sees what the work record references (Patient,
 // QuestionnaireResponse, Consent, Observation, the ServiceRequest a Task is about...). Whoever
 // creates a record sees it too. A record labelled restricted (meta.security code R) is seen only
 // by the requester and the owner of the work and by its creator, not by a mere performer nor
@@ -42,7 +42,8 @@ struct Party {
 // True for a Task that has no owner yet (a pool Task).
 bool inPool(const std::string& type, const rapidjson::Value& resource);
 
-// The organisations doing the work a ServiceRequest or Task describes (empty for other types).
+// The organisations doing the work a ServiceRequest, Task or Communication describes (empty for
+// other types).
 std::vector<Party> partiesOf(const std::string& type, const rapidjson::Value& resource,
                              workflow::OrganisationResolver& resolver);
 

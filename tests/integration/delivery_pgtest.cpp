@@ -651,10 +651,11 @@ TEST_F(DeliveryToPartners, HttpsDeliveryPresentsTheServerCertificateAndVerifiesT
     const std::string provider = organisation("SPR0001", "");
     const std::string service =
         create("admin", "HealthcareService", samples::directoryEntry("Organization/" + provider));
-    const std::string patient = create("admin", "Patient", samples::patient());
+    // The single point of referral records the practice's referral to its own service.
+    const std::string patient = create("spor", "Patient", samples::patient());
     std::string json = samples::referral("Patient/" + patient, "Organization/" + referrer);
     json = with(json, "/performer", R"([{"reference":"HealthcareService/)" + service + R"("}])");
-    const std::string referral = create("admin", "ServiceRequest", json);
+    const std::string referral = create("spor", "ServiceRequest", json);
     HttpResponse current = client("spor").get("/Task/" + referral + "-task");
     EXPECT_EQ(current.status, 200) << current.body;
     HttpResponse accepted = client("spor").send("PUT", "/Task/" + referral + "-task",
@@ -685,7 +686,7 @@ TEST_F(DeliveryToPartners, HttpsDeliveryPresentsTheServerCertificateAndVerifiesT
   EXPECT_NE(state().find("TLS handshake"), std::string::npos) << state();
   EXPECT_TRUE(impostor.received().empty());
   HttpResponse notice =
-      client("admin").get("/Communication?based-on=Task/" + refused + "-task&status=not-done");
+      client("spor").get("/Communication?based-on=Task/" + refused + "-task&status=not-done");
   EXPECT_EQ(arraySize(notice.body, "/entry"), 1u) << notice.body;
 }
 
