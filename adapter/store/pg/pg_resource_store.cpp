@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include <iostream>
+#include <type_traits>
 
 #include "fhir/errors.h"
 #include "fhir/ids.h"
@@ -116,7 +117,8 @@ std::optional<ResourceVersion> firstVersion(const pqxx::result& r) {
 
 class PgTransaction : public StoreTransaction {
  public:
-  explicit PgTransaction(pqxx::transaction_base& tx) : tx_(tx) {}
+  // `autocommit`: every statement commits on its own (the read-only path).
+  PgTransaction(pqxx::transaction_base& tx, bool autocommit) : tx_(tx), autocommit_(autocommit) {}
 
   std::optional<ResourceVersion> current(const std::string& type, const std::string& id,
                                          bool forUpdate) override {
@@ -242,6 +244,22 @@ class PgTransaction : public StoreTransaction {
   }
 
   void recordAudit(const AuditRecord& a) override {
+    if (autocommit_) {
+      // A read's record commits on its own without waiting for the WAL flush (a crash may lose
+      // the last fraction of a second of read records; a write's record is in its transaction).
+      // One simple-protocol round trip: an implicit transaction, so SET LOCAL applies to it.
+      tx_.exec("SET LOCAL synchronous_commit = off; INSERT INTO audit_events (id, recorded,"
+               " action, interaction, outcome, organisation, subject, entity_type, entity_id,"
+               " entity_version, query, request_id, correlation_id) VALUES (" +
+               tx_.quote(a.id) + ", to_timestamp(" + std::to_string(toMillis(a.recorded)) +
+               "::double precision / 1000), " + tx_.quote(a.action) + ", " +
+               tx_.quote(a.interaction) + ", " + std::to_string(a.outcome) + ", " +
+               tx_.quote(a.organisation) + ", " + tx_.quote(a.subject) + ", " +
+               tx_.quote(a.entityType) + ", " + tx_.quote(a.entityId) + ", " +
+               std::to_string(a.entityVersion) + ", " + tx_.quote(a.query) + ", " +
+               tx_.quote(a.requestId) + ", " + tx_.quote(a.correlationId) + ")");
+      return;
+    }
     tx_.exec_prepared("record_audit", a.id, toMillis(a.recorded), a.action, a.interaction,
                       a.outcome, a.organisation, a.subject, a.entityType, a.entityId,
                       a.entityVersion, a.query, a.requestId, a.correlationId);
@@ -261,6 +279,7 @@ class PgTransaction : public StoreTransaction {
 
  private:
   pqxx::transaction_base& tx_;
+  bool autocommit_;
 };
 
 void logDatabaseError(const char* what) { std::cerr << "database error: " << what << "\n"; }
@@ -285,7 +304,7 @@ void PgResourceStore::run(const std::function<void(StoreTransaction&)>& work) {
     try {
       lease.emplace(pool_->acquire());
       Tx tx(**lease);
-      PgTransaction store(tx);
+      PgTransaction store(tx, std::is_same_v<Tx, pqxx::nontransaction>);
       work(store);
       tx.commit();
       return;
