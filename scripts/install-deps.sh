@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev zlib1g-dev  # zlib: the tests read the gzipped R4 JSON Schema
   postgresql-15 postgresql-contrib
   openssl wrk ca-certificates
+  clang-14 libclang-rt-14-dev  # libFuzzer and its sanitizer runtimes (tests/fuzz)
   chromium  # headless, for the report page test (tests/integration/reports_pgtest.cpp)
 )
 

@@ -78,16 +78,13 @@ class HostileInput : public ::testing::Test {
   // The answer is `status` and an OperationOutcome whose first issue is an error.
   static void expectOutcome(const RawResponse& r, int status) {
     EXPECT_EQ(r.status, status) << r.body;
-    EXPECT_EQ(r.headers.count("content-type") ? r.headers.at("content-type").rfind(
-                                                    "application/fhir+json", 0)
-                                              : std::string::npos,
-              0u)
-        << "content type of: " << r.body;
+    const auto type = r.headers.find("content-type");
+    ASSERT_NE(type, r.headers.end()) << r.body;
+    EXPECT_EQ(type->second.rfind("application/fhir+json", 0), 0u) << type->second;
     const rapidjson::Document doc = parse(r.body);
     EXPECT_EQ(at(doc, "/resourceType"), "OperationOutcome") << r.body;
-    EXPECT_TRUE(at(doc, "/issue/0/severity") == "error" ||
-                at(doc, "/issue/0/severity") == "fatal")
-        << r.body;
+    const std::string severity = at(doc, "/issue/0/severity");
+    EXPECT_TRUE(severity == "error" || severity == "fatal") << r.body;
   }
 
   static RawResponse get(const std::string& target, const std::string& headers = "") {
