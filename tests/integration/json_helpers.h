@@ -6,6 +6,7 @@
 #include <rapidjson/pointer.h>
 
 #include <string>
+#include <vector>
 
 namespace sp::testing {
 
@@ -30,6 +31,18 @@ inline std::size_t arraySize(const std::string& json, const char* pointer) {
   rapidjson::Document doc = parse(json);
   const rapidjson::Value* v = rapidjson::Pointer(pointer).Get(doc);
   return v && v->IsArray() ? v->Size() : 0;
+}
+
+// "system|code" of every coding of the CodeableConcept at `pointer`.
+inline std::vector<std::string> codings(const std::string& json, const std::string& pointer) {
+  std::vector<std::string> out;
+  rapidjson::Document doc = parse(json);
+  const rapidjson::Value* cc = rapidjson::Pointer((pointer + "/coding").c_str()).Get(doc);
+  if (!cc || !cc->IsArray()) return out;
+  for (const auto& c : cc->GetArray()) {
+    out.push_back(at(c, "/system") + "|" + at(c, "/code"));
+  }
+  return out;
 }
 
 }  // namespace sp::testing

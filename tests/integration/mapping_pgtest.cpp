@@ -48,18 +48,6 @@ std::string encode(const std::string& text) {
   return out;
 }
 
-// "system|code" of every coding of the CodeableConcept at `pointer`.
-std::vector<std::string> codings(const std::string& json, const std::string& pointer) {
-  std::vector<std::string> out;
-  rapidjson::Document doc = parse(json);
-  const rapidjson::Value* cc = rapidjson::Pointer((pointer + "/coding").c_str()).Get(doc);
-  if (!cc || !cc->IsArray()) return out;
-  for (const auto& c : cc->GetArray()) {
-    out.push_back(std::string(c["system"].GetString()) + "|" + c["code"].GetString());
-  }
-  return out;
-}
-
 // Every issue of an OperationOutcome as "severity code expression: diagnostics".
 std::vector<std::string> issues(const std::string& json) {
   std::vector<std::string> out;

@@ -600,5 +600,37 @@ TEST(MessagingTls, TheSenderMustBeTheOrganisationOfTheClientCertificate) {
   EXPECT_EQ(gp.status, 200) << gp.body;
 }
 
+// Issue 7 through messages: a GP's template code in the message's ServiceRequest is stored with
+// the canonical coding beside it, as over REST (the GP's map applies to the certificate's sender).
+TEST(MessagingTls, APartnerCodeInAMessageIsStoredWithBothCodings) {
+  const std::string database = PostgresCluster::shared().freshDatabase();
+  ServerProcess server(database, ServerOptions{true, {}});
+  const Certificates& certs = testCertificates();
+  auto client = [&](const std::string& slug) {
+    return HttpClient(server.baseUrl(),
+                      TlsOptions{certs.ca(), certs.cert(slug), certs.key(slug)});
+  };
+  ASSERT_EQ(client("admin")
+                .send("POST", "/Organization",
+                      R"({"resourceType":"Organization","identifier":[{"system":")" + kOds +
+                          R"(","value":"SPR0001"}],"name":"SPoR"})")
+                .status,
+            201);
+  std::string message = barsReferral(newUuid());
+  message = with(message, "/entry/1/resource/code",
+                 R"({"coding":[{"system":"http://snomed.info/sct","code":"390893007"}]})");
+  HttpClient gp = client("gp");
+  const HttpResponse answer = gp.send("POST", "/$process-message", message, Headers().list());
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  const rapidjson::Document echoed = parse(answer.body);
+  const rapidjson::Value* referral = entryOfType(echoed, "ServiceRequest");
+  ASSERT_NE(referral, nullptr) << answer.body;
+  const HttpResponse stored = gp.get("/ServiceRequest/" + at(*referral, "/id"));
+  ASSERT_EQ(stored.status, 200) << stored.body;
+  const std::string snomed = "http://snomed.info/sct";
+  EXPECT_EQ(codings(stored.body, "/code"),
+            (std::vector<std::string>{snomed + "|390893007", snomed + "|871731000000106"}));
+}
+
 }  // namespace
 }  // namespace sp::testing
