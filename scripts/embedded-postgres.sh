@@ -8,7 +8,7 @@
 #   stop    fast shutdown if running
 #   status  exit 0 if running, non-zero otherwise
 #   url     print postgresql://postgres@127.0.0.1:<port>/sp
-# DATA_DIR defaults to <repo>/.data/postgres; the unix socket lives in DATA_DIR/../pg-socket.
+# DATA_DIR defaults to <repo>/.data/postgres (see default_data); the unix socket lives in DATA_DIR/../pg-socket.
 # Environment: SP_PG_PORT (default 54329); SP_PG_FAST=1 turns off fsync,
 # synchronous_commit and full_page_writes (fine for throw-away CI data, never for real data).
 # When run as root, the cluster runs as the "postgres" OS user.
@@ -17,7 +17,17 @@ set -euo pipefail
 pgbin=/usr/lib/postgresql/15/bin
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cmd="${1:-}"
-data="$(realpath -m "${2:-$repo/.data/postgres}")"
+# The default data directory is <repo>/.data/postgres. When root runs this from a checkout the
+# postgres user cannot traverse (a clone under /root), it is /var/tmp/sp-adapter-<checksum of the
+# repo path>/postgres instead, so the README's run command works wherever the clone lives.
+default_data() {
+  if [[ "$(id -u)" == 0 ]] && ! runuser -u postgres -- test -x "$repo" 2>/dev/null; then
+    echo "/var/tmp/sp-adapter-$(echo -n "$repo" | cksum | cut -d' ' -f1)/postgres"
+  else
+    echo "$repo/.data/postgres"
+  fi
+}
+data="$(realpath -m "${2:-$(default_data)}")"
 sock="$(dirname "$data")/pg-socket"
 port="${SP_PG_PORT:-54329}"
 

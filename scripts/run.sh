@@ -15,7 +15,7 @@ if [[ -z "${SP_CLIENT_CRL:-}" && -f certs/out/ca.crl ]]; then export SP_CLIENT_C
 
 if [[ -z "${DATABASE_URL:-}" ]]; then
   DATABASE_URL="$(scripts/embedded-postgres.sh start)"
-  echo "run: using the private PostgreSQL in .data/postgres ($DATABASE_URL)" >&2
+  echo "run: using the private PostgreSQL ($DATABASE_URL; scripts/embedded-postgres.sh stop ends it)" >&2
 fi
 export DATABASE_URL
 exec build/adapter/sp-adapter "$@"

@@ -1,4 +1,4 @@
-# Sourced by scripts/test.sh and scripts/fuzz.sh: sanitizer runtime options for the SP_SANITIZE
+# Sourced by scripts/fuzz.sh (and by hand before ctest in build-asan): sanitizer runtime options for the SP_SANITIZE
 # and SP_FUZZ builds. Any report stops the process; the only suppression is a documented
 # third-party bug (tests/sanitizer/ubsan.supp).
 sanitizer_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
