@@ -142,6 +142,10 @@ class Workflow : public ::testing::Test {
     clients_.clear();
     second_.reset();
     server_.reset();
+    delete gpRole_;  // each suite of this fixture makes its own (LeakSanitizer saw them leak)
+    gpRole_ = nullptr;
+    delete database_;
+    database_ = nullptr;
   }
 
   // A client with `slug`'s certificate (one per partner and server, kept for the suite).
