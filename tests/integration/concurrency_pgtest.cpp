@@ -16,31 +16,13 @@
 #include "harness.h"
 #include "json_helpers.h"
 #include "sample_resources.h"
+#include "start_gate.h"
 
 namespace sp::testing {
 namespace {
 
 constexpr int kThreads = 8;
 constexpr int kRounds = 3;
-
-// A one-shot start gate: every thread waits in arriveAndWait() until all have arrived.
-class StartGate {
- public:
-  explicit StartGate(int count) : remaining_(count) {}
-  void arriveAndWait() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    if (--remaining_ == 0) {
-      open_.notify_all();
-      return;
-    }
-    open_.wait(lock, [this] { return remaining_ == 0; });
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable open_;
-  int remaining_;
-};
 
 // Runs `work(i, client)` on kThreads threads at once; thread i talks to baseUrls[i % size].
 // Each client opens its connection (GET /metadata) before the gate, so the requests under test

@@ -37,23 +37,6 @@ namespace {
 const std::string kOds = "https://fhir.nhs.uk/Id/ods-organization-code";
 constexpr int kMaxAttempts = 4;
 
-std::string write(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  value.Accept(writer);
-  return buffer.GetString();
-}
-
-std::string with(const std::string& json, const char* pointer, const std::string& value) {
-  rapidjson::Document doc = parse(json);
-  rapidjson::Document v;
-  v.Parse(value.c_str());
-  rapidjson::Value copy;
-  copy.CopyFrom(v, doc.GetAllocator());
-  rapidjson::Pointer(pointer).Set(doc, copy);
-  return write(doc);
-}
-
 bool isUuid(const std::string& s) {
   if (s.size() != 36) return false;
   for (std::size_t i = 0; i < s.size(); ++i) {

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 #include <rapidjson/pointer.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <string>
 #include <vector>
@@ -26,6 +28,35 @@ inline std::string at(const rapidjson::Value& doc, const char* pointer) {
 inline std::string at(const std::string& json, const char* pointer) {
   return at(parse(json), pointer);
 }
+
+// Compact JSON text of `value`.
+inline std::string write(const rapidjson::Value& value) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  value.Accept(writer);
+  return buffer.GetString();
+}
+
+// `json` with the member at `pointer` set to the JSON `value`.
+inline std::string with(const std::string& json, const char* pointer, const std::string& value) {
+  rapidjson::Document doc = parse(json);
+  rapidjson::Document v;
+  v.Parse(value.c_str());
+  rapidjson::Value copy;
+  copy.CopyFrom(v, doc.GetAllocator());
+  rapidjson::Pointer(pointer).Set(doc, copy);
+  return write(doc);
+}
+
+// `json` without the member at `pointer`.
+inline std::string without(const std::string& json, const char* pointer) {
+  rapidjson::Document doc = parse(json);
+  rapidjson::Pointer(pointer).Erase(doc);
+  return write(doc);
+}
+
+// `text` as a JSON string literal (no escaping: test data only).
+inline std::string quoted(const std::string& text) { return "\"" + text + "\""; }
 
 inline std::size_t arraySize(const std::string& json, const char* pointer) {
   rapidjson::Document doc = parse(json);

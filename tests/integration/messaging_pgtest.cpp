@@ -50,32 +50,6 @@ std::string referralMessage() {
   return text;
 }
 
-std::string write(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  value.Accept(writer);
-  return buffer.GetString();
-}
-
-// `json` with the member at `pointer` set to the JSON `value`.
-std::string with(const std::string& json, const char* pointer, const std::string& value) {
-  rapidjson::Document doc = parse(json);
-  rapidjson::Document v;
-  v.Parse(value.c_str());
-  rapidjson::Value copy;
-  copy.CopyFrom(v, doc.GetAllocator());
-  rapidjson::Pointer(pointer).Set(doc, copy);
-  return write(doc);
-}
-
-std::string without(const std::string& json, const char* pointer) {
-  rapidjson::Document doc = parse(json);
-  rapidjson::Pointer(pointer).Erase(doc);
-  return write(doc);
-}
-
-std::string quoted(const std::string& text) { return "\"" + text + "\""; }
-
 std::string newUuid() {
   static std::mt19937_64 random{std::random_device{}()};
   static std::mutex mutex;

@@ -45,13 +45,6 @@ rapidjson::Document corpus(const std::string& name) {
   return parse(readFile(sourceDir() + "/tests/data/validation/valid/" + name));
 }
 
-std::string write(const rapidjson::Value& v) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  v.Accept(writer);
-  return buffer.GetString();
-}
-
 void set(rapidjson::Document& doc, const char* pointer, const std::string& json) {
   rapidjson::Document value(&doc.GetAllocator());
   value.Parse(json.c_str());
@@ -60,8 +53,6 @@ void set(rapidjson::Document& doc, const char* pointer, const std::string& json)
 }
 
 void remove(rapidjson::Document& doc, const char* pointer) { rapidjson::Pointer(pointer).Erase(doc); }
-
-std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 
 // Instants and dates, UTC.
 std::string instant(Clock::time_point t) {

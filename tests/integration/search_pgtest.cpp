@@ -36,13 +36,6 @@ const std::string kNhs = "https://fhir.nhs.uk/Id/nhs-number";
 const std::string kSd = samples::kProfileBase;
 const std::string kCs = samples::kCodeSystemBase;
 
-std::string write(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  value.Accept(writer);
-  return buffer.GetString();
-}
-
 // ---- test data: conforming resources (sp-referral, sp-referral-task, sp-directory-entry) ----
 
 // An sp-referral-task Task; `status` "requested" unless overridden.

@@ -63,13 +63,6 @@ std::vector<fs::path> corpusFiles(const std::string& folder) {
 fs::path invalidCase(const std::string& name) { return corpusDir("invalid") / (name + ".json"); }
 fs::path validCase(const std::string& name) { return corpusDir("valid") / (name + ".json"); }
 
-std::string write(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  value.Accept(writer);
-  return buffer.GetString();
-}
-
 // Parses keeping every number as its text, so 1.50 and 1.5 differ.
 rapidjson::Document parseExact(const std::string& text) {
   rapidjson::Document doc;

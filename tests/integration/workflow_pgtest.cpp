@@ -24,6 +24,7 @@
 #include "harness.h"
 #include "json_helpers.h"
 #include "sample_resources.h"
+#include "start_gate.h"
 
 namespace sp::testing {
 namespace {
@@ -40,32 +41,6 @@ const std::vector<std::pair<std::string, std::string>> kPartners = {
     {"vcse-carers", "VCS0002"}, {"navigator", "MHN0001"},
     {"admin", "ADM0001"}};
 
-std::string write(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  value.Accept(writer);
-  return buffer.GetString();
-}
-
-// `json` with the member at `pointer` set to the JSON `value`.
-std::string with(const std::string& json, const char* pointer, const std::string& value) {
-  rapidjson::Document doc = parse(json);
-  rapidjson::Document v;
-  v.Parse(value.c_str());
-  rapidjson::Value copy;
-  copy.CopyFrom(v, doc.GetAllocator());
-  rapidjson::Pointer(pointer).Set(doc, copy);
-  return write(doc);
-}
-
-std::string without(const std::string& json, const char* pointer) {
-  rapidjson::Document doc = parse(json);
-  rapidjson::Pointer(pointer).Erase(doc);
-  return write(doc);
-}
-
-std::string quoted(const std::string& text) { return "\"" + text + "\""; }
-
 std::string issues(const std::string& outcome) {
   std::string text;
   rapidjson::Document doc = parse(outcome);
@@ -80,24 +55,6 @@ std::string issues(const std::string& outcome) {
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
-
-class StartGate {
- public:
-  explicit StartGate(int count) : remaining_(count) {}
-  void arriveAndWait() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    if (--remaining_ == 0) {
-      open_.notify_all();
-      return;
-    }
-    open_.wait(lock, [this] { return remaining_ == 0; });
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable open_;
-  int remaining_;
-};
 
 int countStatus(const std::vector<HttpResponse>& responses, long status) {
   return static_cast<int>(
