@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "fhir/errors.h"
+#include "store/pg/access_sql.h"  // sqlTextArray
 
 namespace sp::store::pg {
 namespace {
@@ -223,21 +224,6 @@ constexpr const char* kCapacityUrl =
 constexpr const char* kLastReviewedUrl =
     "https://fhir.social-prescribing.example.org/StructureDefinition/last-reviewed";
 
-// A PostgreSQL array literal of text values: {"a","b\"c"}.
-std::string textArray(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i) out += ',';
-    out += '"';
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
-
 std::string text(const pqxx::field& f) { return f.is_null() ? std::string() : f.c_str(); }
 
 std::optional<std::int64_t> integer(const pqxx::field& f) {
@@ -304,8 +290,8 @@ ReportData readAll(pqxx::transaction_base& tx, const ReportQuery& q) {
     throw std::invalid_argument("report query: too many codes to report as bits");
   }
   const pqxx::result referrals =
-      tx.exec_params(kReferralFacts, q.fromMillis, q.toMillis, textArray(q.cohorts),
-                     textArray(q.taskStatuses), textArray(q.rejectionReasons));
+      tx.exec_params(kReferralFacts, q.fromMillis, q.toMillis, sqlTextArray(q.cohorts),
+                     sqlTextArray(q.taskStatuses), sqlTextArray(q.rejectionReasons));
   data.referrals.reserve(referrals.size());
   std::unordered_set<std::string> patientSet;
   patientSet.reserve(referrals.size());
@@ -317,7 +303,7 @@ ReportData readAll(pqxx::transaction_base& tx, const ReportQuery& q) {
 
   if (!patientSet.empty()) {
     const std::string patients =
-        textArray(std::vector<std::string>(patientSet.begin(), patientSet.end()));
+        sqlTextArray(std::vector<std::string>(patientSet.begin(), patientSet.end()));
     std::unordered_map<std::string, std::string> postcodes;
     postcodes.reserve(patientSet.size());
     for (const auto& row : tx.exec_params(kPostcodes, patients)) {
@@ -338,8 +324,8 @@ ReportData readAll(pqxx::transaction_base& tx, const ReportQuery& q) {
         systems.push_back(i.system);
         codes.push_back(i.code);
       }
-      const pqxx::result scores = tx.exec_params(kScores, patients, textArray(systems),
-                                                 textArray(codes), q.scoresFromMillis);
+      const pqxx::result scores = tx.exec_params(kScores, patients, sqlTextArray(systems),
+                                                 sqlTextArray(codes), q.scoresFromMillis);
       for (const auto& row : scores) {
         data.scores.push_back(ScoreFact{"Patient/" + text(row[0]), row[1].as<int>(),
                                         row[2].as<std::int64_t>(), row[3].as<double>()});
