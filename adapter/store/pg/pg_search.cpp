@@ -517,17 +517,27 @@ SearchResult runSearch(pqxx::transaction_base& tx, const SearchRequest& request)
     }
     where += " AND (" + keyset + ")";
   }
-  std::string select = std::string("SELECT ") + kVersionColumns;
+  // The page is chosen from the resources table alone (ids, versions and sort keys), and only
+  // its rows are joined to their stored versions: a search whose criteria leave hundreds of
+  // candidates reads the bodies of one page, not of every candidate.
+  std::string keys = "r.res_type, r.res_id, r.version_id";
   std::string order;
+  std::string pageOrder;
+  std::string sortText;
   for (std::size_t i = 0; i < columns.size(); ++i) {
-    select += ", (" + columns[i].expression + ")::text";
-    const bool desc = descending[i] != backwards;
-    order += (i ? ", " : "") + std::string("(") + columns[i].expression + ")" + (desc ? " DESC" : "");
+    const std::string k = "k" + std::to_string(i);
+    keys += ", (" + columns[i].expression + ") AS " + k;
+    const std::string direction = descending[i] != backwards ? " DESC" : "";
+    order += (i ? ", " : "") + std::string("(") + columns[i].expression + ")" + direction;
+    pageOrder += (i ? ", " : "") + std::string("page.") + k + direction;
+    sortText += ", page." + k + "::text";
   }
-  const std::string sql = select +
-                          " FROM resources r JOIN resource_versions v ON v.res_type = r.res_type"
-                          " AND v.res_id = r.res_id AND v.version_id = r.version_id WHERE " +
-                          where + " ORDER BY " + order + " LIMIT " + std::to_string(request.count + 1);
+  const std::string sql = std::string("SELECT ") + kVersionColumns + sortText + " FROM (SELECT " +
+                          keys + " FROM resources r WHERE " + where + " ORDER BY " + order +
+                          " LIMIT " + std::to_string(request.count + 1) +
+                          ") page JOIN resource_versions v ON v.res_type = page.res_type"
+                          " AND v.res_id = page.res_id AND v.version_id = page.version_id"
+                          " ORDER BY " + pageOrder;
   const pqxx::result rows = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(p.values()));
   for (std::size_t i = 0; i < rows.size() && static_cast<int>(i) < request.count; ++i) {
     SearchMatch m;
