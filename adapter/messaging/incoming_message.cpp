@@ -73,6 +73,12 @@ Coding codingOf(const rapidjson::Value* coding) {
 
 }  // namespace
 
+std::vector<std::string> odsCodesIn(const rapidjson::Value* identifier) {
+  std::vector<std::string> out;
+  addOdsOf(identifier, out);
+  return out;
+}
+
 int entryNamed(const rapidjson::Value& entries, const std::string& reference) {
   if (reference.empty() || !entries.IsArray()) return -1;
   int i = 0;

@@ -42,6 +42,10 @@ struct IncomingMessage {
 // case (BaRS senders write ".../id/ods-organization-code").
 IncomingMessage readIncomingMessage(const rapidjson::Value& bundle);
 
+// The ODS codes among `identifier` (one Identifier or an array; null: none), systems matched
+// without regard to case.
+std::vector<std::string> odsCodesIn(const rapidjson::Value* identifier);
+
 // The entry a reference names: by fullUrl, or "Type/id" against entries' resourceType and id.
 // -1 when none.
 int entryNamed(const rapidjson::Value& entries, const std::string& reference);

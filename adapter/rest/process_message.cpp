@@ -9,11 +9,14 @@
 #include "http/status_map.h"
 #include "mapping/mapping_set.h"
 #include "messaging/event_classifier.h"
+#include "messaging/feedback.h"
+#include "messaging/identity_headers.h"
 #include "messaging/incoming_message.h"
 #include "messaging/message_answer.h"
 #include "messaging/message_key.h"
 #include "messaging/receiver_codes.h"
 #include "messaging/transport_headers.h"
+#include "messaging/update_conflict.h"
 #include "messaging/vocabulary.h"
 #include "rest/bundle_processor.h"
 #include "rest/resource_write.h"
@@ -49,6 +52,7 @@ struct Written {
   std::vector<std::string> extras;                 // resources added to a BaRS answer
   std::optional<store::ResourceVersion> focus;     // what a FHIR answer is about
   std::string referralId;                          // a new referral's ServiceRequest id
+  std::int64_t referralVersion = 0;                // its version once the message is done
 };
 
 RestResponse answer(int status, std::string body, const messaging::TransportHeaders& headers) {
@@ -237,6 +241,13 @@ class MessageProcessing {
     }
   }
 
+  // "Task.status" said of message entry 2: "Bundle.entry[2].resource.status".
+  static std::string inEntry(std::size_t entry, const std::string& expression) {
+    const std::string path = "Bundle.entry[" + std::to_string(entry) + "].resource";
+    const auto dot = expression.find('.');
+    return dot == std::string::npos ? path : path + expression.substr(dot);
+  }
+
   static std::string messageEntryPath(const std::string& expression) {
     const std::string prefix = "Bundle.entry[";
     if (expression.rfind(prefix, 0) != 0) return expression;
@@ -257,6 +268,7 @@ class MessageProcessing {
     fhir::parseJson(sr, referral);
     w.referralId = fhir::getString(referral, "id");
     w.focus = tx_.current("Task", workflow::referralTaskId(w.referralId), false);
+    w.referralVersion = tx_.current("ServiceRequest", w.referralId, false)->versionId;
     if (r_.kind.partner == PartnerKind::kBars) {
       const rapidjson::Value* subject = fhir::findMember(referral, "subject");
       const std::string patient = subject ? fhir::getString(*subject, "reference") : "";
@@ -301,14 +313,31 @@ class MessageProcessing {
     }
   }
 
+  // Refuses an update based on a copy older than a change made here since (409 conflict).
+  void refuseStaleUpdate(const std::string& id) {
+    const auto held = tx_.current("ServiceRequest", id, false);
+    const auto conversation = tx_.conversationFor(id);
+    messaging::HeldReferral state;
+    state.versionId = held->versionId;
+    state.lastUpdated = held->lastUpdated;
+    state.versionWrittenBySender = conversation ? conversation->referralVersion : 0;
+    const auto copy =
+        messaging::senderCopyOf(entryResource(r_.bundle, r_.message.focusEntry), id);
+    if (auto why = messaging::staleUpdate(copy, state)) {
+      throw FhirError(ErrorKind::kConflict, "conflict", *why, "ServiceRequest.meta");
+    }
+  }
+
   Written referralUpdate() {
     const std::string id = heldReferral();
     activeReferral(id);
+    refuseStaleUpdate(id);
     Written w;
     keepRun(runEntries(transactionOf(tx_, r_.bundle, EntryWrite::kCreate,
                                      {{r_.message.focusEntry, "ServiceRequest/" + id}})),
             w);
     w.focus = tx_.current("ServiceRequest", id, false);
+    tx_.noteReferralVersion(id, w.focus->versionId);
     return w;
   }
 
@@ -342,6 +371,7 @@ class MessageProcessing {
     Written w;
     w.focus = tx_.current("ServiceRequest", id, false);
     w.stored[r_.message.focusEntry] = w.focus->body;
+    tx_.noteReferralVersion(id, w.focus->versionId);
     return w;
   }
 
@@ -354,8 +384,37 @@ class MessageProcessing {
                       "MessageHeader.response.identifier");
     }
     Written w;
-    w.focus = tx_.current("ServiceRequest", conversation->serviceRequestId, false);
+    const std::string referralId = conversation->serviceRequestId;
+    w.focus = tx_.current("ServiceRequest", referralId, false);
+    const auto entry = messaging::reportedTaskEntry(r_.bundle);
+    if (!entry) return w;  // feedback without a Task: kept (stored and logged), moves nothing
+    // The provider's report moves the referral's Task through the workflow, as a REST update.
+    const std::string taskId = workflow::referralTaskId(referralId);
+    const auto held = tx_.current("Task", taskId, true);
+    if (!held || held->deleted) {
+      throw FhirError(ErrorKind::kNotFound, "not-found", "The referral has no Task held here",
+                      "MessageHeader.response.identifier");
+    }
+    rapidjson::Document task;
+    fhir::parseJson(held->body, task);
+    if (auto next = messaging::taskAfterFeedback(task, entryResource(r_.bundle, *entry))) {
+      updateEntry(*entry, "Task", taskId, *next);
+    }
+    w.focus = tx_.current("Task", taskId, false);
+    w.stored[*entry] = w.focus->body;
     return w;
+  }
+
+  // An update made for message entry `entry`: a refusal names that entry.
+  void updateEntry(std::size_t entry, const std::string& type, const std::string& id,
+                   rapidjson::Document& body) {
+    try {
+      update(type, id, body);
+    } catch (const FhirError& e) {
+      std::vector<fhir::Issue> issues = e.issues();
+      for (auto& issue : issues) issue.expression = inEntry(entry, issue.expression);
+      throw FhirError(e.kind(), std::move(issues));
+    }
   }
 
   // Task events of FHIR partners: entries held here are updated, the others created.
@@ -477,6 +536,8 @@ RestResponse MessageReceiver::process(const RestRequest& request) const {
     } else {
       messaging::completeIds(r.headers, api_.ids.newId(), api_.ids.newId());
     }
+    messaging::checkIdentityHeaders(messaging::readIdentityHeaders(request.headers),
+                                    request.callerOrganisation, r.message.senderOds);
     r.sender = checkedSender(request.callerOrganisation, r.message);
     r.key = messaging::messageKey(r.kind.partner, r.sender, r.headers, r.message);
   } catch (const FhirError& e) {
@@ -527,7 +588,8 @@ RestResponse MessageReceiver::process(const RestRequest& request) const {
       tx.logMessage(log);
       if (!written.referralId.empty()) {
         store::Conversation c{written.referralId, r.sender, r.message.sourceEndpoint,
-                              r.headers.correlationId, log.partnerKind, r.message.bundleId};
+                              r.headers.correlationId, log.partnerKind, r.message.bundleId,
+                              written.referralVersion};
         tx.recordConversation(c, r.message.messageHeaderId);
       }
       tx.finishMessage(r.key, 200, body);

@@ -21,10 +21,13 @@ namespace sp::store {
 
 // The conversation a referral belongs to. partnerKind is "bars" or "fhir"; requestBundleId is
 // the Bundle.id the sender gave the request (not the id of the stored copy); replyEndpoint is
-// MessageHeader.source.endpoint as given.
+// MessageHeader.source.endpoint as given. referralVersion is the ServiceRequest version the
+// sender's latest message wrote (0: unknown), so a later update can tell the sender's own changes
+// from changes made here (messaging/update_conflict.h).
 struct Conversation {
   std::string serviceRequestId, senderOrganisation, replyEndpoint, correlationId, partnerKind,
       requestBundleId;
+  std::int64_t referralVersion = 0;
 };
 
 // What identifies one received message: keyKind is "x-request-id", "message-id" or
@@ -80,6 +83,13 @@ class MessageTransaction {
                                   const std::string& requestMessageId) {
     (void)conversation;
     (void)requestMessageId;
+    unsupported();
+  }
+
+  // Records the ServiceRequest version a later message of the referral's sender wrote.
+  virtual void noteReferralVersion(const std::string& serviceRequestId, std::int64_t version) {
+    (void)serviceRequestId;
+    (void)version;
     unsupported();
   }
 

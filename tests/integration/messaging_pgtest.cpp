@@ -37,6 +37,17 @@ const std::string kErrorCodes = "https://fhir.nhs.uk/Codesystem/http-error-codes
 const std::string kRequestIdTag =
     "https://fhir.social-prescribing.example.org/CodeSystem/message-request-id";
 
+// NHSD-End-User-Organisation values: base64 of an Organization with the ODS code A81001 (the GP
+// practice that sends the sample referral) or Z99999 (another organisation).
+const std::string kEndUserGp =
+    "NHSD-End-User-Organisation: eyJyZXNvdXJjZVR5cGUiOiJPcmdhbml6YXRpb24iLCJpZGVudGlmaWVyIjpbeyJz"
+    "eXN0ZW0iOiJodHRwczovL2ZoaXIubmhzLnVrL0lkL29kcy1vcmdhbml6YXRpb24tY29kZSIsInZhbHVlIjoiQTgxMDAx"
+    "In1dfQ==";
+const std::string kEndUserOther =
+    "NHSD-End-User-Organisation: eyJyZXNvdXJjZVR5cGUiOiJPcmdhbml6YXRpb24iLCJpZGVudGlmaWVyIjpbeyJz"
+    "eXN0ZW0iOiJodHRwczovL2ZoaXIubmhzLnVrL0lkL29kcy1vcmdhbml6YXRpb24tY29kZSIsInZhbHVlIjoiWjk5OTk5"
+    "In1dfQ==";
+
 std::string readFile(const std::string& path) {
   std::ifstream in(path);
   std::stringstream text;
@@ -344,6 +355,56 @@ TEST_F(Messaging, BarsUpdateAndCancelReuseTheBundleIdOfTheReferral) {
   EXPECT_EQ(footprint(), before);
 }
 
+// MESSAGING.md: an update must not silently overwrite what was changed here since the sender's
+// copy; the sender's own earlier messages never count against it.
+TEST_F(Messaging, ABarsUpdateOlderThanAChangeMadeHereIsAConflictAndChangesNothing) {
+  const std::string bundleId = newUuid();
+  const HttpResponse referral = post(barsReferral(bundleId), Headers().list());
+  ASSERT_EQ(referral.status, 200) << referral.body;
+  const std::string focus = at(referral.body, "/entry/0/resource/focus/0/reference");
+
+  // The sender's copy keeps the time it was written (before the referral was sent): its own
+  // referral is the only change, so its update is accepted.
+  const std::string oldCopy = R"({"lastUpdated":"2026-03-02T09:14:00+00:00"})";
+  std::string update = with(barsUpdate(bundleId, "active"), "/entry/1/resource/meta", oldCopy);
+  update = with(update, "/entry/1/resource/priority", quoted("urgent"));
+  ASSERT_EQ(post(update, Headers().list()).status, 200);
+
+  // The receiver changes the referral here.
+  rapidjson::Document local = parse(get("/" + focus).body);
+  rapidjson::Pointer("/note/0/text").Set(local, "Phoned the person: prefers mornings");
+  const HttpResponse put = HttpClient(server_->baseUrl()).send("PUT", "/" + focus, write(local));
+  ASSERT_EQ(put.status, 200) << put.body;
+
+  // Another update from the same old copy: refused, nothing written.
+  const std::string before = footprint();
+  const HttpResponse stale =
+      post(with(update, "/entry/1/resource/priority", quoted("asap")), Headers().list());
+  EXPECT_EQ(stale.status, 409) << stale.body;
+  EXPECT_EQ(issueCode(stale), "conflict");
+  EXPECT_EQ(receiverCode(stale), "REC_CONFLICT");
+  EXPECT_EQ(footprint(), before);
+  const HttpResponse held = get("/" + focus);
+  EXPECT_EQ(at(held.body, "/priority"), "urgent");
+  EXPECT_EQ(at(held.body, "/note/0/text"), "Phoned the person: prefers mornings");
+
+  // A copy read back (the id assigned here, the version held now) is accepted; one based on an
+  // earlier version is not.
+  rapidjson::Document readBack = parse(held.body);
+  rapidjson::Pointer("/priority").Set(readBack, "asap");
+  const std::string current = with(barsUpdate(bundleId, "active"), "/entry/1/resource",
+                                   write(readBack));
+  const std::string earlier = with(current, "/entry/1/resource/meta/versionId",
+                                   quoted(std::to_string(std::stoi(at(readBack,
+                                                                      "/meta/versionId")) - 1)));
+  const HttpResponse refused = post(earlier, Headers().list());
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_EQ(receiverCode(refused), "REC_CONFLICT");
+  const HttpResponse accepted = post(current, Headers().list());
+  ASSERT_EQ(accepted.status, 200) << accepted.body;
+  EXPECT_EQ(at(get("/" + focus).body, "/priority"), "asap");
+}
+
 TEST_F(Messaging, BarsFeedbackNamesTheReferralByItsBundleId) {
   const std::string bundleId = newUuid();
   ASSERT_EQ(post(barsReferral(bundleId), Headers().list()).status, 200);
@@ -356,6 +417,52 @@ TEST_F(Messaging, BarsFeedbackNamesTheReferralByItsBundleId) {
   ASSERT_EQ(r.status, 200) << r.body;
   const HttpResponse stored = get("/Bundle?_tag=" + kRequestIdTag + "%7C" + h.requestId);
   EXPECT_EQ(arraySize(stored.body, "/entry"), 2u) << stored.body;
+}
+
+// BaRS feedback about the referral `bundleId` carrying the provider's Task with `taskStatus`.
+std::string barsFeedback(const std::string& bundleId, const std::string& taskStatus) {
+  std::string m = with(barsReferral(newUuid()), "/entry/0/resource/eventCoding/code",
+                       quoted("servicerequest-response"));
+  m = with(m, "/entry/0/resource/response", R"({"identifier":")" + bundleId + R"(","code":"ok"})");
+  return with(m, "/entry/-",
+              R"({"fullUrl":"urn:uuid:)" + newUuid() +
+                  R"(","resource":{"resourceType":"Task","status":")" + taskStatus +
+                  R"(","intent":"order","focus":{"reference":)"
+                  R"("urn:uuid:a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"}}})");
+}
+
+TEST_F(Messaging, BarsFeedbackWithTheProvidersTaskMovesTheReferralsTaskThroughTheWorkflow) {
+  const std::string bundleId = newUuid();
+  const HttpResponse referral = post(barsReferral(bundleId), Headers().list());
+  ASSERT_EQ(referral.status, 200) << referral.body;
+  const std::string task = "/Task/" + at(*entryOfType(parse(referral.body), "Task"), "/id");
+
+  const HttpResponse accepted = post(barsFeedback(bundleId, "accepted"), Headers().list());
+  ASSERT_EQ(accepted.status, 200) << accepted.body;
+  EXPECT_EQ(at(get(task).body, "/status"), "accepted");
+  const rapidjson::Document echo = parse(accepted.body);
+  ASSERT_NE(entryOfType(echo, "Task"), nullptr) << accepted.body;
+  EXPECT_EQ("/Task/" + at(*entryOfType(echo, "Task"), "/id"), task);
+
+  // A move the workflow has not (accepted -> requested) is refused as over REST, and changes
+  // nothing.
+  const std::string before = footprint();
+  const HttpResponse illegal = post(barsFeedback(bundleId, "requested"), Headers().list());
+  EXPECT_EQ(illegal.status / 100, 4) << illegal.body;
+  EXPECT_TRUE(receiverCode(illegal) == "REC_CONFLICT" ||
+              receiverCode(illegal) == "REC_UNPROCESSABLE_ENTITY")
+      << illegal.body;
+  EXPECT_NE(at(illegal.body, "/issue/0/expression/0").find("Bundle.entry["), std::string::npos)
+      << illegal.body;
+  EXPECT_EQ(footprint(), before);
+  EXPECT_EQ(at(get(task).body, "/status"), "accepted");
+
+  // The provider completes the work.
+  const HttpResponse started = post(barsFeedback(bundleId, "in-progress"), Headers().list());
+  ASSERT_EQ(started.status, 200) << started.body;
+  const HttpResponse done = post(barsFeedback(bundleId, "completed"), Headers().list());
+  ASSERT_EQ(done.status, 200) << done.body;
+  EXPECT_EQ(at(get(task).body, "/status"), "completed");
 }
 
 TEST_F(Messaging, AFhirTaskStatusUpdateMovesTheTaskThroughTheWorkflow) {
@@ -534,6 +641,29 @@ TEST_F(Messaging, EveryBadMessageGetsItsStatusAndReceiverCodeAndLeavesNothingBeh
   }
 }
 
+TEST_F(Messaging, AnEndUserOrganisationHeaderMustBeTheSenderOfTheMessage) {
+  const std::string before = footprint();
+  auto other = Headers().list();
+  other.push_back(kEndUserOther);
+  const HttpResponse refused = post(barsReferral(newUuid()), other);
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_EQ(issueCode(refused), "forbidden");
+  EXPECT_EQ(receiverCode(refused), "REC_FORBIDDEN");
+  EXPECT_EQ(footprint(), before);
+
+  auto unreadable = Headers().list();
+  unreadable.push_back("NHSD-End-User-Organisation: not base64");
+  const HttpResponse bad = post(barsReferral(newUuid()), unreadable);
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_EQ(receiverCode(bad), "REC_BAD_REQUEST");
+  EXPECT_EQ(footprint(), before);
+
+  auto own = Headers().list();
+  own.push_back(kEndUserGp);
+  const HttpResponse accepted = post(barsReferral(newUuid()), own);
+  EXPECT_EQ(accepted.status, 200) << accepted.body;
+}
+
 TEST_F(Messaging, TheTargetIdentifierHeaderRoutesToAServiceHeldHere) {
   HttpClient http(server_->baseUrl());
   std::string entry = samples::directoryEntry("Organization/spor", "Link workers");
@@ -569,8 +699,16 @@ TEST(MessagingTls, TheSenderMustBeTheOrganisationOfTheClientCertificate) {
                                                        Headers().list());
   EXPECT_EQ(other.status, 403) << other.body;
   EXPECT_EQ(receiverCode(other), "REC_FORBIDDEN");
-  const HttpResponse gp = client("gp").send("POST", "/$process-message", message,
-                                            Headers().list());
+  // The GP's own certificate, but an end-user organisation header naming someone else.
+  auto withOtherEndUser = Headers().list();
+  withOtherEndUser.push_back(kEndUserOther);
+  const HttpResponse impostor =
+      client("gp").send("POST", "/$process-message", message, withOtherEndUser);
+  EXPECT_EQ(impostor.status, 403) << impostor.body;
+  EXPECT_EQ(receiverCode(impostor), "REC_FORBIDDEN");
+  auto withOwnEndUser = Headers().list();
+  withOwnEndUser.push_back(kEndUserGp);
+  const HttpResponse gp = client("gp").send("POST", "/$process-message", message, withOwnEndUser);
   EXPECT_EQ(gp.status, 200) << gp.body;
 }
 

@@ -5,17 +5,21 @@ namespace sp::store::pg {
 void prepareMessageStatements(pqxx::connection& c) {
   c.prepare("select_conversation",
             "SELECT service_request_id, sender_organisation, reply_endpoint, correlation_id,"
-            " partner_kind, request_bundle_id FROM message_conversations"
+            " partner_kind, request_bundle_id, referral_version FROM message_conversations"
             " WHERE service_request_id = $1");
   c.prepare("select_conversation_for_request",
             "SELECT service_request_id, sender_organisation, reply_endpoint, correlation_id,"
-            " partner_kind, request_bundle_id FROM message_conversations"
+            " partner_kind, request_bundle_id, referral_version FROM message_conversations"
             " WHERE request_bundle_id = $1 OR (request_message_id = $1 AND $1 <> '')"
             " ORDER BY created_at LIMIT 1");
   c.prepare("insert_conversation",
             "INSERT INTO message_conversations (service_request_id, sender_organisation,"
-            " reply_endpoint, correlation_id, partner_kind, request_bundle_id, request_message_id)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (service_request_id) DO NOTHING");
+            " reply_endpoint, correlation_id, partner_kind, request_bundle_id, request_message_id,"
+            " referral_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            " ON CONFLICT (service_request_id) DO NOTHING");
+  c.prepare("update_conversation_version",
+            "UPDATE message_conversations SET referral_version = $2"
+            " WHERE service_request_id = $1");
   // Claims a new key, or takes over one whose process died while it was in flight. The
   // statement waits for a concurrent inserter of the same key to finish, then sees its row.
   c.prepare("claim_message",
@@ -51,6 +55,7 @@ std::optional<Conversation> firstConversation(const pqxx::result& r) {
   c.correlationId = r[0][3].as<std::string>();
   c.partnerKind = r[0][4].as<std::string>();
   c.requestBundleId = r[0][5].as<std::string>();
+  c.referralVersion = r[0][6].as<std::int64_t>();
   return c;
 }
 
@@ -70,7 +75,12 @@ void insertConversation(pqxx::transaction_base& tx, const Conversation& c,
                         const std::string& requestMessageId) {
   tx.exec_prepared("insert_conversation", c.serviceRequestId, c.senderOrganisation,
                    c.replyEndpoint, c.correlationId, c.partnerKind, c.requestBundleId,
-                   requestMessageId);
+                   requestMessageId, c.referralVersion);
+}
+
+void updateConversationVersion(pqxx::transaction_base& tx, const std::string& serviceRequestId,
+                               std::int64_t version) {
+  tx.exec_prepared("update_conversation_version", serviceRequestId, version);
 }
 
 MessageClaim claimMessageKey(pqxx::transaction_base& tx, const MessageKey& key,

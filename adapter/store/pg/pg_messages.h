@@ -20,6 +20,8 @@ std::optional<Conversation> selectConversationForRequest(pqxx::transaction_base&
                                                          const std::string& requestId);
 void insertConversation(pqxx::transaction_base& tx, const Conversation& conversation,
                         const std::string& requestMessageId);
+void updateConversationVersion(pqxx::transaction_base& tx, const std::string& serviceRequestId,
+                               std::int64_t version);
 MessageClaim claimMessageKey(pqxx::transaction_base& tx, const MessageKey& key,
                              int staleAfterSeconds);
 void finishMessageKey(pqxx::transaction_base& tx, const MessageKey& key, int httpStatus,

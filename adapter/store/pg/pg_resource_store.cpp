@@ -198,6 +198,9 @@ class PgTransaction : public StoreTransaction {
                           const std::string& requestMessageId) override {
     insertConversation(tx_, conversation, requestMessageId);
   }
+  void noteReferralVersion(const std::string& serviceRequestId, std::int64_t version) override {
+    updateConversationVersion(tx_, serviceRequestId, version);
+  }
   MessageClaim claimMessage(const MessageKey& key, int staleAfterSeconds) override {
     return claimMessageKey(tx_, key, staleAfterSeconds);
   }
