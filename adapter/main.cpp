@@ -128,6 +128,7 @@ sp::delivery::WorkerSettings deliverySettings(const sp::app::Config& config) {
   out.retry.firstDelay = std::chrono::milliseconds(config.deliveryFirstRetryMillis);
   out.retry.maxDelay = std::chrono::milliseconds(config.deliveryMaxRetryMillis);
   out.pollInterval = std::chrono::milliseconds(config.deliveryPollMillis);
+  out.retention = std::chrono::hours(config.outboxRetentionHours);
   return out;
 }
 
@@ -160,6 +161,9 @@ int run(const sp::app::Config& config) {
                         sp::rest::ServerInfo{.baseUrl = config.http.baseUrl}, &validator, &rules,
                         &indexer);
   api.useMappings(&mappings);
+  sp::rest::WriteRules followOnRules;  // the workflow's own writes notify partners too
+  sp::rest::registerDeliveryRules(followOnRules, referrerResponses, referralPushes, subscriptions);
+  api.useFollowOnRules(&followOnRules);
   const sp::rest::MessageReceiver messages(store, api.context(), &mappings);
   api.useMessaging(&messages);
   const auto registry = loadRegistry(config.organisationsFile);

@@ -162,6 +162,12 @@ const std::vector<Option>& options() {
       {"delivery-ca", "SP_DELIVERY_CA", Kind::kText,
        "CA certificate that partners' https endpoints must chain to (default: --client-ca)",
        [](Config& c, const std::string& v) { c.deliveryCaFile = v; }},
+      {"outbox-retention-hours", "SP_OUTBOX_RETENTION_HOURS", Kind::kNumber,
+       "hours a delivered outbox message is kept before the delivery workers delete it "
+       "(default 168, 7 days; pending and undelivered ones are kept)",
+       [](Config& c, const std::string& v) {
+         c.outboxRetentionHours = number("outbox-retention-hours", v, 0, 10L * 365 * 24);
+       }},
       {"localities-file", "SP_LOCALITIES_FILE", Kind::kText,
        "postcode sectors and districts of the county's localities, for the impact report "
        "(default: localities.csv in the mappings folder)",

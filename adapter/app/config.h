@@ -34,6 +34,7 @@ struct Config {
   long deliveryPollMillis = 500;           // how often an idle worker looks at the outbox
   long deliveryTimeoutMillis = 10000;      // one attempt: connect, send and answer
   std::string deliveryCaFile;              // partners' CA for https; empty: --client-ca
+  long outboxRetentionHours = 7 * 24;      // delivered outbox rows older than this are deleted
   bool help = false;
 };
 

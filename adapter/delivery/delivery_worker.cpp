@@ -8,6 +8,14 @@ namespace sp::delivery {
 
 using store::DeliveryOutcome;
 
+namespace {
+
+// Delivered messages deleted per idle turn at most: a large backlog goes over several turns
+// without one long transaction.
+constexpr std::size_t kPurgeBatch = 1000;
+
+}  // namespace
+
 DeliveryWorker::DeliveryWorker(store::OutboxStore& outbox, MessageSender& sender,
                                fhir::IdGenerator& ids, UndeliveredReporter* reporter,
                                WorkerSettings settings)
@@ -25,7 +33,7 @@ void DeliveryWorker::start() {
     for (;;) {
       bool delivered = false;
       try {
-        delivered = deliverOnce();
+        delivered = workOnce();
       } catch (const std::exception& e) {  // the database is away: wait and try again
         std::cerr << "delivery: " << e.what() << "\n";
       }
@@ -48,6 +56,13 @@ void DeliveryWorker::stop() {
 
 bool DeliveryWorker::deliverOnce() {
   return outbox_.processNext([this](const store::OutboxEntry& entry) { return attempt(entry); });
+}
+
+bool DeliveryWorker::workOnce() {
+  if (deliverOnce()) return true;
+  const std::size_t purged = outbox_.purgeDelivered(settings_.retention, kPurgeBatch);
+  if (purged > 0) std::cerr << "delivery: purged " << purged << " delivered outbox messages\n";
+  return false;
 }
 
 DeliveryOutcome DeliveryWorker::attempt(const store::OutboxEntry& entry) {

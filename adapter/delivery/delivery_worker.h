@@ -1,5 +1,6 @@
 // The delivery worker: takes messages from the outbox one at a time and POSTs them to their
-// partner, on its own thread (start/stop like rest::HandoverSweeper).
+// partner, on its own thread (start/stop like rest::HandoverSweeper). When nothing is due it
+// deletes delivered messages older than the retention, so the outbox does not grow forever.
 //
 // Each attempt carries a new X-Request-Id and the message's X-Correlation-Id; the answer is
 // judged by delivery/retry_policy.h. A message that cannot be delivered (refused, or out of
@@ -34,6 +35,7 @@ class UndeliveredReporter {
 struct WorkerSettings {
   RetrySchedule retry;
   std::chrono::milliseconds pollInterval{500};  // the wait when the outbox has nothing due
+  std::chrono::seconds retention{7 * 24 * 3600};  // delivered messages are kept this long
 };
 
 class DeliveryWorker {
@@ -48,6 +50,9 @@ class DeliveryWorker {
   void stop();
   // One attempt at the next due message. Returns false when nothing was due.
   bool deliverOnce();
+  // One turn of the thread: an attempt at the next due message, or, when nothing was due, a
+  // purge of delivered messages older than the retention. Returns whether a message was due.
+  bool workOnce();
   // The outcome of sending `entry` (what deliverOnce records); public for tests.
   store::DeliveryOutcome attempt(const store::OutboxEntry& entry);
 

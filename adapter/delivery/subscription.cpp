@@ -105,4 +105,15 @@ std::string buildNotification(const NotificationParts& p) {
   return fhir::writeJson(bundle);
 }
 
+std::optional<rapidjson::Document> subscriptionInError(const rapidjson::Value& subscription,
+                                                       const std::string& reason) {
+  if (fhir::getString(subscription, "status") != "active") return std::nullopt;
+  rapidjson::Document out;
+  auto& a = out.GetAllocator();
+  out.CopyFrom(subscription, a);
+  fhir::setMember(out, "status", fhir::makeString("error", a), a);
+  fhir::setMember(out, "error", fhir::makeString(reason, a), a);
+  return out;
+}
+
 }  // namespace sp::delivery

@@ -43,4 +43,10 @@ struct NotificationParts {
 // The id-only notification Bundle as JSON text.
 std::string buildNotification(const NotificationParts& parts);
 
+// R4: a Subscription whose notifications cannot be delivered goes to status `error`, with
+// `error` saying why. The Subscription so changed; nullopt when it is not active (already in
+// error, or off): nothing to change.
+std::optional<rapidjson::Document> subscriptionInError(const rapidjson::Value& subscription,
+                                                       const std::string& reason);
+
 }  // namespace sp::delivery

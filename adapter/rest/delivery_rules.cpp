@@ -28,6 +28,7 @@ namespace {
 
 // Subscriptions read per write at most (active rest-hooks on one type).
 constexpr std::size_t kMaxSubscriptions = 200;
+constexpr const char* kSubscriptionNotification = "subscription-notification";
 constexpr const char* kOutboxIdentifierSystem =
     "https://fhir.social-prescribing.example.org/Id/outbox-message";
 
@@ -144,7 +145,7 @@ void notifySubscriptions(const ApiContext& api, store::StoreTransaction& tx,
     store::OutboxMessage message;
     message.receiver = hook->endpoint;
     message.url = hook->endpoint;
-    message.kind = "subscription-notification";
+    message.kind = kSubscriptionNotification;
     message.correlationId = s.id;
     message.about = "Subscription/" + s.id;
     if (!hook->payload.empty()) {
@@ -363,19 +364,8 @@ void SubscriptionRule::afterWrite(const store::ResourceVersion& written,
                                   WriteContext& context) const {
   if (written.deleted || context.type == "Subscription") return;
   const bool created = !context.previous || context.previous->deleted;
-  const std::string base = base_.get();
-  notifySubscriptions(context.api, context.tx, base, written.type, written.id, created);
-  if (written.type != "ServiceRequest") return;
-  // The referral's Task is written by the workflow without write rules: a new referral (or a
-  // change of its status, which moves the Task) notifies the Task's subscribers too.
-  auto after = parseBody(written.body);
-  auto before = created ? nullptr : parseBody(context.previous->body);
-  if (!after) return;
-  if (before && fhir::getString(*before, "status") == fhir::getString(*after, "status")) return;
-  const std::string taskId = workflow::referralTaskId(written.id);
-  if (auto task = context.tx.current("Task", taskId, false); task && !task->deleted) {
-    notifySubscriptions(context.api, context.tx, base, "Task", taskId, task->versionId == 1);
-  }
+  // The Tasks and referrals the workflow writes itself come here too (ApiContext::followOnRules).
+  notifySubscriptions(context.api, context.tx, base_.get(), written.type, written.id, created);
 }
 
 void registerDeliveryRules(WriteRules& rules, const ReferrerResponseRule& responses,
@@ -392,12 +382,40 @@ std::string undeliveredCommunicationId(std::int64_t outboxId) {
   return "undelivered-" + std::to_string(outboxId);
 }
 
+namespace {
+
+// R4: the Subscription (`about`, "Subscription/id") whose notification could not be delivered
+// goes to status `error` with the reason; it is notified no more until its owner sets it active
+// again. Written without the write rules (they would make it active).
+void markSubscriptionInError(const ApiContext& api, store::StoreTransaction& tx,
+                             const std::string& about, const std::string& reason) {
+  const std::string prefix = "Subscription/";
+  if (about.rfind(prefix, 0) != 0) return;
+  const std::string id = about.substr(prefix.size());
+  const auto held = tx.current("Subscription", id, true);
+  if (!held || held->deleted) return;
+  rapidjson::Document subscription;
+  fhir::parseJson(held->body, subscription);
+  auto failed = delivery::subscriptionInError(subscription, "Notification undelivered: " + reason);
+  if (!failed) return;
+  ApiContext bare = api;
+  bare.rules = nullptr;
+  InteractionInput in;
+  InteractionResult result;
+  writeVersion(bare, tx, "Subscription", id, *failed, held, "PUT", in, result);
+}
+
+}  // namespace
+
 void CommunicationReporter::reportUndelivered(const store::OutboxEntry& entry, int attempts,
                                               const std::string& reason) {
   const std::string id = undeliveredCommunicationId(entry.id);
   store_.inTransaction([&](store::StoreTransaction& tx) {
     const auto existing = tx.current("Communication", id, true);
     if (existing && !existing->deleted) return;  // reported before a crash: once is enough
+    if (entry.message.kind == kSubscriptionNotification) {
+      markSubscriptionInError(api_, tx, entry.message.about, reason);
+    }
     rapidjson::Document c(rapidjson::kObjectType);
     auto& a = c.GetAllocator();
     const auto text = [&a](const std::string& s) { return fhir::makeString(s, a); };

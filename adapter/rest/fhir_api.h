@@ -38,6 +38,10 @@ class FhirApi {
   // The partner organisations (must outlive the API). Without one, every certificate is unknown.
   void useRegistry(const security::OrganisationRegistry* registry) { registry_ = registry; }
 
+  // The rules that also run for the workflow's own writes (rest/delivery_rules.h); must outlive
+  // the API. Call before the first request.
+  void useFollowOnRules(const WriteRules* rules) { ctx_.followOnRules = rules; }
+
   // The receiver of POST /$process-message (null: 501). Call before the first request.
   void useMessaging(const MessageReceiver* receiver) { messaging_ = receiver; }
 

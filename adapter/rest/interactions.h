@@ -50,6 +50,10 @@ struct ApiContext {
   const WriteRules* rules = nullptr;                 // null: none
   const search::IndexExtractor* indexer = nullptr;   // null: no search index is written
   const mapping::MappingSet* mappings = nullptr;    // null: no $translate maps, no read view
+  // Rules that also see the versions the workflow writes itself (a Task it creates or moves, a
+  // referral it follows): the delivery rules, so the adapter's own changes notify partners like
+  // theirs do. null: none.
+  const WriteRules* followOnRules = nullptr;
 };
 
 // What one interaction needs from its request besides the route.

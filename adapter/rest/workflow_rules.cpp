@@ -63,14 +63,15 @@ rapidjson::Document copyOf(const rapidjson::Value& value) {
 }
 
 // Writes a version the workflow made itself: validated and indexed like any write, but
-// without the write rules, whose effects the caller applies explicitly.
+// without the workflow's write rules, whose effects the caller applies explicitly; only the
+// follow-on rules (delivery: partners hear of it) run.
 store::ResourceVersion writeFollowOn(const ApiContext& api, store::StoreTransaction& tx,
                                      const std::string& type, const std::string& id,
                                      rapidjson::Document& resource,
                                      const std::optional<store::ResourceVersion>& previous,
                                      const std::string& method) {
   ApiContext bare = api;
-  bare.rules = nullptr;
+  bare.rules = api.followOnRules;
   InteractionInput in;
   InteractionResult result;
   writeVersion(bare, tx, type, id, resource, previous, method, in, result);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -52,6 +53,10 @@ class OutboxStore {
   // due. `deliver` must not throw. Database failures throw fhir::FhirError(kUnavailable); the
   // claimed message then stays pending and is offered again.
   virtual bool processNext(const std::function<DeliveryOutcome(const OutboxEntry&)>& deliver) = 0;
+  // Deletes at most `limit` delivered messages that finished more than `retention` ago, and
+  // returns how many. Pending and undelivered messages are kept (the latter are the evidence
+  // behind the undelivered Communication). Database failures throw as processNext does.
+  virtual std::size_t purgeDelivered(std::chrono::seconds retention, std::size_t limit) = 0;
 };
 
 }  // namespace sp::store

@@ -379,6 +379,66 @@ TEST_F(Delivery, RestHookSubscriptionIsNotifiedOfANewTask) {
   EXPECT_EQ(badCriteria.status, 422) << badCriteria.body;
 }
 
+// R4: a Subscription whose notifications cannot be delivered goes to status error, with the
+// reason in `error`, and is notified no more.
+TEST_F(Delivery, ASubscriptionWhoseEndpointKeepsFailingGoesToError) {
+  MessageReceiver gp;
+  MessageReceiver hook;
+  for (int i = 0; i < kMaxAttempts; ++i) hook.queueAnswer(503);
+  const Parties p = parties(gp, "A81003");
+  HttpResponse created = client().send(
+      "POST", "/Subscription",
+      R"({"resourceType":"Subscription","status":"requested","reason":"New referrals",)"
+      R"("criteria":"Task?owner=Organization/)" + p.provider +
+          R"(","channel":{"type":"rest-hook","endpoint":")" + hook.url("/failing") + R"("}})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string path = "/Subscription/" + at(created.body, "/id");
+  refer(p);
+  ASSERT_TRUE(waitUntil([&] { return allFinished(hook.url("/failing"), 1); })) << server_->log();
+  EXPECT_EQ(outbox(hook.url("/failing")).front().first, "undelivered");
+  EXPECT_EQ(hook.received().size(), static_cast<std::size_t>(kMaxAttempts));
+  const HttpResponse failed = client().get(path);
+  ASSERT_EQ(failed.status, 200) << failed.body;
+  EXPECT_EQ(at(failed.body, "/status"), "error");
+  EXPECT_NE(at(failed.body, "/error").find(std::to_string(kMaxAttempts) + " attempts"),
+            std::string::npos)
+      << failed.body;
+  // In error, it is notified no more: a second referral (its outbox rows are written with it)
+  // enqueues nothing for it.
+  refer(p);
+  EXPECT_EQ(outbox(hook.url("/failing")).size(), 1u);
+}
+
+// Delivered outbox rows older than the retention (default 7 days) are deleted by the delivery
+// workers; recent ones, and undelivered ones whatever their age, stay.
+TEST_F(Delivery, DeliveredMessagesOlderThanTheRetentionArePurged) {
+  MessageReceiver gp;
+  const Parties p = parties(gp, "A81004");
+  const std::string first = refer(p), second = refer(p), third = refer(p);
+  move(first, "accepted");
+  move(second, "accepted");
+  ASSERT_TRUE(waitUntil([&] { return allFinished(gp.url(), 2); })) << server_->log();
+  gp.queueAnswer(400);  // the third is refused: undelivered at once
+  move(third, "accepted");
+  ASSERT_TRUE(waitUntil([&] { return allFinished(gp.url(), 3); })) << server_->log();
+  ASSERT_EQ(outbox(gp.url())[2].first, "undelivered");
+  {
+    pqxx::connection c(*database_);
+    pqxx::work tx(c);
+    // The first delivered and the undelivered one finished eight days ago.
+    tx.exec_params(
+        "UPDATE outbox SET finished_at = now() - interval '8 days' WHERE id IN"
+        " ((SELECT min(id) FROM outbox WHERE receiver = $1), (SELECT max(id) FROM outbox"
+        "  WHERE receiver = $1))",
+        gp.url());
+    tx.commit();
+  }
+  ASSERT_TRUE(waitUntil([&] { return outbox(gp.url()).size() == 2; })) << server_->log();
+  const auto left = outbox(gp.url());
+  EXPECT_EQ(left[0].first, "delivered");  // the second, delivered just now
+  EXPECT_EQ(left[1].first, "undelivered");
+}
+
 TEST_F(Delivery, NewReferralsAndCancellationsArePushedToAReceiverThatAsksForThem) {
   MessageReceiver gp;
   MessageReceiver provider;

@@ -75,10 +75,12 @@ TEST(Config, DeliveryFlags) {
   EXPECT_EQ(defaults.deliveryFirstRetryMillis, 2000);
   EXPECT_EQ(defaults.deliveryTimeoutMillis, 10000);
   EXPECT_EQ(defaults.deliveryCaFile, "");
+  EXPECT_EQ(defaults.outboxRetentionHours, 168);
   const Config c = parseConfig({"--delivery", "off", "--delivery-max-attempts=3",
                                 "--delivery-retry-ms", "50", "--delivery-max-retry-ms", "400",
                                 "--delivery-poll-ms", "20", "--delivery-timeout-ms", "1500",
-                                "--delivery-ca", "partners-ca.crt", "--delivery-workers", "4"},
+                                "--delivery-ca", "partners-ca.crt", "--delivery-workers", "4",
+                                "--outbox-retention-hours", "24"},
                                envOf({{"SP_DELIVERY_MAX_ATTEMPTS", "5"}}));
   EXPECT_FALSE(c.deliveryEnabled);
   EXPECT_EQ(c.deliveryMaxAttempts, 3);
@@ -88,6 +90,7 @@ TEST(Config, DeliveryFlags) {
   EXPECT_EQ(c.deliveryTimeoutMillis, 1500);
   EXPECT_EQ(c.deliveryCaFile, "partners-ca.crt");
   EXPECT_EQ(c.deliveryWorkers, 4);
+  EXPECT_EQ(c.outboxRetentionHours, 24);
   EXPECT_EQ(parseConfig({}, envOf({{"SP_DELIVERY_MAX_ATTEMPTS", "5"}})).deliveryMaxAttempts, 5);
   EXPECT_THROW(parseConfig({"--delivery", "maybe"}, envOf({})), std::invalid_argument);
   EXPECT_THROW(parseConfig({"--delivery-max-attempts", "0"}, envOf({})), std::invalid_argument);

@@ -1,12 +1,14 @@
 // delivery/delivery_worker.h over an in-memory outbox and a scripted sender: headers of each
 // attempt, delivered, retried with backoff, undelivered after the last attempt or a refusal, and
-// a report that fails keeps the message pending.
+// a report that fails keeps the message pending; an idle turn purges old delivered messages.
 #include "delivery/delivery_worker.h"
 
 #include <gtest/gtest.h>
 
 #include <deque>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 namespace sp::delivery {
 namespace {
@@ -24,6 +26,11 @@ class OneMessageOutbox : public store::OutboxStore {
     finished = last.state != DeliveryOutcome::State::kRetryLater;
     return true;
   }
+  std::size_t purgeDelivered(std::chrono::seconds retention, std::size_t limit) override {
+    purges.emplace_back(retention, limit);
+    return 0;
+  }
+  std::vector<std::pair<std::chrono::seconds, std::size_t>> purges;
   bool finished = false;
   DeliveryOutcome last;
 
@@ -114,6 +121,21 @@ TEST(DeliveryWorker, EachAttemptHasANewRequestIdAndTheConversationsCorrelationId
     EXPECT_EQ(header(r, "Content-Type"), "application/fhir+json");
     EXPECT_EQ(r.url, "http://gp.example/fhir/$process-message");
   }
+}
+
+TEST(DeliveryWorker, OnlyAnIdleTurnPurgesDeliveredMessagesPastTheRetention) {
+  OneMessageOutbox outbox(entry());
+  ScriptedSender sender;
+  CountingIds ids;
+  WorkerSettings s = settings(5);
+  s.retention = std::chrono::hours(48);
+  DeliveryWorker worker(outbox, sender, ids, nullptr, s);
+  EXPECT_TRUE(worker.workOnce());  // a message was due: sent, nothing purged
+  EXPECT_TRUE(outbox.purges.empty());
+  EXPECT_FALSE(worker.workOnce());  // idle: purged
+  ASSERT_EQ(outbox.purges.size(), 1u);
+  EXPECT_EQ(outbox.purges[0].first, std::chrono::hours(48));
+  EXPECT_GT(outbox.purges[0].second, 0u);
 }
 
 TEST(DeliveryWorker, BackoffGrowsAndTheLastAttemptMakesItUndelivered) {

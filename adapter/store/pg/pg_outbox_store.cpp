@@ -31,6 +31,11 @@ void prepareStatements(pqxx::connection& c) {
       "outbox_finish",
       "UPDATE outbox SET state = $2, attempts = attempts + 1, finished_at = clock_timestamp(),"
       " last_status = $3, last_error = NULLIF($4, ''), last_request_id = $5 WHERE id = $1");
+  // Old delivered rows, oldest first, through the partial index of migration 011.
+  c.prepare("outbox_purge",
+            "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE state = 'delivered'"
+            " AND finished_at < clock_timestamp() - $1::bigint * interval '1 second'"
+            " ORDER BY finished_at LIMIT $2::bigint)");
   c.prepare("outbox_retry",
             "UPDATE outbox SET attempts = attempts + 1,"
             " next_attempt_at = clock_timestamp() + $2::bigint * interval '1 millisecond',"
@@ -98,6 +103,30 @@ bool PgOutboxStore::processNext(const std::function<DeliveryOutcome(const Outbox
     throw FhirError(ErrorKind::kUnavailable, "transient", "The outbox could not be read");
   } catch (const FhirError&) {
     throw;
+  } catch (const std::runtime_error& e) {  // no connection free, or none could be opened
+    std::cerr << "outbox: " << e.what() << "\n";
+    throw FhirError(ErrorKind::kUnavailable, "transient", "The database is unavailable");
+  }
+}
+
+std::size_t PgOutboxStore::purgeDelivered(std::chrono::seconds retention, std::size_t limit) {
+  std::optional<ConnectionPool::Lease> lease;
+  try {
+    lease.emplace(pool_->acquire());
+    pqxx::work tx(**lease);
+    const pqxx::result r =
+        tx.exec_prepared("outbox_purge", static_cast<std::int64_t>(retention.count()),
+                         static_cast<std::int64_t>(limit));
+    tx.commit();
+    return static_cast<std::size_t>(r.affected_rows());
+  } catch (const pqxx::broken_connection& e) {
+    if (lease) lease->discard();
+    std::cerr << "outbox: database connection lost: " << e.what() << "\n";
+    throw FhirError(ErrorKind::kUnavailable, "transient", "The database is unavailable");
+  } catch (const pqxx::sql_error& e) {
+    std::cerr << "outbox: database error: " << e.what() << "\n";
+    if (lease && !(*lease)->is_open()) lease->discard();
+    throw FhirError(ErrorKind::kUnavailable, "transient", "The outbox could not be purged");
   } catch (const std::runtime_error& e) {  // no connection free, or none could be opened
     std::cerr << "outbox: " << e.what() << "\n";
     throw FhirError(ErrorKind::kUnavailable, "transient", "The database is unavailable");

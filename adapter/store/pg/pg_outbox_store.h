@@ -18,6 +18,7 @@ class PgOutboxStore : public OutboxStore {
   // Migrations must already be applied (PgResourceStore does it).
   PgOutboxStore(const std::string& url, std::size_t poolSize);
   bool processNext(const std::function<DeliveryOutcome(const OutboxEntry&)>& deliver) override;
+  std::size_t purgeDelivered(std::chrono::seconds retention, std::size_t limit) override;
 
  private:
   std::unique_ptr<ConnectionPool> pool_;
