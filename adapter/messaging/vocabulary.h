@@ -23,6 +23,9 @@ inline constexpr const char* kTagSender =
     "https://fhir.social-prescribing.example.org/CodeSystem/message-sender";
 inline constexpr const char* kTagDirection =
     "https://fhir.social-prescribing.example.org/CodeSystem/message-direction";
+// The message-direction code of a referral request the adapter pushed to a receiver; such a
+// request is stored as Bundle/<its Bundle.id>, so the receiver's BaRS response can name it.
+inline constexpr const char* kDirectionPushed = "pushed";
 // The short reference the receiver gives a referral (the planned Encounter's identifier).
 inline constexpr const char* kReferralReference =
     "https://fhir.social-prescribing.example.org/Id/referral-reference";

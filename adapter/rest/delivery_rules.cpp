@@ -9,6 +9,7 @@
 #include "fhir/json.h"
 #include "mapping/mapping_set.h"
 #include "mapping/normaliser.h"
+#include "messaging/vocabulary.h"
 #include "rest/resource_write.h"
 #include "rest/rest_types.h"
 #include "rest/workflow_rules.h"
@@ -257,6 +258,36 @@ namespace {
 
 // Pushes one servicerequest-request message (referral, cancellation or handover) to `party`,
 // when its Endpoint asks for pushed referral requests.
+// A pushed referral request, stored as Bundle/<its Bundle.id> and tagged (message-direction
+// pushed, its correlation id), so the receiver's BaRS servicerequest-response, which names it in
+// MessageHeader.response.identifier, finds the referral (rest/process_message.cpp). Its entries
+// were validated when they were written.
+void storePushedRequest(const ApiContext& api, store::StoreTransaction& tx,
+                        const std::string& bundleId, const std::string& body,
+                        const std::string& correlationId) {
+  rapidjson::Document bundle;
+  fhir::parseJson(body, bundle);
+  auto& a = bundle.GetAllocator();
+  Value tags(rapidjson::kArrayType);
+  for (const auto& [system, code] :
+       {std::pair<const char*, std::string>{messaging::kTagDirection, messaging::kDirectionPushed},
+        {messaging::kTagCorrelationId, correlationId}}) {
+    Value tag(rapidjson::kObjectType);
+    tag.AddMember("system", rapidjson::StringRef(system), a);
+    tag.AddMember("code", fhir::makeString(code, a), a);
+    tags.PushBack(tag, a);
+  }
+  Value meta(rapidjson::kObjectType);
+  meta.AddMember("tag", tags, a);
+  fhir::setMember(bundle, "meta", std::move(meta), a);
+  ApiContext plain = api;
+  plain.rules = nullptr;
+  plain.validator = nullptr;
+  InteractionInput in;
+  InteractionResult result;
+  writeVersion(plain, tx, "Bundle", bundleId, bundle, std::nullopt, "POST", in, result);
+}
+
 void pushReferral(const ApiContext& api, store::StoreTransaction& tx, const std::string& baseUrl,
                   const Value* party, const std::string& reason, const std::string& kind,
                   const std::string& about, const std::string& serviceRequestId,
@@ -295,6 +326,7 @@ void pushReferral(const ApiContext& api, store::StoreTransaction& tx, const std:
   message.origin = referenceText(fhir::findMember(referral, "requester"));
   message.recipient = route.recipient.empty() ? referenceText(party) : route.recipient;
   tx.enqueue(message);
+  storePushedRequest(api, tx, parts.bundleId, message.body, route.correlationId);
 }
 
 }  // namespace

@@ -375,21 +375,38 @@ class MessageProcessing {
     return w;
   }
 
-  Written feedback() {
-    const std::string& request = r_.message.responseTo;
-    const auto conversation = tx_.conversationForRequest(request);
-    if (!conversation) {
-      throw FhirError(ErrorKind::kNotFound, "not-found",
-                      "MessageHeader.response names no request known here",
-                      "MessageHeader.response.identifier");
+  // The referral and Task the request named by a feedback message was about: a referral received
+  // here (its conversation; the referral's Task), or a request the adapter pushed (stored as
+  // Bundle/<its Bundle.id>; the Task it asked the receiver to take on).
+  messaging::FeedbackTarget requestNamedBy(const std::string& request) {
+    if (const auto conversation = tx_.conversationForRequest(request)) {
+      return {conversation->serviceRequestId,
+              workflow::referralTaskId(conversation->serviceRequestId)};
     }
+    if (fhir::isValidId(request)) {
+      const auto stored = tx_.current("Bundle", request, false);
+      if (stored && !stored->deleted) {
+        rapidjson::Document bundle;
+        fhir::parseJson(stored->body, bundle);
+        if (auto pushed = messaging::pushedRequestOf(bundle)) {
+          if (pushed->taskId.empty()) pushed->taskId = workflow::referralTaskId(pushed->referralId);
+          return *pushed;
+        }
+      }
+    }
+    throw FhirError(ErrorKind::kNotFound, "not-found",
+                    "MessageHeader.response names no request known here",
+                    "MessageHeader.response.identifier");
+  }
+
+  Written feedback() {
     Written w;
-    const std::string referralId = conversation->serviceRequestId;
-    w.focus = tx_.current("ServiceRequest", referralId, false);
+    const messaging::FeedbackTarget named = requestNamedBy(r_.message.responseTo);
+    w.focus = tx_.current("ServiceRequest", named.referralId, false);
     const auto entry = messaging::reportedTaskEntry(r_.bundle);
     if (!entry) return w;  // feedback without a Task: kept (stored and logged), moves nothing
-    // The provider's report moves the referral's Task through the workflow, as a REST update.
-    const std::string taskId = workflow::referralTaskId(referralId);
+    // The provider's report moves the Task through the workflow, as a REST update.
+    const std::string& taskId = named.taskId;
     const auto held = tx_.current("Task", taskId, true);
     if (!held || held->deleted) {
       throw FhirError(ErrorKind::kNotFound, "not-found", "The referral has no Task held here",

@@ -330,6 +330,57 @@ TEST_F(MessageFlow, OutcomeReportCompletesTheTaskStoresItsObservationsAndTellsTh
   EXPECT_EQ(got[1].header("x-correlation-id"), referral);
 }
 
+// A provider that wants referrals pushed answers the pushed request with a BaRS
+// servicerequest-response naming it (MessageHeader.response.identifier = the push's Bundle.id):
+// its Task moves, and the referrer hears of it.
+TEST_F(MessageFlow, ABarsResponseToAPushedReferralMovesItsTaskAndReachesTheReferrer) {
+  MessageReceiver gp, provider;
+  const Parties p = parties("1005", gp);
+  const std::string endpoint = create(
+      "Endpoint",
+      R"({"resourceType":"Endpoint",)" + samples::narrative("Provider messaging") +
+          R"("status":"active","connectionType":{"system":"http://terminology.hl7.org/CodeSystem/endpoint-connection-type","code":"hl7-fhir-msg"},)"
+          R"("payloadType":[{"coding":[{"system":"https://fhir.nhs.uk/CodeSystem/message-events-bars","code":"servicerequest-request"}]}],"address":")" +
+          provider.url() + R"("})");
+  const std::string providerOds = "P1005";
+  const std::string providerId =
+      organisation(providerOds, R"(,"endpoint":[{"reference":"Endpoint/)" + endpoint + R"("}])");
+  const std::string referral = refer(p, providerId);
+  ASSERT_TRUE(provider.waitFor([](const auto& r) { return r.size() >= 1; })) << server_->log();
+  const ReceivedRequest push = provider.received()[0];
+  const std::string pushId = at(push.body, "/id");
+  ASSERT_EQ(at(push.body, "/entry/2/resource/resourceType"), "Task");
+
+  // The provider's answer: the pushed entries back, its Task accepted, a header of its own.
+  std::string answer = with(push.body, "/id", quoted(newUuid()));
+  answer = with(answer, "/entry/2/resource/status", quoted("accepted"));
+  answer = with(
+      answer, "/entry/0/resource",
+      R"({"resourceType":"MessageHeader","eventCoding":{"system":"https://fhir.nhs.uk/CodeSystem/message-events-bars","code":"servicerequest-response"},)"
+      R"("response":{"identifier":")" + pushId + R"(","code":"ok"},)"
+      R"("source":{"endpoint":")" + provider.url() + R"("},)"
+      R"("destination":[{"endpoint":"https://adapter.example/fhir","receiver":{"identifier":{"system":")" +
+          kOds + R"(","value":")" + p.gpOds + R"("}}}],)"
+      R"("sender":{"identifier":{"system":")" + kOds + R"(","value":")" + providerOds + R"("}},)"
+      R"("focus":[{"reference":")" + at(push.body, "/entry/1/fullUrl") + R"("}]})");
+  const HttpResponse r =
+      HttpClient(server_->baseUrl())
+          .send("POST", "/$process-message", answer,
+                {"X-Request-Id: " + newUuid(), "X-Correlation-Id: " + push.header("x-correlation-id")});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(at(read("/Task/" + referral + "-task"), "/status"), "accepted");
+  ASSERT_TRUE(gp.waitFor([](const auto& got) { return got.size() >= 1; })) << server_->log();
+  EXPECT_EQ(taskStatusIn(gp.received()[0]), "accepted");
+
+  // A response naming a request never sent is refused.
+  const HttpResponse unknown = HttpClient(server_->baseUrl())
+                                   .send("POST", "/$process-message",
+                                         with(answer, "/entry/0/resource/response/identifier",
+                                              quoted(newUuid())),
+                                         {"X-Request-Id: " + newUuid(), "X-Correlation-Id: " + newUuid()});
+  EXPECT_EQ(unknown.status, 404) << unknown.body;
+}
+
 TEST_F(MessageFlow, AnImpliedAcceptanceReachesTheReferrerAndTheOwnersSubscription) {
   MessageReceiver gp, navigatorHook;
   const Parties p = parties("1003", gp);

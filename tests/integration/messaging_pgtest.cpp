@@ -448,10 +448,9 @@ TEST_F(Messaging, BarsFeedbackWithTheProvidersTaskMovesTheReferralsTaskThroughTh
   // nothing.
   const std::string before = footprint();
   const HttpResponse illegal = post(barsFeedback(bundleId, "requested"), Headers().list());
-  EXPECT_EQ(illegal.status / 100, 4) << illegal.body;
-  EXPECT_TRUE(receiverCode(illegal) == "REC_CONFLICT" ||
-              receiverCode(illegal) == "REC_UNPROCESSABLE_ENTITY")
-      << illegal.body;
+  EXPECT_EQ(illegal.status, 409) << illegal.body;
+  EXPECT_EQ(issueCode(illegal), "business-rule");
+  EXPECT_EQ(receiverCode(illegal), "REC_CONFLICT");
   EXPECT_NE(at(illegal.body, "/issue/0/expression/0").find("Bundle.entry["), std::string::npos)
       << illegal.body;
   EXPECT_EQ(footprint(), before);

@@ -29,6 +29,24 @@ TEST(MessagingFeedback, FindsTheFirstTaskEntry) {
       R"({"resourceType":"Bundle","entry":[{"resource":{"resourceType":"MessageHeader"}}]})")));
 }
 
+TEST(MessagingFeedback, APushedRequestNamesItsReferralAndTheTaskItAskedFor) {
+  const char* pushed = R"({"resourceType":"Bundle","id":"push-1","type":"message",
+    "meta":{"tag":[{"system":"https://fhir.social-prescribing.example.org/CodeSystem/message-direction",
+                    "code":"pushed"}]},
+    "entry":[{"resource":{"resourceType":"MessageHeader",
+                          "focus":[{"reference":"https://hub.example/fhir/ServiceRequest/sr-1"}]}},
+             {"resource":{"resourceType":"ServiceRequest","id":"sr-1"}},
+             {"resource":{"resourceType":"Task","id":"t-2"}}]})";
+  const auto target = pushedRequestOf(parsed(pushed));
+  ASSERT_TRUE(target);
+  EXPECT_EQ(target->referralId, "sr-1");
+  EXPECT_EQ(target->taskId, "t-2");
+  // A stored Bundle that is no pushed request (a received message's copy) names nothing.
+  rapidjson::Document received = parsed(pushed);
+  received["meta"]["tag"][0]["code"].SetString("request");
+  EXPECT_FALSE(pushedRequestOf(received));
+}
+
 TEST(MessagingFeedback, TheReportedStatusAndReasonReplaceTheHeldOnesAndNothingElse) {
   const auto held = parsed(kHeld);
   const auto reported = parsed(R"({"resourceType":"Task","id":"providers-own","status":"rejected",
