@@ -99,11 +99,18 @@ bool serves(store::StoreTransaction& tx, const std::string& value) {
 }
 
 // MessageHeader.destination (service id, receiver) or NHSD-Target-Identifier: every one given
-// must name a HealthcareService or Organization held here, and at least one must be given.
+// must name a HealthcareService or Organization held here, and at least one must be given. The
+// header and a service id in destination[0].endpoint must name the same service.
 void checkDestination(store::StoreTransaction& tx, const Received& r) {
   std::vector<std::pair<std::string, std::string>> named;  // where, value
   if (r.headers.target) named.emplace_back("NHSD-Target-Identifier", r.headers.target->value);
   if (auto service = messaging::parseServiceIdentifier(r.message.destinationEndpoint)) {
+    if (r.headers.target && r.headers.target->value != service->value) {
+      throw FhirError(ErrorKind::kInvalid, "invariant",
+                      "NHSD-Target-Identifier and MessageHeader.destination[0].endpoint name "
+                      "different services",
+                      "MessageHeader.destination[0].endpoint");
+    }
     named.emplace_back("MessageHeader.destination[0].endpoint", service->value);
   }
   for (const auto& ods : r.message.receiverOds) {

@@ -670,13 +670,32 @@ TEST_F(Messaging, TheTargetIdentifierHeaderRoutesToAServiceHeldHere) {
                R"([{"system":"https://fhir.nhs.uk/Id/dos-service-id","value":"2000000001"}])");
   const HttpResponse service = http.send("POST", "/HealthcareService", entry);
   ASSERT_EQ(service.status, 201) << service.body;
-  auto headers = Headers().list();
-  // base64 of {"system":"https://fhir.nhs.uk/Id/dos-service-id","value":"2000000001"}
-  headers.push_back(
-      "NHSD-Target-Identifier: eyJzeXN0ZW0iOiJodHRwczovL2ZoaXIubmhzLnVrL0lkL2Rvcy1zZXJ2aWNlLWlk"
-      "IiwidmFsdWUiOiIyMDAwMDAwMDAxIn0=");
-  const HttpResponse r = post(barsReferral(newUuid()), headers);
+  // New ids each time, and the base64 of
+  // {"system":"https://fhir.nhs.uk/Id/dos-service-id","value":"2000000001"}.
+  const auto headers = [] {
+    auto list = Headers().list();
+    list.push_back(
+        "NHSD-Target-Identifier: eyJzeXN0ZW0iOiJodHRwczovL2ZoaXIubmhzLnVrL0lkL2Rvcy1zZXJ2aWNlLWlk"
+        "IiwidmFsdWUiOiIyMDAwMDAwMDAxIn0=");
+    return list;
+  };
+  const HttpResponse r = post(barsReferral(newUuid()), headers());
   EXPECT_EQ(r.status, 200) << r.body;
+  // The header and the MessageHeader must agree on the target service.
+  const std::string before = footprint();
+  const HttpResponse disagree = post(
+      with(barsReferral(newUuid()), "/entry/0/resource/destination/0/endpoint",
+           quoted("https://fhir.nhs.uk/Id/dos-service-id|2000000002")),
+      headers());
+  EXPECT_EQ(disagree.status, 400) << disagree.body;
+  EXPECT_EQ(issueCode(disagree), "invariant");
+  EXPECT_EQ(receiverCode(disagree), "REC_BAD_REQUEST");
+  EXPECT_EQ(footprint(), before);
+  const HttpResponse agree = post(
+      with(barsReferral(newUuid()), "/entry/0/resource/destination/0/endpoint",
+           quoted("https://fhir.nhs.uk/Id/dos-service-id|2000000001")),
+      headers());
+  EXPECT_EQ(agree.status, 200) << agree.body;
 }
 
 TEST(MessagingTls, TheSenderMustBeTheOrganisationOfTheClientCertificate) {
