@@ -256,8 +256,6 @@ void ReferrerResponseRule::afterWrite(const store::ResourceVersion& written,
 
 namespace {
 
-// Pushes one servicerequest-request message (referral, cancellation or handover) to `party`,
-// when its Endpoint asks for pushed referral requests.
 // A pushed referral request, stored as Bundle/<its Bundle.id> and tagged (message-direction
 // pushed, its correlation id), so the receiver's BaRS servicerequest-response, which names it in
 // MessageHeader.response.identifier, finds the referral (rest/process_message.cpp). Its entries
@@ -288,6 +286,8 @@ void storePushedRequest(const ApiContext& api, store::StoreTransaction& tx,
   writeVersion(plain, tx, "Bundle", bundleId, bundle, std::nullopt, "POST", in, result);
 }
 
+// Pushes one servicerequest-request message (referral, cancellation or handover) to `party`,
+// when its Endpoint asks for pushed referral requests.
 void pushReferral(const ApiContext& api, store::StoreTransaction& tx, const std::string& baseUrl,
                   const Value* party, const std::string& reason, const std::string& kind,
                   const std::string& about, const std::string& serviceRequestId,

@@ -31,11 +31,15 @@ void prepareStatements(pqxx::connection& c) {
       "outbox_finish",
       "UPDATE outbox SET state = $2, attempts = attempts + 1, finished_at = clock_timestamp(),"
       " last_status = $3, last_error = NULLIF($4, ''), last_request_id = $5 WHERE id = $1");
-  // Old delivered rows, oldest first, through the partial index of migration 011.
+  // Old delivered rows, oldest first, through the partial index of migration 011, then deleted
+  // by primary key. (`id IN (subquery)` was planned as a hash join over a scan of the whole
+  // outbox, 40 ms per 1000 rows of 100 000; with now(), unlike clock_timestamp(), the time is an
+  // index condition. This form takes about 2 ms, and a purge with nothing to delete well under
+  // one.)
   c.prepare("outbox_purge",
-            "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE state = 'delivered'"
-            " AND finished_at < clock_timestamp() - $1::bigint * interval '1 second'"
-            " ORDER BY finished_at LIMIT $2::bigint)");
+            "DELETE FROM outbox WHERE id = ANY (ARRAY(SELECT id FROM outbox"
+            " WHERE state = 'delivered' AND finished_at < now() - $1::bigint * interval '1 second'"
+            " ORDER BY finished_at LIMIT $2::bigint))");
   c.prepare("outbox_retry",
             "UPDATE outbox SET attempts = attempts + 1,"
             " next_attempt_at = clock_timestamp() + $2::bigint * interval '1 millisecond',"
