@@ -6,6 +6,7 @@
 #include "delivery/endpoints.h"
 #include "delivery/outgoing_message.h"
 #include "delivery/subscription.h"
+#include "fhir/json.h"
 #include "workflow_test_support.h"
 
 namespace sp::delivery {
@@ -130,6 +131,18 @@ TEST(Subscription, RestHookIsRead) {
   EXPECT_EQ(hook->criteriaQuery, "owner=Organization/x&status=requested");
   EXPECT_EQ(hook->endpoint, "https://p.example/hook");
   EXPECT_EQ(hook->payload, "application/fhir+json");
+}
+
+TEST(Subscription, AnActiveOneGoesToErrorWithTheReasonOnce) {
+  EXPECT_FALSE(subscriptionInError(json(kSubscription), "x"));  // requested: not served yet
+  rapidjson::Document active = json(kSubscription);
+  active["status"].SetString("active");
+  const auto failed = subscriptionInError(active, "no success after 8 attempts");
+  ASSERT_TRUE(failed);
+  EXPECT_EQ(fhir::getString(*failed, "status"), "error");
+  EXPECT_EQ(fhir::getString(*failed, "error"), "no success after 8 attempts");
+  EXPECT_EQ(fhir::getString(*failed, "criteria"), "Task?owner=Organization/x&status=requested");
+  EXPECT_FALSE(subscriptionInError(*failed, "again"));  // already in error: nothing to change
 }
 
 TEST(Subscription, WhatCannotBeServedIsNamed) {
