@@ -199,7 +199,10 @@ int run(const sp::app::Config& config) {
     std::cerr << "--dev-open-reports: reports are open to every caller (development only)\n";
   }
   sp::http::HttpServer server(config.http, [&api, &reports](const sp::rest::RestRequest& r) {
-    if (auto answer = reports.handle(r)) return *answer;
+    if (auto answer = reports.handle(r)) {
+      api.auditServedElsewhere(r, r.path.substr(1), answer->status);
+      return *answer;
+    }
     return api.handle(r);
   });
   server.start();

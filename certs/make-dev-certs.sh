@@ -6,6 +6,7 @@
 #                             subject /O=<name>/OU=<role>/CN=<ods code>
 #   client-revoked.key/.crt   the GP practice's code (A81001), revoked in ca.crl (tests)
 #   client-unknown.key/.crt   an organisation the registry does not list (ZZZ9999, tests)
+#   client-expired.key/.crt   the GP practice's code (A81001), valid only in January 2020 (tests)
 #   ca.crl                    the CA's revocation list, naming client-revoked
 # Idempotent: does nothing if OUT_DIR/ca.crt already exists.
 # Private keys are mode 600; set CERTS_WORLD_READABLE=1 to make them 644.
@@ -63,9 +64,16 @@ issue client-revoked "/O=Riverside Medical Practice (revoked)/OU=gp-practice/CN=
 issue client-unknown "/O=Unregistered Organisation/OU=vcse-provider/CN=ZZZ9999" client_ext
 : > "$work/index.txt"
 echo 01 > "$work/crlnumber"
+# `openssl x509 -req` only issues from now on; `openssl ca` takes explicit dates.
+newkey client-expired
+openssl req -new -config "$cnf" -key "$work/client-expired.key" \
+  -subj "/O=Riverside Medical Practice (expired)/OU=gp-practice/CN=A81001" -out "$work/expired.csr"
+openssl ca -config "$cnf" -batch -notext -rand_serial -in "$work/expired.csr" \
+  -startdate 20200101000000Z -enddate 20200131000000Z -extfile "$cnf" -extensions client_ext \
+  -out "$work/client-expired.crt" 2>/dev/null
 openssl ca -config "$cnf" -revoke "$work/client-revoked.crt" 2>/dev/null
 openssl ca -config "$cnf" -gencrl -out "$work/ca.crl" 2>/dev/null
-rm -f "$work"/index.txt* "$work"/crlnumber*
+rm -f "$work"/index.txt* "$work"/crlnumber* "$work"/serial* "$work"/expired.csr "$work"/*.pem
 
 chmod 644 "$work"/*.crt "$work/ca.crl"
 if [[ "${CERTS_WORLD_READABLE:-0}" == 1 ]]; then

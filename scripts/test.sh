@@ -2,7 +2,11 @@
 # The second README command: installs what is missing, builds with warnings as errors, starts
 # one private PostgreSQL for the run (in a temporary folder, on a free port) and runs every
 # test with ctest: unit tests (no I/O) and integration tests (real PostgreSQL, the real server
-# over HTTP and HTTPS). Extra arguments go to ctest, e.g. `scripts/test.sh -L unit`.
+# over HTTP and HTTPS). Then the same suite again in the sanitizer build (clang-14, ASan and
+# UBSan, any report fails its test; scripts/sanitized-build.sh), and the libFuzzer targets for
+# SP_FUZZ_SECONDS (30) each (scripts/fuzz.sh).
+# Extra arguments go to ctest, e.g. `scripts/test.sh -L unit`. SP_SANITIZERS=0 skips the
+# sanitizer build and the fuzzing, for a quick local run; CI runs everything.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -24,4 +28,11 @@ trap cleanup EXIT
 SP_TEST_DATABASE_URL="$(SP_PG_FAST=1 SP_PG_PORT=$port scripts/embedded-postgres.sh start "$pgroot/data")"
 export SP_TEST_DATABASE_URL
 
+echo "test: the suite in build (gcc, RelWithDebInfo)"
 ctest --test-dir build --output-on-failure -j2 "$@"
+
+[[ "${SP_SANITIZERS:-1}" == 0 ]] && exit 0
+echo "test: the suite in build-sanitize (clang-14, AddressSanitizer and UndefinedBehaviorSanitizer)"
+scripts/sanitized-build.sh
+(source scripts/sanitizer-options.sh && ctest --test-dir build-sanitize --output-on-failure -j2 "$@")
+scripts/fuzz.sh

@@ -6,6 +6,7 @@
 #include "fhir/bundle_writer.h"
 #include "fhir/errors.h"
 #include "fhir/json.h"
+#include "rest/access_control.h"
 #include "rest/workflow_rules.h"
 #include "workflow/alternatives.h"
 #include "workflow/capacity.h"
@@ -172,8 +173,14 @@ InteractionResult alternativesOperation(const ApiContext& ctx, store::StoreTrans
                           name + "'");
     }
   }
+  // The referral and the person are records: the caller must be one that may read them.
+  const auto mayRead = [&](const std::string& type, const std::string& id) {
+    InteractionInput asReader = in;
+    authoriseInteraction(ctx, tx, Route{Interaction::kRead, type, id, ""}, asReader);
+  };
   std::unique_ptr<Parsed> referral;
   if (!referralId.empty()) {
+    mayRead("ServiceRequest", referralId);
     referral = current(tx, "ServiceRequest", referralId);
     if (!referral) {
       throw FhirError(ErrorKind::kNotFound, "not-found",
@@ -198,6 +205,7 @@ InteractionResult alternativesOperation(const ApiContext& ctx, store::StoreTrans
     throw FhirError(ErrorKind::kNotFound, "not-found",
                     "HealthcareService/" + serviceId + " not found");
   }
+  if (!patientId.empty()) mayRead("Patient", patientId);
   workflow::PersonNeeds person = personNeeds(tx, referral ? &referral->doc : nullptr, patientId);
   for (const auto& code : cohorts) person.cohorts.insert(code);
   if (!ctx.indexer) {

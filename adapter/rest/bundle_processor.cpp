@@ -12,6 +12,7 @@
 #include "http/status_map.h"
 #include "rest/capacity_refusal.h"
 #include "rest/resource_write.h"
+#include "security/access_policy.h"
 
 namespace sp::rest {
 
@@ -398,17 +399,21 @@ std::string processBundle(const ApiContext& ctx, store::ResourceStore& store,
 
 TransactionRun runTransactionIn(const ApiContext& ctx, store::StoreTransaction& tx,
                                 const rapidjson::Value& bundle, const std::string& baseUrl,
-                                const std::string& caller) {
-  // The entries of a message run as the adapter on the sender's behalf (the receiver checked
-  // the sender); the sender's code still chooses its mappings.
-  InteractionInput origin;
-  origin.callerOrganisation = caller;
+                                const InteractionInput& origin) {
+  // A message carries the directory entries it mentions (the sender's Organization, the
+  // PractitionerRole that refers...). A partner may not write the directory, so the adapter
+  // stores those on the sender's behalf; every other entry runs as the sender.
+  InteractionInput onBehalf = origin;
+  onBehalf.caller = security::Caller::adapter();
   std::vector<PreparedEntry> entries;
   const rapidjson::Value* list = fhir::findMember(bundle, "entry");
   if (list && list->IsArray()) {
     std::size_t i = 0;
     for (const auto& entry : list->GetArray()) {
-      entries.push_back(prepareEntry(ctx, i++, entry, baseUrl, origin));
+      const rapidjson::Value* resource = fhir::findMember(entry, "resource");
+      const std::string type = resource ? fhir::getString(*resource, "resourceType") : "";
+      const bool directory = !type.empty() && security::categoryOf(type) != security::Category::kRecord;
+      entries.push_back(prepareEntry(ctx, i++, entry, baseUrl, directory ? onBehalf : origin));
     }
   }
   checkDistinctTargets(entries);

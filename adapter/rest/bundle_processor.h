@@ -35,9 +35,12 @@ struct TransactionRun {
 
 // Runs the entries of a transaction Bundle inside `tx`, which the caller owns (and retries):
 // the same preparation, urn:uuid resolution and order as POST / of a transaction. Used by
-// $process-message, which writes more than the entries in the same transaction.
+// $process-message, which writes more than the entries in the same transaction. Each record
+// entry runs as `origin` says (its caller, for the access rules and the audit trail; its
+// organisation, for its mappings); directory and shared entries run as the adapter on the
+// caller's behalf.
 TransactionRun runTransactionIn(const ApiContext& ctx, store::StoreTransaction& tx,
                                 const rapidjson::Value& bundle, const std::string& baseUrl,
-                                const std::string& callerOrganisation);
+                                const InteractionInput& origin);
 
 }  // namespace sp::rest

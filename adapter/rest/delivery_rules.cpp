@@ -14,6 +14,8 @@
 #include "rest/rest_types.h"
 #include "rest/workflow_rules.h"
 #include "search/query_parser.h"
+#include "security/access_policy.h"
+#include "security/compartment.h"
 #include "workflow/references.h"
 #include "workflow/referral.h"
 #include "workflow/task_rules.h"
@@ -124,6 +126,17 @@ void presentToReceiver(const ApiContext& api, rapidjson::Document& resource,
                      mapping::Sender{route.recipientOds, route.destination});
 }
 
+// A notification tells its subscriber that a resource matched: the criteria are evaluated with
+// the access rules of the organisation that created the Subscription, so nobody learns of a
+// record (or, through a chained criterion, of what it references) it could not search for.
+// A Subscription made by an unchecked caller (plain HTTP in development) has no such limit.
+std::optional<store::AccessFilter> subscriberAccess(store::StoreTransaction& tx,
+                                                    const std::string& subscriptionId) {
+  const auto creators = tx.grantHolders("Subscription", subscriptionId, security::kCreator);
+  if (creators.empty()) return std::nullopt;
+  return store::AccessFilter{creators.front(), security::openTypes()};
+}
+
 void notifySubscriptions(const ApiContext& api, store::StoreTransaction& tx,
                          const std::string& baseUrl, const std::string& type, const std::string& id,
                          bool created) {
@@ -138,7 +151,7 @@ void notifySubscriptions(const ApiContext& api, store::StoreTransaction& tx,
     QueryParams criteria = parseQueryString(hook->criteriaQuery);
     criteria.emplace_back("_id", id);
     try {
-      if (searchCurrent(api, tx, type, criteria, 1).empty()) continue;
+      if (searchCurrent(api, tx, type, criteria, 1, subscriberAccess(tx, s.id)).empty()) continue;
     } catch (const FhirError& e) {  // criteria that no longer parse: skip, never fail the write
       std::cerr << "Subscription/" << s.id << ": criteria not evaluated: " << e.what() << "\n";
       continue;

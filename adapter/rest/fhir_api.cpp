@@ -13,6 +13,7 @@
 #include "rest/negotiation.h"
 #include "rest/process_message.h"
 #include "rest/request_screen.h"
+#include "security/audit_event.h"
 #include "rest/route.h"
 
 namespace sp::rest {
@@ -88,6 +89,31 @@ void FhirApi::auditRequest(const RestRequest& request, const security::Caller& c
   const Route recorded = route ? *route : Route{Interaction::kRead, request.path, "", ""};
   store::AuditRecord record = auditRecordOf(ctx_, recorded, in, status, std::nullopt);
   if (!route) record.interaction = "unknown";
+  writeAudit(record);
+}
+
+void FhirApi::auditServedElsewhere(const RestRequest& request, const std::string& operation,
+                                   int status) {
+  InteractionInput in;
+  try {
+    static const security::OrganisationRegistry kNoOrganisations;
+    in.caller = security::identify(registry_ ? *registry_ : kNoOrganisations,
+                                   request.callerOrganisation, request.callerSubject);
+  } catch (const FhirError&) {  // refused already; recorded under the name it gave
+    in.caller = security::Caller{security::Caller::Kind::kOrganisation, request.callerOrganisation,
+                                 request.callerSubject, security::Role::kGpPractice};
+  }
+  in.requestId = request.requestId;
+  in.correlationId = request.header("x-correlation-id");
+  in.query = request.query;
+  store::AuditRecord record =
+      auditRecordOf(ctx_, Route{Interaction::kRead, "", "", ""}, in, status, std::nullopt);
+  record.interaction = operation;
+  record.action = security::auditAction(operation);
+  writeAudit(record);
+}
+
+void FhirApi::writeAudit(const store::AuditRecord& record) {
   try {
     store_.inTransaction([&](store::StoreTransaction& tx) { tx.recordAudit(record); });
   } catch (const FhirError& e) {
@@ -128,7 +154,7 @@ RestResponse FhirApi::dispatch(const RestRequest& request, const security::Calle
     if (!messaging_) {
       throw FhirError(ErrorKind::kNotImplemented, "not-supported", "Messaging is not enabled");
     }
-    RestResponse answer = messaging_->process(request);
+    RestResponse answer = messaging_->process(request, caller);
     auditRequest(request, caller, parsedRoute, answer.status);  // its entries have their own
     return answer;
   }

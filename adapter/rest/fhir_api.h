@@ -45,6 +45,10 @@ class FhirApi {
   // The receiver of POST /$process-message (null: 501). Call before the first request.
   void useMessaging(const MessageReceiver* receiver) { messaging_ = receiver; }
 
+  // Records a request served beside the FHIR API (the impact report, its page and CSV) in the
+  // audit trail as operation `operation`, answered with `status`.
+  void auditServedElsewhere(const RestRequest& request, const std::string& operation, int status);
+
   // What every interaction runs with, for work outside a request (the handover sweep).
   const ApiContext& context() const { return ctx_; }
 
@@ -55,6 +59,7 @@ class FhirApi {
   // or a whole message.
   void auditRequest(const RestRequest& request, const security::Caller& caller,
                     const std::optional<Route>& route, int status);
+  void writeAudit(const store::AuditRecord& record);
   RestResponse interactionResponse(const RestRequest& request, const InteractionResult& result,
                                    const std::string& contentType);
   std::shared_ptr<rapidjson::Document> parseBody(const RestRequest& request, bool isPatch);

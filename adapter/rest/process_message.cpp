@@ -214,9 +214,11 @@ void keepRun(const TransactionRun& run, Written& w) {
 
 class MessageProcessing {
  public:
+  // `sender` is who sent the message: the entries and the changes the message asks for run as
+  // it; what the adapter adds by itself (the BaRS Encounter) runs as the adapter.
   MessageProcessing(const ApiContext& api, store::StoreTransaction& tx, const Received& r,
-                    const std::string& baseUrl, const std::string& caller)
-      : api_(api), tx_(tx), r_(r), baseUrl_(baseUrl), caller_(caller) {}
+                    const std::string& baseUrl, const InteractionInput& sender)
+      : api_(api), tx_(tx), r_(r), baseUrl_(baseUrl), sender_(sender) {}
 
   Written run() {
     switch (r_.kind.action) {
@@ -240,7 +242,7 @@ class MessageProcessing {
   // leaves out the MessageHeader, so its entry i is the message's entry i + 1).
   TransactionRun runEntries(const rapidjson::Document& transaction) {
     try {
-      return runTransactionIn(api_, tx_, transaction, baseUrl_, caller_);
+      return runTransactionIn(api_, tx_, transaction, baseUrl_, sender_);
     } catch (const FhirError& e) {
       std::vector<fhir::Issue> issues = e.issues();
       for (auto& issue : issues) issue.expression = messageEntryPath(issue.expression);
@@ -465,16 +467,15 @@ class MessageProcessing {
     in.body = std::make_shared<rapidjson::Document>();
     fhir::parseJson(json, *in.body);
     in.baseUrl = baseUrl_;
-    in.callerOrganisation = caller_;
+    in.callerOrganisation = sender_.callerOrganisation;  // its mappings
     return *performInteraction(api_, tx_, Route{Interaction::kCreate, type, "", ""}, in).version;
   }
 
   void update(const std::string& type, const std::string& id, rapidjson::Document& body) {
-    InteractionInput in;
+    InteractionInput in = sender_;
     in.body = std::make_shared<rapidjson::Document>();
     in.body->CopyFrom(body, in.body->GetAllocator());
     in.baseUrl = baseUrl_;
-    in.callerOrganisation = caller_;
     performInteraction(api_, tx_, Route{Interaction::kUpdate, type, id, ""}, in);
   }
 
@@ -482,7 +483,7 @@ class MessageProcessing {
   store::StoreTransaction& tx_;
   const Received& r_;
   const std::string& baseUrl_;
-  const std::string& caller_;
+  const InteractionInput& sender_;
 };
 
 void addTag(rapidjson::Value& tags, const char* system, const std::string& code,
@@ -543,7 +544,8 @@ MessageReceiver::MessageReceiver(store::ResourceStore& store, const ApiContext& 
                                  const mapping::MappingSet* mappings)
     : store_(store), api_(api), mappings_(mappings) {}
 
-RestResponse MessageReceiver::process(const RestRequest& request) const {
+RestResponse MessageReceiver::process(const RestRequest& request,
+                                      const security::Caller& caller) const {
   Received r;
   try {
     r.headers = messaging::readTransportHeaders(request.headers);
@@ -597,7 +599,12 @@ RestResponse MessageReceiver::process(const RestRequest& request) const {
     std::string body;
     store_.inTransaction([&](store::StoreTransaction& tx) {
       checkDestination(tx, r);
-      MessageProcessing processing(api_, tx, r, request.baseUrl, request.callerOrganisation);
+      InteractionInput sender;
+      sender.caller = caller;
+      sender.callerOrganisation = request.callerOrganisation;
+      sender.requestId = request.requestId;
+      sender.correlationId = r.headers.correlationId;
+      MessageProcessing processing(api_, tx, r, request.baseUrl, sender);
       const Written written = processing.run();
       body = answerJson(api_, r, written, request.baseUrl);
       store::MessageLogEntry log;

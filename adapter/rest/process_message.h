@@ -32,7 +32,9 @@ class MessageReceiver {
   MessageReceiver(store::ResourceStore& store, const ApiContext& api,
                   const mapping::MappingSet* mappings);
 
-  RestResponse process(const RestRequest& request) const;
+  // `caller` is who sent the message (its client certificate): the message's entries and the
+  // changes they ask for run as that caller, under the same access rules as REST.
+  RestResponse process(const RestRequest& request, const security::Caller& caller) const;
 
   // How long a claim may stay in flight before another process takes it over (its process died).
   static constexpr int kStaleClaimSeconds = 60;

@@ -368,7 +368,8 @@ class TaskEffects {
 std::vector<store::ResourceVersion> searchCurrent(const ApiContext& api,
                                                   store::StoreTransaction& tx,
                                                   const std::string& type, QueryParams params,
-                                                  std::size_t max) {
+                                                  std::size_t max,
+                                                  std::optional<store::AccessFilter> access) {
   std::vector<store::ResourceVersion> out;
   if (!api.indexer) return out;
   search::SearchLimits limits;
@@ -377,6 +378,7 @@ std::vector<store::ResourceVersion> searchCurrent(const ApiContext& api,
   params.emplace_back("_count", std::to_string(api.limits.maxPageSize));
   store::SearchRequest request =
       search::parseSearch(type, params, *api.indexer, limits, false).request;
+  request.access = std::move(access);
   for (;;) {
     store::SearchResult found = tx.search(request);
     for (auto& m : found.matches) {

@@ -141,11 +141,11 @@ class HandoverSweeper {
 };
 
 // Current resources of `type` matching search `params` (every page, at most `max`), newest
-// match order as the store gives it. Empty when the API has no search index.
-std::vector<store::ResourceVersion> searchCurrent(const ApiContext& api,
-                                                  store::StoreTransaction& tx,
-                                                  const std::string& type, QueryParams params,
-                                                  std::size_t max);
+// match order as the store gives it, limited to what `access` lets see when it is set. Empty
+// when the API has no search index.
+std::vector<store::ResourceVersion> searchCurrent(
+    const ApiContext& api, store::StoreTransaction& tx, const std::string& type,
+    QueryParams params, std::size_t max, std::optional<store::AccessFilter> access = std::nullopt);
 
 // The alternatives to the full service `fullId` for a person, nearest first: the active services
 // with a free place (a search: active=true&has-capacity=true) ranked by workflow::

@@ -189,8 +189,8 @@ ParamName splitName(const std::string& name) {
 
 class Parser {
  public:
-  Parser(const IndexExtractor& params, bool strict, std::string localBase)
-      : params_(params), strict_(strict), localBase_(std::move(localBase)) {}
+  Parser(const IndexExtractor& params, std::string localBase)
+      : params_(params), localBase_(std::move(localBase)) {}
 
   // One criterion for parameter `name` = `value` on `type`; false when the name is unknown.
   bool criterion(const std::string& type, const std::string& name, const std::string& value,
@@ -466,7 +466,6 @@ class Parser {
   }
 
   const IndexExtractor& params_;
-  bool strict_;
   std::string localBase_;
 };
 
@@ -504,7 +503,7 @@ ParsedSearch parseSearch(const std::string& type,
   store::SearchRequest& r = out.request;
   r.count = std::min(limits.defaultCount, limits.maxCount);
   if (!type.empty()) r.types.push_back(type);
-  Parser parser(parameters, strict, limits.localBase);
+  Parser parser(parameters, limits.localBase);
   // A system search reads common parameters (_tag, _profile, ...) through one of its types.
   std::string systemType = "Patient";
   for (const auto& [name, value] : params) {

@@ -114,6 +114,9 @@ class StoreTransaction : public MessageTransaction {
                        const AccessFilter& filter) = 0;
   virtual bool hasGrant(const std::string& type, const std::string& id,
                         const std::string& organisation, const std::string& basis) = 0;
+  // The organisations holding a grant on `basis` for the resource (e.g. who created it).
+  virtual std::vector<std::string> grantHolders(const std::string& type, const std::string& id,
+                                                const std::string& basis) = 0;
 
   // The audit trail: one append-only row per record (the database refuses changes to it).
   virtual void recordAudit(const AuditRecord& record) = 0;

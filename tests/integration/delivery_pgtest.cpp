@@ -676,6 +676,44 @@ TEST_F(DeliveryToPartners,
   EXPECT_EQ(carers.received().size(), 1u);
 }
 
+// A Subscription tells its creator only of records the creator may see: a provider that asks
+// for every requested Task hears of its own new referral, not of another provider's.
+TEST_F(DeliveryToPartners, ASubscriptionTellsItsCreatorOnlyOfRecordsItMaySee) {
+  MessageReceiver hook;
+  const std::string gp = organisation("A81001", "");
+  const std::string walking = organisation("VCS0001", "");
+  const std::string carers = organisation("VCS0002", "");
+  const std::string walks =
+      create("admin", "HealthcareService", samples::directoryEntry("Organization/" + walking));
+  const std::string circle = create(
+      "admin", "HealthcareService", samples::directoryEntry("Organization/" + carers, "Circle"));
+  create("vcse-walking", "Subscription",
+         R"({"resourceType":"Subscription","status":"requested","reason":"Everything new",)"
+         R"("criteria":"Task?status=requested","channel":{"type":"rest-hook","endpoint":")" +
+             hook.url("/walking") + R"(","payload":"application/fhir+json"}})");
+  const auto refer = [&](const std::string& service) {
+    const std::string patient = create("gp", "Patient", samples::patient());
+    const std::string json =
+        with(samples::referral("Patient/" + patient, "Organization/" + gp), "/performer",
+             R"([{"reference":"HealthcareService/)" + service + R"("}])");
+    return create("gp", "ServiceRequest", json);
+  };
+  const std::string theirs = refer(circle);
+  const std::string ours = refer(walks);
+
+  ASSERT_TRUE(hook.waitFor([](const auto& r) { return r.size() >= 1; })) << server_->log();
+  rapidjson::Document notification = parse(hook.received().front().body);
+  const std::string focus = at(notification, "/entry/1/fullUrl");
+  EXPECT_NE(focus.find("/Task/" + ours + "-task"), std::string::npos) << focus;
+  // Both referrals are committed, so every notification they caused is already queued.
+  pqxx::connection db(*database_);
+  pqxx::nontransaction tx(db);
+  const pqxx::result queued = tx.exec_params(
+      "SELECT body FROM outbox WHERE receiver = $1", hook.url("/walking"));
+  ASSERT_EQ(queued.size(), 1u);
+  EXPECT_EQ(queued[0][0].as<std::string>().find(theirs), std::string::npos);
+}
+
 // Over https the adapter shows its own certificate and delivers only to a partner whose
 // certificate chains to the configured CA (here the one that signs client certificates).
 TEST_F(DeliveryToPartners, HttpsDeliveryPresentsTheServerCertificateAndVerifiesThePartner) {

@@ -730,6 +730,46 @@ TEST(MessagingTls, TheSenderMustBeTheOrganisationOfTheClientCertificate) {
   EXPECT_EQ(gp.status, 200) << gp.body;
 }
 
+// A message's entries and the changes it asks for run as its sender, under the access rules of
+// REST: a provider that is no party to a referral cannot cancel it by message; the GP that made
+// it can.
+TEST(MessagingTls, AMessageChangesOnlyWhatItsSenderMayChange) {
+  const std::string database = PostgresCluster::shared().freshDatabase();
+  ServerProcess server(database, ServerOptions{true, {}});
+  const Certificates& certs = testCertificates();
+  auto client = [&](const std::string& slug) {
+    return HttpClient(server.baseUrl(),
+                      TlsOptions{certs.ca(), certs.cert(slug), certs.key(slug)});
+  };
+  ASSERT_EQ(client("admin")
+                .send("POST", "/Organization",
+                      R"({"resourceType":"Organization","identifier":[{"system":")" + kOds +
+                          R"(","value":"SPR0001"}],"name":"SPoR"})")
+                .status,
+            201);
+  HttpClient gp = client("gp");
+  const std::string bundleId = newUuid();
+  const HttpResponse referral =
+      gp.send("POST", "/$process-message", barsReferral(bundleId), Headers().list());
+  ASSERT_EQ(referral.status, 200) << referral.body;
+  const std::string focus = at(referral.body, "/entry/0/resource/focus/0/reference");
+
+  // The same cancel, sent by a provider in its own name (entry 4 is the sender Organization).
+  const std::string foreign = with(barsUpdate(bundleId, "revoked"),
+                                   "/entry/4/resource/identifier/0/value", quoted("VCS0002"));
+  const HttpResponse refused =
+      client("vcse-carers").send("POST", "/$process-message", foreign, Headers().list());
+  // The referral's Task waits in the pool, which every partner sees: so 403, not 404.
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_EQ(receiverCode(refused), "REC_FORBIDDEN");
+  EXPECT_EQ(at(gp.get("/" + focus).body, "/status"), "active");
+
+  const HttpResponse cancelled =
+      gp.send("POST", "/$process-message", barsUpdate(bundleId, "revoked"), Headers().list());
+  ASSERT_EQ(cancelled.status, 200) << cancelled.body;
+  EXPECT_EQ(at(gp.get("/" + focus).body, "/status"), "revoked");
+}
+
 // Issue 7 through messages: a GP's template code in the message's ServiceRequest is stored with
 // the canonical coding beside it, as over REST (the GP's map applies to the certificate's sender).
 TEST(MessagingTls, APartnerCodeInAMessageIsStoredWithBothCodings) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
+#include <fstream>
 #include <map>
 #include <memory>
 #include <set>
@@ -142,6 +143,13 @@ TEST_F(Security, ARevokedCertificateIsRefusedAtTheHandshake) {
   EXPECT_FALSE(r.error.empty()) << r.status << " " << r.body;
   EXPECT_TRUE(r.body.empty());
   EXPECT_EQ(as("gp").get("/metadata").status, 200);  // the same organisation's valid certificate
+}
+
+TEST_F(Security, AnExpiredCertificateIsRefusedAtTheHandshake) {
+  ASSERT_TRUE(std::ifstream(testCertificates().cert("expired")).good());
+  HttpResponse r = as("expired").get("/metadata");  // A81001's, valid only in January 2020
+  EXPECT_FALSE(r.error.empty()) << r.status << " " << r.body;
+  EXPECT_TRUE(r.body.empty());
 }
 
 TEST_F(Security, TlsOlderThan12IsRefused) {
@@ -376,6 +384,46 @@ TEST_F(Security, EveryKindOfAccessLeavesAnAuditRecord) {
   ASSERT_GE(arraySize(refused, "/entry"), 1u);
   EXPECT_EQ(at(refused, "/entry/0/resource/outcome"), "4");
   EXPECT_EQ(at(refused, "/entry/0/resource/outcomeDesc"), "HTTP 404");
+}
+
+// $alternatives for a referral reads the referral and the person: only for those who may.
+TEST_F(Security, AlternativesForAReferralAreForThoseWhoMayReadIt) {
+  const std::string path = "/HealthcareService/$alternatives?servicerequest=" + referral_;
+  EXPECT_EQ(as("gp").get(path).status, 200);
+  HttpResponse outsider = as("vcse-carers").get(path);
+  EXPECT_EQ(outsider.status, 404) << outsider.body;
+  EXPECT_EQ(at(outsider.body, "/resourceType"), "OperationOutcome");
+  EXPECT_EQ(as("vcse-carers")
+                .get("/HealthcareService/$alternatives?service=" + walks_ + "&patient=" + patient_)
+                .status,
+            404);
+  EXPECT_EQ(as("commissioner").get(path).status, 403);
+}
+
+TEST_F(Security, ReportsLeaveAuditRecordsToo) {
+  ASSERT_EQ(as("commissioner").get("/$impact-report?period=2026-01-01/2026-03-31").status, 200);
+  ASSERT_EQ(as("commissioner").get("/reports.csv").status, 200);
+  ASSERT_EQ(as("gp").get("/$impact-report").status, 403);
+
+  std::map<std::string, std::string> seen;  // subtype -> action
+  rapidjson::Document commissioner = parse(audit("agent=COM0001"));
+  for (const auto& e : commissioner["entry"].GetArray()) {
+    seen[at(e["resource"], "/subtype/0/code")] = at(e["resource"], "/action");
+  }
+  EXPECT_EQ(seen["$impact-report"], "E");
+  EXPECT_EQ(seen["reports.csv"], "R");
+  bool withPeriod = false;
+  for (const auto& e : commissioner["entry"].GetArray()) {
+    withPeriod = withPeriod || !at(e["resource"], "/entity/0/query").empty();
+  }
+  EXPECT_TRUE(withPeriod);
+  rapidjson::Document gp = parse(audit("agent=A81001"));
+  bool refused = false;
+  for (const auto& e : gp["entry"].GetArray()) {
+    refused = refused || (at(e["resource"], "/subtype/0/code") == "$impact-report" &&
+                          at(e["resource"], "/outcomeDesc") == "HTTP 403");
+  }
+  EXPECT_TRUE(refused);
 }
 
 TEST_F(Security, AWriteAndItsAuditRecordCommitOrRollBackTogether) {

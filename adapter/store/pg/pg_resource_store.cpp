@@ -74,6 +74,9 @@ void prepareStatements(pqxx::connection& c) {
   c.prepare("has_grant",
             "SELECT 1 FROM access_grants WHERE res_type = $1 AND res_id = $2"
             " AND organisation = $3 AND basis = $4");
+  c.prepare("grant_holders",
+            "SELECT organisation FROM access_grants WHERE res_type = $1 AND res_id = $2"
+            " AND basis = $3 ORDER BY organisation");
   c.prepare("record_audit",
             "INSERT INTO audit_events (id, recorded, action, interaction, outcome, organisation,"
             " subject, entity_type, entity_id, entity_version, query, request_id, correlation_id)"
@@ -244,6 +247,15 @@ class PgTransaction : public StoreTransaction {
   bool hasGrant(const std::string& type, const std::string& id, const std::string& organisation,
                 const std::string& basis) override {
     return !tx_.exec_prepared("has_grant", type, id, organisation, basis).empty();
+  }
+
+  std::vector<std::string> grantHolders(const std::string& type, const std::string& id,
+                                        const std::string& basis) override {
+    std::vector<std::string> holders;
+    for (const auto& row : tx_.exec_prepared("grant_holders", type, id, basis)) {
+      holders.push_back(row[0].as<std::string>());
+    }
+    return holders;
   }
 
   void recordAudit(const AuditRecord& a) override {
