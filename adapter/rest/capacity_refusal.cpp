@@ -1,23 +1,22 @@
 #include "rest/capacity_refusal.h"
 
-#include <iostream>
+#include <exception>
 
 namespace sp::rest {
 
 void inTransactionKeepingRefusals(store::ResourceStore& store,
                                   const std::function<void(store::StoreTransaction&)>& work) {
-  try {
-    store.inTransaction(work);
-  } catch (const CapacityRefused& refused) {
+  std::exception_ptr refused;
+  store.inTransaction([&](store::StoreTransaction& tx) {
+    refused = nullptr;  // a retried attempt starts afresh
     try {
-      store.inTransaction(
-          [&](store::StoreTransaction& tx) { tx.recordCapacityRefusal(refused.refusal()); });
-    } catch (const std::exception& e) {
-      std::cerr << "warning: a refusal for want of a place at HealthcareService/"
-                << refused.refusal().serviceId << " was not recorded: " << e.what() << "\n";
+      tx.withinSavepoint(work);
+    } catch (const CapacityRefused& e) {
+      tx.recordCapacityRefusal(e.refusal());
+      refused = std::current_exception();
     }
-    throw;
-  }
+  });
+  if (refused) std::rethrow_exception(refused);
 }
 
 }  // namespace sp::rest

@@ -1,11 +1,12 @@
 // Refusals for want of a place, kept although the refused write is not.
 //
 // The workflow refuses at once (409) a referral to a service with no free place, or a Task
-// accepted or made for one (rest/workflow_rules.h). It throws CapacityRefused, which rolls the
-// request's transaction back like any error; the request runner (inTransactionKeepingRefusals)
-// then records the refusal in a transaction of its own, so the impact report can count refusals
-// that otherwise leave no trace. The 409 goes to the caller either way: a refusal that cannot be
-// recorded is logged, never turned into another error.
+// accepted or made for one (rest/workflow_rules.h). It throws CapacityRefused. The request
+// runner (inTransactionKeepingRefusals) runs the request's work after a savepoint: a refusal
+// rolls the work back to it, and the refusal is recorded and committed in the same transaction,
+// so the impact report can count refusals that otherwise leave no trace. Either both happen or,
+// when the database fails before the commit, neither does and the caller gets the database
+// error instead of the 409 (a broken connection is retried like any transaction).
 #pragma once
 
 #include <functional>
@@ -25,7 +26,8 @@ class CapacityRefused : public fhir::FhirError {
   store::CapacityRefusal refusal_;
 };
 
-// store.inTransaction(work), recording a CapacityRefused that ends it before passing it on.
+// store.inTransaction(work), except that a CapacityRefused ending `work` undoes only what `work`
+// wrote, records the refusal, commits that, and is then passed on.
 void inTransactionKeepingRefusals(store::ResourceStore& store,
                                   const std::function<void(store::StoreTransaction&)>& work);
 

@@ -104,6 +104,11 @@ class StoreTransaction : public MessageTransaction {
   virtual void enqueue(const OutboxMessage& message) = 0;
   // Keeps a refusal (see CapacityRefusal).
   virtual void recordCapacityRefusal(const CapacityRefusal& refusal) = 0;
+  // Runs `work` on this transaction after a savepoint: if `work` throws, everything it wrote is
+  // undone (rolled back to the savepoint) and the exception propagates, while the transaction
+  // stays usable and what it wrote before still commits with it. Read-only transactions: throws
+  // std::logic_error.
+  virtual void withinSavepoint(const std::function<void(StoreTransaction&)>& work) = 0;
 
   // Access control (store/access.h): records grants (duplicates are ignored) or withdraws one,
   // and tells whether a resource passes a filter (the same rule search and history apply) or

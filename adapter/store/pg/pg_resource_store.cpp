@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include <iostream>
+#include <stdexcept>
 #include <type_traits>
 
 #include "fhir/errors.h"
@@ -218,6 +219,18 @@ class PgTransaction : public StoreTransaction {
   }
   void recordCapacityRefusal(const CapacityRefusal& r) override {
     tx_.exec_prepared("insert_capacity_refusal", r.atMillis, r.serviceId, r.referralId, r.refused);
+  }
+  void withinSavepoint(const std::function<void(StoreTransaction&)>& work) override {
+    if (autocommit_) throw std::logic_error("a savepoint needs a read-write transaction");
+    // One round trip when all goes well (the savepoint is simply left to the commit). Nested
+    // savepoints of the same name stack: ROLLBACK TO goes back to the latest.
+    tx_.exec("SAVEPOINT sp_within");
+    try {
+      work(*this);
+    } catch (...) {
+      tx_.exec("ROLLBACK TO SAVEPOINT sp_within");
+      throw;
+    }
   }
 
   void grantAccess(const std::vector<AccessGrant>& grants) override {
