@@ -23,10 +23,12 @@
 #include <regex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "harness.h"
 #include "json_helpers.h"
+#include "start_gate.h"
 
 namespace sp::testing {
 namespace {
@@ -396,6 +398,40 @@ TEST_F(Reports, FiguresKnownByConstruction) {
   EXPECT_NEAR(figure(s, "time-to-first-contact-median"), 12, kTolerance);
   EXPECT_NEAR(figure(s, "time-to-first-contact-p90"), 15.2, kTolerance);
   EXPECT_EQ(figure(s, "first-contacts"), 5);
+}
+
+// A report reads the referrals and the people on two connections at once (one snapshot); reports
+// asked together share the store's two connections, so some read everything on one. Either way
+// the figures are the same as those of a report asked alone.
+TEST_F(Reports, ReportsAskedTogetherAgreeWithOneAskedAlone) {
+  // The CSV without its "generated" row (the time of the report).
+  const auto figures = [](const std::string& csv) {
+    std::istringstream in(csv);
+    std::string line, kept;
+    while (std::getline(in, line)) {
+      if (line.find(",generated,") == std::string::npos) kept += line + "\n";
+    }
+    return kept;
+  };
+  const HttpResponse alone = client_->get("/reports.csv?period=" + period_);
+  ASSERT_EQ(alone.status, 200) << alone.body;
+  ASSERT_NE(alone.body.find("referrals,13"), std::string::npos) << alone.body;
+  constexpr int kTogether = 4;
+  std::vector<HttpResponse> answers(kTogether);
+  StartGate gate(kTogether);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kTogether; ++i) {
+    threads.emplace_back([&, i] {
+      HttpClient client(server_->baseUrl());
+      gate.arriveAndWait();
+      answers[i] = client.get("/reports.csv?period=" + period_);
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const HttpResponse& r : answers) {
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(figures(r.body), figures(alone.body));
+  }
 }
 
 TEST_F(Reports, BreakdownsByRouteCohortPlaceAndService) {

@@ -17,12 +17,20 @@ ConnectionPool::Lease::~Lease() {
 }
 
 ConnectionPool::Lease ConnectionPool::acquire() {
+  std::optional<Lease> lease = take(waitLimit_);
+  if (!lease) throw std::runtime_error("no database connection free within the wait limit");
+  return std::move(*lease);
+}
+
+std::optional<ConnectionPool::Lease> ConnectionPool::tryAcquire() {
+  return take(std::chrono::milliseconds(0));
+}
+
+std::optional<ConnectionPool::Lease> ConnectionPool::take(std::chrono::milliseconds wait) {
   std::unique_ptr<pqxx::connection> conn;
   {
     std::unique_lock<std::mutex> lock(mutex_);
-    if (!available_.wait_for(lock, waitLimit_, [this] { return free_ > 0; })) {
-      throw std::runtime_error("no database connection free within the wait limit");
-    }
+    if (!available_.wait_for(lock, wait, [this] { return free_ > 0; })) return std::nullopt;
     --free_;
     if (!idle_.empty()) {
       conn = std::move(idle_.back());

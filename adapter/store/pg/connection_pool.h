@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,8 +47,12 @@ class ConnectionPool {
   // Throws pqxx::broken_connection when no connection can be opened, and
   // std::runtime_error when none is free within the wait limit.
   Lease acquire();
+  // A connection only if one is free now (no waiting): for optional extra work in parallel.
+  // Throws pqxx::broken_connection when one is free but cannot be opened.
+  std::optional<Lease> tryAcquire();
 
  private:
+  std::optional<Lease> take(std::chrono::milliseconds wait);
   void release(std::unique_ptr<pqxx::connection> conn);
 
   const std::string url_;

@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include <algorithm>
+#include <future>
 #include <iostream>
 #include <unordered_map>
 #include <unordered_set>
@@ -35,7 +36,9 @@ using fhir::FhirError;
 // then businessStatus), or bit 21 alone for any other reason. Cohorts: bit = position in $3.
 // $1, $2: the period in epoch milliseconds [from, to). The period's referrals (base) and their
 // Tasks (task) are each read in several branches: materialised, they are computed once (for a
-// year of 100,000 referrals, computing base once instead of five times saved about 15 %).
+// year of 100,000 referrals, computing base once instead of five times saved about 15 %). base
+// has one row per referral, so the branches join it plainly: as `IN (SELECT id FROM base)`
+// PostgreSQL made base's ids distinct again for each branch (a hash aggregate of 100,000 rows).
 constexpr const char* kReferralFacts = R"sql(
 WITH
 base AS MATERIALIZED (
@@ -43,9 +46,8 @@ base AS MATERIALIZED (
   WHERE d.res_type = 'ServiceRequest' AND d.param = 'authored' AND d.low >= $1 AND d.low < $2
   GROUP BY d.res_id),
 task AS MATERIALIZED (
-  SELECT f.res_id AS task, f.target_id AS id FROM idx_reference f
-  WHERE f.res_type = 'Task' AND f.param = 'focus' AND f.target_type = 'ServiceRequest'
-    AND f.target_id IN (SELECT id FROM base)),
+  SELECT f.res_id AS task, f.target_id AS id FROM idx_reference f JOIN base ON base.id = f.target_id
+  WHERE f.res_type = 'Task' AND f.param = 'focus' AND f.target_type = 'ServiceRequest'),
 task_state AS (
   SELECT k.task, k.id,
     min(t.code) FILTER (WHERE t.param = 'status') AS status,
@@ -68,7 +70,7 @@ facts AS (
          CASE WHEN t.param = 'reason-code'
               THEN 1::bigint << (array_position($3::text[], t.code) - 1) END AS n,
          CASE WHEN t.param = 'route' THEN t.code END AS v
-  FROM idx_token t
+  FROM idx_token t JOIN base ON base.id = t.res_id
   WHERE t.res_type = 'ServiceRequest'
     AND (t.param = 'route'
            AND t.system = 'https://fhir.social-prescribing.example.org/CodeSystem/referral-route'
@@ -76,7 +78,6 @@ facts AS (
            AND t.system = 'https://fhir.social-prescribing.example.org/CodeSystem/priority-cohort'
            AND t.code = ANY ($3::text[])
       OR t.param = 'status' AND t.code = 'entered-in-error')
-    AND t.res_id IN (SELECT id FROM base)
   UNION ALL
   SELECT x.res_id, CASE x.param WHEN 'subject' THEN 's' WHEN 'performer' THEN 'p' ELSE 'b' END,
          NULL,
@@ -85,11 +86,10 @@ facts AS (
               WHEN x.target_type <> '' THEN x.target_type || '/' || x.target_id
               WHEN x.id_value <> '' THEN x.id_system || '|' || x.id_value
               ELSE x.url END
-  FROM idx_reference x
+  FROM idx_reference x JOIN base ON base.id = x.res_id
   WHERE x.res_type = 'ServiceRequest'
     AND (x.param = 'subject' OR x.param = 'performer' AND x.target_type = 'HealthcareService'
          OR x.param = 'based-on' AND x.target_type = 'ServiceRequest')
-    AND x.res_id IN (SELECT id FROM base)
   UNION ALL
   SELECT s.id, 't',
          CASE WHEN s.status = 'completed' AND s.handed_over THEN 1::bigint << 20
@@ -131,6 +131,16 @@ FROM base b JOIN (
     min(n) FILTER (WHERE k = 'x') AS accepted,
     min(n) FILTER (WHERE k = 'y') AS contact
   FROM facts GROUP BY id) f ON f.id = b.id AND f.route IS NOT NULL AND NOT f.withdrawn
+)sql";
+
+// The local Patients who are subjects of referrals authored in [$1, $2) (epoch milliseconds): a
+// superset of the people of the referral facts (those also count referrals without a route or
+// entered in error), which is harmless for what is read about them.
+constexpr const char* kPeriodPatients = R"sql(
+SELECT DISTINCT x.target_id FROM idx_date d
+JOIN idx_reference x ON x.res_type = 'ServiceRequest' AND x.res_id = d.res_id
+ AND x.param = 'subject' AND x.target_type = 'Patient'
+WHERE d.res_type = 'ServiceRequest' AND d.param = 'authored' AND d.low >= $1 AND d.low < $2
 )sql";
 
 // The postcode of each of these Patients (the first in sort order of their addresses'). $1: ids.
@@ -284,56 +294,58 @@ ReferralFact referralOf(const pqxx::row& row, const ReportQuery& q) {
   return r;
 }
 
-ReportData readAll(pqxx::transaction_base& tx, const ReportQuery& q) {
-  ReportData data;
-  if (q.taskStatuses.size() > 20 || q.rejectionReasons.size() > 20 || q.cohorts.size() > 62) {
-    throw std::invalid_argument("report query: too many codes to report as bits");
-  }
-  const pqxx::result referrals =
+std::vector<ReferralFact> readReferrals(pqxx::transaction_base& tx, const ReportQuery& q) {
+  const pqxx::result rows =
       tx.exec_params(kReferralFacts, q.fromMillis, q.toMillis, sqlTextArray(q.cohorts),
                      sqlTextArray(q.taskStatuses), sqlTextArray(q.rejectionReasons));
-  data.referrals.reserve(referrals.size());
-  std::unordered_set<std::string> patientSet;
-  patientSet.reserve(referrals.size());
-  for (const auto& row : referrals) {
-    data.referrals.push_back(referralOf(row, q));
-    const std::string& person = data.referrals.back().person;
-    if (person.rfind("Patient/", 0) == 0) patientSet.insert(person.substr(8));
-  }
+  std::vector<ReferralFact> referrals;
+  referrals.reserve(rows.size());
+  for (const auto& row : rows) referrals.push_back(referralOf(row, q));
+  return referrals;
+}
 
-  if (!patientSet.empty()) {
-    const std::string patients =
-        sqlTextArray(std::vector<std::string>(patientSet.begin(), patientSet.end()));
-    std::unordered_map<std::string, std::string> postcodes;
-    postcodes.reserve(patientSet.size());
-    for (const auto& row : tx.exec_params(kPostcodes, patients)) {
-      postcodes["Patient/" + text(row[0])] = text(row[1]);
-    }
-    std::unordered_set<std::string> before;
-    for (const auto& row : tx.exec_params(kReferredBefore, q.fromMillis, patients)) {
-      before.insert("Patient/" + text(row[0]));
-    }
-    for (auto& r : data.referrals) {
-      const auto pc = postcodes.find(r.person);
-      if (pc != postcodes.end()) r.postcode = pc->second;
-      r.referredBefore = before.count(r.person) > 0;
-    }
-    if (!q.instruments.empty()) {
-      std::vector<std::string> systems, codes;
-      for (const auto& i : q.instruments) {
-        systems.push_back(i.system);
-        codes.push_back(i.code);
-      }
-      const pqxx::result scores = tx.exec_params(kScores, patients, sqlTextArray(systems),
-                                                 sqlTextArray(codes), q.scoresFromMillis);
-      for (const auto& row : scores) {
-        data.scores.push_back(ScoreFact{"Patient/" + text(row[0]), row[1].as<int>(),
-                                        row[2].as<std::int64_t>(), row[3].as<double>()});
-      }
-    }
-  }
+// What is known of the people referred in the period, keyed by "Patient/<id>".
+struct People {
+  std::unordered_map<std::string, std::string> postcodes;
+  std::unordered_set<std::string> referredBefore;
+  std::vector<ScoreFact> scores;
+};
 
-  tx.exec("SET LOCAL enable_nestloop = on");  // a few hundred services: see read()
+// The people are the local Patients who are subjects of the referrals authored in the period
+// (read here again, not taken from the referral facts, so that this can run beside them).
+People readPeople(pqxx::transaction_base& tx, const ReportQuery& q) {
+  People people;
+  std::vector<std::string> ids;
+  for (const auto& row : tx.exec_params(kPeriodPatients, q.fromMillis, q.toMillis)) {
+    ids.push_back(text(row[0]));
+  }
+  if (ids.empty()) return people;
+  const std::string patients = sqlTextArray(ids);
+  people.postcodes.reserve(ids.size());
+  for (const auto& row : tx.exec_params(kPostcodes, patients)) {
+    people.postcodes["Patient/" + text(row[0])] = text(row[1]);
+  }
+  for (const auto& row : tx.exec_params(kReferredBefore, q.fromMillis, patients)) {
+    people.referredBefore.insert("Patient/" + text(row[0]));
+  }
+  if (q.instruments.empty()) return people;
+  std::vector<std::string> systems, codes;
+  for (const auto& i : q.instruments) {
+    systems.push_back(i.system);
+    codes.push_back(i.code);
+  }
+  const pqxx::result scores = tx.exec_params(kScores, patients, sqlTextArray(systems),
+                                             sqlTextArray(codes), q.scoresFromMillis);
+  people.scores.reserve(scores.size());
+  for (const auto& row : scores) {
+    people.scores.push_back(ScoreFact{"Patient/" + text(row[0]), row[1].as<int>(),
+                                      row[2].as<std::int64_t>(), row[3].as<double>()});
+  }
+  return people;
+}
+
+void readDirectory(pqxx::transaction_base& tx, const ReportQuery& q, ReportData& data) {
+  tx.exec("SET LOCAL enable_nestloop = on");  // a few hundred services: see configure()
   for (const auto& row : tx.exec_params(kServices, kCapacityUrl, kLastReviewedUrl)) {
     ServiceFact s;
     s.id = text(row[0]);
@@ -349,6 +361,68 @@ ReportData readAll(pqxx::transaction_base& tx, const ReportQuery& q) {
     data.refusals.push_back(
         CapacityRefusal{row[0].as<std::int64_t>(), text(row[1]), text(row[2]), text(row[3])});
   }
+}
+
+// Settings of a report's transaction, before its first query.
+void configure(pqxx::transaction_base& tx, std::chrono::seconds timeLimit) {
+  // The index tables hold correlated columns (res_type, param, system, code) whose
+  // selectivities PostgreSQL multiplies: it then expects a few dozen referrals where there
+  // are a hundred thousand and picks nested loops that run for minutes. Hash joins over
+  // whole index ranges are always reasonable for the referral facts and the scores, so nested
+  // loops are turned off for them (readDirectory turns them back on for a few hundred rows);
+  // the hash tables need more than the default working memory.
+  tx.exec("SET LOCAL enable_nestloop = off");
+  tx.exec("SET LOCAL work_mem = '64MB'");
+  // The referral facts are one large scan-and-aggregate: let PostgreSQL share it with
+  // parallel workers (within its max_parallel_workers_per_gather) sooner than by default.
+  tx.exec("SET LOCAL parallel_setup_cost = 100");
+  tx.exec("SET LOCAL parallel_tuple_cost = 0.01");
+  // Compiling the plan's expressions (a few hundred functions) cost 0.4 s of every report.
+  tx.exec("SET LOCAL jit = off");
+  tx.exec("SET LOCAL statement_timeout = " +
+          std::to_string(std::chrono::milliseconds(timeLimit).count()));
+}
+
+using ReadOnlyTransaction = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
+
+// Reads everything in `main`'s snapshot. With a `helper` connection, the people (postcodes,
+// earlier referrals, scores) are read on it at the same time as the referral facts on `main`,
+// in a transaction importing main's snapshot (pg_export_snapshot), so both see the same data.
+ReportData readAll(pqxx::connection& main, pqxx::connection* helper, const ReportQuery& q,
+                   std::chrono::seconds timeLimit) {
+  if (q.taskStatuses.size() > 20 || q.rejectionReasons.size() > 20 || q.cohorts.size() > 62) {
+    throw std::invalid_argument("report query: too many codes to report as bits");
+  }
+  ReadOnlyTransaction tx(main);
+  configure(tx, timeLimit);
+  ReportData data;
+  People people;
+  if (helper) {
+    const std::string snapshot = tx.exec("SELECT pg_export_snapshot()")[0][0].c_str();
+    // Joined before `tx` ends, also when reading the referrals throws (the future's destructor
+    // waits), so the snapshot stays exported for as long as the helper may import it.
+    std::future<People> beside = std::async(std::launch::async, [&, snapshot] {
+      ReadOnlyTransaction htx(*helper);
+      htx.exec("SET TRANSACTION SNAPSHOT " + htx.quote(snapshot));
+      configure(htx, timeLimit);
+      People p = readPeople(htx, q);
+      htx.commit();
+      return p;
+    });
+    data.referrals = readReferrals(tx, q);
+    people = beside.get();
+  } else {
+    data.referrals = readReferrals(tx, q);
+    people = readPeople(tx, q);
+  }
+  for (auto& r : data.referrals) {
+    const auto pc = people.postcodes.find(r.person);
+    if (pc != people.postcodes.end()) r.postcode = pc->second;
+    r.referredBefore = people.referredBefore.count(r.person) > 0;
+  }
+  data.scores = std::move(people.scores);
+  readDirectory(tx, q, data);
+  tx.commit();
   return data;
 }
 
@@ -363,30 +437,16 @@ PgReportStore::PgReportStore(const std::string& url, std::size_t poolSize,
 ReportData PgReportStore::read(const ReportQuery& query) {
   for (int attempt = 1;; ++attempt) {
     std::optional<ConnectionPool::Lease> lease;
+    std::optional<ConnectionPool::Lease> helper;
     try {
       lease.emplace(pool_->acquire());
-      pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(**lease);
-      // The index tables hold correlated columns (res_type, param, system, code) whose
-      // selectivities PostgreSQL multiplies: it then expects a few dozen referrals where there
-      // are a hundred thousand and picks nested loops that run for minutes. Hash joins over
-      // whole index ranges are always reasonable for the referral facts and the scores, so nested
-      // loops are turned off for them (readAll turns them back on for the directory, a few
-      // hundred rows); the hash tables need more than the default working memory.
-      tx.exec("SET LOCAL enable_nestloop = off");
-      tx.exec("SET LOCAL work_mem = '64MB'");
-      // The referral facts are one large scan-and-aggregate: let PostgreSQL share it with
-      // parallel workers (within its max_parallel_workers_per_gather) sooner than by default.
-      tx.exec("SET LOCAL parallel_setup_cost = 100");
-      tx.exec("SET LOCAL parallel_tuple_cost = 0.01");
-      // Compiling the plan's expressions (a few hundred functions) cost 0.4 s of every report.
-      tx.exec("SET LOCAL jit = off");
-      tx.exec("SET LOCAL statement_timeout = " +
-              std::to_string(std::chrono::milliseconds(timeLimit_).count()));
-      ReportData data = readAll(tx, query);
-      tx.commit();
+      // A second connection reads beside the first; none free (another report): one does all.
+      if (auto spare = pool_->tryAcquire()) helper.emplace(std::move(*spare));
+      ReportData data = readAll(**lease, helper ? &**helper : nullptr, query, timeLimit_);
       return data;
     } catch (const pqxx::broken_connection& e) {
       if (lease) lease->discard();
+      if (helper) helper->discard();
       if (attempt >= 2) {
         logDatabaseError(e.what());
         throw FhirError(ErrorKind::kUnavailable, "transient", "The database is unavailable");
@@ -399,6 +459,7 @@ ReportData PgReportStore::read(const ReportQuery& query) {
                             " seconds; choose a shorter period or try again later");
       }
       if (lease && !(*lease)->is_open()) lease->discard();
+      if (helper && !(*helper)->is_open()) helper->discard();
       throw FhirError(ErrorKind::kInternal, "exception", "A database error occurred");
     } catch (const std::runtime_error& e) {
       if (dynamic_cast<const FhirError*>(&e)) throw;
