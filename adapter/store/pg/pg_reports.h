@@ -1,9 +1,11 @@
 // ReportStore on PostgreSQL (libpqxx 6.4): the facts of the impact report, read from the search
 // index tables (idx_*) of the current resources and from the Task version history (through the
-// partial indexes of migration 003), all in one read-only REPEATABLE READ transaction.
+// partial indexes of migration 003), in one snapshot: a read-only REPEATABLE READ transaction,
+// and beside it on a second connection (when one is free) a transaction importing its snapshot
+// (pg_export_snapshot), which reads the people while the first reads the referral facts.
 //
 // It has its own small pool of connections, so a report (which can take a second or two) never
-// holds a connection the FHIR interactions need. SQL text and database messages never leave this
+// holds a connection the FHIR interactions need; a pool of one reads everything on one. SQL text and database messages never leave this
 // layer: failures become fhir::FhirError (kUnavailable when the database cannot be reached or the
 // report runs past its time limit, kInternal otherwise) and the detail goes to stderr.
 // Thread-safe. Construct after PgResourceStore, which applies the migrations.
