@@ -11,7 +11,8 @@
 #
 # Settings (environment): BENCH_THREADS [2] server HTTP threads; BENCH_SECONDS [10];
 # BENCH_CONNECTIONS [16] wrk connections and pgbench clients; BENCH_WARMUP [2] seconds;
-# BENCH_PG_PORT [55452], BENCH_ADAPTER_PORT [18101] first ports tried.
+# BENCH_PG_PORT [55452], BENCH_ADAPTER_PORT [18101] first ports tried; BENCH_ADAPTER_BIN
+# [build/adapter/sp-adapter] the server binary (to compare two builds).
 # Report: stdout and bench/results/messaging-latest.txt; raw output messaging-latest-raw.txt.
 set -euo pipefail
 
@@ -22,7 +23,7 @@ duration="${BENCH_SECONDS:-10}"
 connections="${BENCH_CONNECTIONS:-16}"
 warmup="${BENCH_WARMUP:-2}"
 pgbin=/usr/lib/postgresql/15/bin
-adapter_bin="$repo/build/adapter/sp-adapter"
+adapter_bin="${BENCH_ADAPTER_BIN:-$repo/build/adapter/sp-adapter}"
 results_dir="$repo/bench/results"
 report_file="$results_dir/messaging-latest.txt"
 raw_file="$results_dir/messaging-latest-raw.txt"

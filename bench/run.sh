@@ -39,7 +39,7 @@ adapter_port_wanted="${BENCH_ADAPTER_PORT:-18081}"
 
 pgbin=/usr/lib/postgresql/15/bin
 build_dir="$repo/build"
-adapter_bin="$build_dir/adapter/sp-adapter"
+adapter_bin="${BENCH_ADAPTER_BIN:-$build_dir/adapter/sp-adapter}"
 bare_bin="$build_dir/bench/bare_server"
 results_dir="$repo/bench/results"
 report_file="$results_dir/latest.txt"

@@ -303,6 +303,24 @@ TEST_F(Search, TokenSystemAndCodeForms) {
             Names{});
 }
 
+// The first version's index rows are written without deleting (there are none); every later
+// version replaces them: the old values stop matching, and no row is left twice.
+TEST_F(Search, AnUpdateReplacesTheIndexRowsOfTheEarlierVersion) {
+  put("Patient", "a", patientJson("Replace"),
+      R"({"gender":"female","identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9000000009"}]})");
+  EXPECT_EQ(matchNames("/Patient?gender=female"), (Names{"a"}));
+  put("Patient", "a", patientJson("Replace"),
+      R"({"gender":"male","identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9000000017"}]})");
+  put("Patient", "a", patientJson("Replace"),
+      R"({"gender":"male","identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9000000017"}]})");
+  EXPECT_EQ(matchNames("/Patient?gender=female"), Names{});
+  EXPECT_EQ(matchNames("/Patient?gender=male"), (Names{"a"}));
+  EXPECT_EQ(matchNames("/Patient?identifier=9000000009"), Names{});
+  const Found f = find("/Patient?identifier=9000000017");
+  EXPECT_EQ(f.status, 200) << brief(f.body);
+  EXPECT_EQ(f.matches.size(), 1u) << "one match, not one per version written";
+}
+
 TEST_F(Search, TokenBarUnencodedInTheUrl) {
   put("Patient", "a", patientJson("Bar"),
       R"({"identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9000000009"}]})");

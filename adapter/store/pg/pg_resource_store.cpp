@@ -38,26 +38,29 @@ void prepareStatements(pqxx::connection& c) {
   c.prepare("version", "SELECT " + cols +
                            " FROM resource_versions v"
                            " WHERE v.res_type = $1 AND v.res_id = $2 AND v.version_id = $3");
-  c.prepare("insert_version",
-            "INSERT INTO resource_versions"
+  // A new version in one round trip: its row, the current pointer, and the identifiers
+  // (replaced when $8: data-modifying CTEs see the rows from before the statement, so the
+  // delete never sees the inserts).
+  c.prepare("append_version",
+            "WITH v AS (INSERT INTO resource_versions"
             " (res_type, res_id, version_id, last_updated, deleted, method, body)"
             " VALUES ($1, $2, $3, to_timestamp($4::double precision / 1000), $5, $6,"
-            " NULLIF($7, ''))");
-  c.prepare("upsert_current",
-            "INSERT INTO resources (res_type, res_id, version_id, last_updated, deleted)"
+            " NULLIF($7, ''))),"
+            " c AS (INSERT INTO resources (res_type, res_id, version_id, last_updated, deleted)"
             " VALUES ($1, $2, $3, to_timestamp($4::double precision / 1000), $5)"
             " ON CONFLICT (res_type, res_id) DO UPDATE SET version_id = EXCLUDED.version_id,"
-            " last_updated = EXCLUDED.last_updated, deleted = EXCLUDED.deleted");
-  c.prepare("delete_identifiers",
-            "DELETE FROM resource_identifiers WHERE res_type = $1 AND res_id = $2");
-  c.prepare("insert_identifier",
-            "INSERT INTO resource_identifiers (res_type, res_id, system, value)"
-            " VALUES ($1, $2, $3, $4)");
+            " last_updated = EXCLUDED.last_updated, deleted = EXCLUDED.deleted),"
+            " d AS (DELETE FROM resource_identifiers"
+            " WHERE $8::boolean AND res_type = $1 AND res_id = $2),"
+            " i AS (INSERT INTO resource_identifiers (res_type, res_id, system, value)"
+            " SELECT $1, $2, * FROM unnest($9::text[], $10::text[]))"
+            " SELECT 1");
   c.prepare("find_by_identifier",
             "SELECT DISTINCT res_id FROM resource_identifiers"
             " WHERE res_type = $1 AND value = $2 AND ($3 = '' OR system = $3) ORDER BY res_id");
   c.prepare("lock_key", "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))");
   prepareMessageStatements(c);
+  prepareSearchStatements(c);
   c.prepare("enqueue",
             "INSERT INTO outbox (receiver, url, kind, content_type, body, correlation_id, about,"
             " origin, recipient) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
@@ -78,11 +81,17 @@ void prepareStatements(pqxx::connection& c) {
   c.prepare("grant_holders",
             "SELECT organisation FROM access_grants WHERE res_type = $1 AND res_id = $2"
             " AND basis = $3 ORDER BY organisation");
-  c.prepare("record_audit",
+  // The audit records a transaction gathered, in the order they were made, in one round trip.
+  c.prepare("record_audits",
             "INSERT INTO audit_events (id, recorded, action, interaction, outcome, organisation,"
             " subject, entity_type, entity_id, entity_version, query, request_id, correlation_id)"
-            " VALUES ($1, to_timestamp($2::double precision / 1000), $3, $4, $5, $6, $7, $8, $9,"
-            " $10, $11, $12, $13)");
+            " SELECT id, to_timestamp(millis::double precision / 1000), action, interaction,"
+            " outcome, organisation, subject, entity_type, entity_id, entity_version, query,"
+            " request_id, correlation_id FROM unnest($1::text[], $2::bigint[], $3::text[],"
+            " $4::text[], $5::integer[], $6::text[], $7::text[], $8::text[], $9::text[],"
+            " $10::bigint[], $11::text[], $12::text[], $13::text[]) WITH ORDINALITY"
+            " AS a(id, millis, action, interaction, outcome, organisation, subject, entity_type,"
+            " entity_id, entity_version, query, request_id, correlation_id, n) ORDER BY n");
   c.prepare("audit_records",
             "SELECT seq, id, floor(extract(epoch FROM recorded) * 1000)::bigint, action,"
             " interaction, outcome, organisation, subject, entity_type, entity_id,"
@@ -139,15 +148,16 @@ class PgTransaction : public StoreTransaction {
 
   void append(const ResourceVersion& v, const std::vector<IdentifierToken>& identifiers,
               const SearchIndex& index) override {
-    const auto millis = toMillis(v.lastUpdated);
-    tx_.exec_prepared("insert_version", v.type, v.id, v.versionId, millis, v.deleted, v.method,
-                      v.body);
-    tx_.exec_prepared("upsert_current", v.type, v.id, v.versionId, millis, v.deleted);
-    if (v.versionId > 1) tx_.exec_prepared("delete_identifiers", v.type, v.id);
+    const bool replacing = v.versionId > 1;
+    std::vector<std::string> systems, values;
     for (const IdentifierToken& t : identifiers) {
-      tx_.exec_prepared("insert_identifier", v.type, v.id, t.system, t.value);
+      systems.push_back(t.system);
+      values.push_back(t.value);
     }
-    writeSearchIndex(tx_, v.type, v.id, index);
+    tx_.exec_prepared("append_version", v.type, v.id, v.versionId, toMillis(v.lastUpdated),
+                      v.deleted, v.method, v.body, replacing, sqlTextArray(systems),
+                      sqlTextArray(values));
+    writeSearchIndex(tx_, v.type, v.id, index, replacing);
   }
 
   SearchResult search(const SearchRequest& request) override { return runSearch(tx_, request); }
@@ -288,12 +298,41 @@ class PgTransaction : public StoreTransaction {
                tx_.quote(a.requestId) + ", " + tx_.quote(a.correlationId) + ")");
       return;
     }
-    tx_.exec_prepared("record_audit", a.id, toMillis(a.recorded), a.action, a.interaction,
-                      a.outcome, a.organisation, a.subject, a.entityType, a.entityId,
-                      a.entityVersion, a.query, a.requestId, a.correlationId);
+    // A write's record commits with it: gathered here, written by flushAudit before the commit.
+    pendingAudit_.push_back(a);
+  }
+
+  // Writes the audit records gathered so far (one statement for all of them).
+  void flushAudit() {
+    if (pendingAudit_.empty()) return;
+    std::vector<std::string> ids, millis, actions, interactions, outcomes, organisations,
+        subjects, entityTypes, entityIds, entityVersions, queries, requestIds, correlationIds;
+    for (const AuditRecord& a : pendingAudit_) {
+      ids.push_back(a.id);
+      millis.push_back(std::to_string(toMillis(a.recorded)));
+      actions.push_back(a.action);
+      interactions.push_back(a.interaction);
+      outcomes.push_back(std::to_string(a.outcome));
+      organisations.push_back(a.organisation);
+      subjects.push_back(a.subject);
+      entityTypes.push_back(a.entityType);
+      entityIds.push_back(a.entityId);
+      entityVersions.push_back(std::to_string(a.entityVersion));
+      queries.push_back(a.query);
+      requestIds.push_back(a.requestId);
+      correlationIds.push_back(a.correlationId);
+    }
+    pendingAudit_.clear();
+    tx_.exec_prepared("record_audits", sqlTextArray(ids), sqlTextArray(millis),
+                      sqlTextArray(actions), sqlTextArray(interactions), sqlTextArray(outcomes),
+                      sqlTextArray(organisations), sqlTextArray(subjects),
+                      sqlTextArray(entityTypes), sqlTextArray(entityIds),
+                      sqlTextArray(entityVersions), sqlTextArray(queries),
+                      sqlTextArray(requestIds), sqlTextArray(correlationIds));
   }
 
   AuditPage auditRecords(const AuditQuery& q) override {
+    flushAudit();
     const pqxx::result r =
         tx_.exec_prepared("audit_records", q.id, q.agent, q.entityType, q.entityId,
                           q.beforeSequence.value_or(-1), q.count + 1);
@@ -308,6 +347,7 @@ class PgTransaction : public StoreTransaction {
  private:
   pqxx::transaction_base& tx_;
   bool autocommit_;
+  std::vector<AuditRecord> pendingAudit_;
 };
 
 void logDatabaseError(const char* what) { std::cerr << "database error: " << what << "\n"; }
@@ -334,6 +374,7 @@ void PgResourceStore::run(const std::function<void(StoreTransaction&)>& work) {
       Tx tx(**lease);
       PgTransaction store(tx, std::is_same_v<Tx, pqxx::nontransaction>);
       work(store);
+      store.flushAudit();
       tx.commit();
       return;
     } catch (const pqxx::in_doubt_error& e) {

@@ -35,16 +35,19 @@ std::vector<Field> column(const std::vector<Row>& rows, Field Row::*member) {
   return out;
 }
 
-// One statement: every old row of the resource goes, the new rows come (data-modifying CTEs
-// all see the snapshot from before the statement, so the deletes never see the inserts).
-constexpr const char* kWriteIndex = R"sql(
-WITH dt AS (DELETE FROM idx_token WHERE res_type = $1 AND res_id = $2),
+// The deletes of the rows a resource's earlier version had (data-modifying CTEs all see the
+// snapshot from before the statement, so they never see the inserts that follow).
+constexpr const char* kDeleteIndexRows = R"sql(
+     dt AS (DELETE FROM idx_token WHERE res_type = $1 AND res_id = $2),
      ds AS (DELETE FROM idx_string WHERE res_type = $1 AND res_id = $2),
      dr AS (DELETE FROM idx_reference WHERE res_type = $1 AND res_id = $2),
      dd AS (DELETE FROM idx_date WHERE res_type = $1 AND res_id = $2),
      dn AS (DELETE FROM idx_number WHERE res_type = $1 AND res_id = $2),
      du AS (DELETE FROM idx_uri WHERE res_type = $1 AND res_id = $2),
-     dg AS (DELETE FROM idx_geo WHERE res_type = $1 AND res_id = $2),
+     dg AS (DELETE FROM idx_geo WHERE res_type = $1 AND res_id = $2),)sql";
+
+// The rows of the new version, one array per column.
+constexpr const char* kInsertIndexRows = R"sql(
      it AS (INSERT INTO idx_token SELECT $1, $2, * FROM
               unnest($3::text[], $4::text[], $5::text[], $6::text[])),
      ist AS (INSERT INTO idx_string SELECT $1, $2, * FROM
@@ -59,6 +62,10 @@ WITH dt AS (DELETE FROM idx_token WHERE res_type = $1 AND res_id = $2),
      ig AS (INSERT INTO idx_geo SELECT $1, $2, * FROM
               unnest($25::text[], $26::double precision[], $27::double precision[]))
 SELECT 1)sql";
+
+// Prepared once per connection: a first version has no old rows to delete.
+constexpr const char* kReplaceIndexStatement = "replace_index";
+constexpr const char* kInsertIndexStatement = "insert_index";
 
 // ---- querying ------------------------------------------------------------------------------
 
@@ -430,10 +437,16 @@ std::vector<ResourceVersion> includes(pqxx::transaction_base& tx, const SearchRe
 
 }  // namespace
 
+void prepareSearchStatements(pqxx::connection& c) {
+  c.prepare(kReplaceIndexStatement,
+            std::string("WITH") + kDeleteIndexRows + kInsertIndexRows);
+  c.prepare(kInsertIndexStatement, std::string("WITH") + kInsertIndexRows);
+}
+
 void writeSearchIndex(pqxx::transaction_base& tx, const std::string& type, const std::string& id,
-                      const SearchIndex& x) {
-  tx.exec_params(
-      kWriteIndex, type, id,
+                      const SearchIndex& x, bool replacing) {
+  tx.exec_prepared(
+      replacing ? kReplaceIndexStatement : kInsertIndexStatement, type, id,
       textArray(column(x.tokens, &TokenRow::param)), textArray(column(x.tokens, &TokenRow::system)),
       textArray(column(x.tokens, &TokenRow::code)), textArray(column(x.tokens, &TokenRow::text)),
       textArray(column(x.strings, &StringRow::param)),

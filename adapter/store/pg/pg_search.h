@@ -10,9 +10,13 @@
 
 namespace sp::store::pg {
 
-// Replaces the index rows of one resource (one round trip).
+// Prepares the index writes on a new connection.
+void prepareSearchStatements(pqxx::connection& c);
+
+// Writes the index rows of one resource's new version (one round trip, a prepared statement);
+// `replacing`: an earlier version's rows are deleted in the same statement.
 void writeSearchIndex(pqxx::transaction_base& tx, const std::string& type, const std::string& id,
-                      const SearchIndex& index);
+                      const SearchIndex& index, bool replacing);
 
 SearchResult runSearch(pqxx::transaction_base& tx, const SearchRequest& request);
 
