@@ -23,6 +23,29 @@ using fhir::FhirError;
 
 constexpr int kAttempts = 3;
 
+// A new version in one round trip: its row, the current pointer, its identifiers and its search
+// index rows. `replacing`: an earlier version's identifiers and index rows are deleted too (a
+// first version has none). $1 type and $2 id, the index arrays up to $kIndexParamCount (27, see
+// pg_search.h), then the version's own: $28 versionId, $29 lastUpdated (ms), $30 deleted,
+// $31 method, $32 body, $33 and $34 the identifiers' systems and values.
+std::string appendStatement(bool replacing) {
+  static_assert(kIndexParamCount == 27, "the version's values follow the index arrays at $28");
+  const std::string identifiersDelete =
+      " d AS (DELETE FROM resource_identifiers WHERE res_type = $1 AND res_id = $2),";
+  return "WITH" + (replacing ? indexDeleteCtes() + identifiersDelete : std::string()) +
+         " v AS (INSERT INTO resource_versions"
+         " (res_type, res_id, version_id, last_updated, deleted, method, body)"
+         " VALUES ($1, $2, $28::bigint, to_timestamp($29::double precision / 1000), $30::boolean,"
+         " $31, NULLIF($32, ''))),"
+         " c AS (INSERT INTO resources (res_type, res_id, version_id, last_updated, deleted)"
+         " VALUES ($1, $2, $28::bigint, to_timestamp($29::double precision / 1000), $30::boolean)"
+         " ON CONFLICT (res_type, res_id) DO UPDATE SET version_id = EXCLUDED.version_id,"
+         " last_updated = EXCLUDED.last_updated, deleted = EXCLUDED.deleted),"
+         " i AS (INSERT INTO resource_identifiers (res_type, res_id, system, value)"
+         " SELECT $1, $2, * FROM unnest($33::text[], $34::text[])),"
+         + indexInsertCtes() + " SELECT 1";
+}
+
 void prepareStatements(pqxx::connection& c) {
   const std::string cols = kVersionColumns;
   const std::string current =
@@ -38,29 +61,13 @@ void prepareStatements(pqxx::connection& c) {
   c.prepare("version", "SELECT " + cols +
                            " FROM resource_versions v"
                            " WHERE v.res_type = $1 AND v.res_id = $2 AND v.version_id = $3");
-  // A new version in one round trip: its row, the current pointer, and the identifiers
-  // (replaced when $8: data-modifying CTEs see the rows from before the statement, so the
-  // delete never sees the inserts).
-  c.prepare("append_version",
-            "WITH v AS (INSERT INTO resource_versions"
-            " (res_type, res_id, version_id, last_updated, deleted, method, body)"
-            " VALUES ($1, $2, $3, to_timestamp($4::double precision / 1000), $5, $6,"
-            " NULLIF($7, ''))),"
-            " c AS (INSERT INTO resources (res_type, res_id, version_id, last_updated, deleted)"
-            " VALUES ($1, $2, $3, to_timestamp($4::double precision / 1000), $5)"
-            " ON CONFLICT (res_type, res_id) DO UPDATE SET version_id = EXCLUDED.version_id,"
-            " last_updated = EXCLUDED.last_updated, deleted = EXCLUDED.deleted),"
-            " d AS (DELETE FROM resource_identifiers"
-            " WHERE $8::boolean AND res_type = $1 AND res_id = $2),"
-            " i AS (INSERT INTO resource_identifiers (res_type, res_id, system, value)"
-            " SELECT $1, $2, * FROM unnest($9::text[], $10::text[]))"
-            " SELECT 1");
+  c.prepare("append_first", appendStatement(false));
+  c.prepare("append_next", appendStatement(true));
   c.prepare("find_by_identifier",
             "SELECT DISTINCT res_id FROM resource_identifiers"
             " WHERE res_type = $1 AND value = $2 AND ($3 = '' OR system = $3) ORDER BY res_id");
   c.prepare("lock_key", "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))");
   prepareMessageStatements(c);
-  prepareSearchStatements(c);
   c.prepare("enqueue",
             "INSERT INTO outbox (receiver, url, kind, content_type, body, correlation_id, about,"
             " origin, recipient) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
@@ -148,16 +155,19 @@ class PgTransaction : public StoreTransaction {
 
   void append(const ResourceVersion& v, const std::vector<IdentifierToken>& identifiers,
               const SearchIndex& index) override {
-    const bool replacing = v.versionId > 1;
+    std::vector<std::string> params = indexParams(v.type, v.id, index);
     std::vector<std::string> systems, values;
     for (const IdentifierToken& t : identifiers) {
       systems.push_back(t.system);
       values.push_back(t.value);
     }
-    tx_.exec_prepared("append_version", v.type, v.id, v.versionId, toMillis(v.lastUpdated),
-                      v.deleted, v.method, v.body, replacing, sqlTextArray(systems),
-                      sqlTextArray(values));
-    writeSearchIndex(tx_, v.type, v.id, index, replacing);
+    for (std::string value : {std::to_string(v.versionId), std::to_string(toMillis(v.lastUpdated)),
+                              std::string(v.deleted ? "true" : "false"), v.method, v.body,
+                              sqlTextArray(systems), sqlTextArray(values)}) {
+      params.push_back(std::move(value));
+    }
+    tx_.exec_prepared(v.versionId > 1 ? "append_next" : "append_first",
+                      pqxx::prepare::make_dynamic_params(params));
   }
 
   SearchResult search(const SearchRequest& request) override { return runSearch(tx_, request); }

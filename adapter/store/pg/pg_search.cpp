@@ -60,12 +60,7 @@ constexpr const char* kInsertIndexRows = R"sql(
               unnest($19::text[], $20::double precision[], $21::text[], $22::text[])),
      iu AS (INSERT INTO idx_uri SELECT $1, $2, * FROM unnest($23::text[], $24::text[])),
      ig AS (INSERT INTO idx_geo SELECT $1, $2, * FROM
-              unnest($25::text[], $26::double precision[], $27::double precision[]))
-SELECT 1)sql";
-
-// Prepared once per connection: a first version has no old rows to delete.
-constexpr const char* kReplaceIndexStatement = "replace_index";
-constexpr const char* kInsertIndexStatement = "insert_index";
+              unnest($25::text[], $26::double precision[], $27::double precision[])))sql";
 
 // ---- querying ------------------------------------------------------------------------------
 
@@ -437,16 +432,14 @@ std::vector<ResourceVersion> includes(pqxx::transaction_base& tx, const SearchRe
 
 }  // namespace
 
-void prepareSearchStatements(pqxx::connection& c) {
-  c.prepare(kReplaceIndexStatement,
-            std::string("WITH") + kDeleteIndexRows + kInsertIndexRows);
-  c.prepare(kInsertIndexStatement, std::string("WITH") + kInsertIndexRows);
-}
+std::string indexDeleteCtes() { return kDeleteIndexRows; }
 
-void writeSearchIndex(pqxx::transaction_base& tx, const std::string& type, const std::string& id,
-                      const SearchIndex& x, bool replacing) {
-  tx.exec_prepared(
-      replacing ? kReplaceIndexStatement : kInsertIndexStatement, type, id,
+std::string indexInsertCtes() { return kInsertIndexRows; }
+
+std::vector<std::string> indexParams(const std::string& type, const std::string& id,
+                                     const SearchIndex& x) {
+  return {
+      type, id,
       textArray(column(x.tokens, &TokenRow::param)), textArray(column(x.tokens, &TokenRow::system)),
       textArray(column(x.tokens, &TokenRow::code)), textArray(column(x.tokens, &TokenRow::text)),
       textArray(column(x.strings, &StringRow::param)),
@@ -465,7 +458,7 @@ void writeSearchIndex(pqxx::transaction_base& tx, const std::string& type, const
       textArray(column(x.numbers, &NumberRow::code)), textArray(column(x.uris, &UriRow::param)),
       textArray(column(x.uris, &UriRow::uri)), textArray(column(x.geo, &GeoRow::param)),
       numberArray(column(x.geo, &GeoRow::latitude)),
-      numberArray(column(x.geo, &GeoRow::longitude)));
+      numberArray(column(x.geo, &GeoRow::longitude))};
 }
 
 SearchResult runSearch(pqxx::transaction_base& tx, const SearchRequest& request) {
