@@ -118,7 +118,7 @@ TEST_F(Durability, DatabaseOutageAnswers503ThenRecovers) {
   const std::string log = server.log();
   EXPECT_EQ(log.find(" 500 "), std::string::npos) << log;
   const int status = server.stop();
-  EXPECT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_TRUE(WIFEXITED(status)) << status << "\n" << server.log();
 }
 
 TEST_F(Durability, DatabaseOutageDuringConcurrentRequestsNeverHangs) {
