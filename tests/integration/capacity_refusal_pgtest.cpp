@@ -105,6 +105,30 @@ TEST_F(CapacityRefusalStore, RefusalCommitsWithTheRollbackOfTheRefusedWrite) {
   EXPECT_EQ(referral, 1);
 }
 
+// The audit record of a write that the refusal undid goes with it (a write's records are held
+// until the commit, so the savepoint's rollback must drop them too).
+TEST_F(CapacityRefusalStore, TheAuditRecordOfTheRefusedWriteIsUndoneWithIt) {
+  store::AuditRecord record;
+  record.id = "audit-of-refused-1";
+  record.recorded = fhir::TimePoint(std::chrono::milliseconds(1760000000000));
+  record.action = "C";
+  record.interaction = "create";
+  record.outcome = 201;
+  record.organisation = "A81001";
+  record.entityType = "Basic";
+  record.entityId = "refused-2";
+  EXPECT_THROW(rest::inTransactionKeepingRefusals(*store_,
+                                                  [&](store::StoreTransaction& tx) {
+                                                    write(tx, "refused-2");
+                                                    tx.recordAudit(record);
+                                                    throw refusalAt("hs-full", "refused-2");
+                                                  }),
+               rest::CapacityRefused);
+  EXPECT_EQ(stored("refused-2"), 0);
+  EXPECT_EQ(refusalsAt("hs-full"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM audit_events WHERE id = 'audit-of-refused-1'"), 0);
+}
+
 TEST_F(CapacityRefusalStore, OtherErrorsRollBackEverythingAndRecordNothing) {
   EXPECT_THROW(rest::inTransactionKeepingRefusals(*store_,
                                                   [](store::StoreTransaction& tx) {

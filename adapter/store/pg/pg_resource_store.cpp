@@ -245,10 +245,12 @@ class PgTransaction : public StoreTransaction {
     // One round trip when all goes well (the savepoint is simply left to the commit). Nested
     // savepoints of the same name stack: ROLLBACK TO goes back to the latest.
     tx_.exec("SAVEPOINT sp_within");
+    const std::size_t auditsBefore = pendingAudit_.size();
     try {
       work(*this);
     } catch (...) {
       tx_.exec("ROLLBACK TO SAVEPOINT sp_within");
+      pendingAudit_.resize(auditsBefore);  // the records of writes rolled back go with them
       throw;
     }
   }
