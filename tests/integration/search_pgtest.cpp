@@ -14,11 +14,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "harness.h"
@@ -891,9 +893,16 @@ TEST_F(SearchReferrals, IncludeErrors) {
 // ---- sorting ----
 
 TEST_F(Search, SortOnSeveralKeysAndDescending) {
+  // meta.lastUpdated has millisecond precision: the pauses keep the four writes apart in time,
+  // so _lastUpdated orders them without falling back on the id (a quiet machine writes
+  // two in the same millisecond).
+  const auto apart = [] { std::this_thread::sleep_for(std::chrono::milliseconds(3)); };
   put("Patient", "adams2000", patientJson("Adams"), R"({"birthDate":"2000-01-01"})");
+  apart();
   put("Patient", "adams1990", patientJson("Adams"), R"({"birthDate":"1990-01-01"})");
+  apart();
   put("Patient", "brown", patientJson("Brown"), R"({"birthDate":"1995-01-01"})");
+  apart();
   put("Patient", "clark", patientJson("Clark"), R"({"birthDate":"1980-01-01"})");
   auto sorted = [&](const std::string& q) {
     const Found f = find(q);
