@@ -698,20 +698,31 @@ TEST_F(Messaging, TheTargetIdentifierHeaderRoutesToAServiceHeldHere) {
   EXPECT_EQ(agree.status, 200) << agree.body;
 }
 
-TEST(MessagingTls, TheSenderMustBeTheOrganisationOfTheClientCertificate) {
-  const std::string database = PostgresCluster::shared().freshDatabase();
-  ServerProcess server(database, ServerOptions{true, {}});
-  const Certificates& certs = testCertificates();
-  auto client = [&](const std::string& slug) {
-    return HttpClient(server.baseUrl(),
+// Over mTLS, each test with a server of its own whose directory knows the single point of
+// referral (SPR0001) the sample referral is addressed to.
+class MessagingTls : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<ServerProcess>(PostgresCluster::shared().freshDatabase(),
+                                              ServerOptions{true, {}});
+    ASSERT_EQ(client("admin")
+                  .send("POST", "/Organization",
+                        R"({"resourceType":"Organization","identifier":[{"system":")" + kOds +
+                            R"(","value":"SPR0001"}],"name":"SPoR"})")
+                  .status,
+              201);
+  }
+
+  HttpClient client(const std::string& slug) const {
+    const Certificates& certs = testCertificates();
+    return HttpClient(server_->baseUrl(),
                       TlsOptions{certs.ca(), certs.cert(slug), certs.key(slug)});
-  };
-  ASSERT_EQ(client("admin")
-                .send("POST", "/Organization",
-                      R"({"resourceType":"Organization","identifier":[{"system":")" + kOds +
-                          R"(","value":"SPR0001"}],"name":"SPoR"})")
-                .status,
-            201);
+  }
+
+  std::unique_ptr<ServerProcess> server_;
+};
+
+TEST_F(MessagingTls, TheSenderMustBeTheOrganisationOfTheClientCertificate) {
   const std::string message = barsReferral(newUuid());
   const HttpResponse other = client("linkworker").send("POST", "/$process-message", message,
                                                        Headers().list());
@@ -733,20 +744,7 @@ TEST(MessagingTls, TheSenderMustBeTheOrganisationOfTheClientCertificate) {
 // A message's entries and the changes it asks for run as its sender, under the access rules of
 // REST: a provider that is no party to a referral cannot cancel it by message; the GP that made
 // it can.
-TEST(MessagingTls, AMessageChangesOnlyWhatItsSenderMayChange) {
-  const std::string database = PostgresCluster::shared().freshDatabase();
-  ServerProcess server(database, ServerOptions{true, {}});
-  const Certificates& certs = testCertificates();
-  auto client = [&](const std::string& slug) {
-    return HttpClient(server.baseUrl(),
-                      TlsOptions{certs.ca(), certs.cert(slug), certs.key(slug)});
-  };
-  ASSERT_EQ(client("admin")
-                .send("POST", "/Organization",
-                      R"({"resourceType":"Organization","identifier":[{"system":")" + kOds +
-                          R"(","value":"SPR0001"}],"name":"SPoR"})")
-                .status,
-            201);
+TEST_F(MessagingTls, AMessageChangesOnlyWhatItsSenderMayChange) {
   HttpClient gp = client("gp");
   const std::string bundleId = newUuid();
   const HttpResponse referral =
@@ -772,20 +770,7 @@ TEST(MessagingTls, AMessageChangesOnlyWhatItsSenderMayChange) {
 
 // Issue 7 through messages: a GP's template code in the message's ServiceRequest is stored with
 // the canonical coding beside it, as over REST (the GP's map applies to the certificate's sender).
-TEST(MessagingTls, APartnerCodeInAMessageIsStoredWithBothCodings) {
-  const std::string database = PostgresCluster::shared().freshDatabase();
-  ServerProcess server(database, ServerOptions{true, {}});
-  const Certificates& certs = testCertificates();
-  auto client = [&](const std::string& slug) {
-    return HttpClient(server.baseUrl(),
-                      TlsOptions{certs.ca(), certs.cert(slug), certs.key(slug)});
-  };
-  ASSERT_EQ(client("admin")
-                .send("POST", "/Organization",
-                      R"({"resourceType":"Organization","identifier":[{"system":")" + kOds +
-                          R"(","value":"SPR0001"}],"name":"SPoR"})")
-                .status,
-            201);
+TEST_F(MessagingTls, APartnerCodeInAMessageIsStoredWithBothCodings) {
   std::string message = barsReferral(newUuid());
   message = with(message, "/entry/1/resource/code",
                  R"({"coding":[{"system":"http://snomed.info/sct","code":"390893007"}]})");
