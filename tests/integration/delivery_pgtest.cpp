@@ -149,15 +149,6 @@ class Delivery : public ::testing::Test {
     return true;
   }
 
-  static bool waitUntil(const std::function<bool()>& done) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (!done()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return true;
-  }
-
   static std::string* database_;
   static std::unique_ptr<ServerProcess> server_;
 };

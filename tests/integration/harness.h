@@ -10,6 +10,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -19,6 +20,13 @@ namespace sp::testing {
 
 std::string sourceDir();
 std::string makeTempDir(const std::string& prefix);
+
+// A random (version 4) UUID, e.g. for message ids and X-Request-Id.
+std::string newUuid();
+
+// Polls `done` every 50 ms until it holds (true) or 30 s have passed (false): for work the
+// server finishes after answering, such as deliveries from the outbox.
+bool waitUntil(const std::function<bool()>& done);
 
 class PostgresCluster {
  public:

@@ -9,12 +9,8 @@
 #include <rapidjson/document.h>
 
 #include <chrono>
-#include <functional>
 #include <memory>
-#include <mutex>
-#include <random>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -30,19 +26,6 @@ const std::string kOds = "https://fhir.nhs.uk/Id/ods-organization-code";
 const std::string kProjectEvents =
     "https://fhir.social-prescribing.example.org/CodeSystem/message-event";
 const std::string kCodes = "https://fhir.social-prescribing.example.org/CodeSystem/";
-
-std::string newUuid() {
-  static std::mt19937_64 random{std::random_device{}()};
-  static std::mutex mutex;
-  std::lock_guard<std::mutex> lock(mutex);
-  const std::uint64_t a = random(), b = random();
-  char text[37];
-  std::snprintf(text, sizeof text, "%08x-%04x-4%03x-a%03x-%012llx",
-                static_cast<unsigned>(a >> 32), static_cast<unsigned>((a >> 16) & 0xffff),
-                static_cast<unsigned>(a & 0xfff), static_cast<unsigned>(b >> 52),
-                static_cast<unsigned long long>(b & 0xffffffffffffULL));
-  return text;
-}
 
 std::vector<std::string> deliveryArgs() {
   return {"--delivery-retry-ms", "100", "--delivery-max-retry-ms", "400",
@@ -242,15 +225,6 @@ class MessageFlow : public ::testing::Test {
     return tx.exec_params1("SELECT count(*) FROM outbox WHERE url = $1 AND state = 'pending'", url)[0]
                .as<int>() == 0;
   }
-  static bool waitUntil(const std::function<bool()>& done) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (!done()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return true;
-  }
-
   static std::string* database_;
   static std::unique_ptr<ServerProcess> server_;
 };

@@ -15,8 +15,6 @@
 #include <fstream>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <random>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -58,19 +56,6 @@ std::string readFile(const std::string& path) {
 std::string referralMessage() {
   static const std::string text =
       readFile(sourceDir() + "/tests/data/messaging/referral-request-bars.json");
-  return text;
-}
-
-std::string newUuid() {
-  static std::mt19937_64 random{std::random_device{}()};
-  static std::mutex mutex;
-  std::lock_guard<std::mutex> lock(mutex);
-  const std::uint64_t a = random(), b = random();
-  char text[37];
-  std::snprintf(text, sizeof text, "%08x-%04x-4%03x-a%03x-%012llx",
-                static_cast<unsigned>(a >> 32), static_cast<unsigned>((a >> 16) & 0xffff),
-                static_cast<unsigned>(a & 0xfff), static_cast<unsigned>(b >> 52),
-                static_cast<unsigned long long>(b & 0xffffffffffffULL));
   return text;
 }
 
