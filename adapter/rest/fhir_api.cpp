@@ -155,7 +155,9 @@ RestResponse FhirApi::dispatch(const RestRequest& request, const security::Calle
       throw FhirError(ErrorKind::kNotImplemented, "not-supported", "Messaging is not enabled");
     }
     RestResponse answer = messaging_->process(request, caller);
-    auditRequest(request, caller, parsedRoute, answer.status);  // its entries have their own
+    // Its entries have their own records; the message's own is written here unless it was
+    // written with the message's work.
+    if (!answer.audited) auditRequest(request, caller, parsedRoute, answer.status);
     return answer;
   }
   InteractionInput input;

@@ -18,6 +18,7 @@
 #include "messaging/transport_headers.h"
 #include "messaging/update_conflict.h"
 #include "messaging/vocabulary.h"
+#include "rest/audit_trail.h"
 #include "rest/bundle_processor.h"
 #include "rest/resource_write.h"
 #include "workflow/referral.h"
@@ -595,15 +596,21 @@ RestResponse MessageReceiver::process(const RestRequest& request,
       break;
   }
 
+  InteractionInput sender;
+  sender.caller = caller;
+  sender.callerOrganisation = request.callerOrganisation;
+  sender.requestId = request.requestId;
+  sender.correlationId = r.headers.correlationId;
+  sender.query = request.query;
+  // The message's own audit record commits with what the message did (or with its error).
+  const auto recordAudit = [&](store::StoreTransaction& tx, int status) {
+    tx.recordAudit(auditRecordOf(api_, Route{Interaction::kProcessMessage, "", "", ""}, sender,
+                                 status, std::nullopt));
+  };
   try {
     std::string body;
     store_.inTransaction([&](store::StoreTransaction& tx) {
       checkDestination(tx, r);
-      InteractionInput sender;
-      sender.caller = caller;
-      sender.callerOrganisation = request.callerOrganisation;
-      sender.requestId = request.requestId;
-      sender.correlationId = r.headers.correlationId;
       MessageProcessing processing(api_, tx, r, request.baseUrl, sender);
       const Written written = processing.run();
       body = answerJson(api_, r, written, request.baseUrl);
@@ -624,11 +631,15 @@ RestResponse MessageReceiver::process(const RestRequest& request,
         tx.recordConversation(c, r.message.messageHeaderId);
       }
       tx.finishMessage(r.key, 200, body);
+      recordAudit(tx, 200);
     });
-    return answer(200, body, r.headers);
+    RestResponse done = answer(200, body, r.headers);
+    done.audited = true;
+    return done;
   } catch (const FhirError& e) {
     const int status = http::statusFor(e.kind());
     const std::string outcome = messaging::receiverOutcomeJson(status, e.issues());
+    RestResponse refused = answer(status, outcome, r.headers);
     try {
       store_.inTransaction([&](store::StoreTransaction& tx) {
         if (status >= 500) {
@@ -636,11 +647,13 @@ RestResponse MessageReceiver::process(const RestRequest& request,
         } else {
           tx.finishMessage(r.key, status, outcome);
         }
+        recordAudit(tx, status);
       });
+      refused.audited = true;
     } catch (const FhirError&) {
       // The claim stays in flight until it is stale; the sender's retry is then processed.
     }
-    return answer(status, outcome, r.headers);
+    return refused;
   } catch (...) {
     try {
       store_.inTransaction([&](store::StoreTransaction& tx) { tx.releaseMessage(r.key); });

@@ -9,10 +9,11 @@
 //     while the first copy is still in flight;
 //  3. in one transaction: check the destination, run the event through the same write path as
 //     REST (rest/bundle_processor, write rules, workflow rules), store the request and the
-//     answer as Bundle resources, log the message, record the referral's conversation, and mark
-//     the key processed;
+//     answer as Bundle resources, log the message, record the referral's conversation, mark
+//     the key processed, and write the message's audit record;
 //  4. a failure rolls all of that back and records the error answer under the key (a 5xx
-//     releases the key instead, so the sender's retry is processed afresh).
+//     releases the key instead, so the sender's retry is processed afresh), with the audit
+//     record of the refusal.
 // Every error is an OperationOutcome with a BaRS receiver code (messaging/receiver_codes.h).
 #pragma once
 

@@ -33,6 +33,8 @@ struct RestResponse {
   int status = 200;
   std::string body;  // JSON text, or empty
   std::vector<std::pair<std::string, std::string>> headers;
+  // The request's own audit record was written with its work (in the same transaction).
+  bool audited = false;
 };
 
 // Parses an application/x-www-form-urlencoded string ("a=1&b=x%20y") into decoded pairs.

@@ -379,6 +379,7 @@ std::vector<store::ResourceVersion> searchCurrent(const ApiContext& api,
   store::SearchRequest request =
       search::parseSearch(type, params, *api.indexer, limits, false).request;
   request.access = std::move(access);
+  request.reusePlan = true;  // the same few shapes on every write (store/search_request.h)
   for (;;) {
     store::SearchResult found = tx.search(request);
     for (auto& m : found.matches) {

@@ -91,6 +91,11 @@ struct SearchRequest {
   std::vector<IncludeSpec> includes;
   // Matches, includes and the total hold only what the caller may see (absent: everything).
   std::optional<AccessFilter> access;
+  // A search of fixed shape that the server itself runs on many writes (the workflow and
+  // delivery rules): its page statement is prepared on the connection and planned once,
+  // instead of at every run. Never set for clients' searches, whose best plan depends on
+  // their values.
+  bool reusePlan = false;
 };
 
 struct SearchMatch {

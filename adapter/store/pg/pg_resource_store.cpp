@@ -13,6 +13,7 @@
 #include "store/pg/pg_messages.h"
 #include "store/pg/pg_search.h"
 #include "store/pg/version_rows.h"
+#include "store/read_cache.h"
 #include "store/search_request.h"
 
 namespace sp::store::pg {
@@ -142,10 +143,17 @@ class PgTransaction : public StoreTransaction {
 
   std::optional<ResourceVersion> current(const std::string& type, const std::string& id,
                                          bool forUpdate) override {
-    if (!forUpdate) return firstVersion(tx_.exec_prepared("current", type, id));
+    if (!forUpdate) {
+      if (const auto* known = cache_.current(type, id)) return *known;
+      auto found = firstVersion(tx_.exec_prepared("current", type, id));
+      cache_.rememberCurrent(type, id, found);
+      return found;
+    }
     const pqxx::result locked = tx_.exec_prepared("lock_current", type, id);
-    if (locked.empty()) return std::nullopt;
-    return version(type, id, locked[0][0].as<std::int64_t>());
+    std::optional<ResourceVersion> found;
+    if (!locked.empty()) found = version(type, id, locked[0][0].as<std::int64_t>());
+    cache_.rememberCurrent(type, id, found);
+    return found;
   }
 
   std::optional<ResourceVersion> version(const std::string& type, const std::string& id,
@@ -168,16 +176,22 @@ class PgTransaction : public StoreTransaction {
     }
     tx_.exec_prepared(v.versionId > 1 ? "append_next" : "append_first",
                       pqxx::prepare::make_dynamic_params(params));
+    // Remembered as the database will give it back: to the millisecond.
+    ResourceVersion stored = v;
+    stored.lastUpdated = std::chrono::time_point_cast<std::chrono::milliseconds>(v.lastUpdated);
+    cache_.wrote(stored);
   }
 
   SearchResult search(const SearchRequest& request) override { return runSearch(tx_, request); }
 
   std::vector<std::string> findByIdentifier(const std::string& type,
                                             const IdentifierToken& token) override {
+    if (const auto* known = cache_.identified(type, token)) return *known;
     std::vector<std::string> ids;
     for (const auto& row : tx_.exec_prepared("find_by_identifier", type, token.value, token.system)) {
       ids.push_back(row[0].as<std::string>());
     }
+    cache_.rememberIdentified(type, token, ids);
     return ids;
   }
 
@@ -210,7 +224,10 @@ class PgTransaction : public StoreTransaction {
     return page;
   }
 
-  void lockKey(const std::string& key) override { tx_.exec_prepared("lock_key", key); }
+  void lockKey(const std::string& key) override {
+    tx_.exec_prepared("lock_key", key);
+    cache_.forgetIdentifiers();  // the lock is there to see what others committed before it
+  }
 
   std::optional<Conversation> conversationFor(const std::string& serviceRequestId) override {
     return selectConversation(tx_, serviceRequestId);
@@ -251,6 +268,7 @@ class PgTransaction : public StoreTransaction {
     } catch (...) {
       tx_.exec("ROLLBACK TO SAVEPOINT sp_within");
       pendingAudit_.resize(auditsBefore);  // the records of writes rolled back go with them
+      cache_.clear();                      // and what they wrote
       throw;
     }
   }
@@ -360,6 +378,7 @@ class PgTransaction : public StoreTransaction {
   pqxx::transaction_base& tx_;
   bool autocommit_;
   std::vector<AuditRecord> pendingAudit_;
+  ReadCache cache_;  // what this transaction read or wrote (store/read_cache.h)
 };
 
 void logDatabaseError(const char* what) { std::cerr << "database error: " << what << "\n"; }

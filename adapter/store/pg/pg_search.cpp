@@ -5,6 +5,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <functional>
 #include <sstream>
 
 #include "fhir/errors.h"
@@ -70,6 +71,15 @@ class Params {
     values_.push_back(std::move(value));
     return "$" + std::to_string(values_.size());
   }
+  // A name from the definitions (a resource type or a search parameter's code), written into
+  // the statement itself: it is part of the search's shape, and PostgreSQL estimates a
+  // prepared statement's generic plan far better when it knows which type and parameter the
+  // index rows are of. Names are checked against the definitions long before; quoted anyway.
+  static std::string name(const std::string& value) {
+    std::string quoted = "'";
+    for (char ch : value) quoted += ch == '\'' ? std::string("''") : std::string(1, ch);
+    return quoted + "'";
+  }
   const std::vector<std::string>& values() const { return values_; }
 
  private:
@@ -127,7 +137,7 @@ class QueryBuilder {
     const std::string table = tableOf(c.kind);
     // Several parameters may share one criterion ("location|coverage-area").
     std::string params;
-    for (const auto& one : splitParams(c.param)) params += (params.empty() ? "" : ", ") + p_.add(one);
+    for (const auto& one : splitParams(c.param)) params += (params.empty() ? "" : ", ") + Params::name(one);
     const std::string head = "SELECT x.res_id FROM " + table + " x WHERE x.res_type = " +
                              typeColumn + " AND x.param IN (" + params + ")";
     if (c.modifier == "missing") {
@@ -190,10 +200,10 @@ class QueryBuilder {
   // Reverse chaining: resources of hasType whose hasParam points here and match `chained`.
   std::string hasCondition(const SearchCriterion& c, const std::string& typeColumn,
                            const std::string& idColumn) {
-    const std::string t = p_.add(c.hasType);
+    const std::string t = Params::name(c.hasType);
     const std::string inner = condition(*c.chained, t, "h.res_id");
     return idColumn + " IN (SELECT h.target_id FROM idx_reference h WHERE h.res_type = " + t +
-           " AND h.param = " + p_.add(c.hasParam) + " AND h.target_type = " + typeColumn +
+           " AND h.param = " + Params::name(c.hasParam) + " AND h.target_type = " + typeColumn +
            " AND " + inner + ")";
   }
 
@@ -262,7 +272,7 @@ class QueryBuilder {
           return "(" + test + ")";
         }
         if (c.chained) {
-          const std::string t = p_.add(c.chainType);
+          const std::string t = Params::name(c.chainType);
           return "(x.target_type = " + t + " AND " + condition(*c.chained, t, "x.target_id") + ")";
         }
         if (!v.targetId.empty()) {
@@ -328,13 +338,13 @@ struct SortColumn {
   std::string sqlType;  // text | bigint | double precision
 };
 
-SortColumn sortColumn(const SortKey& key, Params& params) {
+SortColumn sortColumn(const SortKey& key) {
   if (key.param == "_id") return {"r.res_id", "text"};
   if (key.param == "_lastUpdated") {
     return {"floor(extract(epoch FROM r.last_updated) * 1000)::bigint", "bigint"};
   }
   const std::string agg = key.descending ? "max" : "min";
-  const std::string param = params.add(key.param);
+  const std::string param = Params::name(key.param);
   auto sub = [&](const std::string& table, const std::string& column, const std::string& dflt) {
     return "coalesce((SELECT " + agg + "(s." + column + ") FROM " + table +
            " s WHERE s.res_type = r.res_type AND s.res_id = r.res_id AND s.param = " + param +
@@ -354,6 +364,21 @@ SortColumn sortColumn(const SortKey& key, Params& params) {
     default:
       return {sub("idx_token", "code", "''"), "text"};
   }
+}
+
+// Runs `sql` as a statement prepared on the connection under a name derived from its text: a
+// connection prepares each distinct text once, and PostgreSQL plans it once it has seen a few
+// runs, instead of at every run. Should two texts ever share a name, the second runs unprepared.
+pqxx::result execPreparedOnce(pqxx::transaction_base& tx, const std::string& sql,
+                              const std::vector<std::string>& values) {
+  std::ostringstream name;
+  name << "search_" << std::hex << std::hash<std::string>{}(sql);
+  try {
+    tx.conn().prepare(name.str(), sql);  // no round trip; the same text again changes nothing
+  } catch (const pqxx::argument_error&) {
+    return tx.exec_params(sql, pqxx::prepare::make_dynamic_params(values));
+  }
+  return tx.exec_prepared(name.str(), pqxx::prepare::make_dynamic_params(values));
 }
 
 // Current versions of `keys` that the filter lets through (all of them when there is none).
@@ -411,14 +436,14 @@ std::vector<ResourceVersion> includes(pqxx::transaction_base& tx, const SearchRe
       if (spec.reverse) {
         sql = "SELECT DISTINCT x.res_type, x.res_id FROM idx_reference x JOIN unnest(" + t +
               "::text[], " + i + "::text[]) AS k(t, i) ON x.target_type = k.t AND x.target_id = k.i"
-              " WHERE x.res_type = " + p.add(spec.sourceType);
+              " WHERE x.res_type = " + Params::name(spec.sourceType);
       } else {
         sql = "SELECT DISTINCT x.target_type, x.target_id FROM idx_reference x JOIN unnest(" + t +
               "::text[], " + i + "::text[]) AS k(t, i) ON x.res_type = k.t AND x.res_id = k.i"
               " WHERE x.target_id <> ''";
-        if (!spec.targetType.empty()) sql += " AND x.target_type = " + p.add(spec.targetType);
+        if (!spec.targetType.empty()) sql += " AND x.target_type = " + Params::name(spec.targetType);
       }
-      if (spec.param != "*") sql += " AND x.param = " + p.add(spec.param);
+      if (spec.param != "*") sql += " AND x.param = " + Params::name(spec.param);
       for (const auto& row : tx.exec_params(sql, pqxx::prepare::make_dynamic_params(p.values()))) {
         std::pair<std::string, std::string> key{row[0].as<std::string>(), row[1].as<std::string>()};
         if (seen.insert(key).second) wanted.push_back(key);
@@ -469,11 +494,11 @@ SearchResult runSearch(pqxx::transaction_base& tx, const SearchRequest& request)
   // r.res_type would run once per resource of the type instead of starting from the index.
   std::string typeColumn = "r.res_type";
   if (request.types.size() == 1) {
-    typeColumn = p.add(request.types.front());
+    typeColumn = Params::name(request.types.front());
     where += " AND r.res_type = " + typeColumn;
   } else if (!request.types.empty()) {
     std::string list;
-    for (const auto& t : request.types) list += (list.empty() ? "" : ", ") + p.add(t);
+    for (const auto& t : request.types) list += (list.empty() ? "" : ", ") + Params::name(t);
     where += " AND r.res_type IN (" + list + ")";
   }
   for (const SearchCriterion& c : request.criteria) {
@@ -495,7 +520,7 @@ SearchResult runSearch(pqxx::transaction_base& tx, const SearchRequest& request)
   std::vector<SortColumn> columns;
   std::vector<bool> descending;
   for (const SortKey& key : request.sort) {
-    columns.push_back(sortColumn(key, p));
+    columns.push_back(sortColumn(key));
     descending.push_back(key.descending);
   }
   columns.push_back({"r.res_type", "text"});
@@ -544,7 +569,8 @@ SearchResult runSearch(pqxx::transaction_base& tx, const SearchRequest& request)
                           ") page JOIN resource_versions v ON v.res_type = page.res_type"
                           " AND v.res_id = page.res_id AND v.version_id = page.version_id"
                           " ORDER BY " + pageOrder;
-  const pqxx::result rows = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(p.values()));
+  const pqxx::result rows = request.reusePlan ? execPreparedOnce(tx, sql, p.values())
+                                             : tx.exec_params(sql, pqxx::prepare::make_dynamic_params(p.values()));
   for (std::size_t i = 0; i < rows.size() && static_cast<int>(i) < request.count; ++i) {
     SearchMatch m;
     m.version = toVersion(rows[i]);
