@@ -573,7 +573,7 @@ RestResponse MessageReceiver::process(const RestRequest& request,
 
   store::MessageClaim claim;
   try {
-    store_.inTransaction(
+    store_.inAutocommit(
         [&](store::StoreTransaction& tx) { claim = tx.claimMessage(r.key, kStaleClaimSeconds); });
   } catch (const FhirError& e) {
     return errorAnswer(e, r.headers);

@@ -94,9 +94,9 @@ class MessageTransaction {
   }
 
   // Inserts the key as in flight, or reports the state it already has. A claim left in flight
-  // longer than `staleAfterSeconds` (its process died) is taken over. Meant for a transaction of
-  // its own, whose commit may then be asynchronous (the later processing commit makes it
-  // durable).
+  // longer than `staleAfterSeconds` (its process died) is taken over. Its commit is
+  // asynchronous (the later processing commit makes it durable), and so is that of any
+  // transaction it runs in: run it on its own (ResourceStore::inAutocommit).
   virtual MessageClaim claimMessage(const MessageKey& key, int staleAfterSeconds) {
     (void)key;
     (void)staleAfterSeconds;

@@ -138,6 +138,11 @@ class ResourceStore {
   virtual void inTransaction(const std::function<void(StoreTransaction&)>& work) = 0;
   // As above for reads only: no locks, no writes, cheaper.
   virtual void inReadOnly(const std::function<void(StoreTransaction&)>& work) = 0;
+  // Runs `work` with each statement committing on its own as it runs, for work that is a single
+  // write (claiming a message key): two round trips fewer than a transaction around it.
+  virtual void inAutocommit(const std::function<void(StoreTransaction&)>& work) {
+    inTransaction(work);
+  }
   // True when the database answers.
   virtual bool ping() = 0;
 };

@@ -22,9 +22,13 @@ void prepareMessageStatements(pqxx::connection& c) {
             " WHERE service_request_id = $1");
   // Claims a new key, or takes over one whose process died while it was in flight. The
   // statement waits for a concurrent inserter of the same key to finish, then sees its row.
+  // Its commit need not wait for the disk: if it is lost in a crash, so is all processing after
+  // it (the processing transaction's durable commit flushes it too). It says so itself
+  // (set_config, local to its transaction), so that it is one round trip when run on its own.
   c.prepare("claim_message",
             "INSERT INTO message_claims (sender, key_kind, key, state)"
-            " VALUES ($1, $2, $3, 'processing')"
+            " SELECT $1, $2, $3, 'processing'"
+            " FROM (SELECT set_config('synchronous_commit', 'off', true)) AS asynchronous_commit"
             " ON CONFLICT (sender, key_kind, key) DO UPDATE SET claimed_at = now()"
             " WHERE message_claims.state = 'processing'"
             " AND message_claims.claimed_at < now() - make_interval(secs => $4::int)"
@@ -86,9 +90,6 @@ void updateConversationVersion(pqxx::transaction_base& tx, const std::string& se
 MessageClaim claimMessageKey(pqxx::transaction_base& tx, const MessageKey& key,
                              int staleAfterSeconds) {
   MessageClaim claim;
-  // The claim's own commit need not wait for the disk: if it is lost in a crash, so is all
-  // processing after it (the processing transaction's durable commit flushes it too).
-  tx.exec("SET LOCAL synchronous_commit TO off");
   if (!tx.exec_prepared("claim_message", key.sender, key.keyKind, key.key, staleAfterSeconds)
            .empty()) {
     return claim;

@@ -25,26 +25,33 @@ using fhir::FhirError;
 constexpr int kAttempts = 3;
 
 // A new version in one round trip: its row, the current pointer, its identifiers and its search
-// index rows. `replacing`: an earlier version's identifiers and index rows are deleted too (a
-// first version has none). $1 type and $2 id, the index arrays up to $kIndexParamCount (27, see
-// pg_search.h), then the version's own: $28 versionId, $29 lastUpdated (ms), $30 deleted,
-// $31 method, $32 body, $33 and $34 the identifiers' systems and values.
-std::string appendStatement(bool replacing) {
-  static_assert(kIndexParamCount == 27, "the version's values follow the index arrays at $28");
-  const std::string identifiersDelete =
-      " d AS (DELETE FROM resource_identifiers WHERE res_type = $1 AND res_id = $2),";
-  return "WITH" + (replacing ? indexDeleteCtes() + identifiersDelete : std::string()) +
-         " v AS (INSERT INTO resource_versions"
+// index rows, in the index tables of `tables` only (pg_search.h). `replacing`: an earlier
+// version's identifiers and index rows are deleted too (a first version has none). $1 type,
+// $2 id, $3 versionId, $4 lastUpdated (ms), $5 deleted, $6 method, $7 body; then, with
+// `identifiers`, their systems and values as two arrays; then the index arrays.
+std::string appendStatement(bool replacing, bool identifiers, unsigned tables) {
+  std::string sql = "WITH";
+  if (replacing) {
+    sql += indexDeleteCtes() +
+           " d AS (DELETE FROM resource_identifiers WHERE res_type = $1 AND res_id = $2),";
+  }
+  sql += " v AS (INSERT INTO resource_versions"
          " (res_type, res_id, version_id, last_updated, deleted, method, body)"
-         " VALUES ($1, $2, $28::bigint, to_timestamp($29::double precision / 1000), $30::boolean,"
-         " $31, NULLIF($32, ''))),"
+         " VALUES ($1, $2, $3::bigint, to_timestamp($4::double precision / 1000), $5::boolean,"
+         " $6, NULLIF($7, ''))),"
          " c AS (INSERT INTO resources (res_type, res_id, version_id, last_updated, deleted)"
-         " VALUES ($1, $2, $28::bigint, to_timestamp($29::double precision / 1000), $30::boolean)"
+         " VALUES ($1, $2, $3::bigint, to_timestamp($4::double precision / 1000), $5::boolean)"
          " ON CONFLICT (res_type, res_id) DO UPDATE SET version_id = EXCLUDED.version_id,"
-         " last_updated = EXCLUDED.last_updated, deleted = EXCLUDED.deleted),"
-         " i AS (INSERT INTO resource_identifiers (res_type, res_id, system, value)"
-         " SELECT $1, $2, * FROM unnest($33::text[], $34::text[])),"
-         + indexInsertCtes() + " SELECT 1";
+         " last_updated = EXCLUDED.last_updated, deleted = EXCLUDED.deleted),";
+  int next = 8;
+  if (identifiers) {
+    sql += " i AS (INSERT INTO resource_identifiers (res_type, res_id, system, value)"
+           " SELECT $1, $2, * FROM unnest($8::text[], $9::text[])),";
+    next = 10;
+  }
+  sql += indexInsertCtes(tables, next);
+  sql.pop_back();  // the last CTE's comma
+  return sql + " SELECT 1";
 }
 
 void prepareStatements(pqxx::connection& c) {
@@ -62,8 +69,6 @@ void prepareStatements(pqxx::connection& c) {
   c.prepare("version", "SELECT " + cols +
                            " FROM resource_versions v"
                            " WHERE v.res_type = $1 AND v.res_id = $2 AND v.version_id = $3");
-  c.prepare("append_first", appendStatement(false));
-  c.prepare("append_next", appendStatement(true));
   c.prepare("find_by_identifier",
             "SELECT DISTINCT res_id FROM resource_identifiers"
             " WHERE res_type = $1 AND value = $2 AND ($3 = '' OR system = $3) ORDER BY res_id");
@@ -163,19 +168,31 @@ class PgTransaction : public StoreTransaction {
 
   void append(const ResourceVersion& v, const std::vector<IdentifierToken>& identifiers,
               const SearchIndex& index) override {
-    std::vector<std::string> params = indexParams(v.type, v.id, index);
-    std::vector<std::string> systems, values;
-    for (const IdentifierToken& t : identifiers) {
-      systems.push_back(t.system);
-      values.push_back(t.value);
+    std::vector<std::string> params{v.type,
+                                    v.id,
+                                    std::to_string(v.versionId),
+                                    std::to_string(toMillis(v.lastUpdated)),
+                                    v.deleted ? "true" : "false",
+                                    v.method,
+                                    v.body};
+    if (!identifiers.empty()) {
+      std::vector<std::string> systems, values;
+      for (const IdentifierToken& t : identifiers) {
+        systems.push_back(t.system);
+        values.push_back(t.value);
+      }
+      params.push_back(sqlTextArray(systems));
+      params.push_back(sqlTextArray(values));
     }
-    for (std::string value : {std::to_string(v.versionId), std::to_string(toMillis(v.lastUpdated)),
-                              std::string(v.deleted ? "true" : "false"), v.method, v.body,
-                              sqlTextArray(systems), sqlTextArray(values)}) {
-      params.push_back(std::move(value));
-    }
-    tx_.exec_prepared(v.versionId > 1 ? "append_next" : "append_first",
-                      pqxx::prepare::make_dynamic_params(params));
+    const unsigned tables = indexTablesOf(index);
+    appendIndexParams(index, tables, params);
+    // One prepared statement per shape (first or later version, identifiers, tables), made on
+    // the connection the first time that shape is written; the same text again changes nothing.
+    const bool replacing = v.versionId > 1;
+    const std::string name = std::string(replacing ? "append_next_" : "append_first_") +
+                             std::to_string(tables) + (identifiers.empty() ? "" : "_i");
+    tx_.conn().prepare(name, appendStatement(replacing, !identifiers.empty(), tables));
+    tx_.exec_prepared(name, pqxx::prepare::make_dynamic_params(params));
     // Remembered as the database will give it back: to the millisecond.
     ResourceVersion stored = v;
     stored.lastUpdated = std::chrono::time_point_cast<std::chrono::milliseconds>(v.lastUpdated);
@@ -445,6 +462,10 @@ void PgResourceStore::inTransaction(const std::function<void(StoreTransaction&)>
 }
 
 void PgResourceStore::inReadOnly(const std::function<void(StoreTransaction&)>& work) {
+  run<pqxx::nontransaction>(work);
+}
+
+void PgResourceStore::inAutocommit(const std::function<void(StoreTransaction&)>& work) {
   run<pqxx::nontransaction>(work);
 }
 

@@ -21,6 +21,7 @@ class PgResourceStore : public ResourceStore {
 
   void inTransaction(const std::function<void(StoreTransaction&)>& work) override;
   void inReadOnly(const std::function<void(StoreTransaction&)>& work) override;
+  void inAutocommit(const std::function<void(StoreTransaction&)>& work) override;
   bool ping() override;
 
  private:
