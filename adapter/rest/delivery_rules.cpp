@@ -269,36 +269,6 @@ void ReferrerResponseRule::afterWrite(const store::ResourceVersion& written,
 
 namespace {
 
-// A pushed referral request, stored as Bundle/<its Bundle.id> and tagged (message-direction
-// pushed, its correlation id), so the receiver's BaRS servicerequest-response, which names it in
-// MessageHeader.response.identifier, finds the referral (rest/process_message.cpp). Its entries
-// were validated when they were written.
-void storePushedRequest(const ApiContext& api, store::StoreTransaction& tx,
-                        const std::string& bundleId, const std::string& body,
-                        const std::string& correlationId) {
-  rapidjson::Document bundle;
-  fhir::parseJson(body, bundle);
-  auto& a = bundle.GetAllocator();
-  Value tags(rapidjson::kArrayType);
-  for (const auto& [system, code] :
-       {std::pair<const char*, std::string>{messaging::kTagDirection, messaging::kDirectionPushed},
-        {messaging::kTagCorrelationId, correlationId}}) {
-    Value tag(rapidjson::kObjectType);
-    tag.AddMember("system", rapidjson::StringRef(system), a);
-    tag.AddMember("code", fhir::makeString(code, a), a);
-    tags.PushBack(tag, a);
-  }
-  Value meta(rapidjson::kObjectType);
-  meta.AddMember("tag", tags, a);
-  fhir::setMember(bundle, "meta", std::move(meta), a);
-  ApiContext plain = api;
-  plain.rules = nullptr;
-  plain.validator = nullptr;
-  InteractionInput in;
-  InteractionResult result;
-  writeVersion(plain, tx, "Bundle", bundleId, bundle, std::nullopt, "POST", in, result);
-}
-
 // Pushes one servicerequest-request message (referral, cancellation or handover) to `party`,
 // when its Endpoint asks for pushed referral requests.
 void pushReferral(const ApiContext& api, store::StoreTransaction& tx, const std::string& baseUrl,
@@ -339,7 +309,14 @@ void pushReferral(const ApiContext& api, store::StoreTransaction& tx, const std:
   message.origin = referenceText(fhir::findMember(referral, "requester"));
   message.recipient = route.recipient.empty() ? referenceText(party) : route.recipient;
   tx.enqueue(message);
-  storePushedRequest(api, tx, parts.bundleId, message.body, route.correlationId);
+  // The request is kept as Bundle/<its Bundle.id>, tagged (message-direction pushed, its
+  // correlation id), so the receiver's BaRS servicerequest-response, which names it in
+  // MessageHeader.response.identifier, finds the referral (rest/process_message.cpp).
+  rapidjson::Document pushed;
+  fhir::parseJson(message.body, pushed);
+  storeMessageBundle(api, tx, parts.bundleId, pushed,
+                     {{messaging::kTagDirection, messaging::kDirectionPushed},
+                      {messaging::kTagCorrelationId, route.correlationId}});
 }
 
 }  // namespace

@@ -487,38 +487,17 @@ class MessageProcessing {
   const InteractionInput& sender_;
 };
 
-void addTag(rapidjson::Value& tags, const char* system, const std::string& code,
-            rapidjson::Document::AllocatorType& a) {
-  if (code.empty()) return;
-  rapidjson::Value tag(rapidjson::kObjectType);
-  tag.AddMember("system", rapidjson::StringRef(system), a);
-  tag.AddMember("code", fhir::makeString(code, a), a);
-  tags.PushBack(tag, a);
-}
-
-// Stores a message (request or answer) as a Bundle resource tagged for search, unvalidated:
-// its entries were validated when they were written. Returns its id.
-std::string storeMessageBundle(const ApiContext& api, store::StoreTransaction& tx,
-                               const std::string& json, const Received& r, const char* direction) {
-  rapidjson::Document doc;
-  fhir::parseJson(json, doc);
-  auto& a = doc.GetAllocator();
-  rapidjson::Value meta(rapidjson::kObjectType);
-  rapidjson::Value tags(rapidjson::kArrayType);
-  addTag(tags, messaging::kTagRequestId, r.headers.requestId, a);
-  addTag(tags, messaging::kTagCorrelationId, r.headers.correlationId, a);
-  addTag(tags, messaging::kTagSender, r.sender, a);
-  addTag(tags, messaging::kTagDirection, direction, a);
-  addTag(tags, r.message.event.system.c_str(), r.message.event.code, a);
-  meta.AddMember("tag", tags, a);
-  fhir::setMember(doc, "meta", std::move(meta), a);
-  ApiContext plain = api;
-  plain.validator = nullptr;
-  plain.rules = nullptr;
+// Keeps the request (as received) or the answer as a Bundle tagged with the message's request
+// id, correlation id, sender, direction and event. Returns its id.
+std::string keepMessage(const ApiContext& api, store::StoreTransaction& tx,
+                        rapidjson::Document& bundle, const Received& r, const char* direction) {
   const std::string id = api.ids.newId();
-  InteractionInput in;
-  InteractionResult result;
-  writeVersion(plain, tx, "Bundle", id, doc, std::nullopt, "POST", in, result);
+  storeMessageBundle(api, tx, id, bundle,
+                     {{messaging::kTagRequestId, r.headers.requestId},
+                      {messaging::kTagCorrelationId, r.headers.correlationId},
+                      {messaging::kTagSender, r.sender},
+                      {messaging::kTagDirection, direction},
+                      {r.message.event.system, r.message.event.code}});
   return id;
 }
 
@@ -620,8 +599,12 @@ RestResponse MessageReceiver::process(const RestRequest& request,
       log.correlationId = r.headers.correlationId;
       log.event = r.message.event.system + "|" + r.message.event.code;
       log.partnerKind = messaging::partnerKindCode(r.kind.partner);
-      log.requestBundleId = storeMessageBundle(api_, tx, request.body, r, "request");
-      log.responseBundleId = storeMessageBundle(api_, tx, body, r, "response");
+      rapidjson::Document requestBundle;  // the request as parsed on arrival (never changed)
+      requestBundle.CopyFrom(r.bundle, requestBundle.GetAllocator());
+      log.requestBundleId = keepMessage(api_, tx, requestBundle, r, "request");
+      rapidjson::Document answerBundle;
+      fhir::parseJson(body, answerBundle);
+      log.responseBundleId = keepMessage(api_, tx, answerBundle, r, "response");
       log.nhsdHeaders = r.headers.nhsdHeadersJson;
       tx.logMessage(log);
       if (!written.referralId.empty()) {

@@ -80,6 +80,28 @@ void writeVersion(const ApiContext& ctx, store::StoreTransaction& tx, const std:
   result.version = std::move(v);
 }
 
+void storeMessageBundle(const ApiContext& ctx, store::StoreTransaction& tx, const std::string& id,
+                        rapidjson::Document& bundle, const std::vector<MessageTag>& tags) {
+  auto& a = bundle.GetAllocator();
+  rapidjson::Value tagArray(rapidjson::kArrayType);
+  for (const MessageTag& t : tags) {
+    if (t.code.empty()) continue;
+    rapidjson::Value tag(rapidjson::kObjectType);
+    tag.AddMember("system", fhir::makeString(t.system, a), a);
+    tag.AddMember("code", fhir::makeString(t.code, a), a);
+    tagArray.PushBack(tag, a);
+  }
+  rapidjson::Value meta(rapidjson::kObjectType);
+  meta.AddMember("tag", tagArray, a);
+  fhir::setMember(bundle, "meta", std::move(meta), a);
+  ApiContext plain = ctx;
+  plain.validator = nullptr;
+  plain.rules = nullptr;
+  InteractionInput in;
+  InteractionResult result;
+  writeVersion(plain, tx, "Bundle", id, bundle, std::nullopt, "POST", in, result);
+}
+
 std::vector<store::IdentifierToken> identifierTokens(const rapidjson::Value& resource) {
   std::vector<store::IdentifierToken> tokens;
   const rapidjson::Value* identifier = fhir::findMember(resource, "identifier");

@@ -25,6 +25,18 @@ void writeVersion(const ApiContext& ctx, store::StoreTransaction& tx, const std:
                   const std::optional<store::ResourceVersion>& previous, const std::string& method,
                   const InteractionInput& in, InteractionResult& result);
 
+// A tag a stored message is found by: meta.tag system and code.
+struct MessageTag {
+  std::string system;
+  std::string code;
+};
+
+// Keeps a message (received, answered or pushed) as the Bundle resource `id`, tagged for search
+// (tags with no code are left out): written without validation or write rules, its entries
+// having been validated when they were written.
+void storeMessageBundle(const ApiContext& ctx, store::StoreTransaction& tx, const std::string& id,
+                        rapidjson::Document& bundle, const std::vector<MessageTag>& tags);
+
 // The identifier index entries of a resource (top-level `identifier`, array or single).
 std::vector<store::IdentifierToken> identifierTokens(const rapidjson::Value& resource);
 
