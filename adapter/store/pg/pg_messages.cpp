@@ -12,11 +12,6 @@ void prepareMessageStatements(pqxx::connection& c) {
             " partner_kind, request_bundle_id, referral_version FROM message_conversations"
             " WHERE request_bundle_id = $1 OR (request_message_id = $1 AND $1 <> '')"
             " ORDER BY created_at LIMIT 1");
-  c.prepare("insert_conversation",
-            "INSERT INTO message_conversations (service_request_id, sender_organisation,"
-            " reply_endpoint, correlation_id, partner_kind, request_bundle_id, request_message_id,"
-            " referral_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-            " ON CONFLICT (service_request_id) DO NOTHING");
   c.prepare("update_conversation_version",
             "UPDATE message_conversations SET referral_version = $2"
             " WHERE service_request_id = $1");
@@ -36,16 +31,8 @@ void prepareMessageStatements(pqxx::connection& c) {
   c.prepare("select_claim",
             "SELECT state, coalesce(http_status, 0), coalesce(response_body, '')"
             " FROM message_claims WHERE sender = $1 AND key_kind = $2 AND key = $3");
-  c.prepare("finish_message",
-            "UPDATE message_claims SET state = CASE WHEN $4::int BETWEEN 200 AND 299"
-            " THEN 'processed' ELSE 'failed' END, finished_at = now(), http_status = $4::int,"
-            " response_body = $5 WHERE sender = $1 AND key_kind = $2 AND key = $3");
   c.prepare("delete_message",
             "DELETE FROM message_claims WHERE sender = $1 AND key_kind = $2 AND key = $3");
-  c.prepare("insert_message_log",
-            "INSERT INTO message_log (sender, x_request_id, correlation_id, event, partner_kind,"
-            " request_bundle_id, response_bundle_id, http_status, nhsd_headers)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
 }
 
 namespace {
@@ -75,11 +62,13 @@ std::optional<Conversation> selectConversationForRequest(pqxx::transaction_base&
   return firstConversation(tx.exec_prepared("select_conversation_for_request", requestId));
 }
 
-void insertConversation(pqxx::transaction_base& tx, const Conversation& c,
-                        const std::string& requestMessageId) {
-  tx.exec_prepared("insert_conversation", c.serviceRequestId, c.senderOrganisation,
-                   c.replyEndpoint, c.correlationId, c.partnerKind, c.requestBundleId,
-                   requestMessageId, c.referralVersion);
+DeferredWrite conversationInsert(const Conversation& c, const std::string& requestMessageId) {
+  return {"INSERT INTO message_conversations (service_request_id, sender_organisation,"
+          " reply_endpoint, correlation_id, partner_kind, request_bundle_id, request_message_id,"
+          " referral_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::bigint)"
+          " ON CONFLICT (service_request_id) DO NOTHING",
+          {c.serviceRequestId, c.senderOrganisation, c.replyEndpoint, c.correlationId,
+           c.partnerKind, c.requestBundleId, requestMessageId, std::to_string(c.referralVersion)}};
 }
 
 void updateConversationVersion(pqxx::transaction_base& tx, const std::string& serviceRequestId,
@@ -105,19 +94,23 @@ MessageClaim claimMessageKey(pqxx::transaction_base& tx, const MessageKey& key,
   return claim;
 }
 
-void finishMessageKey(pqxx::transaction_base& tx, const MessageKey& key, int httpStatus,
-                      const std::string& body) {
-  tx.exec_prepared("finish_message", key.sender, key.keyKind, key.key, httpStatus, body);
+DeferredWrite messageFinish(const MessageKey& key, int httpStatus, const std::string& body) {
+  return {"UPDATE message_claims SET state = CASE WHEN $4::int BETWEEN 200 AND 299"
+          " THEN 'processed' ELSE 'failed' END, finished_at = now(), http_status = $4::int,"
+          " response_body = $5 WHERE sender = $1 AND key_kind = $2 AND key = $3",
+          {key.sender, key.keyKind, key.key, std::to_string(httpStatus), body}};
 }
 
 void deleteMessageKey(pqxx::transaction_base& tx, const MessageKey& key) {
   tx.exec_prepared("delete_message", key.sender, key.keyKind, key.key);
 }
 
-void insertMessageLog(pqxx::transaction_base& tx, const MessageLogEntry& e) {
-  tx.exec_prepared("insert_message_log", e.sender, e.xRequestId, e.correlationId, e.event,
-                   e.partnerKind, e.requestBundleId, e.responseBundleId, e.httpStatus,
-                   e.nhsdHeaders);
+DeferredWrite messageLogInsert(const MessageLogEntry& e) {
+  return {"INSERT INTO message_log (sender, x_request_id, correlation_id, event, partner_kind,"
+          " request_bundle_id, response_bundle_id, http_status, nhsd_headers)"
+          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::int, $9)",
+          {e.sender, e.xRequestId, e.correlationId, e.event, e.partnerKind, e.requestBundleId,
+           e.responseBundleId, std::to_string(e.httpStatus), e.nhsdHeaders}};
 }
 
 }  // namespace sp::store::pg

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "store/message_store.h"
+#include "store/pg/deferred_writes.h"
 
 namespace sp::store::pg {
 
@@ -18,15 +19,14 @@ std::optional<Conversation> selectConversation(pqxx::transaction_base& tx,
                                                const std::string& serviceRequestId);
 std::optional<Conversation> selectConversationForRequest(pqxx::transaction_base& tx,
                                                          const std::string& requestId);
-void insertConversation(pqxx::transaction_base& tx, const Conversation& conversation,
-                        const std::string& requestMessageId);
+DeferredWrite conversationInsert(const Conversation& conversation,
+                                 const std::string& requestMessageId);
 void updateConversationVersion(pqxx::transaction_base& tx, const std::string& serviceRequestId,
                                std::int64_t version);
 MessageClaim claimMessageKey(pqxx::transaction_base& tx, const MessageKey& key,
                              int staleAfterSeconds);
-void finishMessageKey(pqxx::transaction_base& tx, const MessageKey& key, int httpStatus,
-                      const std::string& body);
+DeferredWrite messageFinish(const MessageKey& key, int httpStatus, const std::string& body);
 void deleteMessageKey(pqxx::transaction_base& tx, const MessageKey& key);
-void insertMessageLog(pqxx::transaction_base& tx, const MessageLogEntry& entry);
+DeferredWrite messageLogInsert(const MessageLogEntry& entry);
 
 }  // namespace sp::store::pg

@@ -2,7 +2,9 @@
 
 #include <pqxx/pqxx>
 
+#include <functional>
 #include <iostream>
+#include <sstream>
 #include <stdexcept>
 #include <type_traits>
 
@@ -10,6 +12,7 @@
 #include "fhir/ids.h"
 #include "store/pg/migrations.h"
 #include "store/pg/access_sql.h"
+#include "store/pg/deferred_writes.h"
 #include "store/pg/pg_messages.h"
 #include "store/pg/pg_search.h"
 #include "store/pg/version_rows.h"
@@ -54,6 +57,26 @@ std::string appendStatement(bool replacing, bool identifiers, unsigned tables) {
   return sql + " SELECT 1";
 }
 
+// Writes held back until the transaction next reads what they change (deferred_writes.h).
+constexpr const char* kEnqueue =
+    "INSERT INTO outbox (receiver, url, kind, content_type, body, correlation_id, about,"
+    " origin, recipient) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+constexpr const char* kGrantAccess =
+    "INSERT INTO access_grants (res_type, res_id, organisation, basis)"
+    " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])"
+    " ON CONFLICT DO NOTHING";
+// The audit records a transaction gathered, in the order they were made.
+constexpr const char* kRecordAudits =
+    "INSERT INTO audit_events (id, recorded, action, interaction, outcome, organisation,"
+    " subject, entity_type, entity_id, entity_version, query, request_id, correlation_id)"
+    " SELECT id, to_timestamp(millis::double precision / 1000), action, interaction,"
+    " outcome, organisation, subject, entity_type, entity_id, entity_version, query,"
+    " request_id, correlation_id FROM unnest($1::text[], $2::bigint[], $3::text[],"
+    " $4::text[], $5::integer[], $6::text[], $7::text[], $8::text[], $9::text[],"
+    " $10::bigint[], $11::text[], $12::text[], $13::text[]) WITH ORDINALITY"
+    " AS a(id, millis, action, interaction, outcome, organisation, subject, entity_type,"
+    " entity_id, entity_version, query, request_id, correlation_id, n) ORDER BY n";
+
 void prepareStatements(pqxx::connection& c) {
   const std::string cols = kVersionColumns;
   const std::string current =
@@ -74,16 +97,9 @@ void prepareStatements(pqxx::connection& c) {
             " WHERE res_type = $1 AND value = $2 AND ($3 = '' OR system = $3) ORDER BY res_id");
   c.prepare("lock_key", "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))");
   prepareMessageStatements(c);
-  c.prepare("enqueue",
-            "INSERT INTO outbox (receiver, url, kind, content_type, body, correlation_id, about,"
-            " origin, recipient) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
   c.prepare("insert_capacity_refusal",
             "INSERT INTO capacity_refusals (refused_at, service_id, referral_id, refused)"
             " VALUES (to_timestamp($1::bigint / 1000.0), $2, $3, $4)");
-  c.prepare("grant_access",
-            "INSERT INTO access_grants (res_type, res_id, organisation, basis)"
-            " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])"
-            " ON CONFLICT DO NOTHING");
   c.prepare("revoke_access",
             "DELETE FROM access_grants WHERE res_type = $1 AND res_id = $2"
             " AND organisation = $3 AND basis = $4");
@@ -94,17 +110,6 @@ void prepareStatements(pqxx::connection& c) {
   c.prepare("grant_holders",
             "SELECT organisation FROM access_grants WHERE res_type = $1 AND res_id = $2"
             " AND basis = $3 ORDER BY organisation");
-  // The audit records a transaction gathered, in the order they were made, in one round trip.
-  c.prepare("record_audits",
-            "INSERT INTO audit_events (id, recorded, action, interaction, outcome, organisation,"
-            " subject, entity_type, entity_id, entity_version, query, request_id, correlation_id)"
-            " SELECT id, to_timestamp(millis::double precision / 1000), action, interaction,"
-            " outcome, organisation, subject, entity_type, entity_id, entity_version, query,"
-            " request_id, correlation_id FROM unnest($1::text[], $2::bigint[], $3::text[],"
-            " $4::text[], $5::integer[], $6::text[], $7::text[], $8::text[], $9::text[],"
-            " $10::bigint[], $11::text[], $12::text[], $13::text[]) WITH ORDINALITY"
-            " AS a(id, millis, action, interaction, outcome, organisation, subject, entity_type,"
-            " entity_id, entity_version, query, request_id, correlation_id, n) ORDER BY n");
   c.prepare("audit_records",
             "SELECT seq, id, floor(extract(epoch FROM recorded) * 1000)::bigint, action,"
             " interaction, outcome, organisation, subject, entity_type, entity_id,"
@@ -199,7 +204,10 @@ class PgTransaction : public StoreTransaction {
     cache_.wrote(stored);
   }
 
-  SearchResult search(const SearchRequest& request) override { return runSearch(tx_, request); }
+  SearchResult search(const SearchRequest& request) override {
+    if (request.access) flushPending();  // the access rules read the grants
+    return runSearch(tx_, request);
+  }
 
   std::vector<std::string> findByIdentifier(const std::string& type,
                                             const IdentifierToken& token) override {
@@ -225,6 +233,7 @@ class PgTransaction : public StoreTransaction {
                                     std::to_string(q.beforeSequence.value_or(-1)),
                                     std::to_string(q.count + 1)};
     if (q.access) {
+      flushPending();  // the access rules read the grants
       params.push_back(q.access->organisation);
       params.push_back(sqlTextArray(q.access->openTypes));
       sql += " AND " + accessCondition("v.res_type", "v.res_id", "$6", "$7");
@@ -247,68 +256,72 @@ class PgTransaction : public StoreTransaction {
   }
 
   std::optional<Conversation> conversationFor(const std::string& serviceRequestId) override {
+    flushPending();
     return selectConversation(tx_, serviceRequestId);
   }
   std::optional<Conversation> conversationForRequest(const std::string& requestId) override {
+    flushPending();
     return selectConversationForRequest(tx_, requestId);
   }
   void recordConversation(const Conversation& conversation,
                           const std::string& requestMessageId) override {
-    insertConversation(tx_, conversation, requestMessageId);
+    deferred_.push_back(conversationInsert(conversation, requestMessageId));
   }
   void noteReferralVersion(const std::string& serviceRequestId, std::int64_t version) override {
+    flushPending();  // it updates a conversation that may be held back
     updateConversationVersion(tx_, serviceRequestId, version);
   }
   MessageClaim claimMessage(const MessageKey& key, int staleAfterSeconds) override {
+    flushPending();
     return claimMessageKey(tx_, key, staleAfterSeconds);
   }
   void finishMessage(const MessageKey& key, int httpStatus, const std::string& body) override {
-    finishMessageKey(tx_, key, httpStatus, body);
+    deferred_.push_back(messageFinish(key, httpStatus, body));
   }
-  void releaseMessage(const MessageKey& key) override { deleteMessageKey(tx_, key); }
-  void logMessage(const MessageLogEntry& entry) override { insertMessageLog(tx_, entry); }
+  void releaseMessage(const MessageKey& key) override {
+    flushPending();
+    deleteMessageKey(tx_, key);
+  }
+  void logMessage(const MessageLogEntry& entry) override {
+    deferred_.push_back(messageLogInsert(entry));
+  }
   void enqueue(const OutboxMessage& m) override {
-    tx_.exec_prepared("enqueue", m.receiver, m.url, m.kind, m.contentType, m.body,
-                      m.correlationId, m.about, m.origin, m.recipient);
+    deferred_.push_back({kEnqueue,
+                         {m.receiver, m.url, m.kind, m.contentType, m.body, m.correlationId,
+                          m.about, m.origin, m.recipient}});
   }
   void recordCapacityRefusal(const CapacityRefusal& r) override {
+    flushPending();
     tx_.exec_prepared("insert_capacity_refusal", r.atMillis, r.serviceId, r.referralId, r.refused);
   }
   void withinSavepoint(const std::function<void(StoreTransaction&)>& work) override {
     if (autocommit_) throw std::logic_error("a savepoint needs a read-write transaction");
     // One round trip when all goes well (the savepoint is simply left to the commit). Nested
     // savepoints of the same name stack: ROLLBACK TO goes back to the latest.
+    flushPending();  // what was held back before belongs before the savepoint
     tx_.exec("SAVEPOINT sp_within");
-    const std::size_t auditsBefore = pendingAudit_.size();
     try {
       work(*this);
     } catch (...) {
       tx_.exec("ROLLBACK TO SAVEPOINT sp_within");
-      pendingAudit_.resize(auditsBefore);  // the records of writes rolled back go with them
-      cache_.clear();                      // and what they wrote
+      dropPending();   // the writes held back since go with the ones rolled back,
+      cache_.clear();  // and so does what they wrote
       throw;
     }
   }
 
   void grantAccess(const std::vector<AccessGrant>& grants) override {
-    if (grants.empty()) return;
-    std::vector<std::string> types, ids, organisations, bases;
-    for (const AccessGrant& g : grants) {
-      types.push_back(g.type);
-      ids.push_back(g.id);
-      organisations.push_back(g.organisation);
-      bases.push_back(g.basis);
-    }
-    tx_.exec_prepared("grant_access", sqlTextArray(types), sqlTextArray(ids),
-                      sqlTextArray(organisations), sqlTextArray(bases));
+    pendingGrants_.insert(pendingGrants_.end(), grants.begin(), grants.end());
   }
 
   void revokeAccess(const AccessGrant& g) override {
+    flushPending();  // a grant held back must be made before it can be withdrawn
     tx_.exec_prepared("revoke_access", g.type, g.id, g.organisation, g.basis);
   }
 
   bool visible(const std::string& type, const std::string& id,
                const AccessFilter& filter) override {
+    flushPending();
     return tx_.exec_prepared("visible", type, id, filter.organisation,
                              sqlTextArray(filter.openTypes))[0][0]
         .as<bool>();
@@ -316,11 +329,13 @@ class PgTransaction : public StoreTransaction {
 
   bool hasGrant(const std::string& type, const std::string& id, const std::string& organisation,
                 const std::string& basis) override {
+    flushPending();
     return !tx_.exec_prepared("has_grant", type, id, organisation, basis).empty();
   }
 
   std::vector<std::string> grantHolders(const std::string& type, const std::string& id,
                                         const std::string& basis) override {
+    flushPending();
     std::vector<std::string> holders;
     for (const auto& row : tx_.exec_prepared("grant_holders", type, id, basis)) {
       holders.push_back(row[0].as<std::string>());
@@ -345,13 +360,60 @@ class PgTransaction : public StoreTransaction {
                tx_.quote(a.requestId) + ", " + tx_.quote(a.correlationId) + ")");
       return;
     }
-    // A write's record commits with it: gathered here, written by flushAudit before the commit.
+    // A write's record commits with it: gathered here, written by flushPending before the commit.
     pendingAudit_.push_back(a);
   }
 
-  // Writes the audit records gathered so far (one statement for all of them).
-  void flushAudit() {
-    if (pendingAudit_.empty()) return;
+  // Sends every write held back (grants, then the others in the order they were made, then the
+  // audit records) as one statement, prepared once per shape on the connection.
+  void flushPending() {
+    std::vector<DeferredWrite> writes;
+    if (!pendingGrants_.empty()) writes.push_back(grantsWrite());
+    for (auto& w : deferred_) writes.push_back(std::move(w));
+    if (!pendingAudit_.empty()) writes.push_back(auditsWrite());
+    dropPending();
+    if (writes.empty()) return;
+    const DeferredWrite all = combineWrites(writes);
+    std::ostringstream name;
+    name << "deferred_" << std::hex << std::hash<std::string>{}(all.sql);
+    tx_.conn().prepare(name.str(), all.sql);
+    tx_.exec_prepared(name.str(), pqxx::prepare::make_dynamic_params(all.params));
+  }
+
+  AuditPage auditRecords(const AuditQuery& q) override {
+    flushPending();
+    const pqxx::result r =
+        tx_.exec_prepared("audit_records", q.id, q.agent, q.entityType, q.entityId,
+                          q.beforeSequence.value_or(-1), q.count + 1);
+    AuditPage page;
+    for (std::size_t i = 0; i < r.size() && static_cast<int>(i) < q.count; ++i) {
+      page.records.push_back(toAuditRecord(r[i]));
+    }
+    if (static_cast<int>(r.size()) > q.count) page.nextCursor = r[q.count - 1][0].as<std::int64_t>();
+    return page;
+  }
+
+ private:
+  pqxx::transaction_base& tx_;
+  void dropPending() {
+    pendingGrants_.clear();
+    deferred_.clear();
+    pendingAudit_.clear();
+  }
+
+  DeferredWrite grantsWrite() const {
+    std::vector<std::string> types, ids, organisations, bases;
+    for (const AccessGrant& g : pendingGrants_) {
+      types.push_back(g.type);
+      ids.push_back(g.id);
+      organisations.push_back(g.organisation);
+      bases.push_back(g.basis);
+    }
+    return {kGrantAccess, {sqlTextArray(types), sqlTextArray(ids), sqlTextArray(organisations),
+                           sqlTextArray(bases)}};
+  }
+
+  DeferredWrite auditsWrite() const {
     std::vector<std::string> ids, millis, actions, interactions, outcomes, organisations,
         subjects, entityTypes, entityIds, entityVersions, queries, requestIds, correlationIds;
     for (const AuditRecord& a : pendingAudit_) {
@@ -369,31 +431,18 @@ class PgTransaction : public StoreTransaction {
       requestIds.push_back(a.requestId);
       correlationIds.push_back(a.correlationId);
     }
-    pendingAudit_.clear();
-    tx_.exec_prepared("record_audits", sqlTextArray(ids), sqlTextArray(millis),
-                      sqlTextArray(actions), sqlTextArray(interactions), sqlTextArray(outcomes),
-                      sqlTextArray(organisations), sqlTextArray(subjects),
-                      sqlTextArray(entityTypes), sqlTextArray(entityIds),
-                      sqlTextArray(entityVersions), sqlTextArray(queries),
-                      sqlTextArray(requestIds), sqlTextArray(correlationIds));
+    return {kRecordAudits,
+            {sqlTextArray(ids), sqlTextArray(millis), sqlTextArray(actions),
+             sqlTextArray(interactions), sqlTextArray(outcomes), sqlTextArray(organisations),
+             sqlTextArray(subjects), sqlTextArray(entityTypes), sqlTextArray(entityIds),
+             sqlTextArray(entityVersions), sqlTextArray(queries), sqlTextArray(requestIds),
+             sqlTextArray(correlationIds)}};
   }
 
-  AuditPage auditRecords(const AuditQuery& q) override {
-    flushAudit();
-    const pqxx::result r =
-        tx_.exec_prepared("audit_records", q.id, q.agent, q.entityType, q.entityId,
-                          q.beforeSequence.value_or(-1), q.count + 1);
-    AuditPage page;
-    for (std::size_t i = 0; i < r.size() && static_cast<int>(i) < q.count; ++i) {
-      page.records.push_back(toAuditRecord(r[i]));
-    }
-    if (static_cast<int>(r.size()) > q.count) page.nextCursor = r[q.count - 1][0].as<std::int64_t>();
-    return page;
-  }
-
- private:
-  pqxx::transaction_base& tx_;
   bool autocommit_;
+  // Writes held back until the transaction reads what they change (deferred_writes.h).
+  std::vector<AccessGrant> pendingGrants_;
+  std::vector<DeferredWrite> deferred_;
   std::vector<AuditRecord> pendingAudit_;
   ReadCache cache_;  // what this transaction read or wrote (store/read_cache.h)
 };
@@ -422,7 +471,7 @@ void PgResourceStore::run(const std::function<void(StoreTransaction&)>& work) {
       Tx tx(**lease);
       PgTransaction store(tx, std::is_same_v<Tx, pqxx::nontransaction>);
       work(store);
-      store.flushAudit();
+      store.flushPending();
       tx.commit();
       return;
     } catch (const pqxx::in_doubt_error& e) {
