@@ -117,7 +117,7 @@ tasks AS (
     min(a.at) FILTER (WHERE NOT s.handover) AS accepted,
     min(c.at) AS contact
   FROM idx_reference f
-  JOIN task_state s ON s.task = f.res_id
+  LEFT JOIN task_state s ON s.task = f.res_id
   LEFT JOIN accepted a ON a.task = f.res_id
   LEFT JOIN contact c ON c.task = f.res_id
   WHERE f.res_type = 'Task' AND f.param = 'focus' AND f.target_type = 'ServiceRequest'
