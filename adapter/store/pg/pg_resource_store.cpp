@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <iostream>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <type_traits>
@@ -13,6 +14,7 @@
 #include "store/pg/migrations.h"
 #include "store/pg/access_sql.h"
 #include "store/pg/deferred_writes.h"
+#include "store/pg/version_writes.h"
 #include "store/pg/pg_messages.h"
 #include "store/pg/pg_search.h"
 #include "store/pg/version_rows.h"
@@ -26,36 +28,6 @@ using fhir::ErrorKind;
 using fhir::FhirError;
 
 constexpr int kAttempts = 3;
-
-// A new version in one round trip: its row, the current pointer, its identifiers and its search
-// index rows, in the index tables of `tables` only (pg_search.h). `replacing`: an earlier
-// version's identifiers and index rows are deleted too (a first version has none). $1 type,
-// $2 id, $3 versionId, $4 lastUpdated (ms), $5 deleted, $6 method, $7 body; then, with
-// `identifiers`, their systems and values as two arrays; then the index arrays.
-std::string appendStatement(bool replacing, bool identifiers, unsigned tables) {
-  std::string sql = "WITH";
-  if (replacing) {
-    sql += indexDeleteCtes() +
-           " d AS (DELETE FROM resource_identifiers WHERE res_type = $1 AND res_id = $2),";
-  }
-  sql += " v AS (INSERT INTO resource_versions"
-         " (res_type, res_id, version_id, last_updated, deleted, method, body)"
-         " VALUES ($1, $2, $3::bigint, to_timestamp($4::double precision / 1000), $5::boolean,"
-         " $6, NULLIF($7, ''))),"
-         " c AS (INSERT INTO resources (res_type, res_id, version_id, last_updated, deleted)"
-         " VALUES ($1, $2, $3::bigint, to_timestamp($4::double precision / 1000), $5::boolean)"
-         " ON CONFLICT (res_type, res_id) DO UPDATE SET version_id = EXCLUDED.version_id,"
-         " last_updated = EXCLUDED.last_updated, deleted = EXCLUDED.deleted),";
-  int next = 8;
-  if (identifiers) {
-    sql += " i AS (INSERT INTO resource_identifiers (res_type, res_id, system, value)"
-           " SELECT $1, $2, * FROM unnest($8::text[], $9::text[])),";
-    next = 10;
-  }
-  sql += indexInsertCtes(tables, next);
-  sql.pop_back();  // the last CTE's comma
-  return sql + " SELECT 1";
-}
 
 // Writes held back until the transaction next reads what they change (deferred_writes.h).
 constexpr const char* kEnqueue =
@@ -159,6 +131,7 @@ class PgTransaction : public StoreTransaction {
       cache_.rememberCurrent(type, id, found);
       return found;
     }
+    flushPending();
     const pqxx::result locked = tx_.exec_prepared("lock_current", type, id);
     std::optional<ResourceVersion> found;
     if (!locked.empty()) found = version(type, id, locked[0][0].as<std::int64_t>());
@@ -168,36 +141,18 @@ class PgTransaction : public StoreTransaction {
 
   std::optional<ResourceVersion> version(const std::string& type, const std::string& id,
                                          std::int64_t versionId) override {
+    flushPending();
     return firstVersion(tx_.exec_prepared("version", type, id, versionId));
   }
 
   void append(const ResourceVersion& v, const std::vector<IdentifierToken>& identifiers,
               const SearchIndex& index) override {
-    std::vector<std::string> params{v.type,
-                                    v.id,
-                                    std::to_string(v.versionId),
-                                    std::to_string(toMillis(v.lastUpdated)),
-                                    v.deleted ? "true" : "false",
-                                    v.method,
-                                    v.body};
-    if (!identifiers.empty()) {
-      std::vector<std::string> systems, values;
-      for (const IdentifierToken& t : identifiers) {
-        systems.push_back(t.system);
-        values.push_back(t.value);
-      }
-      params.push_back(sqlTextArray(systems));
-      params.push_back(sqlTextArray(values));
+    // Held back with the other writes (version_writes.h); a batch names a resource once.
+    if (!pendingResources_.insert({v.type, v.id}).second) {
+      flushPending();
+      pendingResources_.insert({v.type, v.id});
     }
-    const unsigned tables = indexTablesOf(index);
-    appendIndexParams(index, tables, params);
-    // One prepared statement per shape (first or later version, identifiers, tables), made on
-    // the connection the first time that shape is written; the same text again changes nothing.
-    const bool replacing = v.versionId > 1;
-    const std::string name = std::string(replacing ? "append_next_" : "append_first_") +
-                             std::to_string(tables) + (identifiers.empty() ? "" : "_i");
-    tx_.conn().prepare(name, appendStatement(replacing, !identifiers.empty(), tables));
-    tx_.exec_prepared(name, pqxx::prepare::make_dynamic_params(params));
+    pendingVersions_.push_back({v, identifiers, index});
     // Remembered as the database will give it back: to the millisecond.
     ResourceVersion stored = v;
     stored.lastUpdated = std::chrono::time_point_cast<std::chrono::milliseconds>(v.lastUpdated);
@@ -205,13 +160,14 @@ class PgTransaction : public StoreTransaction {
   }
 
   SearchResult search(const SearchRequest& request) override {
-    if (request.access) flushPending();  // the access rules read the grants
+    flushPending();  // the index rows and grants held back
     return runSearch(tx_, request);
   }
 
   std::vector<std::string> findByIdentifier(const std::string& type,
                                             const IdentifierToken& token) override {
     if (const auto* known = cache_.identified(type, token)) return *known;
+    flushPending();  // identifiers held back
     std::vector<std::string> ids;
     for (const auto& row : tx_.exec_prepared("find_by_identifier", type, token.value, token.system)) {
       ids.push_back(row[0].as<std::string>());
@@ -232,8 +188,8 @@ class PgTransaction : public StoreTransaction {
                                     std::to_string(q.since ? toMillis(*q.since) : -1),
                                     std::to_string(q.beforeSequence.value_or(-1)),
                                     std::to_string(q.count + 1)};
+    flushPending();  // the versions and grants held back
     if (q.access) {
-      flushPending();  // the access rules read the grants
       params.push_back(q.access->organisation);
       params.push_back(sqlTextArray(q.access->openTypes));
       sql += " AND " + accessCondition("v.res_type", "v.res_id", "$6", "$7");
@@ -302,6 +258,7 @@ class PgTransaction : public StoreTransaction {
     tx_.exec("SAVEPOINT sp_within");
     try {
       work(*this);
+      flushPending();  // the work's writes fail, if they fail, inside the savepoint
     } catch (...) {
       tx_.exec("ROLLBACK TO SAVEPOINT sp_within");
       dropPending();   // the writes held back since go with the ones rolled back,
@@ -364,10 +321,10 @@ class PgTransaction : public StoreTransaction {
     pendingAudit_.push_back(a);
   }
 
-  // Sends every write held back (grants, then the others in the order they were made, then the
-  // audit records) as one statement, prepared once per shape on the connection.
+  // Sends every write held back (versions, grants, then the others in the order they were made,
+  // then the audit records) as one statement, prepared once per shape on the connection.
   void flushPending() {
-    std::vector<DeferredWrite> writes;
+    std::vector<DeferredWrite> writes = versionWrites(pendingVersions_);
     if (!pendingGrants_.empty()) writes.push_back(grantsWrite());
     for (auto& w : deferred_) writes.push_back(std::move(w));
     if (!pendingAudit_.empty()) writes.push_back(auditsWrite());
@@ -396,6 +353,8 @@ class PgTransaction : public StoreTransaction {
  private:
   pqxx::transaction_base& tx_;
   void dropPending() {
+    pendingVersions_.clear();
+    pendingResources_.clear();
     pendingGrants_.clear();
     deferred_.clear();
     pendingAudit_.clear();
@@ -441,6 +400,8 @@ class PgTransaction : public StoreTransaction {
 
   bool autocommit_;
   // Writes held back until the transaction reads what they change (deferred_writes.h).
+  std::vector<PendingVersion> pendingVersions_;
+  std::set<std::pair<std::string, std::string>> pendingResources_;  // their types and ids
   std::vector<AccessGrant> pendingGrants_;
   std::vector<DeferredWrite> deferred_;
   std::vector<AuditRecord> pendingAudit_;

@@ -36,37 +36,6 @@ std::vector<Field> column(const std::vector<Row>& rows, Field Row::*member) {
   return out;
 }
 
-// The deletes of the rows a resource's earlier version had (data-modifying CTEs all see the
-// snapshot from before the statement, so they never see the inserts that follow).
-constexpr const char* kDeleteIndexRows = R"sql(
-     dt AS (DELETE FROM idx_token WHERE res_type = $1 AND res_id = $2),
-     ds AS (DELETE FROM idx_string WHERE res_type = $1 AND res_id = $2),
-     dr AS (DELETE FROM idx_reference WHERE res_type = $1 AND res_id = $2),
-     dd AS (DELETE FROM idx_date WHERE res_type = $1 AND res_id = $2),
-     dn AS (DELETE FROM idx_number WHERE res_type = $1 AND res_id = $2),
-     du AS (DELETE FROM idx_uri WHERE res_type = $1 AND res_id = $2),
-     dg AS (DELETE FROM idx_geo WHERE res_type = $1 AND res_id = $2),)sql";
-
-// The index tables a version's rows go to, in the order of their bits (indexTablesOf) and of
-// their arrays (appendIndexParams): a CTE name, the table, and the element type of each array.
-struct IndexTable {
-  const char* cte;
-  const char* table;
-  std::vector<const char*> arrayTypes;
-};
-
-const std::vector<IndexTable>& indexTables() {
-  static const std::vector<IndexTable> tables{
-      {"it", "idx_token", {"text", "text", "text", "text"}},
-      {"ist", "idx_string", {"text", "text", "text"}},
-      {"ir", "idx_reference", {"text", "text", "text", "text", "text", "text"}},
-      {"idt", "idx_date", {"text", "bigint", "bigint"}},
-      {"inr", "idx_number", {"text", "double precision", "text", "text"}},
-      {"iu", "idx_uri", {"text", "text"}},
-      {"ig", "idx_geo", {"text", "double precision", "double precision"}}};
-  return tables;
-}
-
 // ---- querying ------------------------------------------------------------------------------
 
 class Params {
@@ -460,61 +429,6 @@ std::vector<ResourceVersion> includes(pqxx::transaction_base& tx, const SearchRe
 }
 
 }  // namespace
-
-std::string indexDeleteCtes() { return kDeleteIndexRows; }
-
-unsigned indexTablesOf(const SearchIndex& x) {
-  const bool used[] = {!x.tokens.empty(), !x.strings.empty(), !x.references.empty(),
-                       !x.dates.empty(),  !x.numbers.empty(), !x.uris.empty(),
-                       !x.geo.empty()};
-  unsigned tables = 0;
-  for (unsigned bit = 0; bit < std::size(used); ++bit) {
-    if (used[bit]) tables |= 1u << bit;
-  }
-  return tables;
-}
-
-std::string indexInsertCtes(unsigned tables, int firstParam) {
-  std::string sql;
-  int param = firstParam;
-  for (std::size_t bit = 0; bit < indexTables().size(); ++bit) {
-    if (!(tables & (1u << bit))) continue;
-    const IndexTable& t = indexTables()[bit];
-    sql += std::string(" ") + t.cte + " AS (INSERT INTO " + t.table + " SELECT $1, $2, * FROM unnest(";
-    for (std::size_t i = 0; i < t.arrayTypes.size(); ++i) {
-      sql += (i ? ", $" : "$") + std::to_string(param++) + "::" + t.arrayTypes[i] + "[]";
-    }
-    sql += ")),";
-  }
-  return sql;
-}
-
-void appendIndexParams(const SearchIndex& x, unsigned tables, std::vector<std::string>& params) {
-  const auto add = [&](unsigned bit, std::initializer_list<std::string> arrays) {
-    if (tables & (1u << bit)) params.insert(params.end(), arrays);
-  };
-  add(0, {textArray(column(x.tokens, &TokenRow::param)),
-          textArray(column(x.tokens, &TokenRow::system)),
-          textArray(column(x.tokens, &TokenRow::code)), textArray(column(x.tokens, &TokenRow::text))});
-  add(1, {textArray(column(x.strings, &StringRow::param)),
-          textArray(column(x.strings, &StringRow::normalised)),
-          textArray(column(x.strings, &StringRow::exact))});
-  add(2, {textArray(column(x.references, &ReferenceRow::param)),
-          textArray(column(x.references, &ReferenceRow::targetType)),
-          textArray(column(x.references, &ReferenceRow::targetId)),
-          textArray(column(x.references, &ReferenceRow::url)),
-          textArray(column(x.references, &ReferenceRow::identifierSystem)),
-          textArray(column(x.references, &ReferenceRow::identifierValue))});
-  add(3, {textArray(column(x.dates, &DateRow::param)), numberArray(column(x.dates, &DateRow::low)),
-          numberArray(column(x.dates, &DateRow::high))});
-  add(4, {textArray(column(x.numbers, &NumberRow::param)),
-          numberArray(column(x.numbers, &NumberRow::value)),
-          textArray(column(x.numbers, &NumberRow::system)),
-          textArray(column(x.numbers, &NumberRow::code))});
-  add(5, {textArray(column(x.uris, &UriRow::param)), textArray(column(x.uris, &UriRow::uri))});
-  add(6, {textArray(column(x.geo, &GeoRow::param)), numberArray(column(x.geo, &GeoRow::latitude)),
-          numberArray(column(x.geo, &GeoRow::longitude))});
-}
 
 SearchResult runSearch(pqxx::transaction_base& tx, const SearchRequest& request) {
   Params p;
