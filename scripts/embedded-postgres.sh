@@ -91,6 +91,15 @@ write_settings() {
     echo "unix_socket_directories = '$sock'"
     echo "max_connections = 200"
     echo "shared_buffers = 256MB"
+    # Every write touches several indexes keyed by random ids, and the first change of a page
+    # after a checkpoint logs the whole page: checkpoints forced by WAL volume (the default
+    # 1GB) made a busy server log about 90 page images per referral message. Checkpoints
+    # further apart, and page images compressed, keep the WAL a fraction of that.
+    echo "max_wal_size = 4GB"
+    echo "checkpoint_timeout = 15min"
+    if "$pgbin/pg_config" --configure 2>/dev/null | grep -q -- '--with-lz4'; then
+      echo "wal_compression = lz4"
+    fi
     if [[ "${SP_PG_FAST:-0}" == 1 ]]; then
       echo "fsync = off"
       echo "synchronous_commit = off"

@@ -207,6 +207,9 @@ class PgTransaction : public StoreTransaction {
   }
 
   void lockKey(const std::string& key) override {
+    // Held until the transaction ends: taking it again would wait for nothing and show nothing
+    // new (whoever else writes under this key waits for us).
+    if (!lockedKeys_.insert(key).second) return;
     tx_.exec_prepared("lock_key", key);
     cache_.forgetIdentifiers();  // the lock is there to see what others committed before it
   }
@@ -261,8 +264,9 @@ class PgTransaction : public StoreTransaction {
       flushPending();  // the work's writes fail, if they fail, inside the savepoint
     } catch (...) {
       tx_.exec("ROLLBACK TO SAVEPOINT sp_within");
-      dropPending();   // the writes held back since go with the ones rolled back,
-      cache_.clear();  // and so does what they wrote
+      dropPending();         // the writes held back since go with the ones rolled back,
+      cache_.clear();        // and so does what they wrote,
+      lockedKeys_.clear();   // and perhaps the locks taken since (taken again if asked)
       throw;
     }
   }
@@ -406,6 +410,7 @@ class PgTransaction : public StoreTransaction {
   std::vector<DeferredWrite> deferred_;
   std::vector<AuditRecord> pendingAudit_;
   ReadCache cache_;  // what this transaction read or wrote (store/read_cache.h)
+  std::set<std::string> lockedKeys_;  // advisory locks taken (lockKey)
 };
 
 void logDatabaseError(const char* what) { std::cerr << "database error: " << what << "\n"; }
