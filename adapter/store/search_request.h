@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -110,5 +111,23 @@ struct SearchResult {
   bool hasMore = false;     // beyond the page, in the page's direction
   bool hasBefore = false;   // rows exist before the page's first row
 };
+
+// The resource types whose rows a search reads (its types, chained and _has types), or nothing
+// when it may read any type (a search of all types, or one that follows _include).
+inline std::optional<std::set<std::string>> typesReadBy(const SearchRequest& request) {
+  if (request.types.empty() || !request.includes.empty()) return std::nullopt;
+  std::set<std::string> types(request.types.begin(), request.types.end());
+  std::vector<const SearchCriterion*> pending;
+  for (const SearchCriterion& c : request.criteria) pending.push_back(&c);
+  while (!pending.empty()) {
+    const SearchCriterion* c = pending.back();
+    pending.pop_back();
+    if (c->chained && c->chainType.empty() && c->hasType.empty()) return std::nullopt;
+    if (!c->chainType.empty()) types.insert(c->chainType);
+    if (!c->hasType.empty()) types.insert(c->hasType);
+    if (c->chained) pending.push_back(c->chained.get());
+  }
+  return types;
+}
 
 }  // namespace sp::store

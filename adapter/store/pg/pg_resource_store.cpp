@@ -160,8 +160,20 @@ class PgTransaction : public StoreTransaction {
   }
 
   SearchResult search(const SearchRequest& request) override {
-    flushPending();  // the index rows and grants held back
+    // What is held back goes first when the search could see it: versions of a type it reads,
+    // or grants when the access rules apply.
+    if (request.access || readsPendingVersions(request)) flushPending();
     return runSearch(tx_, request);
+  }
+
+  bool readsPendingVersions(const SearchRequest& request) const {
+    if (pendingVersions_.empty()) return false;
+    const auto types = typesReadBy(request);
+    if (!types) return true;
+    for (const PendingVersion& p : pendingVersions_) {
+      if (types->count(p.version.type)) return true;
+    }
+    return false;
   }
 
   std::vector<std::string> findByIdentifier(const std::string& type,
