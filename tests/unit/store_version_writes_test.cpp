@@ -4,6 +4,8 @@
 
 #include <limits>
 
+#include "store/pg/access_sql.h"
+
 namespace sp::store::pg {
 namespace {
 
@@ -68,6 +70,18 @@ TEST(VersionWrites, ALaterVersionRemovesTheEarlierRowsFirst) {
   EXPECT_EQ(names[8], "INSERT resource_versions");
   // Only the replaced resource's rows are removed.
   EXPECT_EQ(writes[0].params, (std::vector<std::string>{R"({"Task"})", R"({"t1"})"}));
+}
+
+}  // namespace
+}  // namespace sp::store::pg
+
+namespace sp::store::pg {
+namespace {
+
+TEST(SqlTextArray, QuotesEveryElementAndEscapesQuotesAndBackslashes) {
+  EXPECT_EQ(sqlTextArray({}), "{}");
+  EXPECT_EQ(sqlTextArray({"", "plain", R"(say "hi" \ bye)", "\\"}),
+            R"({"","plain","say \"hi\" \\ bye","\\"})");
 }
 
 }  // namespace

@@ -3,17 +3,29 @@
 namespace sp::store::pg {
 
 std::string sqlTextArray(const std::vector<std::string>& values) {
-  std::string out = "{";
+  std::size_t size = 2;
+  for (const std::string& v : values) size += v.size() + 3;
+  std::string out;
+  out.reserve(size + size / 8);  // room for some escapes (JSON bodies have many quotes)
+  out += '{';
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (i) out += ',';
     out += '"';
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
+    // The runs between characters to escape are copied whole.
+    const std::string& v = values[i];
+    std::size_t from = 0;
+    for (std::size_t at = v.find_first_of("\"\\"); at != std::string::npos;
+         at = v.find_first_of("\"\\", at + 1)) {
+      out.append(v, from, at - from);
+      out += '\\';
+      out += v[at];
+      from = at + 1;
     }
+    out.append(v, from, std::string::npos);
     out += '"';
   }
-  return out + "}";
+  out += '}';
+  return out;
 }
 
 std::string accessCondition(const std::string& typeColumn, const std::string& idColumn,
