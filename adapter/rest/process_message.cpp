@@ -613,7 +613,9 @@ RestResponse MessageReceiver::process(const RestRequest& request,
                               written.referralVersion};
         tx.recordConversation(c, r.message.messageHeaderId);
       }
-      tx.finishMessage(r.key, 200, body);
+      // A FHIR partner's repeat gets this answer again; a BaRS repeat gets 409 duplicate, so
+      // its answer (already stored as the response Bundle) is not kept a second time here.
+      tx.finishMessage(r.key, 200, r.kind.partner == PartnerKind::kBars ? std::string() : body);
       recordAudit(tx, 200);
     });
     RestResponse done = answer(200, body, r.headers);
