@@ -48,20 +48,12 @@ bool isUuid(const std::string& s) {
 }
 
 // Fast retries so that the tests do not wait long; generous deadlines in waitFor.
-std::vector<std::string> deliveryArgs() {
-  return {"--delivery-retry-ms",     "100",
-          "--delivery-max-retry-ms", "400",
-          "--delivery-max-attempts", std::to_string(kMaxAttempts),
-          "--delivery-poll-ms",      "50",
-          "--delivery-timeout-ms",   "3000",
-          "--handover-sweep-ms",     "0"};
-}
-
 class Delivery : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     database_ = new std::string(PostgresCluster::shared().freshDatabase());
-    server_ = std::make_unique<ServerProcess>(*database_, ServerOptions{false, deliveryArgs()});
+    server_ = std::make_unique<ServerProcess>(
+        *database_, ServerOptions{false, quickDeliveryArgs(kMaxAttempts)});
   }
   static void TearDownTestSuite() {
     server_.reset();
@@ -301,7 +293,7 @@ TEST_F(Delivery, OutOfAttemptsIsUndeliveredAndTheSenderCanFindIt) {
 }
 
 TEST_F(Delivery, TwoServerProcessesShareTheOutboxWithoutSendingTwice) {
-  ServerProcess second(*database_, ServerOptions{false, deliveryArgs()});
+  ServerProcess second(*database_, ServerOptions{false, quickDeliveryArgs(kMaxAttempts)});
   MessageReceiver gp;
   const Parties p = parties(gp);
   HttpClient other(second.baseUrl());
@@ -552,7 +544,8 @@ class DeliveryToPartners : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     database_ = new std::string(PostgresCluster::shared().freshDatabase());
-    server_ = std::make_unique<ServerProcess>(*database_, ServerOptions{true, deliveryArgs()});
+    server_ = std::make_unique<ServerProcess>(
+        *database_, ServerOptions{true, quickDeliveryArgs(kMaxAttempts)});
   }
   static void TearDownTestSuite() {
     server_.reset();

@@ -95,6 +95,16 @@ bool waitUntil(const std::function<bool()>& done) {
   return true;
 }
 
+std::vector<std::string> quickDeliveryArgs(int maxAttempts) {
+  std::vector<std::string> args{"--delivery-retry-ms",   "100", "--delivery-max-retry-ms", "400",
+                                "--delivery-poll-ms",    "50",  "--delivery-timeout-ms",   "3000",
+                                "--handover-sweep-ms",   "0"};
+  if (maxAttempts > 0) {
+    args.insert(args.end(), {"--delivery-max-attempts", std::to_string(maxAttempts)});
+  }
+  return args;
+}
+
 std::string makeTempDir(const std::string& prefix) {
   std::string pattern = "/tmp/" + prefix + "-XXXXXX";
   if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");

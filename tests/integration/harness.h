@@ -28,6 +28,11 @@ std::string newUuid();
 // server finishes after answering, such as deliveries from the outbox.
 bool waitUntil(const std::function<bool()>& done);
 
+// Server flags for tests of delivery: retries after 100 ms (400 ms at most), the outbox polled
+// every 50 ms, partners given 3 s to answer, no handover sweep; `maxAttempts` > 0 caps the
+// attempts at a message.
+std::vector<std::string> quickDeliveryArgs(int maxAttempts = 0);
+
 class PostgresCluster {
  public:
   // A private cluster just for the caller (own data folder and port), stopped on destruction.

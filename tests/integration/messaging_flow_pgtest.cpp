@@ -27,11 +27,6 @@ const std::string kProjectEvents =
     "https://fhir.social-prescribing.example.org/CodeSystem/message-event";
 const std::string kCodes = "https://fhir.social-prescribing.example.org/CodeSystem/";
 
-std::vector<std::string> deliveryArgs() {
-  return {"--delivery-retry-ms", "100", "--delivery-max-retry-ms", "400",
-          "--delivery-poll-ms",  "50",  "--delivery-timeout-ms",   "3000"};
-}
-
 // One entry of a message: its fullUrl and resource.
 struct Entry {
   std::string fullUrl;
@@ -88,9 +83,8 @@ class MessageFlow : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     database_ = new std::string(PostgresCluster::shared().freshDatabase());
-    std::vector<std::string> args = deliveryArgs();
-    args.insert(args.end(), {"--handover-sweep-ms", "0"});
-    server_ = std::make_unique<ServerProcess>(*database_, ServerOptions{false, args});
+    server_ =
+        std::make_unique<ServerProcess>(*database_, ServerOptions{false, quickDeliveryArgs()});
   }
   static void TearDownTestSuite() {
     server_.reset();
@@ -378,7 +372,7 @@ TEST_F(MessageFlow, AnImpliedAcceptanceReachesTheReferrerAndTheOwnersSubscriptio
 TEST_F(MessageFlow, AnExpiredHandoverNotifiesBothOwners) {
   // A second process on the same database whose handovers expire after a second and which
   // sweeps often: the handover is asked for through it.
-  std::vector<std::string> args = deliveryArgs();
+  std::vector<std::string> args = quickDeliveryArgs();  // a flag given again: the later wins
   args.insert(args.end(), {"--handover-expiry", "1", "--handover-sweep-ms", "100"});
   ServerProcess hasty(*database_, ServerOptions{false, args});
   MessageReceiver gp, navigatorHook, linkWorkerHook;

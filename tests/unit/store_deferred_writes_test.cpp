@@ -1,6 +1,6 @@
-#include "store/pg/deferred_writes.h"
-
 #include <gtest/gtest.h>
+
+#include "store/pg/deferred_writes.h"
 
 namespace sp::store::pg {
 namespace {
@@ -19,10 +19,9 @@ TEST(DeferredWrites, OneWriteIsSentAsItIs) {
 }
 
 TEST(DeferredWrites, SeveralBecomeOneStatementInTheirOrder) {
-  const DeferredWrite all =
-      combineWrites({{"INSERT INTO a VALUES ($1, $2)", {"a1", "a2"}},
-                     {"UPDATE b SET x = $2 WHERE y = $1", {"b1", "b2"}},
-                     {"INSERT INTO c VALUES ($1)", {"c1"}}});
+  const DeferredWrite all = combineWrites({{"INSERT INTO a VALUES ($1, $2)", {"a1", "a2"}},
+                                           {"UPDATE b SET x = $2 WHERE y = $1", {"b1", "b2"}},
+                                           {"INSERT INTO c VALUES ($1)", {"c1"}}});
   EXPECT_EQ(all.sql,
             "WITH w0 AS (INSERT INTO a VALUES ($1, $2)), w1 AS (UPDATE b SET x = $4 WHERE y = $3),"
             " w2 AS (INSERT INTO c VALUES ($5)) SELECT 1");

@@ -1,6 +1,6 @@
-#include "store/read_cache.h"
-
 #include <gtest/gtest.h>
+
+#include "store/read_cache.h"
 
 namespace sp::store {
 namespace {
@@ -57,9 +57,9 @@ TEST(ReadCache, AWriteForgetsTheIdentifierLookUpsOfItsTypeOnly) {
 TEST(ReadCache, IdentifierLookUpsDependOnSystemAndValue) {
   ReadCache cache;
   cache.rememberIdentified("Organization", {"", "A81001"}, {"o1", "o2"});
-  EXPECT_EQ(cache.identified("Organization", {"https://fhir.nhs.uk/Id/ods-organization-code",
-                                              "A81001"}),
-            nullptr);
+  EXPECT_EQ(
+      cache.identified("Organization", {"https://fhir.nhs.uk/Id/ods-organization-code", "A81001"}),
+      nullptr);
   EXPECT_EQ(cache.identified("Organization", {"", "A81002"}), nullptr);
   EXPECT_EQ(cache.identified("Organization", {"", "A81001"})->size(), 2u);
 }

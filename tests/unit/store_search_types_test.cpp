@@ -1,6 +1,6 @@
-#include "store/search_request.h"
-
 #include <gtest/gtest.h>
+
+#include "store/search_request.h"
 
 namespace sp::store {
 namespace {

@@ -1,10 +1,9 @@
-#include "store/pg/version_writes.h"
-
 #include <gtest/gtest.h>
 
 #include <limits>
 
 #include "store/pg/access_sql.h"
+#include "store/pg/version_writes.h"
 
 namespace sp::store::pg {
 namespace {
@@ -49,7 +48,9 @@ TEST(VersionWrites, FirstVersionsWriteOnlyTheTablesTheyHaveRowsIn) {
   EXPECT_EQ(writes[0].params[0], R"({"Patient","Task"})");
   EXPECT_EQ(writes[0].params[2], "{1,1}");
   EXPECT_EQ(writes[0].params[3], "{1760000000123,1760000000123}");
-  EXPECT_EQ(writes[0].params[6], R"({"{\"resourceType\":\"Patient\",\"id\":\"p1\"}","{\"resourceType\":\"Task\",\"id\":\"t1\"}"})");
+  EXPECT_EQ(
+      writes[0].params[6],
+      R"({"{\"resourceType\":\"Patient\",\"id\":\"p1\"}","{\"resourceType\":\"Task\",\"id\":\"t1\"}"})");
   // Index rows carry their owner.
   EXPECT_EQ(writes[3].params[0], R"({"Task"})");
   EXPECT_EQ(writes[3].params[1], R"({"t1"})");

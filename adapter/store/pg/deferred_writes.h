@@ -28,7 +28,8 @@ inline std::string shiftParameters(const std::string& sql, std::size_t offset) {
   std::string out;
   out.reserve(sql.size() + 16);
   for (std::size_t i = 0; i < sql.size(); ++i) {
-    if (sql[i] != '$' || i + 1 >= sql.size() || !std::isdigit(static_cast<unsigned char>(sql[i + 1]))) {
+    if (sql[i] != '$' || i + 1 >= sql.size() ||
+        !std::isdigit(static_cast<unsigned char>(sql[i + 1]))) {
       out += sql[i];
       continue;
     }

@@ -58,16 +58,38 @@ const char* stateName(DeliveryOutcome::State state) {
   return "pending";
 }
 
+// Runs `work` on a pooled connection. A database failure becomes 503 (`failure` says what could
+// not be done), and a connection found broken is dropped from the pool.
+template <typename Work>
+auto onConnection(ConnectionPool& pool, const char* failure, Work work) {
+  std::optional<ConnectionPool::Lease> lease;
+  try {
+    lease.emplace(pool.acquire());
+    return work(**lease);
+  } catch (const pqxx::broken_connection& e) {
+    if (lease) lease->discard();
+    std::cerr << "outbox: database connection lost: " << e.what() << "\n";
+    throw FhirError(ErrorKind::kUnavailable, "transient", "The database is unavailable");
+  } catch (const pqxx::sql_error& e) {
+    std::cerr << "outbox: database error: " << e.what() << "\n";
+    if (lease && !(*lease)->is_open()) lease->discard();
+    throw FhirError(ErrorKind::kUnavailable, "transient", failure);
+  } catch (const FhirError&) {
+    throw;
+  } catch (const std::runtime_error& e) {  // no connection free, or none could be opened
+    std::cerr << "outbox: " << e.what() << "\n";
+    throw FhirError(ErrorKind::kUnavailable, "transient", "The database is unavailable");
+  }
+}
+
 }  // namespace
 
 PgOutboxStore::PgOutboxStore(const std::string& url, std::size_t poolSize)
     : pool_(std::make_unique<ConnectionPool>(url, poolSize, prepareStatements)) {}
 
 bool PgOutboxStore::processNext(const std::function<DeliveryOutcome(const OutboxEntry&)>& deliver) {
-  std::optional<ConnectionPool::Lease> lease;
-  try {
-    lease.emplace(pool_->acquire());
-    pqxx::work tx(**lease);
+  return onConnection(*pool_, "The outbox could not be read", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
     const pqxx::result r = tx.exec_prepared("outbox_claim");
     if (r.empty()) {
       tx.commit();
@@ -97,44 +119,18 @@ bool PgOutboxStore::processNext(const std::function<DeliveryOutcome(const Outbox
     }
     tx.commit();
     return true;
-  } catch (const pqxx::broken_connection& e) {
-    if (lease) lease->discard();
-    std::cerr << "outbox: database connection lost: " << e.what() << "\n";
-    throw FhirError(ErrorKind::kUnavailable, "transient", "The database is unavailable");
-  } catch (const pqxx::sql_error& e) {
-    std::cerr << "outbox: database error: " << e.what() << "\n";
-    if (lease && !(*lease)->is_open()) lease->discard();
-    throw FhirError(ErrorKind::kUnavailable, "transient", "The outbox could not be read");
-  } catch (const FhirError&) {
-    throw;
-  } catch (const std::runtime_error& e) {  // no connection free, or none could be opened
-    std::cerr << "outbox: " << e.what() << "\n";
-    throw FhirError(ErrorKind::kUnavailable, "transient", "The database is unavailable");
-  }
+  });
 }
 
 std::size_t PgOutboxStore::purgeDelivered(std::chrono::seconds retention, std::size_t limit) {
-  std::optional<ConnectionPool::Lease> lease;
-  try {
-    lease.emplace(pool_->acquire());
-    pqxx::work tx(**lease);
+  return onConnection(*pool_, "The outbox could not be purged", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
     const pqxx::result r =
         tx.exec_prepared("outbox_purge", static_cast<std::int64_t>(retention.count()),
                          static_cast<std::int64_t>(limit));
     tx.commit();
     return static_cast<std::size_t>(r.affected_rows());
-  } catch (const pqxx::broken_connection& e) {
-    if (lease) lease->discard();
-    std::cerr << "outbox: database connection lost: " << e.what() << "\n";
-    throw FhirError(ErrorKind::kUnavailable, "transient", "The database is unavailable");
-  } catch (const pqxx::sql_error& e) {
-    std::cerr << "outbox: database error: " << e.what() << "\n";
-    if (lease && !(*lease)->is_open()) lease->discard();
-    throw FhirError(ErrorKind::kUnavailable, "transient", "The outbox could not be purged");
-  } catch (const std::runtime_error& e) {  // no connection free, or none could be opened
-    std::cerr << "outbox: " << e.what() << "\n";
-    throw FhirError(ErrorKind::kUnavailable, "transient", "The database is unavailable");
-  }
+  });
 }
 
 }  // namespace sp::store::pg

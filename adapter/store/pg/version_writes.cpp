@@ -93,9 +93,9 @@ std::vector<DeferredWrite> versionWrites(const std::vector<PendingVersion>& vers
     types.push_back(v.type);
     ids.push_back(v.id);
     numbers.push_back(v.versionId);
-    millis.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(
-                         v.lastUpdated.time_since_epoch())
-                         .count());
+    millis.push_back(
+        std::chrono::duration_cast<std::chrono::milliseconds>(v.lastUpdated.time_since_epoch())
+            .count());
     deleted.push_back(v.deleted ? "true" : "false");
     methods.push_back(v.method);
     bodies.push_back(v.body);
@@ -112,13 +112,14 @@ std::vector<DeferredWrite> versionWrites(const std::vector<PendingVersion>& vers
   versionRows.params.push_back(sqlTextArray(methods));
   versionRows.params.push_back(sqlTextArray(bodies));
   writes.push_back(std::move(versionRows));
-  writes.push_back({"INSERT INTO resources (res_type, res_id, version_id, last_updated, deleted)"
-                    " SELECT t, i, n, to_timestamp(ms::double precision / 1000), d"
-                    " FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[],"
-                    " $5::boolean[]) AS x(t, i, n, ms, d)"
-                    " ON CONFLICT (res_type, res_id) DO UPDATE SET version_id = EXCLUDED.version_id,"
-                    " last_updated = EXCLUDED.last_updated, deleted = EXCLUDED.deleted",
-                    rows});
+  writes.push_back(
+      {"INSERT INTO resources (res_type, res_id, version_id, last_updated, deleted)"
+       " SELECT t, i, n, to_timestamp(ms::double precision / 1000), d"
+       " FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[],"
+       " $5::boolean[]) AS x(t, i, n, ms, d)"
+       " ON CONFLICT (res_type, res_id) DO UPDATE SET version_id = EXCLUDED.version_id,"
+       " last_updated = EXCLUDED.last_updated, deleted = EXCLUDED.deleted",
+       rows});
 
   IndexColumns identifiers, tokens, strings, references, dates, numbers2, uris, geo;
   for (const PendingVersion& p : versions) {
@@ -175,12 +176,14 @@ std::vector<DeferredWrite> versionWrites(const std::vector<PendingVersion>& vers
       geo.number(1).push_back(r.longitude);
     }
   }
-  if (!identifiers.empty()) writes.push_back(identifiers.insert("resource_identifiers", {"text", "text"}));
-  if (!tokens.empty()) writes.push_back(tokens.insert("idx_token", {"text", "text", "text", "text"}));
+  if (!identifiers.empty())
+    writes.push_back(identifiers.insert("resource_identifiers", {"text", "text"}));
+  if (!tokens.empty())
+    writes.push_back(tokens.insert("idx_token", {"text", "text", "text", "text"}));
   if (!strings.empty()) writes.push_back(strings.insert("idx_string", {"text", "text", "text"}));
   if (!references.empty()) {
-    writes.push_back(references.insert("idx_reference",
-                                       {"text", "text", "text", "text", "text", "text"}));
+    writes.push_back(
+        references.insert("idx_reference", {"text", "text", "text", "text", "text", "text"}));
   }
   if (!dates.empty()) writes.push_back(dates.insert("idx_date", {"text", "bigint", "bigint"}));
   if (!numbers2.empty()) {
