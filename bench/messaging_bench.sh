@@ -9,7 +9,7 @@
 #   (p) pgbench -> the same PostgreSQL  one transaction of N INSERTs of the message's JSON, where
 #       N is the number of rows one message writes (measured by a probe before the run)
 #
-# Settings (environment): BENCH_THREADS [2] server HTTP threads; BENCH_SECONDS [10];
+# Settings (environment): BENCH_THREADS [8] server HTTP threads (the server's default); BENCH_SECONDS [10];
 # BENCH_CONNECTIONS [16] wrk connections and pgbench clients; BENCH_WARMUP [2] seconds;
 # BENCH_PG_PORT [55452], BENCH_ADAPTER_PORT [18101] first ports tried; BENCH_ADAPTER_BIN
 # [build/adapter/sp-adapter] the server binary (to compare two builds).
@@ -18,7 +18,7 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
-threads="${BENCH_THREADS:-2}"
+threads="${BENCH_THREADS:-8}"
 duration="${BENCH_SECONDS:-10}"
 connections="${BENCH_CONNECTIONS:-16}"
 warmup="${BENCH_WARMUP:-2}"

@@ -43,7 +43,7 @@ const std::vector<Option>& options() {
        [](Config& c, const std::string& v) {
          c.http.port = static_cast<std::uint16_t>(number("port", v, 0, 65535));
        }},
-      {"threads", "SP_THREADS", Kind::kNumber, "HTTP worker threads (default 2)",
+      {"threads", "SP_THREADS", Kind::kNumber, "HTTP worker threads (default 8)",
        [](Config& c, const std::string& v) { c.http.threads = number("threads", v, 1, 256); }},
       {"database-url", "DATABASE_URL", Kind::kText,
        "PostgreSQL URL, e.g. postgresql://user@127.0.0.1:5432/db (required)",

@@ -23,7 +23,9 @@ namespace sp::http {
 struct HttpConfig {
   std::string host = "0.0.0.0";
   std::uint16_t port = 8443;  // 0: any free port (see HttpServer::port)
-  int threads = 2;
+  // Handlers run on these threads and wait on the database (round trips, the durable commit):
+  // with only as many threads as cores, the CPUs idle during those waits.
+  int threads = 8;
   bool plainHttp = false;
   std::string certFile;    // server certificate (PEM)
   std::string keyFile;     // server key (PEM)

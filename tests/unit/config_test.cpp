@@ -17,9 +17,9 @@ EnvLookup envOf(std::map<std::string, std::string> values) {
 TEST(Config, Defaults) {
   const Config c = parseConfig({}, envOf({}));
   EXPECT_EQ(c.http.port, 8443);
-  EXPECT_EQ(c.http.threads, 2);
+  EXPECT_EQ(c.http.threads, 8);
   EXPECT_FALSE(c.http.plainHttp);
-  EXPECT_EQ(c.dbPool, 2);
+  EXPECT_EQ(c.dbPool, 8);  // one connection per thread
   EXPECT_EQ(c.http.certFile, "certs/out/server.crt");
   EXPECT_EQ(c.http.maxHeaderBytes, 16u * 1024);
   EXPECT_EQ(c.http.maxRequestBytes, c.limits.maxBodyBytes + c.http.maxHeaderBytes + 64 * 1024);
