@@ -30,9 +30,13 @@ using fhir::FhirError;
 constexpr int kAttempts = 3;
 
 // Writes held back until the transaction next reads what they change (deferred_writes.h).
+// Outgoing messages in the order they were made (the order of delivery per receiver).
 constexpr const char* kEnqueue =
     "INSERT INTO outbox (receiver, url, kind, content_type, body, correlation_id, about,"
-    " origin, recipient) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    " origin, recipient) SELECT receiver, url, kind, content_type, body, correlation_id, about,"
+    " origin, recipient FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],"
+    " $6::text[], $7::text[], $8::text[], $9::text[]) WITH ORDINALITY AS m(receiver, url, kind,"
+    " content_type, body, correlation_id, about, origin, recipient, n) ORDER BY n";
 constexpr const char* kGrantAccess =
     "INSERT INTO access_grants (res_type, res_id, organisation, basis)"
     " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])"
@@ -257,9 +261,7 @@ class PgTransaction : public StoreTransaction {
     deferred_.push_back(messageLogInsert(entry));
   }
   void enqueue(const OutboxMessage& m) override {
-    deferred_.push_back({kEnqueue,
-                         {m.receiver, m.url, m.kind, m.contentType, m.body, m.correlationId,
-                          m.about, m.origin, m.recipient}});
+    pendingOutbox_.push_back(m);
   }
   void recordCapacityRefusal(const CapacityRefusal& r) override {
     flushPending();
@@ -267,8 +269,8 @@ class PgTransaction : public StoreTransaction {
   }
   void withinSavepoint(const std::function<void(StoreTransaction&)>& work) override {
     if (autocommit_) throw std::logic_error("a savepoint needs a read-write transaction");
-    // One round trip when all goes well (the savepoint is simply left to the commit). Nested
-    // savepoints of the same name stack: ROLLBACK TO goes back to the latest.
+    // The savepoint is simply left to the commit when all goes well. Nested savepoints of the
+    // same name stack: ROLLBACK TO goes back to the latest.
     flushPending();  // what was held back before belongs before the savepoint
     tx_.exec("SAVEPOINT sp_within");
     try {
@@ -337,12 +339,15 @@ class PgTransaction : public StoreTransaction {
     pendingAudit_.push_back(a);
   }
 
-  // Sends every write held back (versions, grants, then the others in the order they were made,
-  // then the audit records) as one statement, prepared once per shape on the connection.
+  // Sends every write held back (versions, grants, the others in the order they were made, the
+  // outbox rows, the audit records) as one statement, prepared once per shape on the connection.
+  // Rows of a kind go in one array each, so the shapes are the few combinations of kinds a
+  // transaction writes, not one per count.
   void flushPending() {
     std::vector<DeferredWrite> writes = versionWrites(pendingVersions_);
     if (!pendingGrants_.empty()) writes.push_back(grantsWrite());
     for (auto& w : deferred_) writes.push_back(std::move(w));
+    if (!pendingOutbox_.empty()) writes.push_back(outboxWrite());
     if (!pendingAudit_.empty()) writes.push_back(auditsWrite());
     dropPending();
     if (writes.empty()) return;
@@ -367,13 +372,33 @@ class PgTransaction : public StoreTransaction {
   }
 
  private:
-  pqxx::transaction_base& tx_;
   void dropPending() {
     pendingVersions_.clear();
     pendingResources_.clear();
     pendingGrants_.clear();
     deferred_.clear();
+    pendingOutbox_.clear();
     pendingAudit_.clear();
+  }
+
+  DeferredWrite outboxWrite() const {
+    std::vector<std::string> receivers, urls, kinds, contentTypes, bodies, correlationIds, abouts,
+        origins, recipients;
+    for (const OutboxMessage& m : pendingOutbox_) {
+      receivers.push_back(m.receiver);
+      urls.push_back(m.url);
+      kinds.push_back(m.kind);
+      contentTypes.push_back(m.contentType);
+      bodies.push_back(m.body);
+      correlationIds.push_back(m.correlationId);
+      abouts.push_back(m.about);
+      origins.push_back(m.origin);
+      recipients.push_back(m.recipient);
+    }
+    return {kEnqueue,
+            {sqlTextArray(receivers), sqlTextArray(urls), sqlTextArray(kinds),
+             sqlTextArray(contentTypes), sqlTextArray(bodies), sqlTextArray(correlationIds),
+             sqlTextArray(abouts), sqlTextArray(origins), sqlTextArray(recipients)}};
   }
 
   DeferredWrite grantsWrite() const {
@@ -414,12 +439,14 @@ class PgTransaction : public StoreTransaction {
              sqlTextArray(correlationIds)}};
   }
 
+  pqxx::transaction_base& tx_;
   bool autocommit_;
   // Writes held back until the transaction reads what they change (deferred_writes.h).
   std::vector<PendingVersion> pendingVersions_;
   std::set<std::pair<std::string, std::string>> pendingResources_;  // their types and ids
   std::vector<AccessGrant> pendingGrants_;
   std::vector<DeferredWrite> deferred_;
+  std::vector<OutboxMessage> pendingOutbox_;
   std::vector<AuditRecord> pendingAudit_;
   ReadCache cache_;  // what this transaction read or wrote (store/read_cache.h)
   std::set<std::string> lockedKeys_;  // advisory locks taken (lockKey)
