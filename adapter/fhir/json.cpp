@@ -5,9 +5,11 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
-#include <set>
+#include <optional>
+#include <string_view>
 #include <vector>
 
 #include "fhir/errors.h"
@@ -72,20 +74,15 @@ class FhirJsonHandler {
   }
   bool StartObject() {
     if (++depth_ > maxDepth_) return fail("JSON nested deeper than the limit");
-    keys_.emplace_back();
     return doc_.StartObject();
   }
   bool Key(const char* text, SizeType length, bool copy) {
     if (hasControlCharacter(text, length)) return fail("control character in a member name");
     if (!isValidUtf8({text, length})) return fail("a member name is not valid UTF-8");
-    if (!keys_.back().emplace(text, length).second) {
-      return fail("duplicate member name '" + std::string(text, length) + "'");
-    }
-    return doc_.Key(text, length, copy);
+    return doc_.Key(text, length, copy);  // duplicates: duplicateMemberName, once parsed
   }
   bool EndObject(SizeType count) {
     --depth_;
-    keys_.pop_back();
     return doc_.EndObject(count);
   }
   bool StartArray() {
@@ -108,7 +105,6 @@ class FhirJsonHandler {
   Document& doc_;
   std::size_t maxDepth_;
   std::size_t depth_ = 0;
-  std::vector<std::set<std::string>> keys_;
   std::string problem_;
 };
 
@@ -158,6 +154,42 @@ void writeValue(const Value& v, Writer& w) {
 
 }  // namespace
 
+// The first member name found twice in one object anywhere in `root`. Checked after parsing, on
+// the parsed names, so that parsing keeps no set of names per object: small objects (nearly all
+// of FHIR's) are compared pairwise, larger ones sorted.
+std::optional<std::string_view> duplicateMemberName(const rapidjson::Value& root) {
+  std::vector<const rapidjson::Value*> pending{&root};
+  std::vector<std::string_view> names;
+  while (!pending.empty()) {
+    const rapidjson::Value& v = *pending.back();
+    pending.pop_back();
+    if (v.IsArray()) {
+      for (const auto& e : v.GetArray()) {
+        if (e.IsObject() || e.IsArray()) pending.push_back(&e);
+      }
+      continue;
+    }
+    if (!v.IsObject()) continue;
+    names.clear();
+    for (const auto& m : v.GetObject()) {
+      names.emplace_back(m.name.GetString(), m.name.GetStringLength());
+      if (m.value.IsObject() || m.value.IsArray()) pending.push_back(&m.value);
+    }
+    if (names.size() <= 16) {
+      for (std::size_t i = 1; i < names.size(); ++i) {
+        for (std::size_t j = 0; j < i; ++j) {
+          if (names[i] == names[j]) return names[i];
+        }
+      }
+      continue;
+    }
+    std::sort(names.begin(), names.end());
+    const auto twice = std::adjacent_find(names.begin(), names.end());
+    if (twice != names.end()) return *twice;
+  }
+  return std::nullopt;
+}
+
 void parseJson(std::string_view text, Document& out, const JsonLimits& limits) {
   FhirJsonHandler handler(out, limits.maxDepth);
   rapidjson::MemoryStream stream(text.data(), text.size());
@@ -182,6 +214,10 @@ void parseJson(std::string_view text, Document& out, const JsonLimits& limits) {
                                                 : handler.problem();
     throw FhirError(ErrorKind::kInvalid, "structure",
                     "Invalid JSON at offset " + std::to_string(result.Offset()) + ": " + why);
+  }
+  if (const auto name = duplicateMemberName(out)) {
+    throw FhirError(ErrorKind::kInvalid, "structure",
+                    "Invalid JSON: duplicate member name '" + std::string(*name) + "'");
   }
 }
 

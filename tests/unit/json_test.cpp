@@ -72,6 +72,15 @@ TEST(Json, RejectsDuplicateMembersAndControlCharacters) {
   EXPECT_EQ(parseError("{\"a\":\"x\\ty\\nz\"}"), ErrorKind::kInternal);
 }
 
+TEST(Json, FindsADuplicateNameInALargeObjectOrDeepInArrays) {
+  std::string large = "{";
+  for (int i = 0; i < 40; ++i) large += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  EXPECT_EQ(parseError(large + "\"z\":0}"), ErrorKind::kInternal);
+  EXPECT_EQ(parseError(large + "\"k7\":0}"), ErrorKind::kInvalid);
+  EXPECT_EQ(parseError(R"({"a":[{"b":[{"c":1,"d":2,"c":3}]}]})"), ErrorKind::kInvalid);
+  EXPECT_EQ(parseError(R"([{"c":1},{"c":2}])"), ErrorKind::kInternal);
+}
+
 TEST(Json, RejectsInvalidUtf8IncludingEscapedLoneSurrogates) {
   EXPECT_EQ(parseError("{\"a\":\"\xFF\"}"), ErrorKind::kInvalid);
   EXPECT_EQ(parseError("{\"\xC3\x28\":1}"), ErrorKind::kInvalid);
