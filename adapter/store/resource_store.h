@@ -88,8 +88,8 @@ class StoreTransaction : public MessageTransaction {
   // (1 for a new resource). `identifiers` and `index` replace the resource's identifier and
   // search index entries (pass empty ones for a deletion). Throws kConflict if another
   // transaction wrote the same version first.
-  virtual void append(const ResourceVersion& v, const std::vector<IdentifierToken>& identifiers,
-                      const SearchIndex& index) = 0;
+  virtual void append(const ResourceVersion& v, std::vector<IdentifierToken> identifiers,
+                      SearchIndex index) = 0;
   // Ids of current, not deleted resources of `type` carrying the identifier (system may be
   // empty to match any system).
   virtual std::vector<std::string> findByIdentifier(const std::string& type,

@@ -149,14 +149,14 @@ class PgTransaction : public StoreTransaction {
     return firstVersion(tx_.exec_prepared("version", type, id, versionId));
   }
 
-  void append(const ResourceVersion& v, const std::vector<IdentifierToken>& identifiers,
-              const SearchIndex& index) override {
+  void append(const ResourceVersion& v, std::vector<IdentifierToken> identifiers,
+              SearchIndex index) override {
     // Held back with the other writes (version_writes.h); a batch names a resource once.
     if (!pendingResources_.insert({v.type, v.id}).second) {
       flushPending();
       pendingResources_.insert({v.type, v.id});
     }
-    pendingVersions_.push_back({v, identifiers, index});
+    pendingVersions_.push_back({v, std::move(identifiers), std::move(index)});
     // Remembered as the database will give it back: to the millisecond.
     ResourceVersion stored = v;
     stored.lastUpdated = std::chrono::time_point_cast<std::chrono::milliseconds>(v.lastUpdated);
