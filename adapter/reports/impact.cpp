@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "reports/stats.h"
+#include "reports/string_index.h"
 
 namespace sp::reports {
 namespace {
@@ -13,9 +16,22 @@ namespace {
 constexpr double kDayMillis = 86400000.0;
 constexpr std::int64_t kDayMillisInt = 86400000;
 
-bool hasStatus(const std::vector<store::TaskFact>& tasks, const char* status) {
-  return std::any_of(tasks.begin(), tasks.end(),
-                     [&](const store::TaskFact& t) { return t.status == status; });
+// The position in rejectionReasons() of the reason a referral's Tasks give for a rejection
+// (see rejectionReasonOf), or -1 when none of them is rejected.
+int rejectionReasonIndex(const std::vector<store::TaskFact>& tasks) {
+  const auto& reasons = rejectionReasons();
+  int found = -1;
+  for (const auto& t : tasks) {
+    if (t.status != "rejected") continue;
+    const std::string_view reason =
+        t.rejectionReason.empty() ? std::string_view("other") : std::string_view(t.rejectionReason);
+    int r = static_cast<int>(reasons.size()) - 1;  // "other" for anything unknown
+    for (std::size_t i = 0; i < reasons.size(); ++i) {
+      if (reasons[i].code == reason) r = static_cast<int>(i);
+    }
+    if (found < 0 || r < found) found = r;
+  }
+  return found;
 }
 
 // One referral with what the report derives from it.
@@ -23,6 +39,7 @@ struct Derived {
   const store::ReferralFact* fact = nullptr;
   int person = -1;  // interned person, -1 when unknown
   bool onward = false;
+  bool reAccess = false;  // route re-access
   Outcome outcome = Outcome::kNoTask;
   int reason = -1;  // index into rejectionReasons() when rejected
   bool refused = false;
@@ -39,10 +56,19 @@ class Accumulator {
  public:
   void add(const Derived& d) {
     ++referrals_;
-    if (d.person >= 0) people_.push_back(d.person);
+    if (d.person >= 0) {
+      // A bit per interned person: counting distinct people needs no sort.
+      const auto word = static_cast<std::size_t>(d.person) / 64;
+      if (word >= seen_.size()) seen_.resize(word + 1, 0);
+      const std::uint64_t bit = std::uint64_t{1} << (d.person % 64);
+      if (!(seen_[word] & bit)) {
+        seen_[word] |= bit;
+        ++people_;
+      }
+    }
     if (d.onward) ++onward_;
     if (d.reReferral) ++reReferrals_;
-    if (d.fact->route == "re-access") ++reAccess_;
+    if (d.reAccess) ++reAccess_;
     if (d.acceptDays) accept_.push_back(*d.acceptDays);
     if (d.contactDays) contact_.push_back(*d.contactDays);
     if (d.refused) ++refused_;
@@ -53,8 +79,7 @@ class Accumulator {
   Figures finish() {
     Figures f;
     f.referrals = referrals_;
-    std::sort(people_.begin(), people_.end());
-    f.people = std::unique(people_.begin(), people_.end()) - people_.begin();
+    f.people = people_;
     f.onward = onward_;
     f.reReferrals = reReferrals_;
     f.reAccess = reAccess_;
@@ -72,18 +97,18 @@ class Accumulator {
 
  private:
   static Durations durations(std::vector<double>& days) {
-    std::sort(days.begin(), days.end());
     Durations d;
     d.count = static_cast<std::int64_t>(days.size());
-    d.medianDays = percentileOfSorted(days, 0.5);
-    d.p90Days = percentileOfSorted(days, 0.9);
+    d.medianDays = percentileInPlace(days, 0.5);
+    d.p90Days = percentileInPlace(days, 0.9);
     return d;
   }
 
   std::int64_t referrals_ = 0, onward_ = 0, reReferrals_ = 0, reAccess_ = 0, refused_ = 0;
   std::array<std::int64_t, kOutcomes> outcomes_{};
   std::array<std::int64_t, kReasons> reasons_{};
-  std::vector<int> people_;
+  std::int64_t people_ = 0;
+  std::vector<std::uint64_t> seen_;  // bit set of the interned people counted
   std::vector<double> accept_;
   std::vector<double> contact_;
 };
@@ -96,16 +121,21 @@ class Grouped {
     index_[key] = groups_.size();
     groups_.push_back({key, label, {}});
   }
-  // `label` is asked for only the first time a key is seen.
+  // The position of a key's group, declared when first seen (`label` is asked for then only).
   template <typename Label>
-  void add(const std::string& key, const Derived& d, Label label) {
+  std::size_t slot(const std::string& key, Label label) {
     auto it = index_.find(key);
     if (it == index_.end()) {
       declare(key, label());
       it = index_.find(key);
     }
-    groups_[it->second].acc.add(d);
+    return it->second;
   }
+  template <typename Label>
+  void add(const std::string& key, const Derived& d, Label label) {
+    add(slot(key, label), d);
+  }
+  void add(std::size_t slot, const Derived& d) { groups_[slot].acc.add(d); }
   Breakdown finish(const std::string& name, const std::string& title, bool dropEmpty) {
     Breakdown b{name, title, {}};
     for (auto& g : groups_) {
@@ -158,49 +188,49 @@ std::string latestDay(const std::string& written) {
   return written.substr(0, 10);
 }
 
-std::vector<MeasureChange> measureChanges(const store::ReportData& data,
-                                          const std::vector<const Derived*>& counted) {
+// `personIndex`: the interned people of the period's referrals (Derived::person).
+std::vector<MeasureChange> measureChanges(
+    const store::ReportData& data, const std::vector<const Derived*>& counted,
+    const StringIndex& personIndex) {
   // Each person's first referral counted.
-  std::unordered_map<std::string, std::int64_t> since;
-  since.reserve(counted.size());
-  for (const Derived* dp : counted) {
-    const Derived& d = *dp;
-    const auto& person = d.fact->person;
-    if (person.empty()) continue;
-    auto it = since.find(person);
-    if (it == since.end() || d.fact->authoredMillis < it->second) {
-      since[person] = d.fact->authoredMillis;
-    }
+  constexpr std::int64_t kNotCounted = std::numeric_limits<std::int64_t>::max();
+  std::vector<std::int64_t> since(personIndex.size(), kNotCounted);
+  for (const Derived* d : counted) {
+    if (d->person >= 0) since[d->person] = std::min(since[d->person], d->fact->authoredMillis);
   }
   struct Score {
     std::int64_t at;
     double value;
   };
-  struct Key {
+  struct Series {
     int instrument;
-    std::string person;
-    bool operator==(const Key& o) const { return instrument == o.instrument && person == o.person; }
+    std::vector<Score> scores;  // in the order read, until sorted
   };
-  struct KeyHash {
-    std::size_t operator()(const Key& k) const {
-      return std::hash<std::string>()(k.person) * 31 + static_cast<std::size_t>(k.instrument);
-    }
-  };
-  std::unordered_map<Key, std::vector<Score>, KeyHash> series;
+  const auto& all = instruments();
+  const std::size_t count = all.size();
+  std::vector<int> seriesOf(personIndex.size() * count, -1);  // person * count + instrument
+  std::vector<Series> series;
   for (const auto& s : data.scores) {
-    const auto it = since.find(s.person);
-    if (it == since.end()) continue;
-    if (s.effectiveMillis < it->second - kBaselineWindowDays * kDayMillisInt) continue;
-    series[{s.instrument, s.person}].push_back({s.effectiveMillis, s.value});
+    if (s.instrument < 0 || static_cast<std::size_t>(s.instrument) >= count) continue;
+    const int person = personIndex.find(s.person);
+    if (person < 0) continue;
+    const std::int64_t first = since[person];
+    if (first == kNotCounted) continue;
+    if (s.effectiveMillis < first - kBaselineWindowDays * kDayMillisInt) continue;
+    int& slot = seriesOf[person * count + s.instrument];
+    if (slot < 0) {
+      slot = static_cast<int>(series.size());
+      series.push_back({s.instrument, {}});
+    }
+    series[slot].scores.push_back({s.effectiveMillis, s.value});
   }
   std::vector<MeasureChange> out;
-  const auto& all = instruments();
-  for (std::size_t i = 0; i < all.size(); ++i) {
+  for (std::size_t i = 0; i < count; ++i) {
     MeasureChange m;
     m.instrument = all[i];
     double before = 0, after = 0;
-    for (auto& [key, scores] : series) {
-      if (key.instrument != static_cast<int>(i)) continue;
+    for (auto& [instrument, scores] : series) {
+      if (instrument != static_cast<int>(i)) continue;
       std::stable_sort(scores.begin(), scores.end(),
                        [](const Score& a, const Score& b) { return a.at < b.at; });
       if (scores.size() < 2 || scores.back().at == scores.front().at) continue;
@@ -286,50 +316,38 @@ const std::vector<Outcome>& allOutcomes() {
   return kAll;
 }
 
-Outcome outcomeOf(const std::vector<store::TaskFact>& all) {
-  std::vector<store::TaskFact> tasks;
-  for (const auto& t : all) {
-    if (t.status != "entered-in-error") tasks.push_back(t);
+Outcome outcomeOf(const std::vector<store::TaskFact>& tasks) {
+  // Which outcomes any Task points to; entered in error (and unknown statuses) to none.
+  bool completed = false, failed = false, inProgress = false, waiting = false, rejected = false,
+       cancelled = false;
+  for (const auto& t : tasks) {
+    const std::string& s = t.status;
+    if (s == "completed") {
+      (t.handedOver ? inProgress : completed) = true;
+    } else if (s == "failed") {
+      failed = true;
+    } else if (s == "accepted" || s == "in-progress" || s == "on-hold") {
+      inProgress = true;
+    } else if (s == "draft" || s == "requested" || s == "received" || s == "ready") {
+      waiting = true;
+    } else if (s == "rejected") {
+      rejected = true;
+    } else if (s == "cancelled") {
+      cancelled = true;
+    }
   }
-  const auto any = [&](auto pred) { return std::any_of(tasks.begin(), tasks.end(), pred); };
-  if (any([](const store::TaskFact& t) { return t.status == "completed" && !t.handedOver; })) {
-    return Outcome::kCompleted;
-  }
-  if (hasStatus(tasks, "failed")) return Outcome::kFailed;
-  if (any([](const store::TaskFact& t) {
-        return t.status == "accepted" || t.status == "in-progress" || t.status == "on-hold" ||
-               (t.status == "completed" && t.handedOver);
-      })) {
-    return Outcome::kInProgress;
-  }
-  if (any([](const store::TaskFact& t) {
-        return t.status == "draft" || t.status == "requested" || t.status == "received" ||
-               t.status == "ready";
-      })) {
-    return Outcome::kWaiting;
-  }
-  if (hasStatus(tasks, "rejected")) return Outcome::kRejected;
-  if (hasStatus(tasks, "cancelled")) return Outcome::kCancelled;
+  if (completed) return Outcome::kCompleted;
+  if (failed) return Outcome::kFailed;
+  if (inProgress) return Outcome::kInProgress;
+  if (waiting) return Outcome::kWaiting;
+  if (rejected) return Outcome::kRejected;
+  if (cancelled) return Outcome::kCancelled;
   return Outcome::kNoTask;
 }
 
 std::string rejectionReasonOf(const std::vector<store::TaskFact>& tasks) {
-  std::string found;
-  std::size_t rank = rejectionReasons().size();
-  for (const auto& t : tasks) {
-    if (t.status != "rejected") continue;
-    const std::string reason = t.rejectionReason.empty() ? "other" : t.rejectionReason;
-    const auto& reasons = rejectionReasons();
-    std::size_t r = reasons.size() - 1;  // "other" for anything unknown
-    for (std::size_t i = 0; i < reasons.size(); ++i) {
-      if (reasons[i].code == reason) r = i;
-    }
-    if (found.empty() || r < rank) {
-      rank = r;
-      found = reasons[r].code;
-    }
-  }
-  return found;
+  const int r = rejectionReasonIndex(tasks);
+  return r < 0 ? std::string() : rejectionReasons()[r].code;
 }
 
 bool refusedForNoCapacity(const std::vector<store::TaskFact>& tasks) {
@@ -432,9 +450,10 @@ ImpactReport buildImpactReport(const store::ReportData& data, const ReportPeriod
   report.staleBefore = addMonths(report.asAt, -kStaleAfterMonths);
 
   // Every referral of the period, filtered or not, tells whether a person was referred before.
-  std::unordered_map<std::string, int> personIndex;
-  personIndex.reserve(data.referrals.size());
-  std::unordered_map<std::string, int> placeOf;  // postcode -> locality index
+  // Keys point into `data`, which outlives these indexes.
+  StringIndex personIndex(data.referrals.size());
+  StringIndex postcodes(data.referrals.size());
+  std::vector<int> placeOf;  // by postcode number: index into the locality table, or -1
   std::vector<std::pair<std::int64_t, const std::string*>> firstOf;  // per person
   std::vector<Derived> all;
   all.reserve(data.referrals.size());
@@ -448,9 +467,9 @@ ImpactReport buildImpactReport(const store::ReportData& data, const ReportPeriod
     Derived d;
     d.fact = &r;
     if (!r.person.empty()) {
-      const auto [it, added] = personIndex.emplace(r.person, static_cast<int>(firstOf.size()));
+      const auto [person, added] = personIndex.add(r.person);
       if (added) firstOf.push_back({r.authoredMillis, &r.id});
-      d.person = it->second;
+      d.person = person;
       auto& first = firstOf[d.person];
       if (r.authoredMillis < first.first ||
           (r.authoredMillis == first.first && r.id < *first.second)) {
@@ -458,24 +477,22 @@ ImpactReport buildImpactReport(const store::ReportData& data, const ReportPeriod
       }
     }
     // basedOn an earlier referral: onward, unless it is the person coming back (re-access).
-    d.onward = r.basedOnReferral && r.route != "re-access";
+    d.reAccess = r.route == "re-access";
+    d.onward = r.basedOnReferral && !d.reAccess;
     d.outcome = outcomeOf(r.tasks);
-    const std::string reason = rejectionReasonOf(r.tasks);
-    const auto& reasons = rejectionReasons();
-    for (std::size_t i = 0; i < reasons.size(); ++i) {
-      if (reasons[i].code == reason) d.reason = static_cast<int>(i);
-    }
-    d.refused = refusedForNoCapacity(r.tasks) || refusedReferrals.count(r.id) > 0;
-    auto place = placeOf.find(r.postcode);
-    if (place == placeOf.end()) place = placeOf.emplace(r.postcode, places.indexOf(r.postcode)).first;
-    d.place = place->second;
+    d.reason = rejectionReasonIndex(r.tasks);
+    d.refused = refusedForNoCapacity(r.tasks) ||
+                (!refusedReferrals.empty() && refusedReferrals.count(r.id) > 0);
+    const auto [postcode, added] = postcodes.add(r.postcode);
+    if (added) placeOf.push_back(places.indexOf(r.postcode));
+    d.place = placeOf[postcode];
     d.acceptDays = days(r.toAcceptanceMillis);
     d.contactDays = days(r.toFirstContactMillis);
     all.push_back(d);
   }
   for (Derived& d : all) {
     const auto& r = *d.fact;
-    if (d.onward || r.route == "re-access" || d.person < 0) continue;
+    if (d.onward || d.reAccess || d.person < 0) continue;
     d.reReferral = r.referredBefore || firstOf[d.person].second != &r.id;
   }
 
@@ -496,8 +513,12 @@ ImpactReport buildImpactReport(const store::ReportData& data, const ReportPeriod
   byArea.declare("urban", "Urban");
   report.acceptanceDays.assign(dayBuckets().size(), 0);
   report.firstContactDays.assign(dayBuckets().size(), 0);
-  std::map<std::string, std::int64_t> referralsByService;
   static const std::string kNone = "none";
+  // The groups of each place (index in the locality table, the last for unknown), found once.
+  const std::size_t unknownPlace = places.entries().size();
+  constexpr std::size_t kNoSlot = static_cast<std::size_t>(-1);
+  std::vector<std::size_t> localitySlot(unknownPlace + 1, kNoSlot);
+  std::vector<std::size_t> areaSlot(unknownPlace + 1, kNoSlot);
   for (const Derived* dp : counted) {
     const Derived& d = *dp;
     const auto& r = *d.fact;
@@ -506,21 +527,27 @@ ImpactReport buildImpactReport(const store::ReportData& data, const ReportPeriod
     byRoute.add(route, d, [&] { return routeLabel(route); });
     if (r.cohorts.empty()) byCohort.add(kNone, d, [] { return cohortLabel("none"); });
     for (const auto& c : r.cohorts) byCohort.add(c, d, [&] { return cohortLabel(c); });
-    const std::string& locality = placeName(d.place, places, false);
-    byLocality.add(locality, d, [&] {
-      return locality == kUnknownPlace ? std::string("Not known") : locality;
-    });
-    const std::string& area = placeName(d.place, places, true);
-    byArea.add(area, d, [&] {
-      return area == kUnknownPlace ? std::string("Not known") : area == "rural" ? "Rural" : "Urban";
-    });
+    const std::size_t place = d.place < 0 ? unknownPlace : static_cast<std::size_t>(d.place);
+    if (localitySlot[place] == kNoSlot) {
+      const std::string& locality = placeName(d.place, places, false);
+      localitySlot[place] = byLocality.slot(locality, [&] {
+        return locality == kUnknownPlace ? std::string("Not known") : locality;
+      });
+      const std::string& area = placeName(d.place, places, true);
+      areaSlot[place] = byArea.slot(area, [&] {
+        return area == kUnknownPlace ? std::string("Not known")
+               : area == "rural"     ? "Rural"
+                                     : "Urban";
+      });
+    }
+    byLocality.add(localitySlot[place], d);
+    byArea.add(areaSlot[place], d);
     const std::string& service = r.service.empty() ? kNone : r.service;
     byService.add(service, d, [&] {
       if (service == kNone) return std::string("No directory service");
       const auto name = serviceNames.find(service);
       return name != serviceNames.end() ? name->second : service;
     });
-    ++referralsByService[service];
     if (d.acceptDays) ++report.acceptanceDays[dayBucketOf(*d.acceptDays)];
     if (d.contactDays) ++report.firstContactDays[dayBucketOf(*d.contactDays)];
   }
@@ -530,6 +557,8 @@ ImpactReport buildImpactReport(const store::ReportData& data, const ReportPeriod
   report.breakdowns.push_back(byLocality.finish("locality", "By locality", false));
   report.breakdowns.push_back(byArea.finish("area", "Rural and urban", false));
   Breakdown services = byService.finish("service", "By service", true);
+  std::map<std::string, std::int64_t> referralsByService;
+  for (const Group& g : services.groups) referralsByService[g.key] = g.figures.referrals;
   std::stable_sort(services.groups.begin(), services.groups.end(),
                    [](const Group& a, const Group& b) {
                      return a.figures.referrals != b.figures.referrals
@@ -538,7 +567,7 @@ ImpactReport buildImpactReport(const store::ReportData& data, const ReportPeriod
                    });
   report.breakdowns.push_back(std::move(services));
 
-  report.outcomeMeasures = measureChanges(data, counted);
+  report.outcomeMeasures = measureChanges(data, counted, personIndex);
 
   const std::map<std::string, std::int64_t> refusalsByService =
       refusalsInPeriod(data.refusals, period, filter, counted);

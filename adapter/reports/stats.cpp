@@ -21,6 +21,19 @@ std::optional<double> percentileOfSorted(const std::vector<double>& values, doub
   return values[below] + (values[above] - values[below]) * fraction;
 }
 
+std::optional<double> percentileInPlace(std::vector<double>& values, double p) {
+  if (values.empty()) return std::nullopt;
+  p = std::clamp(p, 0.0, 1.0);
+  const double position = p * static_cast<double>(values.size() - 1);
+  const auto below = static_cast<std::size_t>(std::floor(position));
+  const auto nth = values.begin() + static_cast<std::ptrdiff_t>(below);
+  std::nth_element(values.begin(), nth, values.end());
+  // Everything after the below rank is at least as large: the next rank is its smallest.
+  const double above = below + 1 < values.size() ? *std::min_element(nth + 1, values.end()) : *nth;
+  const double fraction = position - static_cast<double>(below);
+  return *nth + (above - *nth) * fraction;
+}
+
 std::optional<double> percentage(std::int64_t part, std::int64_t whole) {
   if (whole <= 0) return std::nullopt;
   return 100.0 * static_cast<double>(part) / static_cast<double>(whole);

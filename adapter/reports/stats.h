@@ -15,6 +15,9 @@ namespace sp::reports {
 std::optional<double> percentile(std::vector<double> values, double p);
 // The same for values already sorted in ascending order (no copy).
 std::optional<double> percentileOfSorted(const std::vector<double>& sorted, double p);
+// The same without sorting: reorders `values` (nth_element) to find the two closest ranks, in
+// linear time. The answer is exactly percentile()'s.
+std::optional<double> percentileInPlace(std::vector<double>& values, double p);
 
 // A share as a percentage, nullopt when the whole is 0.
 std::optional<double> percentage(std::int64_t part, std::int64_t whole);

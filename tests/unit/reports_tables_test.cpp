@@ -8,6 +8,7 @@
 #include "reports/localities.h"
 #include "reports/report_access.h"
 #include "reports/stats.h"
+#include "reports/string_index.h"
 
 namespace sp::reports {
 namespace {
@@ -153,6 +154,20 @@ TEST(ReportsStatsTest, PercentileInterpolatesBetweenRanks) {
   EXPECT_DOUBLE_EQ(*percentileOfSorted(sorted, 0.5), 2.5);
 }
 
+TEST(ReportsStatsTest, PercentileInPlaceIsExactlyTheSortedAnswer) {
+  // Repeats, ties and unsorted input: the same double, bit for bit, as percentile().
+  std::vector<double> values;
+  for (int i = 0; i < 1001; ++i) values.push_back(((i * 7919) % 613) / 7.0);
+  for (double p : {0.0, 0.1, 0.5, 0.9, 0.99, 1.0}) {
+    std::vector<double> scratch = values;
+    EXPECT_EQ(*percentileInPlace(scratch, p), *percentile(values, p)) << p;
+  }
+  std::vector<double> one = {4};
+  EXPECT_EQ(*percentileInPlace(one, 0.9), 4);
+  std::vector<double> none;
+  EXPECT_FALSE(percentileInPlace(none, 0.5));
+}
+
 TEST(ReportsStatsTest, PercentagesAndNumbers) {
   EXPECT_DOUBLE_EQ(*percentage(1, 4), 25.0);
   EXPECT_FALSE(percentage(0, 0));
@@ -208,6 +223,26 @@ TEST(ReportsConfigTest, TablesBesideTheProfilesByDefault) {
   EXPECT_TRUE(app::parseConfig({}, env).devOpenReports);
   EXPECT_NE(app::usage().find("--dev-open-reports"), std::string::npos);
 }
+
+// --- Interning ------------------------------------------------------------------------------
+
+TEST(ReportsStringIndexTest, NumbersDistinctStringsInFirstSeenOrder) {
+  std::vector<std::string> keys;
+  for (int i = 0; i < 5000; ++i) keys.push_back("Patient/" + std::to_string(i % 1700));
+  StringIndex index(4);  // grows many times
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const auto [number, added] = index.add(keys[i]);
+    EXPECT_EQ(number, static_cast<int>(i % 1700));
+    EXPECT_EQ(added, i < 1700);
+  }
+  EXPECT_EQ(index.size(), 1700u);
+  EXPECT_EQ(index.find("Patient/1699"), 1699);
+  EXPECT_EQ(index.find("Patient/1700"), -1);
+  EXPECT_EQ(index.find(""), -1);
+  EXPECT_EQ(index.add("").first, 1700);
+  EXPECT_EQ(index.find(""), 1700);
+}
+
 
 }  // namespace
 }  // namespace sp::reports

@@ -6,7 +6,6 @@
 #include <future>
 #include <iostream>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "fhir/errors.h"
 #include "store/pg/access_sql.h"  // sqlTextArray
@@ -315,10 +314,15 @@ std::vector<ReferralFact> readReferrals(pqxx::transaction_base& tx, const Report
   return referrals;
 }
 
+// What is known of a person referred in the period.
+struct Person {
+  std::string postcode;  // "" when none
+  bool referredBefore = false;
+};
+
 // What is known of the people referred in the period, keyed by "Patient/<id>".
 struct People {
-  std::unordered_map<std::string, std::string> postcodes;
-  std::unordered_set<std::string> referredBefore;
+  std::unordered_map<std::string, Person> byReference;
   std::vector<ScoreFact> scores;
 };
 
@@ -327,10 +331,12 @@ struct People {
 People readPeople(pqxx::transaction_base& tx, const ReportQuery& q) {
   People people;
   const std::string peopleSql = std::string(kPeriodPatients) + kPeople;
-  for (const auto& row : tx.exec_params(peopleSql, q.fromMillis, q.toMillis)) {
-    std::string person = "Patient/" + text(row[0]);
-    if (!row[1].is_null()) people.postcodes.emplace(person, row[1].c_str());
-    if (row[2].as<bool>()) people.referredBefore.insert(std::move(person));
+  const pqxx::result rows = tx.exec_params(peopleSql, q.fromMillis, q.toMillis);
+  people.byReference.reserve(rows.size());
+  for (const auto& row : rows) {
+    const bool before = row[2].as<bool>();
+    if (row[1].is_null() && !before) continue;
+    people.byReference.emplace("Patient/" + text(row[0]), Person{text(row[1]), before});
   }
   if (q.instruments.empty()) return people;
   std::vector<std::string> systems, codes;
@@ -422,9 +428,10 @@ ReportData readAll(pqxx::connection& main, pqxx::connection* helper, const Repor
     people = readPeople(tx, q);
   }
   for (auto& r : data.referrals) {
-    const auto pc = people.postcodes.find(r.person);
-    if (pc != people.postcodes.end()) r.postcode = pc->second;
-    r.referredBefore = people.referredBefore.count(r.person) > 0;
+    const auto person = people.byReference.find(r.person);
+    if (person == people.byReference.end()) continue;
+    r.postcode = person->second.postcode;
+    r.referredBefore = person->second.referredBefore;
   }
   data.scores = std::move(people.scores);
   readDirectory(tx, q, data);
