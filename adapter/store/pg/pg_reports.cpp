@@ -9,6 +9,7 @@
 
 #include "fhir/errors.h"
 #include "store/pg/access_sql.h"  // sqlTextArray
+#include "store/pg/copy_text.h"
 
 namespace sp::store::pg {
 namespace {
@@ -244,11 +245,6 @@ constexpr const char* kLastReviewedUrl =
 
 std::string text(const pqxx::field& f) { return f.is_null() ? std::string() : f.c_str(); }
 
-std::optional<std::int64_t> integer(const pqxx::field& f) {
-  if (f.is_null()) return std::nullopt;
-  return f.as<std::int64_t>();
-}
-
 // A JSON number as the capacity extension holds it ("15"); absent when it is not a whole number.
 std::optional<std::int64_t> wholeNumber(const pqxx::field& f) {
   if (f.is_null()) return std::nullopt;
@@ -287,30 +283,46 @@ std::vector<std::string> decodeCohorts(std::int64_t bits, const ReportQuery& q) 
   return cohorts;
 }
 
-ReferralFact referralOf(const pqxx::row& row, const ReportQuery& q) {
+ReferralFact referralOf(const CopyTextRow& row, const ReportQuery& q) {
   ReferralFact r;
-  r.id = text(row[0]);
-  r.authoredMillis = row[1].as<std::int64_t>();
-  r.route = text(row[2]);
-  r.cohorts = decodeCohorts(integer(row[3]).value_or(0), q);
-  r.person = text(row[4]);
-  r.service = text(row[5]);
-  r.basedOnReferral = !row[6].is_null() && row[6].as<bool>();
-  r.tasks = decodeTasks(integer(row[7]).value_or(0), q);
-  if (const auto at = integer(row[8])) r.toAcceptanceMillis = *at - r.authoredMillis;
-  if (const auto at = integer(row[9])) r.toFirstContactMillis = *at - r.authoredMillis;
+  r.id = row.text(0);
+  r.authoredMillis = row.integer(1);
+  r.route = row.text(2);
+  r.cohorts = decodeCohorts(row.integer(3), q);
+  r.person = row.text(4);
+  r.service = row.text(5);
+  r.basedOnReferral = row.boolean(6);
+  r.tasks = decodeTasks(row.integer(7), q);
+  if (!row.isNull(8)) r.toAcceptanceMillis = row.integer(8) - r.authoredMillis;
+  if (!row.isNull(9)) r.toFirstContactMillis = row.integer(9) - r.authoredMillis;
   return r;
 }
 
+// The referral facts are streamed (COPY (query) TO STDOUT): each row is parsed while
+// PostgreSQL makes the next ones (the merge joins hand them out in id order as they go),
+// instead of after the whole result has arrived. libpqxx 6.4's stream_from puts the name it is
+// given into the COPY statement as written, so a parenthesised query can stand for a table;
+// COPY takes no parameters, hence the literals (numbers, and arrays of the report's own codes
+// quoted by the connection).
 std::vector<ReferralFact> readReferrals(pqxx::transaction_base& tx, const ReportQuery& q) {
   tx.exec("SET LOCAL enable_hashjoin = off");  // merge joins in id order: see kReferralFacts
-  const pqxx::result rows =
-      tx.exec_params(kReferralFacts, q.fromMillis, q.toMillis, sqlTextArray(q.cohorts),
-                     sqlTextArray(q.taskStatuses), sqlTextArray(q.rejectionReasons));
-  tx.exec("SET LOCAL enable_hashjoin TO DEFAULT");
+  const std::string sql = withLiterals(
+      kReferralFacts,
+      {std::to_string(q.fromMillis), std::to_string(q.toMillis),
+       tx.quote(sqlTextArray(q.cohorts)), tx.quote(sqlTextArray(q.taskStatuses)),
+       tx.quote(sqlTextArray(q.rejectionReasons))});
   std::vector<ReferralFact> referrals;
-  referrals.reserve(rows.size());
-  for (const auto& row : rows) referrals.push_back(referralOf(row, q));
+  {
+    pqxx::stream_from rows(tx, "(" + sql + ")");
+    std::string line;
+    CopyTextRow row;
+    while (rows.get_raw_line(line)) {
+      row.parse(line);
+      referrals.push_back(referralOf(row, q));
+    }
+    rows.complete();
+  }
+  tx.exec("SET LOCAL enable_hashjoin TO DEFAULT");
   return referrals;
 }
 
@@ -398,8 +410,9 @@ void configure(pqxx::transaction_base& tx, std::chrono::seconds timeLimit) {
 using ReadOnlyTransaction = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
 
 // Reads everything in `main`'s snapshot. With a `helper` connection, the people (postcodes,
-// earlier referrals, scores) are read on it at the same time as the referral facts on `main`,
-// in a transaction importing main's snapshot (pg_export_snapshot), so both see the same data.
+// earlier referrals, scores) and then the directory are read on it at the same time as the
+// referral facts on `main`, in a transaction importing main's snapshot (pg_export_snapshot), so
+// both see the same data.
 ReportData readAll(pqxx::connection& main, pqxx::connection* helper, const ReportQuery& q,
                    std::chrono::seconds timeLimit) {
   if (q.taskStatuses.size() > 20 || q.rejectionReasons.size() > 20 || q.cohorts.size() > 62) {
@@ -409,6 +422,7 @@ ReportData readAll(pqxx::connection& main, pqxx::connection* helper, const Repor
   configure(tx, timeLimit);
   ReportData data;
   People people;
+  ReportData directory;  // services and refusals; outlives `beside`, which fills it
   if (helper) {
     const std::string snapshot = tx.exec("SELECT pg_export_snapshot()")[0][0].c_str();
     // Joined before `tx` ends, also when reading the referrals throws (the future's destructor
@@ -418,6 +432,7 @@ ReportData readAll(pqxx::connection& main, pqxx::connection* helper, const Repor
       htx.exec("SET TRANSACTION SNAPSHOT " + htx.quote(snapshot));
       configure(htx, timeLimit);
       People p = readPeople(htx, q);
+      readDirectory(htx, q, directory);
       htx.commit();
       return p;
     });
@@ -426,6 +441,7 @@ ReportData readAll(pqxx::connection& main, pqxx::connection* helper, const Repor
   } else {
     data.referrals = readReferrals(tx, q);
     people = readPeople(tx, q);
+    readDirectory(tx, q, directory);
   }
   for (auto& r : data.referrals) {
     const auto person = people.byReference.find(r.person);
@@ -434,7 +450,8 @@ ReportData readAll(pqxx::connection& main, pqxx::connection* helper, const Repor
     r.referredBefore = person->second.referredBefore;
   }
   data.scores = std::move(people.scores);
-  readDirectory(tx, q, data);
+  data.services = std::move(directory.services);
+  data.refusals = std::move(directory.refusals);
   tx.commit();
   return data;
 }

@@ -2,7 +2,8 @@
 // index tables (idx_*) of the current resources and from the Task version history (through the
 // partial indexes of migration 003), in one snapshot: a read-only REPEATABLE READ transaction,
 // and beside it on a second connection (when one is free) a transaction importing its snapshot
-// (pg_export_snapshot), which reads the people while the first reads the referral facts.
+// (pg_export_snapshot), which reads the people and the directory while the first reads the
+// referral facts (streamed: see readReferrals).
 //
 // It has its own small pool of connections, so a report (which can take a second or two) never
 // holds a connection the FHIR interactions need; a pool of one reads everything on one. SQL text and database messages never leave this

@@ -1,0 +1,82 @@
+#include "store/pg/copy_text.h"
+
+#include <stdexcept>
+
+namespace sp::store::pg {
+
+std::string withLiterals(std::string_view sql, const std::vector<std::string>& literals) {
+  std::string out;
+  out.reserve(sql.size() + 256);
+  for (std::size_t i = 0; i < sql.size();) {
+    if (sql[i] != '$' || i + 1 >= sql.size() || sql[i + 1] < '1' || sql[i + 1] > '9') {
+      out += sql[i++];
+      continue;
+    }
+    std::size_t n = 0, j = i + 1;
+    while (j < sql.size() && sql[j] >= '0' && sql[j] <= '9') n = n * 10 + (sql[j++] - '0');
+    if (n > literals.size()) {
+      throw std::invalid_argument("no literal for $" + std::to_string(n));
+    }
+    out += literals[n - 1];
+    i = j;
+  }
+  return out;
+}
+
+void CopyTextRow::parse(std::string_view line) {
+  if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+  count_ = 0;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t tab = line.find('\t', start);
+    const std::string_view raw =
+        line.substr(start, tab == std::string_view::npos ? std::string_view::npos : tab - start);
+    if (count_ == fields_.size()) {
+      fields_.emplace_back();
+      nulls_.push_back(false);
+    }
+    std::string& field = fields_[count_];
+    field.clear();
+    nulls_[count_] = raw == "\\N";
+    if (!nulls_[count_]) {
+      for (std::size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] != '\\' || i + 1 == raw.size()) {
+          field += raw[i];
+          continue;
+        }
+        switch (const char c = raw[++i]) {
+          case 'b': field += '\b'; break;
+          case 'f': field += '\f'; break;
+          case 'n': field += '\n'; break;
+          case 'r': field += '\r'; break;
+          case 't': field += '\t'; break;
+          case 'v': field += '\v'; break;
+          default: field += c; break;  // \\ and an escaped delimiter
+        }
+      }
+    }
+    ++count_;
+    if (tab == std::string_view::npos) break;
+    start = tab + 1;
+  }
+}
+
+const std::string& CopyTextRow::text(std::size_t field) const {
+  static const std::string kEmpty;
+  return isNull(field) ? kEmpty : fields_[field];
+}
+
+std::int64_t CopyTextRow::integer(std::size_t field, std::int64_t otherwise) const {
+  if (isNull(field)) return otherwise;
+  const std::string& s = fields_[field];
+  std::size_t used = 0;
+  const std::int64_t value = s.empty() ? 0 : std::stoll(s, &used);
+  if (s.empty() || used != s.size()) throw std::invalid_argument("not an integer: " + s);
+  return value;
+}
+
+bool CopyTextRow::boolean(std::size_t field) const {
+  return !isNull(field) && fields_[field] == "t";
+}
+
+}  // namespace sp::store::pg
