@@ -68,6 +68,14 @@ to_ms() {  # wrk latency ("180.00us", "1.44ms", "1.02s") to milliseconds
   awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0;
     else if (v ~ /m$/) n *= 60000; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'
 }
+# Waits (60 s at most) until no autovacuum worker runs: the messages' rows start autovacuum on
+# the big tables, and its CPU would otherwise be taken from whichever side runs next.
+settle() {
+  for _ in $(seq 60); do
+    [[ "$(psql_sp -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")" == 0 ]] && return
+    sleep 1
+  done
+}
 # Rows one message adds: resource versions, the message log and conversation, the claim.
 rows_written() {
   psql_sp -c "SELECT (SELECT count(*) FROM resource_versions) + (SELECT count(*) FROM message_log)
@@ -121,6 +129,7 @@ wrk_args=(-t 2 -c "$connections" -s bench/post_message.lua)
 # and plans made on that picture (a report index scanned whole for a Task?focus look-up) would
 # be measured instead of the steady state.
 psql_sp -c "ANALYZE"
+settle
 logged_before="$(psql_sp -c 'SELECT count(*) FROM message_log')"
 say "(m) wrk POST /\$process-message, $connections connections, ${duration}s"
 m_out="$(wrk "${wrk_args[@]}" -d "${duration}s" --latency "$base")"
@@ -133,6 +142,7 @@ M_ERRORS="$(grep -E 'Non-2xx|Socket errors' <<<"$m_out" || echo 'errors: none')"
 logged=$(( $(psql_sp -c 'SELECT count(*) FROM message_log') - logged_before ))
 
 # (p) PostgreSQL alone: the same number of durable INSERTs per transaction.
+settle
 say "(p) pgbench: $rows_per_message INSERTs per transaction, $connections clients"
 psql_sp -c "CREATE TABLE bench_rows (id bigserial PRIMARY KEY, body jsonb NOT NULL)"
 mkdir "$tmp/pgbench"
