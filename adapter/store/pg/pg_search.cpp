@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <map>
 #include <set>
-#include <functional>
 #include <sstream>
 
 #include "fhir/errors.h"
@@ -15,26 +15,7 @@
 namespace sp::store::pg {
 namespace {
 
-// ---- writing -------------------------------------------------------------------------------
-
 std::string textArray(const std::vector<std::string>& values) { return sqlTextArray(values); }
-
-template <typename T>
-std::string numberArray(const std::vector<T>& values) {
-  std::ostringstream out;
-  out.precision(17);
-  out << '{';
-  for (std::size_t i = 0; i < values.size(); ++i) out << (i ? "," : "") << values[i];
-  out << '}';
-  return out.str();
-}
-
-template <typename Row, typename Field>
-std::vector<Field> column(const std::vector<Row>& rows, Field Row::*member) {
-  std::vector<Field> out;
-  for (const Row& r : rows) out.push_back(r.*member);
-  return out;
-}
 
 // ---- querying ------------------------------------------------------------------------------
 
