@@ -3,8 +3,6 @@
 // no HTTP (the refusals over HTTP and in the report are in reports_pgtest).
 #include <gtest/gtest.h>
 
-#include <pqxx/pqxx>
-
 #include <chrono>
 #include <stdexcept>
 #include <string>
@@ -70,11 +68,7 @@ class CapacityRefusalStore : public ::testing::Test {
     store_ = std::make_unique<store::pg::PgResourceStore>(url_, 2);
   }
 
-  long long count(const std::string& sql) {
-    pqxx::connection c(url_);
-    pqxx::nontransaction tx(c);
-    return tx.exec(sql)[0][0].as<long long>();
-  }
+  long long count(const std::string& sql) { return queryNumber(url_, sql); }
   long long stored(const std::string& id) {
     return count("SELECT count(*) FROM resource_versions WHERE res_id = '" + id + "'");
   }

@@ -95,6 +95,12 @@ bool waitUntil(const std::function<bool()>& done) {
   return true;
 }
 
+long long queryNumber(const std::string& url, const std::string& sql) {
+  pqxx::connection c(url);
+  pqxx::nontransaction tx(c);
+  return tx.exec(sql)[0][0].as<long long>();
+}
+
 std::vector<std::string> quickDeliveryArgs(int maxAttempts) {
   std::vector<std::string> args{"--delivery-retry-ms",   "100", "--delivery-max-retry-ms", "400",
                                 "--delivery-poll-ms",    "50",  "--delivery-timeout-ms",   "3000",

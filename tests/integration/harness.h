@@ -28,6 +28,10 @@ std::string newUuid();
 // server finishes after answering, such as deliveries from the outbox.
 bool waitUntil(const std::function<bool()>& done);
 
+// The number in the first column of the first row `sql` returns on database `url` (a count, a
+// version): for tests that check what a request left in the tables.
+long long queryNumber(const std::string& url, const std::string& sql);
+
 // Server flags for tests of delivery: retries after 100 ms (400 ms at most), the outbox polled
 // every 50 ms, partners given 3 s to answer, no handover sweep; `maxAttempts` > 0 caps the
 // attempts at a message.

@@ -62,11 +62,7 @@ class StoreBatching : public ::testing::Test {
     url_ = PostgresCluster::shared().freshDatabase();
     store_ = std::make_unique<store::pg::PgResourceStore>(url_, 2);
   }
-  long long count(const std::string& sql) {
-    pqxx::connection c(url_);
-    pqxx::nontransaction tx(c);
-    return tx.exec(sql)[0][0].as<long long>();
-  }
+  long long count(const std::string& sql) { return queryNumber(url_, sql); }
 
   std::string url_;
   std::unique_ptr<store::pg::PgResourceStore> store_;
