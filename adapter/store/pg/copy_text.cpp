@@ -1,6 +1,8 @@
 #include "store/pg/copy_text.h"
 
+#include <charconv>
 #include <stdexcept>
+#include <system_error>
 
 namespace sp::store::pg {
 
@@ -23,6 +25,36 @@ std::string withLiterals(std::string_view sql, const std::vector<std::string>& l
   return out;
 }
 
+namespace {
+
+// `raw` with its backslash escapes decoded, copied in runs between them.
+void decodeInto(std::string_view raw, std::string& field) {
+  std::size_t escape = raw.find('\\');
+  if (escape == std::string_view::npos) {
+    field.assign(raw.data(), raw.size());
+    return;
+  }
+  field.clear();
+  std::size_t from = 0;
+  while (escape != std::string_view::npos && escape + 1 < raw.size()) {
+    field.append(raw.data() + from, escape - from);
+    switch (const char c = raw[escape + 1]) {
+      case 'b': field += '\b'; break;
+      case 'f': field += '\f'; break;
+      case 'n': field += '\n'; break;
+      case 'r': field += '\r'; break;
+      case 't': field += '\t'; break;
+      case 'v': field += '\v'; break;
+      default: field += c; break;  // \\ and an escaped delimiter
+    }
+    from = escape + 2;
+    escape = raw.find('\\', from);
+  }
+  field.append(raw.data() + from, raw.size() - from);  // a lone final backslash stays
+}
+
+}  // namespace
+
 void CopyTextRow::parse(std::string_view line) {
   if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
   count_ = 0;
@@ -36,24 +68,11 @@ void CopyTextRow::parse(std::string_view line) {
       nulls_.push_back(false);
     }
     std::string& field = fields_[count_];
-    field.clear();
     nulls_[count_] = raw == "\\N";
-    if (!nulls_[count_]) {
-      for (std::size_t i = 0; i < raw.size(); ++i) {
-        if (raw[i] != '\\' || i + 1 == raw.size()) {
-          field += raw[i];
-          continue;
-        }
-        switch (const char c = raw[++i]) {
-          case 'b': field += '\b'; break;
-          case 'f': field += '\f'; break;
-          case 'n': field += '\n'; break;
-          case 'r': field += '\r'; break;
-          case 't': field += '\t'; break;
-          case 'v': field += '\v'; break;
-          default: field += c; break;  // \\ and an escaped delimiter
-        }
-      }
+    if (nulls_[count_]) {
+      field.clear();
+    } else {
+      decodeInto(raw, field);
     }
     ++count_;
     if (tab == std::string_view::npos) break;
@@ -69,9 +88,11 @@ const std::string& CopyTextRow::text(std::size_t field) const {
 std::int64_t CopyTextRow::integer(std::size_t field, std::int64_t otherwise) const {
   if (isNull(field)) return otherwise;
   const std::string& s = fields_[field];
-  std::size_t used = 0;
-  const std::int64_t value = s.empty() ? 0 : std::stoll(s, &used);
-  if (s.empty() || used != s.size()) throw std::invalid_argument("not an integer: " + s);
+  std::int64_t value = 0;
+  const auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (s.empty() || error != std::errc() || end != s.data() + s.size()) {
+    throw std::invalid_argument("not an integer: " + s);
+  }
   return value;
 }
 

@@ -5,238 +5,20 @@
 #include <algorithm>
 #include <future>
 #include <iostream>
+#include <optional>
+#include <string_view>
 #include <unordered_map>
 
 #include "fhir/errors.h"
 #include "store/pg/access_sql.h"  // sqlTextArray
 #include "store/pg/copy_text.h"
+#include "store/pg/report_queries.h"
 
 namespace sp::store::pg {
 namespace {
 
 using fhir::ErrorKind;
 using fhir::FhirError;
-
-// One row per referral authored in the period: a ServiceRequest with a referral-route token (the
-// sp-referral profile requires the route), not entered-in-error. Everything comes from the
-// search index rows the server writes with each version (current versions only) and from the
-// Task history, read through the partial indexes of migration 003: the predicates below must
-// stay word for word those of the indexes, or PostgreSQL cannot use them.
-//
-// Each attribute is one index-only scan in resource id order through the indexes of migration
-// 012 (keyed by type, parameter and id), grouped by id as it streams, and the attributes are
-// merged with the period's referrals in id order: the statement runs with hash joins (and
-// nested loops) off, so PostgreSQL never hashes the 36-character ids, whatever it estimates
-// (its estimates on these tables are poor). A referral's Tasks are merged in Task id order
-// (their tokens through the Task index of 012, their first acceptance and first contact
-// through those of 003) and then sorted once by referral. For a year of 100,000 referrals this
-// took a third of the backend CPU of the previous form (one stream of attribute rows hashed by
-// id and joined to the period's referrals a dozen times); see bench/README.md.
-//
-// Bits of a Task's state (see decodeTasks): its status's position in $4 (bit 0 for the first);
-// bit 20 instead of "completed" when it completed by a warm handover (businessStatus
-// handed-over); for a rejection, bit 21 + the position of its reason in $5 (statusReason first,
-// then businessStatus), or bit 21 alone for any other reason. Cohorts: bit = position in $3.
-// $1, $2: the period in epoch milliseconds [from, to).
-constexpr const char* kReferralFacts = R"sql(
-WITH
-referral AS (
-  SELECT res_id AS id, min(low) AS authored FROM idx_date
-  WHERE res_type = 'ServiceRequest' AND param = 'authored' AND low >= $1 AND low < $2
-  GROUP BY res_id),
-route AS (
-  SELECT res_id AS id, min(code) AS route FROM idx_token
-  WHERE res_type = 'ServiceRequest' AND param = 'route'
-    AND system = 'https://fhir.social-prescribing.example.org/CodeSystem/referral-route'
-  GROUP BY res_id),
-cohort AS (
-  SELECT res_id AS id, bit_or(1::bigint << (array_position($3::text[], code) - 1)) AS cohorts
-  FROM idx_token
-  WHERE res_type = 'ServiceRequest' AND param = 'reason-code'
-    AND system = 'https://fhir.social-prescribing.example.org/CodeSystem/priority-cohort'
-    AND array_position($3::text[], code) IS NOT NULL
-  GROUP BY res_id),
-withdrawn AS (
-  SELECT res_id AS id FROM idx_token
-  WHERE res_type = 'ServiceRequest' AND param = 'status' AND code = 'entered-in-error'),
-person AS (
-  SELECT res_id AS id,
-         min(CASE WHEN target_type <> '' THEN target_type || '/' || target_id
-                  WHEN id_value <> '' THEN id_system || '|' || id_value
-                  ELSE url END) AS person
-  FROM idx_reference WHERE res_type = 'ServiceRequest' AND param = 'subject'
-  GROUP BY res_id),
-service AS (
-  SELECT res_id AS id,
-         min(target_id) FILTER (WHERE target_type = 'HealthcareService') AS service
-  FROM idx_reference WHERE res_type = 'ServiceRequest' AND param = 'performer'
-  GROUP BY res_id),
-onward AS (
-  SELECT DISTINCT res_id AS id FROM idx_reference
-  WHERE res_type = 'ServiceRequest' AND param = 'based-on' AND target_type = 'ServiceRequest'),
-task_state AS (
-  SELECT res_id AS task,
-    min(code) FILTER (WHERE param = 'status') AS status,
-    bool_or(param = 'code' AND code = 'warm-handover'
-            AND system = 'https://fhir.social-prescribing.example.org/CodeSystem/task-code')
-      AS handover,
-    bool_or(param = 'business-status' AND code = 'handed-over'
-            AND system = 'https://fhir.social-prescribing.example.org/CodeSystem/task-business-status')
-      AS handed_over,
-    min(code) FILTER (WHERE param = 'status-reason' AND code = ANY ($5::text[])
-            AND system = 'https://fhir.social-prescribing.example.org/CodeSystem/task-business-status')
-      AS reason,
-    min(code) FILTER (WHERE param = 'business-status' AND code = ANY ($5::text[])
-            AND system = 'https://fhir.social-prescribing.example.org/CodeSystem/task-business-status')
-      AS business_reason
-  FROM idx_token
-  WHERE res_type = 'Task' AND param IN ('status', 'code', 'business-status', 'status-reason')
-  GROUP BY res_id),
-accepted AS (
-  SELECT res_id AS task, floor(extract(epoch FROM min(last_updated)) * 1000)::bigint AS at
-  FROM resource_versions
-  WHERE res_type = 'Task'
-    AND (body::json ->> 'status') IN ('accepted', 'in-progress', 'on-hold', 'completed', 'failed')
-  GROUP BY res_id),
-contact AS (
-  SELECT res_id AS task, floor(extract(epoch FROM min(last_updated)) * 1000)::bigint AS at
-  FROM resource_versions
-  WHERE res_type = 'Task'
-    AND sp_report_has_code(body::json -> 'businessStatus',
-          'https://fhir.social-prescribing.example.org/CodeSystem/task-business-status',
-          '{first-contact-made,plan-agreed,attending,discharged}')
-  GROUP BY res_id),
-tasks AS (
-  SELECT f.target_id AS id,
-    bit_or(CASE WHEN s.status = 'completed' AND s.handed_over THEN 1::bigint << 20
-                ELSE 1::bigint << (array_position($4::text[], s.status) - 1) END
-           | CASE WHEN s.status = 'rejected' THEN 1::bigint << (21 + COALESCE(
-               array_position($5::text[], s.reason),
-               array_position($5::text[], s.business_reason), 0))
-             ELSE 0 END) FILTER (WHERE s.status = ANY ($4::text[])) AS states,
-    min(a.at) FILTER (WHERE NOT s.handover) AS accepted,
-    min(c.at) AS contact
-  FROM idx_reference f
-  LEFT JOIN task_state s ON s.task = f.res_id
-  LEFT JOIN accepted a ON a.task = f.res_id
-  LEFT JOIN contact c ON c.task = f.res_id
-  WHERE f.res_type = 'Task' AND f.param = 'focus' AND f.target_type = 'ServiceRequest'
-  GROUP BY f.target_id)
-SELECT r.id, r.authored, route.route, cohort.cohorts, person.person, service.service,
-       onward.id IS NOT NULL, tasks.states, tasks.accepted, tasks.contact
-FROM referral r
-JOIN route ON route.id = r.id
-LEFT JOIN cohort ON cohort.id = r.id
-LEFT JOIN person ON person.id = r.id
-LEFT JOIN service ON service.id = r.id
-LEFT JOIN onward ON onward.id = r.id
-LEFT JOIN tasks ON tasks.id = r.id
-WHERE NOT EXISTS (SELECT 1 FROM withdrawn w WHERE w.id = r.id)
-)sql";
-
-// The local Patients who are subjects of referrals authored in [$1, $2) (epoch milliseconds): a
-// superset of the people of the referral facts (those also count referrals without a route or
-// entered in error), which is harmless for what is read about them. Found again by each
-// statement that needs them (about 0.1 s for a year) instead of being sent back as an array.
-constexpr const char* kPeriodPatients = R"sql(
-WITH period_patient AS (
-  SELECT DISTINCT x.target_id AS id FROM idx_date d
-  JOIN idx_reference x ON x.res_type = 'ServiceRequest' AND x.param = 'subject'
-   AND x.res_id = d.res_id AND x.target_type = 'Patient'
-  WHERE d.res_type = 'ServiceRequest' AND d.param = 'authored' AND d.low >= $1 AND d.low < $2),)sql";
-
-// After kPeriodPatients: each of these Patients with their postcode (the first in sort order of
-// their addresses') and whether they were referred (with a route) before the period starts.
-constexpr const char* kPeople = R"sql(
-postcode AS (
-  SELECT res_id AS id, min(exact) AS postcode FROM idx_string
-  WHERE res_type = 'Patient' AND param = 'address-postalcode'
-  GROUP BY res_id),
-earlier AS (
-  SELECT DISTINCT x.target_id AS id FROM idx_date d
-  JOIN idx_reference x ON x.res_type = 'ServiceRequest' AND x.param = 'subject'
-   AND x.res_id = d.res_id AND x.target_type = 'Patient'
-  WHERE d.res_type = 'ServiceRequest' AND d.param = 'authored' AND d.low < $1
-    AND EXISTS (SELECT 1 FROM idx_token t WHERE t.res_type = 'ServiceRequest'
-                AND t.param = 'route' AND t.res_id = d.res_id))
-SELECT p.id, postcode.postcode, earlier.id IS NOT NULL
-FROM period_patient p
-LEFT JOIN postcode ON postcode.id = p.id
-LEFT JOIN earlier ON earlier.id = p.id
-)sql";
-
-// After kPeriodPatients: integer scores of the instruments for these Patients, effective at or
-// after $5, one row per Observation. $3, $4: instrument systems and codes, whose position is
-// the instrument.
-constexpr const char* kScores = R"sql(
-instrument AS (SELECT * FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS i(system, code, n)),
-measured AS (
-  SELECT c.res_id AS id, min(i.n) - 1 AS instrument FROM idx_token c
-  JOIN instrument i ON i.code = c.code AND i.system = c.system
-  WHERE c.res_type = 'Observation' AND c.param = 'code'
-  GROUP BY c.res_id),
-subject AS (
-  SELECT res_id AS id, target_id AS person FROM idx_reference
-  WHERE res_type = 'Observation' AND param = 'subject' AND target_type = 'Patient'),
-effective AS (
-  SELECT res_id AS id, low FROM idx_date
-  WHERE res_type = 'Observation' AND param = 'date' AND low >= $5),
-score AS (
-  SELECT res_id AS id, value FROM idx_number
-  WHERE res_type = 'Observation' AND param = 'value-integer'),
-withdrawn AS (
-  SELECT res_id AS id FROM idx_token WHERE res_type = 'Observation' AND param = 'status'
-   AND code IN ('entered-in-error', 'cancelled'))
-SELECT s.person, m.instrument, e.low, n.value
-FROM measured m
-JOIN subject s ON s.id = m.id
-JOIN effective e ON e.id = m.id
-JOIN score n ON n.id = m.id
-JOIN period_patient p ON p.id = s.person
-WHERE NOT EXISTS (SELECT 1 FROM withdrawn w WHERE w.id = m.id)
-)sql";
-
-// Refusals for want of a place made in the period [$1, $2) (epoch milliseconds), or about a
-// referral authored in it.
-constexpr const char* kRefusals = R"sql(
-SELECT floor(extract(epoch FROM r.refused_at) * 1000)::bigint, r.service_id, r.referral_id,
-       r.refused
-FROM capacity_refusals r
-WHERE r.refused_at >= to_timestamp($1::bigint / 1000.0)
-      AND r.refused_at < to_timestamp($2::bigint / 1000.0)
-   OR r.referral_id IN (SELECT d.res_id FROM idx_date d
-                        WHERE d.res_type = 'ServiceRequest' AND d.param = 'authored'
-                          AND d.low >= $1 AND d.low < $2)
-)sql";
-
-// The directory as it is now: a few hundred services at most, so their JSON is read directly.
-// $1: the capacity extension URL, $2: the last-reviewed extension URL.
-constexpr const char* kServices = R"sql(
-SELECT r.res_id, j ->> 'name', COALESCE(j ->> 'active', 'true'), cap.total, cap.free, cap.status,
-       reviewed.value
-FROM resources r
-JOIN resource_versions v ON v.res_type = r.res_type AND v.res_id = r.res_id
- AND v.version_id = r.version_id
-CROSS JOIN LATERAL (SELECT v.body::json AS j) body
-LEFT JOIN LATERAL (
-  SELECT max(COALESCE(s ->> 'valueUnsignedInt', s ->> 'valueInteger', s ->> 'valuePositiveInt'))
-           FILTER (WHERE s ->> 'url' = 'total') AS total,
-         max(COALESCE(s ->> 'valueUnsignedInt', s ->> 'valueInteger', s ->> 'valuePositiveInt'))
-           FILTER (WHERE s ->> 'url' = 'free') AS free,
-         max(s ->> 'valueCode') FILTER (WHERE s ->> 'url' = 'status') AS status
-  FROM json_array_elements(CASE WHEN json_typeof(j -> 'extension') = 'array'
-                                THEN j -> 'extension' ELSE '[]' END) e,
-       json_array_elements(CASE WHEN json_typeof(e -> 'extension') = 'array'
-                                THEN e -> 'extension' ELSE '[]' END) s
-  WHERE e ->> 'url' = $1) cap ON true
-LEFT JOIN LATERAL (
-  SELECT min(e ->> 'valueDate') AS value
-  FROM json_array_elements(CASE WHEN json_typeof(j -> 'extension') = 'array'
-                                THEN j -> 'extension' ELSE '[]' END) e
-  WHERE e ->> 'url' = $2) reviewed ON true
-WHERE r.res_type = 'HealthcareService' AND NOT r.deleted
-ORDER BY r.res_id
-)sql";
 
 constexpr const char* kCapacityUrl =
     "https://fhir.social-prescribing.example.org/StructureDefinition/capacity";
@@ -256,7 +38,7 @@ std::optional<std::int64_t> wholeNumber(const pqxx::field& f) {
 constexpr int kHandedOverBit = 20;
 constexpr int kReasonBit = 21;  // + position of the reason; kReasonBit alone: another reason
 
-// The states of a referral's Tasks from their bits (see kReferralFacts).
+// The distinct states of a referral's Tasks from the union of their bits (see report_sql::kTasks).
 std::vector<TaskFact> decodeTasks(std::int64_t bits, const ReportQuery& q) {
   std::vector<TaskFact> tasks;
   for (std::size_t i = 0; i < q.taskStatuses.size() && i < kHandedOverBit; ++i) {
@@ -283,93 +65,145 @@ std::vector<std::string> decodeCohorts(std::int64_t bits, const ReportQuery& q) 
   return cohorts;
 }
 
-ReferralFact referralOf(const CopyTextRow& row, const ReportQuery& q) {
-  ReferralFact r;
-  r.id = row.text(0);
-  r.authoredMillis = row.integer(1);
-  r.route = row.text(2);
-  r.cohorts = decodeCohorts(row.integer(3), q);
-  r.person = row.text(4);
-  r.service = row.text(5);
-  r.basedOnReferral = row.boolean(6);
-  r.tasks = decodeTasks(row.integer(7), q);
-  if (!row.isNull(8)) r.toAcceptanceMillis = row.integer(8) - r.authoredMillis;
-  if (!row.isNull(9)) r.toFirstContactMillis = row.integer(9) - r.authoredMillis;
-  return r;
+// Hands each row of `sql` to `onRow` as PostgreSQL makes it (COPY (query) TO STDOUT), instead of
+// after the whole result has arrived: the merge joins hand the rows out in id order as they go.
+// libpqxx 6.4's stream_from puts the name it is given into the COPY statement as written, so a
+// parenthesised query can stand for a table. COPY takes no parameters: `sql` holds literals.
+template <typename OnRow>
+void streamRows(pqxx::transaction_base& tx, const std::string& sql, OnRow onRow) {
+  pqxx::stream_from rows(tx, "(" + sql + ")");
+  std::string line;
+  CopyTextRow row;
+  while (rows.get_raw_line(line)) {
+    row.parse(line);
+    onRow(row);
+  }
+  rows.complete();
 }
 
-// The referral facts are streamed (COPY (query) TO STDOUT): each row is parsed while
-// PostgreSQL makes the next ones (the merge joins hand them out in id order as they go),
-// instead of after the whole result has arrived. libpqxx 6.4's stream_from puts the name it is
-// given into the COPY statement as written, so a parenthesised query can stand for a table;
-// COPY takes no parameters, hence the literals (numbers, and arrays of the report's own codes
-// quoted by the connection).
+// The referrals of the period (report_sql::kReferrals), without their Tasks and people yet.
 std::vector<ReferralFact> readReferrals(pqxx::transaction_base& tx, const ReportQuery& q) {
-  tx.exec("SET LOCAL enable_hashjoin = off");  // merge joins in id order: see kReferralFacts
-  const std::string sql = withLiterals(
-      kReferralFacts,
-      {std::to_string(q.fromMillis), std::to_string(q.toMillis),
-       tx.quote(sqlTextArray(q.cohorts)), tx.quote(sqlTextArray(q.taskStatuses)),
-       tx.quote(sqlTextArray(q.rejectionReasons))});
+  const std::string sql =
+      withLiterals(report_sql::kReferrals, {std::to_string(q.fromMillis),
+                                            std::to_string(q.toMillis),
+                                            tx.quote(sqlTextArray(q.cohorts))});
   std::vector<ReferralFact> referrals;
-  {
-    pqxx::stream_from rows(tx, "(" + sql + ")");
-    std::string line;
-    CopyTextRow row;
-    while (rows.get_raw_line(line)) {
-      row.parse(line);
-      referrals.push_back(referralOf(row, q));
-    }
-    rows.complete();
-  }
-  tx.exec("SET LOCAL enable_hashjoin TO DEFAULT");
+  streamRows(tx, sql, [&](const CopyTextRow& row) {
+    ReferralFact r;
+    r.id = row.text(0);
+    r.authoredMillis = row.integer(1);
+    r.route = row.text(2);
+    r.cohorts = decodeCohorts(row.integer(3), q);
+    r.person = row.text(4);
+    r.service = row.text(5);
+    r.basedOnReferral = row.boolean(6);
+    referrals.push_back(std::move(r));
+  });
   return referrals;
 }
 
-// What is known of a person referred in the period.
+// A Task of some referral (report_sql::kTasks).
+struct TaskRow {
+  std::string referral;  // the id of the ServiceRequest it is focused on
+  std::int64_t state = 0;  // bits; 0 for a status not reported
+  std::optional<std::int64_t> acceptedMillis;  // absent for a warm handover's Task
+  std::optional<std::int64_t> contactMillis;
+};
+
+std::vector<TaskRow> readTasks(pqxx::transaction_base& tx, const ReportQuery& q) {
+  const std::string sql =
+      withLiterals(report_sql::kTasks, {tx.quote(sqlTextArray(q.taskStatuses)),
+                                        tx.quote(sqlTextArray(q.rejectionReasons))});
+  std::vector<TaskRow> tasks;
+  streamRows(tx, sql, [&](const CopyTextRow& row) {
+    TaskRow t;
+    t.referral = row.text(0);
+    t.state = row.integer(1);
+    if (!row.isNull(2)) t.acceptedMillis = row.integer(2);
+    if (!row.isNull(3)) t.contactMillis = row.integer(3);
+    tasks.push_back(std::move(t));
+  });
+  return tasks;
+}
+
+void keepEarliest(std::optional<std::int64_t>& earliest, std::int64_t candidate) {
+  if (!earliest || candidate < *earliest) earliest = candidate;
+}
+
+// Gives each referral its Tasks: the union of their states, and the first acceptance and first
+// contact of any of them. Tasks of other referrals (other periods) are passed over.
+void attachTasks(std::vector<ReferralFact>& referrals, const std::vector<TaskRow>& tasks,
+                 const ReportQuery& q) {
+  std::unordered_map<std::string_view, std::size_t> byId(referrals.size());
+  for (std::size_t i = 0; i < referrals.size(); ++i) byId.emplace(referrals[i].id, i);
+  std::vector<std::int64_t> states(referrals.size(), 0);
+  for (const TaskRow& t : tasks) {
+    const auto found = byId.find(t.referral);
+    if (found == byId.end()) continue;
+    ReferralFact& r = referrals[found->second];
+    states[found->second] |= t.state;
+    if (t.acceptedMillis) keepEarliest(r.toAcceptanceMillis, *t.acceptedMillis - r.authoredMillis);
+    if (t.contactMillis) keepEarliest(r.toFirstContactMillis, *t.contactMillis - r.authoredMillis);
+  }
+  for (std::size_t i = 0; i < referrals.size(); ++i) {
+    referrals[i].tasks = decodeTasks(states[i], q);
+  }
+}
+
+// What is known of a Patient.
 struct Person {
   std::string postcode;  // "" when none
   bool referredBefore = false;
 };
 
-// What is known of the people referred in the period, keyed by "Patient/<id>".
-struct People {
-  std::unordered_map<std::string, Person> byReference;
-  std::vector<ScoreFact> scores;
-};
+// The Patients with a postcode or referred before the period, keyed by "Patient/<id>".
+using People = std::unordered_map<std::string, Person>;
 
-// The people are the local Patients who are subjects of the referrals authored in the period
-// (found again here, not taken from the referral facts, so that this can run beside them).
-People readPeople(pqxx::transaction_base& tx, const ReportQuery& q) {
-  People people;
-  const std::string peopleSql = std::string(kPeriodPatients) + kPeople;
-  const pqxx::result rows = tx.exec_params(peopleSql, q.fromMillis, q.toMillis);
-  people.byReference.reserve(rows.size());
-  for (const auto& row : rows) {
-    const bool before = row[2].as<bool>();
-    if (row[1].is_null() && !before) continue;
-    people.byReference.emplace("Patient/" + text(row[0]), Person{text(row[1]), before});
-  }
-  if (q.instruments.empty()) return people;
-  std::vector<std::string> systems, codes;
-  for (const auto& i : q.instruments) {
-    systems.push_back(i.system);
-    codes.push_back(i.code);
-  }
-  const pqxx::result scores =
-      tx.exec_params(std::string(kPeriodPatients) + kScores, q.fromMillis, q.toMillis,
-                     sqlTextArray(systems), sqlTextArray(codes), q.scoresFromMillis);
-  people.scores.reserve(scores.size());
-  for (const auto& row : scores) {
-    people.scores.push_back(ScoreFact{"Patient/" + text(row[0]), row[1].as<int>(),
-                                      row[2].as<std::int64_t>(), row[3].as<double>()});
+// `expected`: about how many there are (the period's referrals), to size the table once.
+People readPeople(pqxx::transaction_base& tx, const ReportQuery& q, std::size_t expected) {
+  People people(expected);
+  streamRows(tx, report_sql::kPostcodes, [&](const CopyTextRow& row) {
+    people["Patient/" + row.text(0)].postcode = row.text(1);
+  });
+  for (const auto& row : tx.exec_params(report_sql::kReferredBefore, q.fromMillis)) {
+    people["Patient/" + text(row[0])].referredBefore = true;
   }
   return people;
 }
 
+void attachPeople(std::vector<ReferralFact>& referrals, const People& people) {
+  for (auto& r : referrals) {
+    const auto person = people.find(r.person);
+    if (person == people.end()) continue;
+    r.postcode = person->second.postcode;
+    r.referredBefore = person->second.referredBefore;
+  }
+}
+
+// The scores of every local Patient (report_sql::kScores); reports/ keeps those of the people
+// referred in the period.
+std::vector<ScoreFact> readScores(pqxx::transaction_base& tx, const ReportQuery& q) {
+  std::vector<ScoreFact> scores;
+  if (q.instruments.empty()) return scores;
+  std::vector<std::string> codes, pairs;
+  for (const auto& i : q.instruments) {
+    codes.push_back(i.code);
+    pairs.push_back(i.system + "|" + i.code);
+  }
+  const std::string sql = withLiterals(
+      report_sql::kScores, {tx.quote(sqlTextArray(codes)), tx.quote(sqlTextArray(pairs)),
+                            std::to_string(q.scoresFromMillis)});
+  streamRows(tx, sql, [&](const CopyTextRow& row) {
+    scores.push_back(ScoreFact{"Patient/" + row.text(0), static_cast<int>(row.integer(1)),
+                               row.integer(2), std::stod(row.text(3))});
+  });
+  return scores;
+}
+
 void readDirectory(pqxx::transaction_base& tx, const ReportQuery& q, ReportData& data) {
   tx.exec("SET LOCAL enable_nestloop = on");  // a few hundred services: see configure()
-  for (const auto& row : tx.exec_params(kServices, kCapacityUrl, kLastReviewedUrl)) {
+  for (const auto& row :
+       tx.exec_params(report_sql::kServices, kCapacityUrl, kLastReviewedUrl)) {
     ServiceFact s;
     s.id = text(row[0]);
     s.name = text(row[1]);
@@ -380,7 +214,7 @@ void readDirectory(pqxx::transaction_base& tx, const ReportQuery& q, ReportData&
     s.lastReviewed = text(row[6]);
     data.services.push_back(std::move(s));
   }
-  for (const auto& row : tx.exec_params(kRefusals, q.fromMillis, q.toMillis)) {
+  for (const auto& row : tx.exec_params(report_sql::kRefusals, q.fromMillis, q.toMillis)) {
     data.refusals.push_back(
         CapacityRefusal{row[0].as<std::int64_t>(), text(row[1]), text(row[2]), text(row[3])});
   }
@@ -389,13 +223,14 @@ void readDirectory(pqxx::transaction_base& tx, const ReportQuery& q, ReportData&
 // Settings of a report's transaction, before its first query.
 void configure(pqxx::transaction_base& tx, std::chrono::seconds timeLimit) {
   // The index tables hold correlated columns (res_type, param, system, code) whose
-  // selectivities PostgreSQL multiplies: it then expects a few dozen referrals where there
-  // are a hundred thousand and picks nested loops that run for minutes. Merge and hash joins
-  // over whole index ranges are always reasonable for the referral facts and the people, so
-  // nested loops are turned off for them (readDirectory turns them back on for a few hundred
-  // rows; readReferrals turns hash joins off as well); the hash tables and sorts need more
-  // than the default working memory.
+  // selectivities PostgreSQL multiplies: it then expects a few dozen referrals where there are
+  // a hundred thousand, and picks nested loops that run for minutes, or the indexes ordered by
+  // code with a sort by id after them. The statements are merges of id-ordered index scans
+  // (report_queries.h), so nested loops, hash joins and sorts are turned off
+  // (readDirectory turns nested loops back on for a few hundred rows).
   tx.exec("SET LOCAL enable_nestloop = off");
+  tx.exec("SET LOCAL enable_hashjoin = off");
+  tx.exec("SET LOCAL enable_sort = off");
   tx.exec("SET LOCAL work_mem = '64MB'");
   // No parallel workers: the report already reads on two connections at once, and workers
   // merging their shares of the id-ordered scans (Gather Merge) made the year's facts slower
@@ -409,10 +244,10 @@ void configure(pqxx::transaction_base& tx, std::chrono::seconds timeLimit) {
 
 using ReadOnlyTransaction = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
 
-// Reads everything in `main`'s snapshot. With a `helper` connection, the people (postcodes,
-// earlier referrals, scores) and then the directory are read on it at the same time as the
-// referral facts on `main`, in a transaction importing main's snapshot (pg_export_snapshot), so
-// both see the same data.
+// Reads everything in `main`'s snapshot. With a `helper` connection, the Tasks and the scores
+// are read on it at the same time as the referrals, the people and the directory on `main` (the
+// two halves cost about the same), in a transaction importing main's snapshot
+// (pg_export_snapshot), so both see the same data.
 ReportData readAll(pqxx::connection& main, pqxx::connection* helper, const ReportQuery& q,
                    std::chrono::seconds timeLimit) {
   if (q.taskStatuses.size() > 20 || q.rejectionReasons.size() > 20 || q.cohorts.size() > 62) {
@@ -421,37 +256,37 @@ ReportData readAll(pqxx::connection& main, pqxx::connection* helper, const Repor
   ReadOnlyTransaction tx(main);
   configure(tx, timeLimit);
   ReportData data;
+  std::vector<TaskRow> tasks;  // outlive `beside`, which fills them
+  std::vector<ScoreFact> scores;
+  const auto readBeside = [&q, &tasks, &scores](pqxx::transaction_base& t) {
+    tasks = readTasks(t, q);
+    scores = readScores(t, q);
+  };
   People people;
-  ReportData directory;  // services and refusals; outlives `beside`, which fills it
   if (helper) {
     const std::string snapshot = tx.exec("SELECT pg_export_snapshot()")[0][0].c_str();
     // Joined before `tx` ends, also when reading the referrals throws (the future's destructor
     // waits), so the snapshot stays exported for as long as the helper may import it.
-    std::future<People> beside = std::async(std::launch::async, [&, snapshot] {
+    std::future<void> beside = std::async(std::launch::async, [&, snapshot] {
       ReadOnlyTransaction htx(*helper);
       htx.exec("SET TRANSACTION SNAPSHOT " + htx.quote(snapshot));
       configure(htx, timeLimit);
-      People p = readPeople(htx, q);
-      readDirectory(htx, q, directory);
+      readBeside(htx);
       htx.commit();
-      return p;
     });
     data.referrals = readReferrals(tx, q);
-    people = beside.get();
+    people = readPeople(tx, q, data.referrals.size());
+    readDirectory(tx, q, data);
+    beside.get();
   } else {
     data.referrals = readReferrals(tx, q);
-    people = readPeople(tx, q);
-    readDirectory(tx, q, directory);
+    readBeside(tx);
+    people = readPeople(tx, q, data.referrals.size());
+    readDirectory(tx, q, data);
   }
-  for (auto& r : data.referrals) {
-    const auto person = people.byReference.find(r.person);
-    if (person == people.byReference.end()) continue;
-    r.postcode = person->second.postcode;
-    r.referredBefore = person->second.referredBefore;
-  }
-  data.scores = std::move(people.scores);
-  data.services = std::move(directory.services);
-  data.refusals = std::move(directory.refusals);
+  attachTasks(data.referrals, tasks, q);
+  attachPeople(data.referrals, people);
+  data.scores = std::move(scores);
   tx.commit();
   return data;
 }

@@ -1,14 +1,16 @@
 // ReportStore on PostgreSQL (libpqxx 6.4): the facts of the impact report, read from the search
 // index tables (idx_*) of the current resources and from the Task version history (through the
-// partial indexes of migration 003), in one snapshot: a read-only REPEATABLE READ transaction,
-// and beside it on a second connection (when one is free) a transaction importing its snapshot
-// (pg_export_snapshot), which reads the people and the directory while the first reads the
-// referral facts (streamed: see readReferrals).
+// partial indexes of migrations 003, 012 and 014; the SQL is in report_queries.h), in one
+// snapshot: a read-only REPEATABLE READ transaction, and beside it on a second connection (when
+// one is free) a transaction importing its snapshot (pg_export_snapshot). The first reads the
+// referrals, the people and the directory while the second reads the Tasks and the scores; the
+// rows are streamed (COPY) and joined here by id.
 //
 // It has its own small pool of connections, so a report (which can take a second or two) never
-// holds a connection the FHIR interactions need; a pool of one reads everything on one. SQL text and database messages never leave this
-// layer: failures become fhir::FhirError (kUnavailable when the database cannot be reached or the
-// report runs past its time limit, kInternal otherwise) and the detail goes to stderr.
+// holds a connection the FHIR interactions need; a pool of one reads everything on one. SQL
+// text and database messages never leave this layer: failures become fhir::FhirError
+// (kUnavailable when the database cannot be reached or the report runs past its time limit,
+// kInternal otherwise) and the detail goes to stderr.
 // Thread-safe. Construct after PgResourceStore, which applies the migrations.
 #pragma once
 

@@ -1,0 +1,221 @@
+// The SQL of the impact report (store/pg/pg_reports.cpp reads it): what each statement returns
+// and why it has the shape it has. Text only.
+//
+// Everything comes from the search index rows the server writes with each version (current
+// versions only) and from the Task history, read through the partial indexes of migrations 003,
+// 012 and 014: the predicates below must imply those of the indexes (PostgreSQL uses a partial
+// index only when it can prove that), so change them together.
+//
+// Each attribute, or each kind of index row of a resource type, is one index-only scan in
+// resource id order, grouped by id as it streams, and the scans of one resource type are merged
+// in id order. The statements run with hash joins, nested loops and
+// sorts off (see configure() in pg_reports.cpp): none of them needs a sort, and PostgreSQL's
+// estimates on these tables are poor (it expects a few dozen referrals where there are a hundred
+// thousand), so left to itself it picks the code-ordered indexes and sorts their rows by id, or
+// hashes the 36-character ids. The referrals, their Tasks, the people and the scores are four
+// statements, so that two connections can read them at the same time; the server joins them by
+// id (a referral's Tasks by their focus, a referral's person by its reference).
+#pragma once
+
+namespace sp::store::pg::report_sql {
+
+// One row per referral authored in the period: a ServiceRequest with a referral-route token (the
+// sp-referral profile requires the route), not entered-in-error. Its tokens and its references
+// are each one scan of an index of migration 014, in referral id order, grouped per referral.
+// Cohorts: bit = position in $3. $1, $2: the period in epoch milliseconds [from, to).
+constexpr const char* kReferrals = R"sql(
+WITH
+referral AS (
+  SELECT res_id AS id, min(low) AS authored FROM idx_date
+  WHERE res_type = 'ServiceRequest' AND param = 'authored' AND low >= $1 AND low < $2
+  GROUP BY res_id),
+token AS (
+  SELECT res_id AS id,
+    min(code) FILTER (WHERE param = 'route'
+        AND system = 'https://fhir.social-prescribing.example.org/CodeSystem/referral-route')
+      AS route,
+    bit_or(1::bigint << (array_position($3::text[], code) - 1)) FILTER (
+        WHERE param = 'reason-code'
+        AND system = 'https://fhir.social-prescribing.example.org/CodeSystem/priority-cohort')
+      AS cohorts,
+    bool_or(param = 'status' AND code = 'entered-in-error') AS withdrawn
+  FROM idx_token
+  WHERE res_type = 'ServiceRequest' AND param IN ('route', 'reason-code', 'status')
+  GROUP BY res_id),
+reference AS (
+  SELECT res_id AS id,
+    min(CASE WHEN target_type <> '' THEN target_type || '/' || target_id
+             WHEN id_value <> '' THEN id_system || '|' || id_value
+             ELSE url END) FILTER (WHERE param = 'subject') AS person,
+    min(target_id) FILTER (WHERE param = 'performer' AND target_type = 'HealthcareService')
+      AS service,
+    bool_or(param = 'based-on' AND target_type = 'ServiceRequest') AS onward
+  FROM idx_reference
+  WHERE res_type = 'ServiceRequest' AND param IN ('subject', 'performer', 'based-on')
+  GROUP BY res_id)
+SELECT r.id, r.authored, t.route, t.cohorts, x.person, x.service, COALESCE(x.onward, false)
+FROM referral r
+JOIN token t ON t.id = r.id
+LEFT JOIN reference x ON x.id = r.id
+WHERE t.route IS NOT NULL AND NOT t.withdrawn
+)sql";
+
+// One row per Task whose focus is a ServiceRequest (every Task, whatever the period: the server
+// keeps those of the period's referrals): the referral's id; the Task's state as bits; when it
+// was first accepted (null for a warm handover's Task, whose acceptance is the receiver's and
+// not the referral's); when it first recorded a contact. Times in epoch milliseconds.
+//
+// Bits of the state (see decodeTasks in pg_reports.cpp), null when the status is not in $1:
+// the status's position in $1 (bit 0 for the first); bit 20 instead of "completed" when it
+// completed by a warm handover (businessStatus handed-over); for a rejection, bit 21 + the
+// position of its reason in $2 (statusReason first, then businessStatus), or bit 21 alone for
+// any other reason.
+//
+// The first acceptance and first contact are in the version history only, read through the
+// partial indexes of migration 003. date_part, not extract: extract returns numeric, whose
+// arithmetic cost a tenth of this statement. Its double holds the microseconds exactly once
+// rounded, so the milliseconds are those microseconds divided, as extract would give them.
+constexpr const char* kTasks = R"sql(
+WITH
+task_state AS (
+  SELECT res_id AS task,
+    min(code) FILTER (WHERE param = 'status') AS status,
+    bool_or(param = 'code' AND code = 'warm-handover'
+            AND system = 'https://fhir.social-prescribing.example.org/CodeSystem/task-code')
+      AS handover,
+    bool_or(param = 'business-status' AND code = 'handed-over'
+            AND system = 'https://fhir.social-prescribing.example.org/CodeSystem/task-business-status')
+      AS handed_over,
+    min(code) FILTER (WHERE param = 'status-reason' AND code = ANY ($2::text[])
+            AND system = 'https://fhir.social-prescribing.example.org/CodeSystem/task-business-status')
+      AS reason,
+    min(code) FILTER (WHERE param = 'business-status' AND code = ANY ($2::text[])
+            AND system = 'https://fhir.social-prescribing.example.org/CodeSystem/task-business-status')
+      AS business_reason
+  FROM idx_token
+  WHERE res_type = 'Task' AND param IN ('status', 'code', 'business-status', 'status-reason')
+  GROUP BY res_id),
+accepted AS (
+  SELECT res_id AS task, (date_part('epoch', min(last_updated)) * 1000000)::bigint / 1000 AS at
+  FROM resource_versions
+  WHERE res_type = 'Task'
+    AND (body::json ->> 'status') IN ('accepted', 'in-progress', 'on-hold', 'completed', 'failed')
+  GROUP BY res_id),
+contact AS (
+  SELECT res_id AS task, (date_part('epoch', min(last_updated)) * 1000000)::bigint / 1000 AS at
+  FROM resource_versions
+  WHERE res_type = 'Task'
+    AND sp_report_has_code(body::json -> 'businessStatus',
+          'https://fhir.social-prescribing.example.org/CodeSystem/task-business-status',
+          '{first-contact-made,plan-agreed,attending,discharged}')
+  GROUP BY res_id)
+SELECT f.target_id,
+  CASE WHEN s.status = ANY ($1::text[]) THEN
+    CASE WHEN s.status = 'completed' AND s.handed_over THEN 1::bigint << 20
+         ELSE 1::bigint << (array_position($1::text[], s.status) - 1) END
+    | CASE WHEN s.status = 'rejected' THEN 1::bigint << (21 + COALESCE(
+        array_position($2::text[], s.reason),
+        array_position($2::text[], s.business_reason), 0))
+      ELSE 0 END
+  END,
+  CASE WHEN NOT s.handover THEN a.at END,
+  c.at
+FROM idx_reference f
+LEFT JOIN task_state s ON s.task = f.res_id
+LEFT JOIN accepted a ON a.task = f.res_id
+LEFT JOIN contact c ON c.task = f.res_id
+WHERE f.res_type = 'Task' AND f.param = 'focus' AND f.target_type = 'ServiceRequest'
+)sql";
+
+// Every Patient with a postcode (the first in sort order of their addresses').
+constexpr const char* kPostcodes = R"sql(
+SELECT res_id, min(exact) FROM idx_string
+WHERE res_type = 'Patient' AND param = 'address-postalcode'
+GROUP BY res_id
+)sql";
+
+// The Patients referred (with a route) before $1 (epoch milliseconds).
+constexpr const char* kReferredBefore = R"sql(
+SELECT DISTINCT x.target_id FROM idx_date d
+JOIN idx_reference x ON x.res_type = 'ServiceRequest' AND x.param = 'subject'
+ AND x.res_id = d.res_id AND x.target_type = 'Patient'
+WHERE d.res_type = 'ServiceRequest' AND d.param = 'authored' AND d.low < $1
+  AND EXISTS (SELECT 1 FROM idx_token t WHERE t.res_type = 'ServiceRequest'
+              AND t.param = 'route' AND t.res_id = d.res_id)
+)sql";
+
+// Integer scores of the instruments for local Patients, effective at or after $3, one row per
+// Observation not entered in error or cancelled: the Patient's id, the instrument, when, the
+// score. $1: the instruments' codes; $2: each instrument as "system|code", in the same order
+// (the position is the instrument). The codes narrow the rows cheaply before the pairs are
+// matched.
+constexpr const char* kScores = R"sql(
+WITH
+measured AS (
+  SELECT res_id AS id, min(array_position($2::text[], system || '|' || code)) - 1 AS instrument
+  FROM idx_token
+  WHERE res_type = 'Observation' AND param = 'code' AND code = ANY ($1::text[])
+  GROUP BY res_id),
+subject AS (
+  SELECT res_id AS id, target_id AS person FROM idx_reference
+  WHERE res_type = 'Observation' AND param = 'subject' AND target_type = 'Patient'),
+effective AS (
+  SELECT res_id AS id, low FROM idx_date
+  WHERE res_type = 'Observation' AND param = 'date' AND low >= $3),
+score AS (
+  SELECT res_id AS id, value FROM idx_number
+  WHERE res_type = 'Observation' AND param = 'value-integer'),
+withdrawn AS (
+  SELECT res_id AS id FROM idx_token WHERE res_type = 'Observation' AND param = 'status'
+   AND code IN ('entered-in-error', 'cancelled'))
+SELECT s.person, m.instrument, e.low, n.value
+FROM measured m
+JOIN subject s ON s.id = m.id
+JOIN effective e ON e.id = m.id
+JOIN score n ON n.id = m.id
+WHERE m.instrument IS NOT NULL AND NOT EXISTS (SELECT 1 FROM withdrawn w WHERE w.id = m.id)
+)sql";
+
+// Refusals for want of a place made in the period [$1, $2) (epoch milliseconds), or about a
+// referral authored in it.
+constexpr const char* kRefusals = R"sql(
+SELECT (date_part('epoch', r.refused_at) * 1000000)::bigint / 1000, r.service_id, r.referral_id,
+       r.refused
+FROM capacity_refusals r
+WHERE r.refused_at >= to_timestamp($1::bigint / 1000.0)
+      AND r.refused_at < to_timestamp($2::bigint / 1000.0)
+   OR r.referral_id IN (SELECT d.res_id FROM idx_date d
+                        WHERE d.res_type = 'ServiceRequest' AND d.param = 'authored'
+                          AND d.low >= $1 AND d.low < $2)
+)sql";
+
+// The directory as it is now: a few hundred services at most, so their JSON is read directly.
+// $1: the capacity extension URL, $2: the last-reviewed extension URL.
+constexpr const char* kServices = R"sql(
+SELECT r.res_id, j ->> 'name', COALESCE(j ->> 'active', 'true'), cap.total, cap.free, cap.status,
+       reviewed.value
+FROM resources r
+JOIN resource_versions v ON v.res_type = r.res_type AND v.res_id = r.res_id
+ AND v.version_id = r.version_id
+CROSS JOIN LATERAL (SELECT v.body::json AS j) body
+LEFT JOIN LATERAL (
+  SELECT max(COALESCE(s ->> 'valueUnsignedInt', s ->> 'valueInteger', s ->> 'valuePositiveInt'))
+           FILTER (WHERE s ->> 'url' = 'total') AS total,
+         max(COALESCE(s ->> 'valueUnsignedInt', s ->> 'valueInteger', s ->> 'valuePositiveInt'))
+           FILTER (WHERE s ->> 'url' = 'free') AS free,
+         max(s ->> 'valueCode') FILTER (WHERE s ->> 'url' = 'status') AS status
+  FROM json_array_elements(CASE WHEN json_typeof(j -> 'extension') = 'array'
+                                THEN j -> 'extension' ELSE '[]' END) e,
+       json_array_elements(CASE WHEN json_typeof(e -> 'extension') = 'array'
+                                THEN e -> 'extension' ELSE '[]' END) s
+  WHERE e ->> 'url' = $1) cap ON true
+LEFT JOIN LATERAL (
+  SELECT min(e ->> 'valueDate') AS value
+  FROM json_array_elements(CASE WHEN json_typeof(j -> 'extension') = 'array'
+                                THEN j -> 'extension' ELSE '[]' END) e
+  WHERE e ->> 'url' = $2) reviewed ON true
+WHERE r.res_type = 'HealthcareService' AND NOT r.deleted
+ORDER BY r.res_id
+)sql";
+
+}  // namespace sp::store::pg::report_sql
