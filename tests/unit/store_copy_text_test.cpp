@@ -27,6 +27,13 @@ TEST(StoreCopyTextTest, FieldsNullsAndEscapes) {
   ASSERT_EQ(row.size(), 2u);
   EXPECT_EQ(row.integer(0), -1735689600000);
   EXPECT_FALSE(row.boolean(1));
+
+  row.parse("\\tlead\tend\\\t12x\t");  // an escape first, a lone backslash last
+  ASSERT_EQ(row.size(), 4u);
+  EXPECT_EQ(row.text(0), "\tlead");
+  EXPECT_EQ(row.text(1), "end\\");
+  EXPECT_THROW(row.integer(2), std::invalid_argument);
+  EXPECT_THROW(row.integer(3), std::invalid_argument);  // empty
 }
 
 TEST(StoreCopyTextTest, LiteralsReplaceParameters) {
