@@ -8,10 +8,12 @@
 #include <unordered_set>
 
 #include "reports/stats.h"
-#include "reports/string_index.h"
+#include "util/string_index.h"
 
 namespace sp::reports {
 namespace {
+
+using util::StringIndex;
 
 constexpr double kDayMillis = 86400000.0;
 constexpr std::int64_t kDayMillisInt = 86400000;

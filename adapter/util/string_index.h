@@ -1,5 +1,6 @@
 // Small numbers for strings: each distinct string is given the next number (0, 1, 2, ...) the
-// first time it is added, so that the report can count and group by number in plain vectors.
+// first time it is added, so that callers can count, group and join by number in plain vectors
+// (the impact report does, on a hundred thousand referrals).
 // Open addressing with each string's hash kept beside its number: a lookup usually touches one
 // slot and the one string it matches, where std::unordered_map also follows a bucket and a node.
 // The strings are not copied: the views must stay valid as long as the index. Pure; not
@@ -11,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-namespace sp::reports {
+namespace sp::util {
 
 class StringIndex {
  public:
@@ -36,4 +37,4 @@ class StringIndex {
   std::vector<std::string_view> keys_;  // by number
 };
 
-}  // namespace sp::reports
+}  // namespace sp::util

@@ -1,8 +1,8 @@
-#include "reports/string_index.h"
+#include "util/string_index.h"
 
 #include <functional>
 
-namespace sp::reports {
+namespace sp::util {
 namespace {
 
 std::size_t capacityFor(std::size_t count) {
@@ -58,4 +58,4 @@ void StringIndex::grow() {
   }
 }
 
-}  // namespace sp::reports
+}  // namespace sp::util
