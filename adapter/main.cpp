@@ -192,7 +192,8 @@ int run(const sp::app::Config& config) {
     std::cerr << "plain HTTP: no client certificates, so no access rules apply (every caller is "
                  "the development caller); development and tests only\n";
   }
-  sp::store::pg::PgReportStore reportStore(config.databaseUrl, 2);
+  // Three connections: one report reads on all three at once (pg_reports.h).
+  sp::store::pg::PgReportStore reportStore(config.databaseUrl, 3);
   const sp::rest::ReportsApi reports(reportStore, clock, loadLocalities(config.localitiesFile),
                                      loadReportAccess(config));
   if (config.devOpenReports) {

@@ -3,16 +3,16 @@
 #include <pqxx/pqxx>
 
 #include <algorithm>
+#include <functional>
 #include <future>
 #include <iostream>
 #include <optional>
-#include <string_view>
-#include <unordered_map>
 
 #include "fhir/errors.h"
 #include "store/pg/access_sql.h"  // sqlTextArray
 #include "store/pg/copy_text.h"
 #include "store/pg/report_queries.h"
+#include "util/string_index.h"
 
 namespace sp::store::pg {
 namespace {
@@ -134,14 +134,14 @@ void keepEarliest(std::optional<std::int64_t>& earliest, std::int64_t candidate)
 // contact of any of them. Tasks of other referrals (other periods) are passed over.
 void attachTasks(std::vector<ReferralFact>& referrals, const std::vector<TaskRow>& tasks,
                  const ReportQuery& q) {
-  std::unordered_map<std::string_view, std::size_t> byId(referrals.size());
-  for (std::size_t i = 0; i < referrals.size(); ++i) byId.emplace(referrals[i].id, i);
+  util::StringIndex ids(referrals.size());  // numbered as in `referrals`: one row per id
+  for (const ReferralFact& r : referrals) ids.add(r.id);
   std::vector<std::int64_t> states(referrals.size(), 0);
   for (const TaskRow& t : tasks) {
-    const auto found = byId.find(t.referral);
-    if (found == byId.end()) continue;
-    ReferralFact& r = referrals[found->second];
-    states[found->second] |= t.state;
+    const int found = ids.find(t.referral);
+    if (found < 0) continue;
+    ReferralFact& r = referrals[found];
+    states[found] |= t.state;
     if (t.acceptedMillis) keepEarliest(r.toAcceptanceMillis, *t.acceptedMillis - r.authoredMillis);
     if (t.contactMillis) keepEarliest(r.toFirstContactMillis, *t.contactMillis - r.authoredMillis);
   }
@@ -150,33 +150,34 @@ void attachTasks(std::vector<ReferralFact>& referrals, const std::vector<TaskRow
   }
 }
 
-// What is known of a Patient.
-struct Person {
-  std::string postcode;  // "" when none
-  bool referredBefore = false;
-};
-
-// The Patients with a postcode or referred before the period, keyed by "Patient/<id>".
-using People = std::unordered_map<std::string, Person>;
-
-// `expected`: about how many there are (the period's referrals), to size the table once.
-People readPeople(pqxx::transaction_base& tx, const ReportQuery& q, std::size_t expected) {
-  People people(expected);
+// Gives each referral its person's postcode (report_sql::kPostcodes) and whether they were
+// referred before the period (kReferredBefore). Only the people of these referrals are kept.
+void readPeople(pqxx::transaction_base& tx, const ReportQuery& q,
+                std::vector<ReferralFact>& referrals) {
+  util::StringIndex people(referrals.size());  // "Patient/<id>", or a logical reference
+  std::vector<int> personOf(referrals.size(), -1);
+  for (std::size_t i = 0; i < referrals.size(); ++i) {
+    if (!referrals[i].person.empty()) personOf[i] = people.add(referrals[i].person).first;
+  }
+  std::vector<std::string> postcode(people.size());
+  std::vector<bool> referredBefore(people.size(), false);
+  std::string reference = "Patient/";
+  const auto numberOf = [&](const std::string& patientId) {
+    reference.replace(8, std::string::npos, patientId);
+    return people.find(reference);
+  };
   streamRows(tx, report_sql::kPostcodes, [&](const CopyTextRow& row) {
-    people["Patient/" + row.text(0)].postcode = row.text(1);
+    const int person = numberOf(row.text(0));
+    if (person >= 0) postcode[person] = row.text(1);
   });
   for (const auto& row : tx.exec_params(report_sql::kReferredBefore, q.fromMillis)) {
-    people["Patient/" + text(row[0])].referredBefore = true;
+    const int person = numberOf(text(row[0]));
+    if (person >= 0) referredBefore[person] = true;
   }
-  return people;
-}
-
-void attachPeople(std::vector<ReferralFact>& referrals, const People& people) {
-  for (auto& r : referrals) {
-    const auto person = people.find(r.person);
-    if (person == people.end()) continue;
-    r.postcode = person->second.postcode;
-    r.referredBefore = person->second.referredBefore;
+  for (std::size_t i = 0; i < referrals.size(); ++i) {
+    if (personOf[i] < 0) continue;
+    referrals[i].postcode = postcode[personOf[i]];
+    referrals[i].referredBefore = referredBefore[personOf[i]];
   }
 }
 
@@ -244,12 +245,13 @@ void configure(pqxx::transaction_base& tx, std::chrono::seconds timeLimit) {
 
 using ReadOnlyTransaction = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
 
-// Reads everything in `main`'s snapshot. With a `helper` connection, the Tasks and the scores
-// are read on it at the same time as the referrals, the people and the directory on `main` (the
-// two halves cost about the same), in a transaction importing main's snapshot
-// (pg_export_snapshot), so both see the same data.
-ReportData readAll(pqxx::connection& main, pqxx::connection* helper, const ReportQuery& q,
-                   std::chrono::seconds timeLimit) {
+// Reads everything in `main`'s snapshot: the referrals, their people and the directory on
+// `main`; the Tasks and the scores each on one of the `helpers` when there are two, both on the
+// one there is, or on `main` after the referrals when there is none. Each helper reads in a
+// transaction importing main's snapshot (pg_export_snapshot), so all see the same data, at the
+// same time as `main` (the three parts cost about the same).
+ReportData readAll(pqxx::connection& main, const std::vector<pqxx::connection*>& helpers,
+                   const ReportQuery& q, std::chrono::seconds timeLimit) {
   if (q.taskStatuses.size() > 20 || q.rejectionReasons.size() > 20 || q.cohorts.size() > 62) {
     throw std::invalid_argument("report query: too many codes to report as bits");
   }
@@ -258,34 +260,34 @@ ReportData readAll(pqxx::connection& main, pqxx::connection* helper, const Repor
   ReportData data;
   std::vector<TaskRow> tasks;  // outlive `beside`, which fills them
   std::vector<ScoreFact> scores;
-  const auto readBeside = [&q, &tasks, &scores](pqxx::transaction_base& t) {
-    tasks = readTasks(t, q);
-    scores = readScores(t, q);
-  };
-  People people;
-  if (helper) {
-    const std::string snapshot = tx.exec("SELECT pg_export_snapshot()")[0][0].c_str();
-    // Joined before `tx` ends, also when reading the referrals throws (the future's destructor
-    // waits), so the snapshot stays exported for as long as the helper may import it.
-    std::future<void> beside = std::async(std::launch::async, [&, snapshot] {
-      ReadOnlyTransaction htx(*helper);
-      htx.exec("SET TRANSACTION SNAPSHOT " + htx.quote(snapshot));
-      configure(htx, timeLimit);
-      readBeside(htx);
-      htx.commit();
-    });
+  const std::vector<std::function<void(pqxx::transaction_base&)>> parts = {
+      [&](pqxx::transaction_base& t) { tasks = readTasks(t, q); },
+      [&](pqxx::transaction_base& t) { scores = readScores(t, q); }};
+  if (helpers.empty()) {
     data.referrals = readReferrals(tx, q);
-    people = readPeople(tx, q, data.referrals.size());
+    for (const auto& part : parts) part(tx);
+    readPeople(tx, q, data.referrals);
     readDirectory(tx, q, data);
-    beside.get();
   } else {
+    const std::string snapshot = tx.exec("SELECT pg_export_snapshot()")[0][0].c_str();
+    // Joined before `tx` ends, also when reading the referrals throws (a future's destructor
+    // waits), so the snapshot stays exported for as long as a helper may import it.
+    std::vector<std::future<void>> beside;
+    for (std::size_t h = 0; h < helpers.size(); ++h) {
+      beside.push_back(std::async(std::launch::async, [&, h, snapshot] {
+        ReadOnlyTransaction htx(*helpers[h]);
+        htx.exec("SET TRANSACTION SNAPSHOT " + htx.quote(snapshot));
+        configure(htx, timeLimit);
+        for (std::size_t p = h; p < parts.size(); p += helpers.size()) parts[p](htx);
+        htx.commit();
+      }));
+    }
     data.referrals = readReferrals(tx, q);
-    readBeside(tx);
-    people = readPeople(tx, q, data.referrals.size());
+    readPeople(tx, q, data.referrals);
     readDirectory(tx, q, data);
+    for (auto& b : beside) b.get();
   }
   attachTasks(data.referrals, tasks, q);
-  attachPeople(data.referrals, people);
   data.scores = std::move(scores);
   tx.commit();
   return data;
@@ -302,16 +304,22 @@ PgReportStore::PgReportStore(const std::string& url, std::size_t poolSize,
 ReportData PgReportStore::read(const ReportQuery& query) {
   for (int attempt = 1;; ++attempt) {
     std::optional<ConnectionPool::Lease> lease;
-    std::optional<ConnectionPool::Lease> helper;
+    std::vector<ConnectionPool::Lease> helpers;
     try {
       lease.emplace(pool_->acquire());
-      // A second connection reads beside the first; none free (another report): one does all.
-      if (auto spare = pool_->tryAcquire()) helper.emplace(std::move(*spare));
-      ReportData data = readAll(**lease, helper ? &**helper : nullptr, query, timeLimit_);
-      return data;
+      // Up to two more connections read beside the first; none free (other reports): one does
+      // all.
+      while (helpers.size() < 2) {
+        auto spare = pool_->tryAcquire();
+        if (!spare) break;
+        helpers.push_back(std::move(*spare));
+      }
+      std::vector<pqxx::connection*> beside;
+      for (auto& h : helpers) beside.push_back(&*h);
+      return readAll(**lease, beside, query, timeLimit_);
     } catch (const pqxx::broken_connection& e) {
       if (lease) lease->discard();
-      if (helper) helper->discard();
+      for (auto& h : helpers) h.discard();
       if (attempt >= 2) {
         logDatabaseError(e.what());
         throw FhirError(ErrorKind::kUnavailable, "transient", "The database is unavailable");
@@ -324,7 +332,9 @@ ReportData PgReportStore::read(const ReportQuery& query) {
                             " seconds; choose a shorter period or try again later");
       }
       if (lease && !(*lease)->is_open()) lease->discard();
-      if (helper && !(*helper)->is_open()) helper->discard();
+      for (auto& h : helpers) {
+        if (!h->is_open()) h.discard();
+      }
       throw FhirError(ErrorKind::kInternal, "exception", "A database error occurred");
     } catch (const std::runtime_error& e) {
       if (dynamic_cast<const FhirError*>(&e)) throw;
