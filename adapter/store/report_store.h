@@ -32,9 +32,10 @@ struct ReportQuery {
   // Scores of these instruments for the people referred, effective at or after scoresFromMillis.
   std::vector<ScoreCode> instruments;
   std::int64_t scoresFromMillis = 0;
-  // The codes the facts are reported in (at most 20 each): priority cohorts (others in
-  // reasonCode are not reported), Task statuses, and rejection reasons (statusReason or
-  // businessStatus codes in task-business-status; a rejection with none of them is "other").
+  // The codes the facts are reported in: priority cohorts (at most 62; others in reasonCode
+  // are not reported), Task statuses (at most 20), and rejection reasons (at most 10;
+  // statusReason or businessStatus codes in task-business-status; a rejection with none of
+  // them is "other").
   std::vector<std::string> cohorts;
   std::vector<std::string> taskStatuses;
   std::vector<std::string> rejectionReasons;
@@ -45,7 +46,8 @@ struct TaskFact {
   std::string status;           // Task.status
   bool handedOver = false;      // completed with businessStatus handed-over (a warm handover)
   std::string rejectionReason;  // for a rejected Task: a ReportQuery::rejectionReasons code
-                                // (statusReason first, then businessStatus) or "other"
+                                // (statusReason first, then businessStatus; with several, the
+                                // first in that list) or "other"
 };
 
 // One referral authored in the period.

@@ -38,7 +38,7 @@ std::optional<std::int64_t> wholeNumber(const pqxx::field& f) {
 constexpr int kHandedOverBit = 20;
 constexpr int kReasonBit = 21;  // + position of the reason; kReasonBit alone: another reason
 
-// The distinct states of a referral's Tasks from the union of their bits (see report_sql::kTasks).
+// The distinct states of a referral's Tasks from the union of their states (see taskState).
 std::vector<TaskFact> decodeTasks(std::int64_t bits, const ReportQuery& q) {
   std::vector<TaskFact> tasks;
   for (std::size_t i = 0; i < q.taskStatuses.size() && i < kHandedOverBit; ++i) {
@@ -102,10 +102,39 @@ std::vector<ReferralFact> readReferrals(pqxx::transaction_base& tx, const Report
   return referrals;
 }
 
-// A Task of some referral (report_sql::kTasks).
+// What a Task's tokens say (report_sql::kTasks): bits 0 to 19 its status, and these.
+constexpr int kTokenHandover = 20;        // code warm-handover
+constexpr int kTokenHandedOver = 21;      // businessStatus handed-over
+constexpr int kTokenStatusReason = 22;    // + position of a statusReason among the reasons
+constexpr int kTokenBusinessReason = 32;  // + position of a businessStatus among the reasons
+constexpr std::int64_t kTenBits = (1 << 10) - 1;
+
+// The position of the lowest bit set, -1 for none.
+int lowestBit(std::int64_t bits) { return bits == 0 ? -1 : __builtin_ctzll(bits); }
+
+// A Task's state in the bits decodeTasks reads, from what its tokens say; 0 when its status is
+// not one reported. A rejection's reason is its first statusReason among the reasons, else its
+// first businessStatus among them (in the order of ReportQuery::rejectionReasons), else other.
+std::int64_t taskState(std::int64_t tokens, const ReportQuery& q) {
+  const int status = lowestBit(tokens & ((std::int64_t{1} << kTokenHandover) - 1));
+  if (status < 0 || static_cast<std::size_t>(status) >= q.taskStatuses.size()) return 0;
+  const std::string& name = q.taskStatuses[status];
+  if (name == "completed" && (tokens >> kTokenHandedOver & 1)) {
+    return std::int64_t{1} << kHandedOverBit;
+  }
+  std::int64_t state = std::int64_t{1} << status;
+  if (name == "rejected") {
+    int reason = lowestBit(tokens >> kTokenStatusReason & kTenBits);
+    if (reason < 0) reason = lowestBit(tokens >> kTokenBusinessReason & kTenBits);
+    state |= std::int64_t{1} << (kReasonBit + 1 + reason);  // reason -1: kReasonBit, other
+  }
+  return state;
+}
+
+// A Task of some referral.
 struct TaskRow {
   std::string referral;  // the id of the ServiceRequest it is focused on
-  std::int64_t state = 0;  // bits; 0 for a status not reported
+  std::int64_t state = 0;  // see taskState
   std::optional<std::int64_t> acceptedMillis;  // absent for a warm handover's Task
   std::optional<std::int64_t> contactMillis;
 };
@@ -118,8 +147,13 @@ std::vector<TaskRow> readTasks(pqxx::transaction_base& tx, const ReportQuery& q)
   streamRows(tx, sql, [&](const CopyTextRow& row) {
     TaskRow t;
     t.referral = row.text(0);
-    t.state = row.integer(1);
-    if (!row.isNull(2)) t.acceptedMillis = row.integer(2);
+    const bool hasTokens = !row.isNull(1);
+    const std::int64_t tokens = row.integer(1);
+    t.state = taskState(tokens, q);
+    // A warm handover's acceptance is the receiver's, not the referral's.
+    if (hasTokens && !(tokens >> kTokenHandover & 1) && !row.isNull(2)) {
+      t.acceptedMillis = row.integer(2);
+    }
     if (!row.isNull(3)) t.contactMillis = row.integer(3);
     tasks.push_back(std::move(t));
   });
@@ -252,7 +286,7 @@ using ReadOnlyTransaction = pqxx::transaction<pqxx::repeatable_read, pqxx::read_
 // same time as `main` (the three parts cost about the same).
 ReportData readAll(pqxx::connection& main, const std::vector<pqxx::connection*>& helpers,
                    const ReportQuery& q, std::chrono::seconds timeLimit) {
-  if (q.taskStatuses.size() > 20 || q.rejectionReasons.size() > 20 || q.cohorts.size() > 62) {
+  if (q.taskStatuses.size() > 20 || q.rejectionReasons.size() > 10 || q.cohorts.size() > 62) {
     throw std::invalid_argument("report query: too many codes to report as bits");
   }
   ReadOnlyTransaction tx(main);

@@ -61,15 +61,14 @@ WHERE t.route IS NOT NULL AND NOT t.withdrawn
 )sql";
 
 // One row per Task whose focus is a ServiceRequest (every Task, whatever the period: the server
-// keeps those of the period's referrals): the referral's id; the Task's state as bits; when it
-// was first accepted (null for a warm handover's Task, whose acceptance is the receiver's and
-// not the referral's); when it first recorded a contact. Times in epoch milliseconds.
+// keeps those of the period's referrals): the referral's id; what its tokens say, as bits; when
+// it was first accepted; when it first recorded a contact (epoch milliseconds).
 //
-// Bits of the state (see decodeTasks in pg_reports.cpp), null when the status is not in $1:
-// the status's position in $1 (bit 0 for the first); bit 20 instead of "completed" when it
-// completed by a warm handover (businessStatus handed-over); for a rejection, bit 21 + the
-// position of its reason in $2 (statusReason first, then businessStatus), or bit 21 alone for
-// any other reason.
+// The bits (read by taskState in pg_reports.cpp), one aggregate over the Task's token rows:
+// its status's position in $1 (bit 0 for the first; $1 holds at most 20), bit 20 when its code
+// is warm-handover, bit 21 when its businessStatus is handed-over, bit 22 + the position of a
+// statusReason in $2 and bit 32 + the position of a businessStatus in $2 (positions from 0;
+// $2 holds at most 10 rejection reasons). Null for a Task without tokens.
 //
 // The first acceptance and first contact are in the version history only, read through the
 // partial indexes of migration 003. date_part, not extract: extract returns numeric, whose
@@ -78,20 +77,15 @@ WHERE t.route IS NOT NULL AND NOT t.withdrawn
 constexpr const char* kTasks = R"sql(
 WITH
 task_state AS (
-  SELECT res_id AS task,
-    min(code) FILTER (WHERE param = 'status') AS status,
-    bool_or(param = 'code' AND code = 'warm-handover'
-            AND system = 'https://fhir.social-prescribing.example.org/CodeSystem/task-code')
-      AS handover,
-    bool_or(param = 'business-status' AND code = 'handed-over'
-            AND system = 'https://fhir.social-prescribing.example.org/CodeSystem/task-business-status')
-      AS handed_over,
-    min(code) FILTER (WHERE param = 'status-reason' AND code = ANY ($2::text[])
-            AND system = 'https://fhir.social-prescribing.example.org/CodeSystem/task-business-status')
-      AS reason,
-    min(code) FILTER (WHERE param = 'business-status' AND code = ANY ($2::text[])
-            AND system = 'https://fhir.social-prescribing.example.org/CodeSystem/task-business-status')
-      AS business_reason
+  SELECT res_id AS task, bit_or(CASE
+      WHEN param = 'status' THEN 1::bigint << (array_position($1::text[], code) - 1)
+      WHEN param = 'code' THEN CASE WHEN code = 'warm-handover' AND system =
+          'https://fhir.social-prescribing.example.org/CodeSystem/task-code' THEN 1::bigint << 20 END
+      WHEN system IS DISTINCT FROM
+          'https://fhir.social-prescribing.example.org/CodeSystem/task-business-status' THEN NULL
+      WHEN param = 'business-status' AND code = 'handed-over' THEN 1::bigint << 21
+      WHEN param = 'status-reason' THEN 1::bigint << (21 + array_position($2::text[], code))
+      ELSE 1::bigint << (31 + array_position($2::text[], code)) END) AS bits
   FROM idx_token
   WHERE res_type = 'Task' AND param IN ('status', 'code', 'business-status', 'status-reason')
   GROUP BY res_id),
@@ -109,17 +103,7 @@ contact AS (
           'https://fhir.social-prescribing.example.org/CodeSystem/task-business-status',
           '{first-contact-made,plan-agreed,attending,discharged}')
   GROUP BY res_id)
-SELECT f.target_id,
-  CASE WHEN s.status = ANY ($1::text[]) THEN
-    CASE WHEN s.status = 'completed' AND s.handed_over THEN 1::bigint << 20
-         ELSE 1::bigint << (array_position($1::text[], s.status) - 1) END
-    | CASE WHEN s.status = 'rejected' THEN 1::bigint << (21 + COALESCE(
-        array_position($2::text[], s.reason),
-        array_position($2::text[], s.business_reason), 0))
-      ELSE 0 END
-  END,
-  CASE WHEN NOT s.handover THEN a.at END,
-  c.at
+SELECT f.target_id, s.bits, a.at, c.at
 FROM idx_reference f
 LEFT JOIN task_state s ON s.task = f.res_id
 LEFT JOIN accepted a ON a.task = f.res_id
