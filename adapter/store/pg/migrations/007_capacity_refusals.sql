@@ -1,7 +1,8 @@
 -- Requests refused at once because a service had no free place (no waiting lists; see
--- docs/workflow.md). The refused write is rolled back, so nothing of it is in the resources;
--- the adapter writes one row here, in a transaction of its own right after the refusal, so
--- that the impact report can count refusals (docs/reports.md). Rows are only ever added.
+-- docs/workflow.md). The refused write is rolled back to a savepoint, so nothing of it is in
+-- the resources; the adapter writes one row here in the same transaction after that rollback
+-- (rest/capacity_refusal.h), so that the impact report can count refusals (docs/reports.md).
+-- Rows are only ever added. (Comments only changed since this first ran.)
 CREATE TABLE capacity_refusals (
   id bigserial PRIMARY KEY,
   refused_at timestamptz NOT NULL,
