@@ -11,6 +11,7 @@
 #include "fhir/errors.h"
 #include "store/pg/access_sql.h"  // sqlTextArray
 #include "store/pg/copy_text.h"
+#include "store/pg/report_bits.h"
 #include "store/pg/report_queries.h"
 #include "util/string_index.h"
 
@@ -33,36 +34,6 @@ std::optional<std::int64_t> wholeNumber(const pqxx::field& f) {
   const std::string s = f.c_str();
   if (s.empty() || s.size() > 15 || !std::all_of(s.begin(), s.end(), ::isdigit)) return std::nullopt;
   return std::stoll(s);
-}
-
-constexpr int kHandedOverBit = 20;
-constexpr int kReasonBit = 21;  // + position of the reason; kReasonBit alone: another reason
-
-// The distinct states of a referral's Tasks from the union of their states (see taskState).
-std::vector<TaskFact> decodeTasks(std::int64_t bits, const ReportQuery& q) {
-  std::vector<TaskFact> tasks;
-  for (std::size_t i = 0; i < q.taskStatuses.size() && i < kHandedOverBit; ++i) {
-    if (!(bits & (std::int64_t{1} << i))) continue;
-    if (q.taskStatuses[i] == "rejected") {
-      for (std::size_t r = 0; r <= q.rejectionReasons.size(); ++r) {
-        if (!(bits & (std::int64_t{1} << (kReasonBit + r)))) continue;
-        tasks.push_back({"rejected", false, r == 0 ? "other" : q.rejectionReasons[r - 1]});
-      }
-      continue;
-    }
-    tasks.push_back({q.taskStatuses[i], false, ""});
-  }
-  if (bits & (std::int64_t{1} << kHandedOverBit)) tasks.push_back({"completed", true, ""});
-  return tasks;
-}
-
-std::vector<std::string> decodeCohorts(std::int64_t bits, const ReportQuery& q) {
-  std::vector<std::string> cohorts;
-  for (std::size_t i = 0; i < q.cohorts.size() && i < 62; ++i) {
-    if (bits & (std::int64_t{1} << i)) cohorts.push_back(q.cohorts[i]);
-  }
-  std::sort(cohorts.begin(), cohorts.end());
-  return cohorts;
 }
 
 // Hands each row of `sql` to `onRow` as PostgreSQL makes it (COPY (query) TO STDOUT), instead of
@@ -102,35 +73,6 @@ std::vector<ReferralFact> readReferrals(pqxx::transaction_base& tx, const Report
   return referrals;
 }
 
-// What a Task's tokens say (report_sql::kTasks): bits 0 to 19 its status, and these.
-constexpr int kTokenHandover = 20;        // code warm-handover
-constexpr int kTokenHandedOver = 21;      // businessStatus handed-over
-constexpr int kTokenStatusReason = 22;    // + position of a statusReason among the reasons
-constexpr int kTokenBusinessReason = 32;  // + position of a businessStatus among the reasons
-constexpr std::int64_t kTenBits = (1 << 10) - 1;
-
-// The position of the lowest bit set, -1 for none.
-int lowestBit(std::int64_t bits) { return bits == 0 ? -1 : __builtin_ctzll(bits); }
-
-// A Task's state in the bits decodeTasks reads, from what its tokens say; 0 when its status is
-// not one reported. A rejection's reason is its first statusReason among the reasons, else its
-// first businessStatus among them (in the order of ReportQuery::rejectionReasons), else other.
-std::int64_t taskState(std::int64_t tokens, const ReportQuery& q) {
-  const int status = lowestBit(tokens & ((std::int64_t{1} << kTokenHandover) - 1));
-  if (status < 0 || static_cast<std::size_t>(status) >= q.taskStatuses.size()) return 0;
-  const std::string& name = q.taskStatuses[status];
-  if (name == "completed" && (tokens >> kTokenHandedOver & 1)) {
-    return std::int64_t{1} << kHandedOverBit;
-  }
-  std::int64_t state = std::int64_t{1} << status;
-  if (name == "rejected") {
-    int reason = lowestBit(tokens >> kTokenStatusReason & kTenBits);
-    if (reason < 0) reason = lowestBit(tokens >> kTokenBusinessReason & kTenBits);
-    state |= std::int64_t{1} << (kReasonBit + 1 + reason);  // reason -1: kReasonBit, other
-  }
-  return state;
-}
-
 // A Task of some referral.
 struct TaskRow {
   std::string referral;  // the id of the ServiceRequest it is focused on
@@ -151,7 +93,7 @@ std::vector<TaskRow> readTasks(pqxx::transaction_base& tx, const ReportQuery& q)
     const std::int64_t tokens = row.integer(1);
     t.state = taskState(tokens, q);
     // A warm handover's acceptance is the receiver's, not the referral's.
-    if (hasTokens && !(tokens >> kTokenHandover & 1) && !row.isNull(2)) {
+    if (hasTokens && !isWarmHandover(tokens) && !row.isNull(2)) {
       t.acceptedMillis = row.integer(2);
     }
     if (!row.isNull(3)) t.contactMillis = row.integer(3);
