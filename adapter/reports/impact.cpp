@@ -452,7 +452,6 @@ ImpactReport buildImpactReport(const store::ReportData& data, const ReportPeriod
   report.staleBefore = addMonths(report.asAt, -kStaleAfterMonths);
 
   // Every referral of the period, filtered or not, tells whether a person was referred before.
-  // Keys point into `data`, which outlives these indexes.
   StringIndex personIndex(data.referrals.size());
   StringIndex postcodes(data.referrals.size());
   std::vector<int> placeOf;  // by postcode number: index into the locality table, or -1

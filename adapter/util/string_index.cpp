@@ -16,7 +16,7 @@ std::uint64_t hashOf(std::string_view key) { return std::hash<std::string_view>(
 }  // namespace
 
 StringIndex::StringIndex(std::size_t expected) : slots_(capacityFor(expected)) {
-  keys_.reserve(expected);
+  spans_.reserve(expected);
 }
 
 std::size_t StringIndex::slotOf(std::string_view key, std::uint64_t hash) const {
@@ -24,7 +24,7 @@ std::size_t StringIndex::slotOf(std::string_view key, std::uint64_t hash) const 
   for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
     const Slot& slot = slots_[i];
     if (slot.number < 0) return i;
-    if (slot.hash == hash && keys_[slot.number] == key) return i;
+    if (slot.hash == hash && keyOf(slot.number) == key) return i;
   }
 }
 
@@ -32,12 +32,13 @@ std::pair<int, bool> StringIndex::add(std::string_view key) {
   const std::uint64_t hash = hashOf(key);
   std::size_t i = slotOf(key, hash);
   if (slots_[i].number >= 0) return {slots_[i].number, false};
-  if ((keys_.size() + 1) * 2 > slots_.size()) {
+  if ((spans_.size() + 1) * 2 > slots_.size()) {
     grow();
     i = slotOf(key, hash);
   }
-  const int number = static_cast<int>(keys_.size());
-  keys_.push_back(key);
+  const int number = static_cast<int>(spans_.size());
+  spans_.emplace_back(bytes_.size(), key.size());
+  bytes_.append(key.data(), key.size());
   slots_[i] = Slot{hash, number};
   return {number, true};
 }
