@@ -7,7 +7,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 scripts/install-deps.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DSP_BUILD_TESTS=OFF >/dev/null
+# The build folder scripts/test.sh uses too, in the same build type (the default,
+# RelWithDebInfo), so that neither rebuilds everything after the other; no tests here.
+cmake -S . -B build -G Ninja -DSP_BUILD_TESTS=OFF >/dev/null
 cmake --build build --target sp-adapter
 certs/make-dev-certs.sh >&2
 # Revoked client certificates are refused (certificates made before the CRL existed have none).
