@@ -1,13 +1,13 @@
 // ReportStore on PostgreSQL (libpqxx 6.4): the facts of the impact report, read from the search
 // index tables (idx_*) of the current resources and from the Task version history (through the
 // partial indexes of migrations 003, 012 and 014; the SQL is in report_queries.h), in one
-// snapshot: a read-only REPEATABLE READ transaction, and beside it on a second connection (when
-// one is free) a transaction importing its snapshot (pg_export_snapshot). The first reads the
-// referrals, the people and the directory while the second reads the Tasks and the scores; the
-// rows are streamed (COPY) and joined here by id.
+// snapshot: a read-only REPEATABLE READ transaction, and beside it on up to two more
+// connections (those free) transactions importing its snapshot (pg_export_snapshot). The first
+// reads the referrals and the directory while the others read the Tasks, the scores and the
+// Patients (readAll in pg_reports.cpp); the rows are streamed (COPY) and joined here by id.
 //
-// It has its own small pool of connections, so a report (which can take a second or two) never
-// holds a connection the FHIR interactions need; a pool of one reads everything on one. SQL
+// It has its own small pool of connections, so a report (which can take a second) never holds
+// a connection the FHIR interactions need; a pool of one reads everything on one. SQL
 // text and database messages never leave this layer: failures become fhir::FhirError
 // (kUnavailable when the database cannot be reached or the report runs past its time limit,
 // kInternal otherwise) and the detail goes to stderr.

@@ -8,13 +8,13 @@
 //
 // Each attribute, or each kind of index row of a resource type, is one index-only scan in
 // resource id order, grouped by id as it streams, and the scans of one resource type are merged
-// in id order. The statements run with hash joins, nested loops and
-// sorts off (see configure() in pg_reports.cpp): none of them needs a sort, and PostgreSQL's
-// estimates on these tables are poor (it expects a few dozen referrals where there are a hundred
-// thousand), so left to itself it picks the code-ordered indexes and sorts their rows by id, or
-// hashes the 36-character ids. The referrals, their Tasks, the people and the scores are four
-// statements, so that two connections can read them at the same time; the server joins them by
-// id (a referral's Tasks by their focus, a referral's person by its reference).
+// in id order. The statements run with hash joins, nested loops and sorts off (see configure()
+// in pg_reports.cpp): none of them needs a sort, and PostgreSQL's estimates on these tables are
+// poor (it expects a few dozen referrals where there are a hundred thousand), so left to itself
+// it picks the code-ordered indexes and sorts their rows by id, or hashes the 36-character ids.
+// The referrals, their Tasks, the people and the scores are separate statements, so that up to
+// three connections can read them at the same time; the server joins them by id (a referral's
+// Tasks by their focus, a referral's person by its reference).
 #pragma once
 
 namespace sp::store::pg::report_sql {
