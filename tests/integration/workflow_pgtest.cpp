@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <ctime>
 #include <functional>
 #include <map>
 #include <memory>
@@ -1026,10 +1027,13 @@ class WarmHandover : public Workflow {
     std::string referral;
     std::string t1;
   };
-  static Case navigatorCase(const std::string& businessStatus = "") {
+  // `referralMore`: more members of the referral (see referralJson).
+  static Case navigatorCase(const std::string& businessStatus = "",
+                            const std::string& referralMore = "") {
     Case c;
     c.patient = patient();
-    c.referral = create("gp", "ServiceRequest", referralJson(c.patient, org("navigator")));
+    c.referral =
+        create("gp", "ServiceRequest", referralJson(c.patient, org("navigator"), referralMore));
     c.t1 = c.referral + "-task";
     moveOk(client("navigator"), c.t1, "accepted");
     moveOk(client("navigator"), c.t1, "in-progress");
@@ -1130,6 +1134,59 @@ TEST_F(WarmHandover, RejectedHandoverReturnsTheSendersTaskWithTheReason) {
   moveOk(client("navigator"), c.t1, "in-progress");
   const std::string again = handOver(c);
   expectOneHolder(c, again);
+}
+
+// The impact report sees a handed-over referral once, still in progress: the sender's Task is
+// completed by the handover (businessStatus handed-over), and the receiver's Task (code
+// warm-handover) carries the work on.
+TEST_F(WarmHandover, TheImpactReportCountsAHandedOverReferralOnceAndInProgress) {
+  const auto summary = [] {
+    const std::time_t now = std::time(nullptr);
+    char from[16], to[16];
+    std::tm day{};
+    const std::time_t yesterday = now - 86400, tomorrow = now + 86400;
+    gmtime_r(&yesterday, &day);
+    std::strftime(from, sizeof from, "%Y-%m-%d", &day);
+    gmtime_r(&tomorrow, &day);
+    std::strftime(to, sizeof to, "%Y-%m-%d", &day);
+    HttpResponse r =
+        client("admin").get("/$impact-report?period=" + std::string(from) + "/" + to);
+    EXPECT_EQ(r.status, 200) << r.body;
+    std::map<std::string, int> figures;
+    rapidjson::Document doc = parse(r.body);
+    for (const auto& p : doc["parameter"].GetArray()) {
+      if (std::string(p["name"].GetString()) != "summary") continue;
+      for (const auto& part : p["part"].GetArray()) {
+        if (part.HasMember("valueInteger")) {
+          figures[part["name"].GetString()] = part["valueInteger"].GetInt();
+        }
+      }
+    }
+    return figures;
+  };
+  std::map<std::string, int> before = summary();
+  // The report counts referrals by when they were authored.
+  const std::time_t now = std::time(nullptr);
+  std::tm nowUtc{};
+  gmtime_r(&now, &nowUtc);
+  char authored[32];
+  std::strftime(authored, sizeof authored, "%Y-%m-%dT%H:%M:%SZ", &nowUtc);
+  const Case c = navigatorCase("plan-agreed", R"("authoredOn":")" + std::string(authored) + "\"");
+  const std::string t2 = handOver(c);
+  moveOk(client("linkworker"), t2, "received");
+  moveOk(client("linkworker"), t2, "accepted");
+  ASSERT_EQ(statusOf("Task", c.t1), "completed");
+  std::map<std::string, int> after = summary();
+  EXPECT_EQ(after["referrals"] - before["referrals"], 1);
+  EXPECT_EQ(after["outcome-in-progress"] - before["outcome-in-progress"], 1);
+  EXPECT_EQ(after["outcome-completed"] - before["outcome-completed"], 0);
+  EXPECT_EQ(after["accepted"] - before["accepted"], 1);
+  // When the receiver finishes, the referral is completed.
+  moveOk(client("linkworker"), t2, "in-progress");
+  moveOk(client("linkworker"), t2, "completed");
+  after = summary();
+  EXPECT_EQ(after["outcome-completed"] - before["outcome-completed"], 1);
+  EXPECT_EQ(after["outcome-in-progress"] - before["outcome-in-progress"], 0);
 }
 
 TEST_F(WarmHandover, SenderCancelsItsHandover) {
