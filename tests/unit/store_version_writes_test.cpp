@@ -79,6 +79,17 @@ TEST(VersionWrites, ALaterVersionRemovesTheEarlierRowsFirst) {
 namespace sp::store::pg {
 namespace {
 
+TEST(SqlTextArray, TextColumnsAreOneArrayPerColumnInTheirOrder) {
+  struct Row {
+    std::string name;
+    int count;
+  };
+  const std::vector<Row> rows{{"a", 1}, {"b\"c", 20}};
+  EXPECT_EQ(textColumns(rows, [](const Row& r) { return std::to_string(r.count); }, &Row::name),
+            (std::vector<std::string>{R"({"1","20"})", R"({"a","b\"c"})"}));
+  EXPECT_EQ(textColumns(std::vector<Row>{}, &Row::name), (std::vector<std::string>{"{}"}));
+}
+
 TEST(SqlTextArray, QuotesEveryElementAndEscapesQuotesAndBackslashes) {
   EXPECT_EQ(sqlTextArray({}), "{}");
   EXPECT_EQ(sqlTextArray({"", "plain", R"(say "hi" \ bye)", "\\"}),

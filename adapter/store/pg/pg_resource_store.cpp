@@ -382,61 +382,28 @@ class PgTransaction : public StoreTransaction {
   }
 
   DeferredWrite outboxWrite() const {
-    std::vector<std::string> receivers, urls, kinds, contentTypes, bodies, correlationIds, abouts,
-        origins, recipients;
-    for (const OutboxMessage& m : pendingOutbox_) {
-      receivers.push_back(m.receiver);
-      urls.push_back(m.url);
-      kinds.push_back(m.kind);
-      contentTypes.push_back(m.contentType);
-      bodies.push_back(m.body);
-      correlationIds.push_back(m.correlationId);
-      abouts.push_back(m.about);
-      origins.push_back(m.origin);
-      recipients.push_back(m.recipient);
-    }
-    return {kEnqueue,
-            {sqlTextArray(receivers), sqlTextArray(urls), sqlTextArray(kinds),
-             sqlTextArray(contentTypes), sqlTextArray(bodies), sqlTextArray(correlationIds),
-             sqlTextArray(abouts), sqlTextArray(origins), sqlTextArray(recipients)}};
+    using M = OutboxMessage;
+    return {kEnqueue, textColumns(pendingOutbox_, &M::receiver, &M::url, &M::kind,
+                                  &M::contentType, &M::body, &M::correlationId, &M::about,
+                                  &M::origin, &M::recipient)};
   }
 
   DeferredWrite grantsWrite() const {
-    std::vector<std::string> types, ids, organisations, bases;
-    for (const AccessGrant& g : pendingGrants_) {
-      types.push_back(g.type);
-      ids.push_back(g.id);
-      organisations.push_back(g.organisation);
-      bases.push_back(g.basis);
-    }
-    return {kGrantAccess, {sqlTextArray(types), sqlTextArray(ids), sqlTextArray(organisations),
-                           sqlTextArray(bases)}};
+    using G = AccessGrant;
+    return {kGrantAccess,
+            textColumns(pendingGrants_, &G::type, &G::id, &G::organisation, &G::basis)};
   }
 
   DeferredWrite auditsWrite() const {
-    std::vector<std::string> ids, millis, actions, interactions, outcomes, organisations,
-        subjects, entityTypes, entityIds, entityVersions, queries, requestIds, correlationIds;
-    for (const AuditRecord& a : pendingAudit_) {
-      ids.push_back(a.id);
-      millis.push_back(std::to_string(toMillis(a.recorded)));
-      actions.push_back(a.action);
-      interactions.push_back(a.interaction);
-      outcomes.push_back(std::to_string(a.outcome));
-      organisations.push_back(a.organisation);
-      subjects.push_back(a.subject);
-      entityTypes.push_back(a.entityType);
-      entityIds.push_back(a.entityId);
-      entityVersions.push_back(std::to_string(a.entityVersion));
-      queries.push_back(a.query);
-      requestIds.push_back(a.requestId);
-      correlationIds.push_back(a.correlationId);
-    }
+    using A = AuditRecord;
     return {kRecordAudits,
-            {sqlTextArray(ids), sqlTextArray(millis), sqlTextArray(actions),
-             sqlTextArray(interactions), sqlTextArray(outcomes), sqlTextArray(organisations),
-             sqlTextArray(subjects), sqlTextArray(entityTypes), sqlTextArray(entityIds),
-             sqlTextArray(entityVersions), sqlTextArray(queries), sqlTextArray(requestIds),
-             sqlTextArray(correlationIds)}};
+            textColumns(
+                pendingAudit_, &A::id,
+                [](const A& a) { return std::to_string(toMillis(a.recorded)); }, &A::action,
+                &A::interaction, [](const A& a) { return std::to_string(a.outcome); },
+                &A::organisation, &A::subject, &A::entityType, &A::entityId,
+                [](const A& a) { return std::to_string(a.entityVersion); }, &A::query,
+                &A::requestId, &A::correlationId)};
   }
 
   pqxx::transaction_base& tx_;
