@@ -207,7 +207,7 @@ int run(const sp::app::Config& config) {
     return api.handle(r);
   });
   server.start();
-  if (config.http.baseUrl.empty()) {
+  if (config.http.baseUrl.empty()) {  // behind the edge, --base-url names the edge's address
     const std::string host = config.http.host == "0.0.0.0" ? "localhost" : config.http.host;
     publicBase.set((config.http.plainHttp ? "http://" : "https://") + host + ":" +
                    std::to_string(server.port()));
@@ -215,8 +215,8 @@ int run(const sp::app::Config& config) {
   if (config.deliveryEnabled) {
     for (auto& worker : deliveryWorkers) worker->start();
   }
-  std::cerr << "serving FHIR R4 on " << (config.http.plainHttp ? "http" : "https") << "://"
-            << config.http.host << ":" << server.port() << " ("
+  std::cerr << "serving FHIR R4 on " << (config.http.plainHttp ? "plain http" : "the TLS edge's")
+            << " port " << config.http.host << ":" << server.port() << " ("
             << definitions.resourceTypes().size() << " resource types, " << config.http.threads
             << " threads)\n";
   if (!config.portFile.empty()) {
@@ -249,16 +249,6 @@ int main(int argc, char** argv) {
     std::cerr << "sp-adapter: --database-url (or DATABASE_URL) is required; scripts/run.sh starts "
                  "a private PostgreSQL when none is given\n";
     return 2;
-  }
-  if (!config.http.plainHttp) {
-    for (const std::string& file :
-         {config.http.certFile, config.http.keyFile, config.http.clientCaFile}) {
-      if (!std::ifstream(file)) {
-        std::cerr << "sp-adapter: cannot read " << file
-                  << " (run certs/make-dev-certs.sh, or pass --plain-http)\n";
-        return 2;
-      }
-    }
   }
   try {
     return run(config);

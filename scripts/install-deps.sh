@@ -12,7 +12,9 @@ packages=(
   libpistache-dev rapidjson-dev libssl-dev libpqxx-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev zlib1g-dev  # zlib: the tests read the gzipped R4 JSON Schema
   postgresql-15 postgresql-contrib
-  openssl wrk ca-certificates
+  openssl wrk ca-certificates curl
+  haproxy  # the TLS edge in front of the adapter (scripts/tls-edge.sh)
+  nodejs   # TLS clients the project did not write, in the tests (tests/integration/node)
   clang-14 libclang-rt-14-dev  # libFuzzer and its sanitizer runtimes (tests/fuzz)
   chromium  # headless, for the report page test (tests/integration/reports_pgtest.cpp)
 )

@@ -37,9 +37,12 @@ bool truthy(const std::string& text) {
 
 const std::vector<Option>& options() {
   static const std::vector<Option> kOptions = {
-      {"host", "SP_HOST", Kind::kText, "address to listen on (default 0.0.0.0)",
+      {"host", "SP_HOST", Kind::kText,
+       "address to listen on (default 127.0.0.1); behind the TLS edge only a loopback address",
        [](Config& c, const std::string& v) { c.http.host = v; }},
-      {"port", "SP_PORT", Kind::kNumber, "port to listen on; 0 picks a free one (default 8443)",
+      {"port", "SP_PORT", Kind::kNumber,
+       "port to listen on, for the TLS edge (scripts/tls-edge.sh) or plain HTTP; 0 picks a free "
+       "one (default 8444)",
        [](Config& c, const std::string& v) {
          c.http.port = static_cast<std::uint16_t>(number("port", v, 0, 65535));
        }},
@@ -52,19 +55,19 @@ const std::vector<Option>& options() {
        "database connections (default: one per thread)",
        [](Config& c, const std::string& v) { c.dbPool = number("db-pool", v, 1, 1000); }},
       {"plain-http", "SP_PLAIN_HTTP", Kind::kFlag,
-       "serve plain HTTP without TLS (local debugging and tests only)",
+       "serve plain HTTP to anyone, with no identities (local debugging and tests only); "
+       "otherwise only the TLS edge is served, each connection naming its client in a PROXY v2 "
+       "header",
        [](Config& c, const std::string& v) { c.http.plainHttp = truthy(v); }},
-      {"tls-cert", "SP_TLS_CERT", Kind::kText, "server certificate, PEM (default certs/out/server.crt)",
+      {"tls-cert", "SP_TLS_CERT", Kind::kText,
+       "certificate the adapter presents when it delivers, PEM (default certs/out/server.crt)",
        [](Config& c, const std::string& v) { c.http.certFile = v; }},
-      {"tls-key", "SP_TLS_KEY", Kind::kText, "server private key, PEM (default certs/out/server.key)",
+      {"tls-key", "SP_TLS_KEY", Kind::kText,
+       "its private key, PEM (default certs/out/server.key)",
        [](Config& c, const std::string& v) { c.http.keyFile = v; }},
       {"client-ca", "SP_CLIENT_CA", Kind::kText,
-       "CA certificate that signs client certificates (default certs/out/ca.crt)",
+       "CA certificate of the partners' PKI (default certs/out/ca.crt)",
        [](Config& c, const std::string& v) { c.http.clientCaFile = v; }},
-      {"client-crl", "SP_CLIENT_CRL", Kind::kText,
-       "certificate revocation list of that CA, PEM: revoked client certificates are refused "
-       "(default: none)",
-       [](Config& c, const std::string& v) { c.http.clientCrlFile = v; }},
       {"base-url", "SP_BASE_URL", Kind::kText,
        "public base URL used in links (default: from the Host header)",
        [](Config& c, const std::string& v) { c.http.baseUrl = v; }},
@@ -190,6 +193,12 @@ const std::vector<Option>& options() {
   return kOptions;
 }
 
+// Whoever can reach the edge's port can claim any identity in its PROXY header, so only
+// processes on this machine may.
+bool isLoopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
 const Option& find(const std::string& flag) {
   for (const Option& o : options()) {
     if (flag == o.flag) return o;
@@ -242,6 +251,11 @@ Config parseConfig(const std::vector<std::string>& args, const EnvLookup& env) {
   // limit plus a body somewhat over it: those get the server's own 413 or 431 OperationOutcome.
   c.http.maxRequestBytes = c.limits.maxBodyBytes + c.http.maxHeaderBytes + 64 * 1024;
   if (c.dbPool == 0) c.dbPool = c.http.threads;
+  if (!c.http.plainHttp && !isLoopback(c.http.host)) {
+    throw std::invalid_argument("--host " + c.http.host +
+                                " is not a loopback address: behind the TLS edge the adapter "
+                                "listens on loopback only (or pass --plain-http)");
+  }
   return c;
 }
 

@@ -3,6 +3,7 @@
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
 #include <pistache/peer.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>
@@ -15,10 +16,10 @@
 #include "http/buffer_guard.h"
 #include "http/client_identity.h"
 #include "http/head_limits.h"
+#include "http/proxy_protocol.h"
 #include "http/raw_request_target.h"
 #include "http/verbatim_headers.h"
 #include "http/status_map.h"
-#include "http/tls_policy.h"
 #include "rest/request_screen.h"
 
 namespace sp::http {
@@ -30,6 +31,40 @@ std::string lowerCase(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
+}
+
+// What the TLS edge said about a connection, kept on its Pistache peer (putData).
+struct EdgeConnection {
+  std::string pending;  // bytes received before the PROXY header was complete
+  bool identified = false;
+  ClientIdentity identity;
+};
+
+constexpr const char* kEdgeConnection = "sp.edge";
+
+std::shared_ptr<EdgeConnection> edgeConnection(const std::shared_ptr<Tcp::Peer>& peer) {
+  if (auto data = peer->tryGetData(kEdgeConnection)) {
+    return std::static_pointer_cast<EdgeConnection>(data);
+  }
+  auto created = std::make_shared<EdgeConnection>();
+  peer->putData(kEdgeConnection, created);
+  return created;
+}
+
+ClientIdentity identityOf(const std::shared_ptr<Tcp::Peer>& peer) {
+  if (!peer) return {};
+  const auto data = peer->tryGetData(kEdgeConnection);
+  return data ? std::static_pointer_cast<EdgeConnection>(data)->identity : ClientIdentity{};
+}
+
+bool asksToClose(const Http::Request& req) {
+  for (const auto& [name, raw] : req.headers().rawList()) {
+    if (lowerCase(name) == "connection" && lowerCase(raw.value()).find("close") != std::string::npos) {
+      return true;
+    }
+  }
+  const auto connection = req.headers().tryGet<Http::Header::Connection>();
+  return connection && connection->control() == Http::ConnectionControl::Close;
 }
 
 rest::RestRequest toRestRequest(const Http::Request& req, const HttpConfig& config,
@@ -62,7 +97,8 @@ rest::RestRequest toRestRequest(const Http::Request& req, const HttpConfig& conf
     r.baseUrl = std::string(config.plainHttp ? "http" : "https") + "://" +
                 (host.empty() ? "localhost" : host);
   }
-  const ClientIdentity identity = clientIdentityOf(peer ? peer->ssl() : nullptr);
+  // Over plain HTTP there is no edge and so no identity: the development caller (--plain-http).
+  const ClientIdentity identity = config.plainHttp ? ClientIdentity{} : identityOf(peer);
   r.callerOrganisation = identity.organisationCode;
   r.callerSubject = identity.subject;
   return r;
@@ -181,7 +217,7 @@ class FhirHandler : public Http::Handler, public ParsingDelegate::Receiver {
       std::cerr << "error: request " << requestId << ": " << e.what() << "\n";
       response = internalError();
     }
-    send(writer, response, requestId);
+    send(writer, response, requestId, asksToClose(req));
     if (config_->accessLog) {
       const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                               std::chrono::steady_clock::now() - started)
@@ -198,9 +234,22 @@ class FhirHandler : public Http::Handler, public ParsingDelegate::Receiver {
     send(writer, outcomeResponse(408, "timeout", "The request was not received in time"), "");
   }
 
-  // Every chunk a client sends, before Pistache parses it (buffer_guard.h).
+  // Every chunk a client sends, before Pistache parses it (buffer_guard.h). Behind the TLS edge
+  // a connection starts with the edge's PROXY v2 header, which is taken off here.
   void onInput(const char* buffer, size_t length, const std::shared_ptr<Tcp::Peer>& peer) override {
     if (wasRefused(peer)) return;
+    std::string afterHeader;
+    if (!config_->plainHttp) {
+      auto edge = edgeConnection(peer);
+      if (!edge->identified) {
+        edge->pending.append(buffer, length);
+        if (!takeEdgeHeader(*edge, peer)) return;
+        afterHeader.swap(edge->pending);
+        if (afterHeader.empty()) return;
+        buffer = afterHeader.data();
+        length = afterHeader.size();
+      }
+    }
     if (overflowsBuffer(peer, length, config_->maxRequestBytes)) {
       refuseAndClose(peer, wireResponse(outcomeResponse(
                                413, "too-costly",
@@ -213,8 +262,54 @@ class FhirHandler : public Http::Handler, public ParsingDelegate::Receiver {
   }
 
  private:
+  // Reads the edge's PROXY header from what the connection sent so far. True once it is read and
+  // names a verified client certificate (edge.pending then holds what followed it); false while
+  // more is needed, or after refusing the connection: one that does not come from the edge, or
+  // whose client the edge did not verify, gets no answer but a refusal.
+  bool takeEdgeHeader(EdgeConnection& edge, const std::shared_ptr<Tcp::Peer>& peer) {
+    const ProxyHeader header = parseProxyHeader(edge.pending);
+    if (header.status == ProxyHeader::Status::kIncomplete) return false;
+    if (header.status == ProxyHeader::Status::kComplete && header.local) {
+      // The edge's health check: it only needs the connection to be accepted.
+      ::shutdown(peer->fd(), SHUT_RDWR);
+      return false;
+    }
+    std::string refusal;
+    if (header.status == ProxyHeader::Status::kInvalid) {
+      refusal = "This port serves only the TLS edge: " + header.error;
+    } else if (!header.verifiedCertificate) {
+      refusal = "The TLS edge verified no client certificate for this connection";
+    }
+    if (!refusal.empty()) {
+      std::cerr << "edge: connection refused: " << refusal << "\n";
+      refuseAndClose(peer, wireResponse(outcomeResponse(401, "login", refusal)));
+      return false;
+    }
+    edge.identity = clientIdentityOf(header);
+    edge.identified = true;
+    edge.pending.erase(0, header.length);
+    return true;
+  }
+
+  // Answers, then closes the connection when the client asked for that (Pistache 0.0.5 writes
+  // "Connection: close" but keeps the socket until its keep-alive timeout).
   static void send(Http::ResponseWriter& writer, const rest::RestResponse& response,
-                   const std::string& requestId) {
+                   const std::string& requestId, bool close) {
+    if (!close) {
+      send(writer, response, requestId);
+      return;
+    }
+    const std::weak_ptr<Tcp::Peer> weak = writer.peer();
+    const auto closeIt = [weak] {
+      if (const auto connected = weak.lock()) ::shutdown(connected->fd(), SHUT_RDWR);
+    };
+    send(writer, response, requestId).then([closeIt](ssize_t) { closeIt(); },
+                                           [closeIt](std::exception_ptr) { closeIt(); });
+  }
+
+  static Async::Promise<ssize_t> send(Http::ResponseWriter& writer,
+                                      const rest::RestResponse& response,
+                                      const std::string& requestId) {
     try {
       for (const auto& [name, value] : response.headers) {
         writer.headers().add(std::make_shared<NamedHeader>(name, value));
@@ -225,9 +320,10 @@ class FhirHandler : public Http::Handler, public ParsingDelegate::Receiver {
       if (!requestId.empty() && !answered) {
         writer.headers().add(std::make_shared<NamedHeader>("X-Request-Id", requestId));
       }
-      writer.send(static_cast<Http::Code>(response.status), response.body);
+      return writer.send(static_cast<Http::Code>(response.status), response.body);
     } catch (const std::exception& e) {
       std::cerr << "error: cannot send response: " << e.what() << "\n";
+      return Async::Promise<ssize_t>::rejected(e);
     }
   }
 
@@ -266,11 +362,6 @@ void HttpServer::start() {
                      .bodyTimeout(config_.bodyTimeout)
                      .keepaliveTimeout(config_.keepaliveTimeout);
   endpoint_->init(options);
-  if (!config_.plainHttp) {
-    loadTlsPolicy(config_.clientCaFile, config_.clientCrlFile);
-    endpoint_->useSSL(config_.certFile, config_.keyFile, /*use_compression=*/false);
-    endpoint_->useSSLAuth(config_.clientCaFile, "", verifyClientCertificate);
-  }
   endpoint_->setHandler(Http::make_handler<FhirHandler>(&config_, &handler_));
   endpoint_->serveThreaded();
 }

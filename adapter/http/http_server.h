@@ -1,9 +1,16 @@
-// The HTTP(S) edge: a Pistache endpoint that turns every request into a rest::RestRequest,
-// hands it to the API and writes the answer back.
+// The HTTP edge: a Pistache endpoint that turns every request into a rest::RestRequest, hands it
+// to the API and writes the answer back.
+//
+// TLS is not served here. Partners connect to the TLS edge (HAProxy, scripts/tls-edge.sh), which
+// verifies their client certificates, runs handshakes in parallel and resumes sessions; it opens
+// a connection to this endpoint, on loopback, per client connection, and starts it with a PROXY v2
+// header naming the verified certificate (http/proxy_protocol.h). A connection without that
+// header, or whose client the edge did not verify, is refused. `plainHttp` serves plain HTTP with
+// no identities instead (development and tests).
 //
 // No exception escapes a handler: anything the API did not answer itself becomes a logged 500
 // OperationOutcome (the detail goes to the log, never to the client). One log line per request:
-// method, path, status, duration, request id; no patient data.
+// method, path, status, duration, request id; no patient data. "Connection: close" closes.
 #pragma once
 
 #include <chrono>
@@ -21,16 +28,20 @@ class Endpoint;
 namespace sp::http {
 
 struct HttpConfig {
-  std::string host = "0.0.0.0";
-  std::uint16_t port = 8443;  // 0: any free port (see HttpServer::port)
+  // Behind the TLS edge the endpoint must be reachable only from this machine (main refuses
+  // anything but a loopback address): whoever can connect can claim any identity.
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8444;  // 0: any free port (see HttpServer::port)
   // Handlers run on these threads and wait on the database (round trips, the durable commit):
   // with only as many threads as cores, the CPUs idle during those waits.
   int threads = 8;
   bool plainHttp = false;
+  // The PKI's files. The TLS edge serves with them (scripts/tls-edge.sh); the adapter itself uses
+  // only the certificate and key, as its identity when it delivers, and the CA as the default
+  // trust for partners' endpoints.
   std::string certFile;    // server certificate (PEM)
   std::string keyFile;     // server key (PEM)
-  std::string clientCaFile;  // CA that signs client certificates; required for HTTPS
-  std::string clientCrlFile;  // that CA's revocation list (PEM); empty: none
+  std::string clientCaFile;  // CA that signs client certificates
   std::size_t maxRequestBytes = 4 * 1024 * 1024 + 64 * 1024;  // headers and body together
   std::size_t maxHeaderBytes = 16 * 1024;  // request line and headers: 414 or 431 beyond
   std::chrono::seconds headerTimeout{10};  // a head not complete in this time: 408, closed

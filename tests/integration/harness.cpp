@@ -190,29 +190,14 @@ const Certificates& testCertificates(const std::string& name) {
   return made.emplace(name, certs).first->second;
 }
 
-ServerProcess::ServerProcess(const std::string& databaseUrl, ServerOptions options)
-    : tls_(options.tls) {
-  const std::string dir = makeTempDir("sp-server");
-  const std::string portFile = dir + "/port";
-  logFile_ = dir + "/server.log";
-  std::vector<std::string> args = {SP_ADAPTER_BINARY, "--port", "0", "--host", "127.0.0.1",
-                                   "--database-url", databaseUrl, "--port-file", portFile,
-                                   "--profiles-dir", sourceDir() + "/fhir-profiles"};
-  if (options.tls) {
-    const Certificates& certs = testCertificates();
-    for (const std::string& a : {std::string("--tls-cert"), certs.dir + "/server.crt",
-                                 std::string("--tls-key"), certs.dir + "/server.key",
-                                 std::string("--client-ca"), certs.ca(),
-                                 std::string("--client-crl"), certs.crl()}) {
-      args.push_back(a);
-    }
-  } else {
-    args.push_back("--plain-http");
-  }
-  for (const auto& a : options.extraArgs) args.push_back(a);
-  pid_ = fork();
-  if (pid_ == 0) {
-    FILE* log = freopen(logFile_.c_str(), "w", stdout);
+int freeLoopbackPort() { return freePort(); }
+
+namespace {
+
+pid_t spawn(std::vector<std::string> args, const std::string& logFile) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    FILE* log = freopen(logFile.c_str(), "w", stdout);
     (void)log;
     dup2(fileno(stdout), fileno(stderr));
     std::vector<char*> argv;
@@ -221,11 +206,130 @@ ServerProcess::ServerProcess(const std::string& databaseUrl, ServerOptions optio
     execv(argv[0], argv.data());
     _exit(127);
   }
+  return pid;
+}
+
+bool accepts(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  close(fd);
+  return ok;
+}
+
+}  // namespace
+
+TlsEdge::TlsEdge(const Certificates& certs, const std::vector<int>& backendPorts,
+                 const std::string& crlFile, int port)
+    : dir_(makeTempDir("sp-edge")) {
+  // The port is free when asked, but another test may take it first: then HAProxy exits and
+  // another port is tried.
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    port_ = attempt == 0 && port != 0 ? port : freePort();
+    std::vector<std::string> args = {"/bin/bash", sourceDir() + "/scripts/tls-edge.sh",
+                                     "--listen", "127.0.0.1:" + std::to_string(port_),
+                                     "--cert", certs.dir + "/server.crt",
+                                     "--key", certs.dir + "/server.key",
+                                     "--ca", certs.ca(),
+                                     "--crl", crlFile.empty() ? certs.crl() : crlFile,
+                                     "--run-dir", dir_};
+    for (int backend : backendPorts) {
+      args.insert(args.end(), {"--backend", "127.0.0.1:" + std::to_string(backend)});
+    }
+    if (start(args)) return;
+  }
+  const std::string message = "the TLS edge did not start:\n" + log();
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
+  throw std::runtime_error(message);
+}
+
+bool TlsEdge::start(const std::vector<std::string>& args) {
+  pid_ = spawn(args, dir_ + "/edge.log");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return false;
+    }
+    if (accepts(port_)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  stop();
+  return false;
+}
+
+void TlsEdge::reload() {
+  if (pid_ <= 0) return;
+  const std::string before = readFile(dir_ + "/edge.log");
+  kill(pid_, SIGUSR2);
+  // The master logs the new worker's start; until then the old workers still serve.
+  waitUntil([&] {
+    const std::string now = readFile(dir_ + "/edge.log");
+    return now.size() > before.size() && now.find("Loading success", before.size()) != std::string::npos;
+  });
+}
+
+void TlsEdge::stop() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+std::string TlsEdge::log() const { return readFile(dir_ + "/edge.log"); }
+
+TlsEdge::~TlsEdge() {
+  stop();
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
+}
+
+ServerProcess::ServerProcess(const std::string& databaseUrl, ServerOptions options)
+    : tls_(options.tls || options.behindSharedEdge) {
+  const std::string dir = makeTempDir("sp-server");
+  const std::string portFile = dir + "/port";
+  logFile_ = dir + "/server.log";
+  std::vector<std::string> args = {SP_ADAPTER_BINARY, "--port", "0", "--host", "127.0.0.1",
+                                   "--database-url", databaseUrl, "--port-file", portFile,
+                                   "--profiles-dir", sourceDir() + "/fhir-profiles"};
+  // Behind the edge the adapter serves only PROXY v2 connections; the edge's address is its
+  // public base URL, known before it starts because the edge's port is chosen first.
+  int edgePort = 0;
+  if (options.tls) {
+    const Certificates& certs = testCertificates();
+    edgePort = freePort();
+    for (const std::string& a : {std::string("--tls-cert"), certs.dir + "/server.crt",
+                                 std::string("--tls-key"), certs.dir + "/server.key",
+                                 std::string("--client-ca"), certs.ca(),
+                                 std::string("--base-url"),
+                                 "https://localhost:" + std::to_string(edgePort)}) {
+      args.push_back(a);
+    }
+  } else if (!options.behindSharedEdge) {
+    args.push_back("--plain-http");
+  }
+  for (const auto& a : options.extraArgs) args.push_back(a);
+  pid_ = spawn(args, logFile_);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
     const std::string text = readFile(portFile);
     if (!text.empty() && text.back() == '\n') {
       port_ = std::stoi(text);
+      if (options.tls) {
+        try {
+          edge_ = std::make_unique<TlsEdge>(testCertificates(), std::vector<int>{port_}, "",
+                                            edgePort);
+        } catch (const std::exception& e) {
+          stop();
+          failStart(std::string(e.what()) + "\nadapter log:\n");
+        }
+      }
       return;
     }
     int status = 0;
@@ -255,6 +359,7 @@ ServerProcess::~ServerProcess() {
 }
 
 int ServerProcess::stop() {
+  if (edge_) edge_->stop();
   if (pid_ <= 0) return -1;
   kill(pid_, SIGTERM);
   int status = 0;
@@ -264,7 +369,7 @@ int ServerProcess::stop() {
 }
 
 std::string ServerProcess::baseUrl() const {
-  return std::string(tls_ ? "https://localhost:" : "http://127.0.0.1:") + std::to_string(port_);
+  return std::string(tls_ ? "https://localhost:" : "http://127.0.0.1:") + std::to_string(port());
 }
 
 std::string ServerProcess::log() const { return readFile(logFile_); }

@@ -68,9 +68,41 @@ struct Certificates {
 // A development PKI made at test time with certs/make-dev-certs.sh (once per process per name).
 const Certificates& testCertificates(const std::string& name = "main");
 
+// The TLS edge (scripts/tls-edge.sh: HAProxy) on a free loopback port, in front of adapters
+// listening on loopback `backendPorts`, with the PKI `certs` (and its CRL, or `crlFile`).
+class TlsEdge {
+ public:
+  // `port`: the port to try first (0: any free one).
+  TlsEdge(const Certificates& certs, const std::vector<int>& backendPorts,
+          const std::string& crlFile = "", int port = 0);
+  ~TlsEdge();
+  TlsEdge(const TlsEdge&) = delete;
+  TlsEdge& operator=(const TlsEdge&) = delete;
+
+  int port() const { return port_; }
+  std::string baseUrl() const { return "https://localhost:" + std::to_string(port_); }
+  // SIGUSR2: HAProxy reads its certificate and revocation list again, in new workers.
+  void reload();
+  void stop();
+  std::string log() const;
+
+ private:
+  bool start(const std::vector<std::string>& args);
+
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string dir_;
+};
+
+// A free TCP port on 127.0.0.1 at the time of asking.
+int freeLoopbackPort();
+
 struct ServerOptions {
-  bool tls = false;
+  bool tls = false;  // behind a TlsEdge of its own (testCertificates()), else plain HTTP
   std::vector<std::string> extraArgs;
+  // Serves PROXY v2 only, with no edge of its own: for tests that put several adapters behind
+  // one TlsEdge (they pass the edge's --base-url in extraArgs).
+  bool behindSharedEdge = false;
 };
 
 class ServerProcess {
@@ -81,7 +113,10 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   std::string baseUrl() const;
-  int port() const { return port_; }
+  // The port clients use: the edge's with tls, else the adapter's.
+  int port() const { return edge_ ? edge_->port() : port_; }
+  // The adapter's own port (behind the edge: loopback, PROXY v2 only).
+  int adapterPort() const { return port_; }
   // Sends SIGTERM and waits; returns the exit status.
   int stop();
   std::string log() const;
@@ -93,6 +128,7 @@ class ServerProcess {
   int port_ = 0;
   bool tls_ = false;
   std::string logFile_;
+  std::unique_ptr<TlsEdge> edge_;
 };
 
 struct HttpResponse {

@@ -80,6 +80,8 @@ class RawConnection {
     return parse(data);
   }
 
+  int fd() const { return fd_; }
+
   // True when the server has closed the connection (reads end of stream within the timeout).
   bool closedByServer() {
     char c;

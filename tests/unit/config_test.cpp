@@ -16,7 +16,8 @@ EnvLookup envOf(std::map<std::string, std::string> values) {
 
 TEST(Config, Defaults) {
   const Config c = parseConfig({}, envOf({}));
-  EXPECT_EQ(c.http.port, 8443);
+  EXPECT_EQ(c.http.port, 8444);
+  EXPECT_EQ(c.http.host, "127.0.0.1");
   EXPECT_EQ(c.http.threads, 8);
   EXPECT_FALSE(c.http.plainHttp);
   EXPECT_EQ(c.dbPool, 8);  // one connection per thread
@@ -26,6 +27,14 @@ TEST(Config, Defaults) {
   EXPECT_EQ(c.limits.maxSearchParameters, 50u);
   EXPECT_EQ(c.http.headerTimeout, std::chrono::seconds(10));
   EXPECT_EQ(c.http.bodyTimeout, std::chrono::seconds(30));
+}
+
+TEST(Config, BehindTheTlsEdgeOnlyLoopbackIsServed) {
+  EXPECT_THROW(parseConfig({"--host", "0.0.0.0"}, envOf({})), std::invalid_argument);
+  EXPECT_THROW(parseConfig({}, envOf({{"SP_HOST", "192.168.1.4"}})), std::invalid_argument);
+  EXPECT_EQ(parseConfig({"--host", "127.0.0.2"}, envOf({})).http.host, "127.0.0.2");
+  EXPECT_EQ(parseConfig({"--host", "::1"}, envOf({})).http.host, "::1");
+  EXPECT_EQ(parseConfig({"--host", "0.0.0.0", "--plain-http"}, envOf({})).http.host, "0.0.0.0");
 }
 
 TEST(Config, HostileInputLimits) {
