@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 namespace sp::http {
 namespace {
@@ -25,18 +26,18 @@ std::size_t u16At(std::string_view s, std::size_t i) {
 }
 
 std::uint32_t u32At(std::string_view s, std::size_t i) {
-  return (static_cast<std::uint32_t>(u16At(s, i)) << 16) | static_cast<std::uint32_t>(u16At(s, i + 2));
+  return (static_cast<std::uint32_t>(u16At(s, i)) << 16) |
+         static_cast<std::uint32_t>(u16At(s, i + 2));
 }
 
-// Bytes of addresses before the TLVs, by address family and protocol (the header's 14th byte).
-bool addressBytes(std::uint8_t family, std::size_t& out) {
-  switch (family) {
-    case 0x00: out = 0; return true;    // UNSPEC
-    case 0x11: case 0x12: out = 12; return true;   // TCP or UDP over IPv4
-    case 0x21: case 0x22: out = 36; return true;   // over IPv6
-    case 0x31: case 0x32: out = 216; return true;  // UNIX
-    default: return false;
-  }
+// Bytes of addresses before the TLVs, by the header's 14th byte: UNSPEC, or IPv4, IPv6 or UNIX
+// (high nibble 1, 2, 3) over TCP or UDP (low nibble 1, 2).
+std::optional<std::size_t> addressBytes(std::uint8_t family) {
+  constexpr std::size_t kByFamily[] = {0, 12, 36, 216};
+  if (family == 0x00) return 0;
+  const std::size_t high = family >> 4, low = family & 0x0F;
+  if (high < 1 || high > 3 || (low != 1 && low != 2)) return std::nullopt;
+  return kByFamily[high];
 }
 
 ProxyHeader invalid(std::string error) {
@@ -75,11 +76,9 @@ ProxyHeader parseProxyHeader(std::string_view bytes) {
   if (command > 1) return invalid("unknown PROXY protocol command");
   const std::size_t length = kFixedBytes + u16At(bytes, 14);
   if (length > kMaxProxyHeaderBytes) return invalid("PROXY protocol header too long");
-  std::size_t addresses = 0;
-  if (!addressBytes(byteAt(bytes, 13), addresses)) {
-    return invalid("unknown PROXY protocol address family");
-  }
-  if (command == 1 && kFixedBytes + addresses > length) {
+  const std::optional<std::size_t> addresses = addressBytes(byteAt(bytes, 13));
+  if (!addresses) return invalid("unknown PROXY protocol address family");
+  if (command == 1 && kFixedBytes + *addresses > length) {
     return invalid("PROXY protocol addresses longer than the header");
   }
   if (bytes.size() < length) return ProxyHeader{};
@@ -89,7 +88,7 @@ ProxyHeader parseProxyHeader(std::string_view bytes) {
   out.length = length;
   out.local = command == 0;
   if (out.local) return out;  // a LOCAL header's contents are ignored (proxy-protocol.txt)
-  std::size_t at = kFixedBytes + addresses;
+  std::size_t at = kFixedBytes + *addresses;
   while (at < length) {
     if (length - at < 3) return invalid("truncated PROXY protocol TLV");
     const std::uint8_t type = byteAt(bytes, at);

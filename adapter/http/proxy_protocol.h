@@ -22,14 +22,14 @@ struct ProxyHeader {
     kComplete,
   };
   Status status = Status::kIncomplete;
-  std::size_t length = 0;      // bytes the header takes (kComplete only)
-  bool local = false;          // LOCAL command: the edge's own connection (health check)
-  bool tls = false;            // the client connected over TLS
+  std::size_t length = 0;            // bytes the header takes (kComplete only)
+  bool local = false;                // LOCAL command: the edge's own connection (health check)
+  bool tls = false;                  // the client connected over TLS
   bool verifiedCertificate = false;  // it presented a certificate, in this connection or in the
                                      // resumed session, and the edge verified it (verify == 0)
-  std::string commonName;      // the certificate subject's CN
-  std::string subject;         // the whole subject (unique-id TLV); empty when not sent
-  std::string error;           // why the header is invalid (kInvalid only)
+  std::string commonName;            // the certificate subject's CN
+  std::string subject;               // the whole subject (unique-id TLV); empty when not sent
+  std::string error;                 // why the header is invalid (kInvalid only)
 };
 
 // Reads a PROXY v2 header from the start of `bytes`. Never reads past `bytes`; a header longer

@@ -53,16 +53,19 @@ CommandResult sClient(int port, const Certificates& certs, const std::string& sl
                       const std::string& path = "/healthz") {
   const std::string request =
       "GET " + path + " HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n";
-  return run("printf " + shellQuoted(request) + " | timeout 20 openssl s_client -connect 127.0.0.1:" +
-             std::to_string(port) + " -servername localhost -CAfile " + shellQuoted(certs.ca()) +
-             " -cert " + shellQuoted(certs.cert(slug)) + " -key " + shellQuoted(certs.key(slug)) + " " +
-             version + (resume ? " -sess_in " : " -sess_out ") + shellQuoted(session) + " -ign_eof");
+  return run("printf " + shellQuoted(request) +
+             " | timeout 20 openssl s_client -connect 127.0.0.1:" + std::to_string(port) +
+             " -servername localhost -CAfile " + shellQuoted(certs.ca()) + " -cert " +
+             shellQuoted(certs.cert(slug)) + " -key " + shellQuoted(certs.key(slug)) + " " +
+             version + (resume ? " -sess_in " : " -sess_out ") + shellQuoted(session) +
+             " -ign_eof");
 }
 
 CommandResult node(const std::string& mode, const std::string& baseUrl, const Certificates& certs,
                    const std::string& slug, const std::vector<std::string>& args) {
-  std::string command = "node " + shellQuoted(sourceDir() + "/tests/integration/node/tls_clients.mjs") +
-                        " " + mode + " " + shellQuoted(baseUrl) + " " + shellQuoted(certs.ca()) + " " +
+  std::string command = "node " +
+                        shellQuoted(sourceDir() + "/tests/integration/node/tls_clients.mjs") + " " +
+                        mode + " " + shellQuoted(baseUrl) + " " + shellQuoted(certs.ca()) + " " +
                         shellQuoted(certs.cert(slug)) + " " + shellQuoted(certs.key(slug));
   for (const auto& a : args) command += " " + shellQuoted(a);
   return run(command);
@@ -78,7 +81,8 @@ std::string lastJsonLine(const std::string& output) {
 
 int countOf(const std::string& haystack, const std::string& needle) {
   int n = 0;
-  for (auto at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) {
+  for (auto at = haystack.find(needle); at != std::string::npos;
+       at = haystack.find(needle, at + 1)) {
     ++n;
   }
   return n;
@@ -94,8 +98,8 @@ class TlsEdgeTest : public ::testing::Test {
 
   static const Certificates& certs() { return testCertificates(); }
   static HttpClient as(const std::string& slug) {
-    return HttpClient(server_->baseUrl(), TlsOptions{certs().ca(), certs().cert(slug),
-                                                     certs().key(slug)});
+    return HttpClient(server_->baseUrl(),
+                      TlsOptions{certs().ca(), certs().cert(slug), certs().key(slug)});
   }
   static std::string sessionFile(const std::string& name) {
     return std::filesystem::temp_directory_path().string() + "/sp-session-" + name + "-" +
@@ -128,9 +132,11 @@ TEST_F(TlsEdgeTest, AResumedSessionStillCarriesTheClientsOrganisation) {
   ASSERT_EQ(created.status, 201) << created.error << created.body;
   const std::string path = "/Patient/" + at(created.body, "/id");
   const std::string session = sessionFile("organisation");
-  const CommandResult first = sClient(server_->port(), certs(), "gp", "-tls1_3", session, false, path);
+  const CommandResult first =
+      sClient(server_->port(), certs(), "gp", "-tls1_3", session, false, path);
   EXPECT_NE(first.output.find("HTTP/1.1 200"), std::string::npos) << first.output;
-  const CommandResult second = sClient(server_->port(), certs(), "gp", "-tls1_3", session, true, path);
+  const CommandResult second =
+      sClient(server_->port(), certs(), "gp", "-tls1_3", session, true, path);
   EXPECT_NE(second.output.find("Reused, TLSv1.3"), std::string::npos) << second.output;
   EXPECT_NE(second.output.find("HTTP/1.1 200"), std::string::npos) << second.output;
   EXPECT_NE(second.output.find(at(created.body, "/id")), std::string::npos) << second.output;
@@ -139,10 +145,10 @@ TEST_F(TlsEdgeTest, AResumedSessionStillCarriesTheClientsOrganisation) {
 
 TEST_F(TlsEdgeTest, CurlResumesAcrossTwoTransfers) {
   const std::string url = server_->baseUrl() + "/healthz";
-  const CommandResult r = run("curl -sS --cacert " + shellQuoted(certs().ca()) + " --cert " +
-                              shellQuoted(certs().cert("gp")) + " --key " + shellQuoted(certs().key("gp")) +
-                              " -o /dev/null -o /dev/null -w '%{http_code} ' " + shellQuoted(url) +
-                              " " + shellQuoted(url));
+  const CommandResult r = run(
+      "curl -sS --cacert " + shellQuoted(certs().ca()) + " --cert " +
+      shellQuoted(certs().cert("gp")) + " --key " + shellQuoted(certs().key("gp")) +
+      " -o /dev/null -o /dev/null -w '%{http_code} ' " + shellQuoted(url) + " " + shellQuoted(url));
   EXPECT_EQ(r.exitCode, 0) << r.output;
   EXPECT_EQ(r.output, "200 200 ");
 }
@@ -189,7 +195,8 @@ TEST_F(TlsEdgeTest, SilentAndSlowClientsDoNotHoldUpANormalOne) {
   std::thread trickle([&] {
     for (std::size_t i = 0; i < hello.size() && !stop; ++i) {
       for (auto& c : slow) c->send(hello.substr(i, 1));
-      for (int t = 0; t < 10 && !stop; ++t) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      for (int t = 0; t < 10 && !stop; ++t)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the slow ones have begun
@@ -287,10 +294,9 @@ TEST(TlsEdgeRevocation, ARevokedCertificateCannotComeBackThroughAResumedSession)
   std::filesystem::copy_file(certs.crl(), crl);
   const std::string database = PostgresCluster::shared().freshDatabase();
   const int edgePort = freeLoopbackPort();
-  ServerProcess adapter(database, ServerOptions{false,
-                                                {"--base-url", "https://localhost:" +
-                                                                   std::to_string(edgePort)},
-                                                true});
+  ServerProcess adapter(
+      database,
+      ServerOptions{false, {"--base-url", "https://localhost:" + std::to_string(edgePort)}, true});
   TlsEdge edge(certs, {adapter.adapterPort()}, crl, edgePort);
 
   const std::string session = certs.dir + "/session.pem";
@@ -317,9 +323,9 @@ TEST(TlsEdgeRevocation, ARevokedCertificateCannotComeBackThroughAResumedSession)
   const CommandResult after = sClient(edge.port(), certs, "gp", "-tls1_2", session, true);
   EXPECT_EQ(after.output.find("HTTP/1.1 200"), std::string::npos) << after.output;
   EXPECT_EQ(after.output.find("Reused,"), std::string::npos) << after.output;
-  HttpResponse fresh = HttpClient(edge.baseUrl(), TlsOptions{certs.ca(), certs.cert("gp"),
-                                                             certs.key("gp")})
-                           .get("/metadata");
+  HttpResponse fresh =
+      HttpClient(edge.baseUrl(), TlsOptions{certs.ca(), certs.cert("gp"), certs.key("gp")})
+          .get("/metadata");
   EXPECT_EQ(fresh.status, 0) << fresh.body;
   // Others are still served.
   HttpResponse other = HttpClient(edge.baseUrl(), TlsOptions{certs.ca(), certs.cert("linkworker"),

@@ -2,11 +2,11 @@
 // HAProxy 2.6 writes it with `send-proxy-v2 proxy-v2-options ssl,cert-cn,unique-id`.
 #include "http/proxy_protocol.h"
 
-#include "http/client_identity.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
+
+#include "http/client_identity.h"
 
 namespace sp::http {
 namespace {
@@ -97,8 +97,7 @@ TEST(ProxyProtocol, MalformedHeadersAreInvalid) {
   overlong[overlong.size() - 4] = '\x09';
   EXPECT_EQ(parseProxyHeader(overlong).status, ProxyHeader::Status::kInvalid);
   // An SSL TLV too short for its fixed fields.
-  EXPECT_EQ(parseProxyHeader(header(1, tlv('\x20', "\x07"))).status,
-            ProxyHeader::Status::kInvalid);
+  EXPECT_EQ(parseProxyHeader(header(1, tlv('\x20', "\x07"))).status, ProxyHeader::Status::kInvalid);
   // A header announcing more than the limit.
   std::string huge = header(1, "");
   huge[14] = '\x7F';
