@@ -138,8 +138,10 @@ std::optional<store::AccessFilter> subscriberAccess(store::StoreTransaction& tx,
 }
 
 void notifySubscriptions(const ApiContext& api, store::StoreTransaction& tx,
-                         const std::string& baseUrl, const std::string& type, const std::string& id,
+                         const std::string& baseUrl, const store::ResourceVersion& written,
                          bool created) {
+  const std::string& type = written.type;
+  const std::string& id = written.id;
   const auto subscriptions = searchCurrent(
       api, tx, "Subscription", {{"status", "active"}, {"type", "rest-hook"}}, kMaxSubscriptions);
   for (const store::ResourceVersion& s : subscriptions) {
@@ -171,6 +173,8 @@ void notifySubscriptions(const ApiContext& api, store::StoreTransaction& tx,
       parts.focusType = type;
       parts.focusId = id;
       parts.created = created;
+      parts.versionId = written.versionId;
+      parts.lastModified = fhir::formatInstant(written.lastUpdated);
       message.body = delivery::buildNotification(parts);
     }
     tx.enqueue(message);
@@ -387,7 +391,7 @@ void SubscriptionRule::afterWrite(const store::ResourceVersion& written,
   if (written.deleted || context.type == "Subscription") return;
   const bool created = !context.previous || context.previous->deleted;
   // The Tasks and referrals the workflow writes itself come here too (ApiContext::followOnRules).
-  notifySubscriptions(context.api, context.tx, base_.get(), written.type, written.id, created);
+  notifySubscriptions(context.api, context.tx, base_.get(), written, created);
 }
 
 void registerDeliveryRules(WriteRules& rules, const ReferrerResponseRule& responses,
