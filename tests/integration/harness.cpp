@@ -200,10 +200,12 @@ ServerProcess::ServerProcess(const std::string& databaseUrl, ServerOptions optio
                                    "--profiles-dir", sourceDir() + "/fhir-profiles"};
   if (options.tls) {
     const Certificates& certs = testCertificates();
-    for (const std::string& a : {std::string("--tls-cert"), certs.dir + "/server.crt",
-                                 std::string("--tls-key"), certs.dir + "/server.key",
-                                 std::string("--client-ca"), certs.ca(),
-                                 std::string("--client-crl"), certs.crl()}) {
+    for (const std::string& a :
+         {std::string("--tls-cert"), certs.dir + "/server.crt", std::string("--tls-key"),
+          certs.dir + "/server.key", std::string("--client-ca"), certs.ca(),
+          std::string("--client-crl"), certs.crl(), std::string("--delivery-cert"),
+          certs.dir + "/hub-client.crt", std::string("--delivery-key"),
+          certs.dir + "/hub-client.key"}) {
       args.push_back(a);
     }
   } else {
