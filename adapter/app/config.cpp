@@ -48,16 +48,15 @@ const std::vector<Option>& options() {
       {"database-url", "DATABASE_URL", Kind::kText,
        "PostgreSQL URL, e.g. postgresql://user@127.0.0.1:5432/db (required)",
        [](Config& c, const std::string& v) { c.databaseUrl = v; }},
-      {"db-pool", "SP_DB_POOL", Kind::kNumber, "database connections (default: one per thread)",
+      {"db-pool", "SP_DB_POOL", Kind::kNumber,
+       "database connections (default: one per thread)",
        [](Config& c, const std::string& v) { c.dbPool = number("db-pool", v, 1, 1000); }},
       {"plain-http", "SP_PLAIN_HTTP", Kind::kFlag,
        "serve plain HTTP without TLS (local debugging and tests only)",
        [](Config& c, const std::string& v) { c.http.plainHttp = truthy(v); }},
-      {"tls-cert", "SP_TLS_CERT", Kind::kText,
-       "server certificate, PEM (default certs/out/server.crt)",
+      {"tls-cert", "SP_TLS_CERT", Kind::kText, "server certificate, PEM (default certs/out/server.crt)",
        [](Config& c, const std::string& v) { c.http.certFile = v; }},
-      {"tls-key", "SP_TLS_KEY", Kind::kText,
-       "server private key, PEM (default certs/out/server.key)",
+      {"tls-key", "SP_TLS_KEY", Kind::kText, "server private key, PEM (default certs/out/server.key)",
        [](Config& c, const std::string& v) { c.http.keyFile = v; }},
       {"client-ca", "SP_CLIENT_CA", Kind::kText,
        "CA certificate that signs client certificates (default certs/out/ca.crt)",
@@ -86,7 +85,8 @@ const std::vector<Option>& options() {
        [](Config& c, const std::string& v) {
          c.limits.maxJsonDepth = number("max-json-depth", v, 8, 1000);
        }},
-      {"max-page-size", "SP_MAX_PAGE_SIZE", Kind::kNumber, "largest _count served (default 500)",
+      {"max-page-size", "SP_MAX_PAGE_SIZE", Kind::kNumber,
+       "largest _count served (default 500)",
        [](Config& c, const std::string& v) {
          c.limits.maxPageSize = number("max-page-size", v, 1, 10000);
        }},
