@@ -107,17 +107,22 @@ sigset_t blockShutdownSignals() {
   return signals;
 }
 
-// The client that delivers to partners: over https it shows the server's own certificate and
-// trusts the delivery CA (by default the one that signs client certificates).
+// The client that delivers to partners: over https it shows the hub's client certificate
+// (--delivery-cert: extended key usage clientAuth, never the server's own certificate, which
+// receivers that check the purpose refuse) and trusts the delivery CA (by default the one that
+// signs client certificates).
 sp::http::PostClientConfig deliveryClientConfig(const sp::app::Config& config) {
   sp::http::PostClientConfig out;
   out.timeout = std::chrono::milliseconds(config.deliveryTimeoutMillis);
   out.caFile = config.deliveryCaFile.empty() ? config.http.clientCaFile : config.deliveryCaFile;
   if (!std::ifstream(out.caFile)) out.caFile.clear();  // --plain-http without certificates
-  if (!out.caFile.empty() && std::ifstream(config.http.certFile) &&
-      std::ifstream(config.http.keyFile)) {
-    out.certFile = config.http.certFile;
-    out.keyFile = config.http.keyFile;
+  if (out.caFile.empty()) return out;
+  if (std::ifstream(config.deliveryCertFile) && std::ifstream(config.deliveryKeyFile)) {
+    out.certFile = config.deliveryCertFile;
+    out.keyFile = config.deliveryKeyFile;
+  } else {
+    std::cerr << "delivery: no client certificate (" << config.deliveryCertFile
+              << " not found): partners that require one refuse https deliveries\n";
   }
   return out;
 }
@@ -249,6 +254,15 @@ int main(int argc, char** argv) {
     std::cerr << "sp-adapter: --database-url (or DATABASE_URL) is required; scripts/run.sh starts "
                  "a private PostgreSQL when none is given\n";
     return 2;
+  }
+  // A client certificate named on purpose must be there (the default may be missing in
+  // development over plain HTTP).
+  for (const std::string& file : {config.deliveryCertFile, config.deliveryKeyFile}) {
+    if (file != sp::app::kDefaultDeliveryCert && file != sp::app::kDefaultDeliveryKey &&
+        !std::ifstream(file)) {
+      std::cerr << "sp-adapter: cannot read " << file << " (--delivery-cert, --delivery-key)\n";
+      return 2;
+    }
   }
   try {
     return run(config);

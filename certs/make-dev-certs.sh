@@ -2,13 +2,16 @@
 # Makes a development PKI (EC P-256) with openssl into OUT_DIR (default: certs/out):
 #   ca.key/ca.crt             self-signed "Social Prescribing Dev CA", 10 years
 #   server.key/server.crt     CN=localhost, SAN DNS:localhost + IP:127.0.0.1, serverAuth, 825 days
+#   hub-client.key/.crt       the hub's client certificate, clientAuth, 825 days: what it presents
+#                             when it delivers over https (--delivery-cert, --delivery-key)
 #   client-<slug>.key/.crt    one per row of certs/organisations.csv, clientAuth,
 #                             subject /O=<name>/OU=<role>/CN=<ods code>
 #   client-revoked.key/.crt   the GP practice's code (A81001), revoked in ca.crl (tests)
 #   client-unknown.key/.crt   an organisation the registry does not list (ZZZ9999, tests)
 #   client-expired.key/.crt   the GP practice's code (A81001), valid only in January 2020 (tests)
 #   ca.crl                    the CA's revocation list, naming client-revoked
-# Idempotent: does nothing if OUT_DIR/ca.crt already exists.
+# Idempotent: does nothing if OUT_DIR/ca.crt already exists, except that a PKI made before the
+# hub had a client certificate gets hub-client.key/.crt from its CA.
 # Private keys are mode 600; set CERTS_WORLD_READABLE=1 to make them 644.
 # Development only: these certificates must never protect real data.
 #
@@ -20,8 +23,30 @@ out="${1:-$here/out}"
 cnf="$here/openssl-dev.cnf"
 orgs="$here/organisations.csv"
 
+hub_subject="/O=Social Prescribing FHIR Adapter/OU=hub/CN=sp-hub"
+
 if [[ -e "$out/ca.crt" ]]; then
-  echo "make-dev-certs: $out/ca.crt exists already, nothing to do"
+  if [[ -e "$out/hub-client.crt" || ! -e "$out/ca.key" ]]; then
+    echo "make-dev-certs: $out/ca.crt exists already, nothing to do"
+    exit 0
+  fi
+  # Made before the hub had a client certificate: issue it with the existing CA.
+  work="$(mktemp -d "$out/.tmp.XXXXXX")"
+  trap 'rm -rf "$work"' EXIT
+  export CA_DIR="$work"  # openssl-dev.cnf names it
+  umask 077
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/hub-client.key" \
+    2>/dev/null
+  openssl req -new -config "$cnf" -key "$work/hub-client.key" -subj "$hub_subject" \
+    -out "$work/hub-client.csr"
+  openssl x509 -req -in "$work/hub-client.csr" -CA "$out/ca.crt" -CAkey "$out/ca.key" \
+    -set_serial "0x$(openssl rand -hex 16)" -days 825 -sha256 \
+    -extfile "$cnf" -extensions hub_client_ext -out "$work/hub-client.crt" 2>/dev/null
+  chmod 644 "$work/hub-client.crt"
+  if [[ "${CERTS_WORLD_READABLE:-0}" == 1 ]]; then chmod 644 "$work/hub-client.key"; fi
+  mv -f "$work/hub-client.key" "$out/"
+  mv -f "$work/hub-client.crt" "$out/"
+  echo "make-dev-certs: added the hub's client certificate to $out"
   exit 0
 fi
 
@@ -50,6 +75,8 @@ openssl req -new -x509 -config "$cnf" -key "$work/ca.key" -subj "/CN=Social Pres
   -days 3650 -sha256 -extensions ca_ext -out "$work/ca.crt"
 
 issue server "/CN=localhost" server_ext
+# The hub's client certificate for delivery: receivers may insist on the clientAuth purpose.
+issue hub-client "$hub_subject" hub_client_ext
 
 count=0
 while IFS=, read -r slug ods name role; do
@@ -86,4 +113,4 @@ for f in "$work"/*; do
 done
 mv -f "$work/ca.crt" "$out/ca.crt"
 
-echo "make-dev-certs: wrote CA, server and $count client certificates to $out"
+echo "make-dev-certs: wrote CA, server, hub client and $count client certificates to $out"

@@ -59,12 +59,6 @@ const std::vector<Option>& options() {
        "otherwise only the TLS edge is served, each connection naming its client in a PROXY v2 "
        "header",
        [](Config& c, const std::string& v) { c.http.plainHttp = truthy(v); }},
-      {"tls-cert", "SP_TLS_CERT", Kind::kText,
-       "certificate the adapter presents when it delivers, PEM (default certs/out/server.crt)",
-       [](Config& c, const std::string& v) { c.http.certFile = v; }},
-      {"tls-key", "SP_TLS_KEY", Kind::kText,
-       "its private key, PEM (default certs/out/server.key)",
-       [](Config& c, const std::string& v) { c.http.keyFile = v; }},
       {"client-ca", "SP_CLIENT_CA", Kind::kText,
        "CA certificate of the partners' PKI (default certs/out/ca.crt)",
        [](Config& c, const std::string& v) { c.http.clientCaFile = v; }},
@@ -165,6 +159,13 @@ const std::vector<Option>& options() {
       {"delivery-ca", "SP_DELIVERY_CA", Kind::kText,
        "CA certificate that partners' https endpoints must chain to (default: --client-ca)",
        [](Config& c, const std::string& v) { c.deliveryCaFile = v; }},
+      {"delivery-cert", "SP_DELIVERY_CERT", Kind::kText,
+       "the hub's client certificate for https delivery, PEM, extended key usage clientAuth "
+       "(default certs/out/hub-client.crt)",
+       [](Config& c, const std::string& v) { c.deliveryCertFile = v; }},
+      {"delivery-key", "SP_DELIVERY_KEY", Kind::kText,
+       "its private key, PEM (default certs/out/hub-client.key)",
+       [](Config& c, const std::string& v) { c.deliveryKeyFile = v; }},
       {"outbox-retention-hours", "SP_OUTBOX_RETENTION_HOURS", Kind::kNumber,
        "hours a delivered outbox message is kept before the delivery workers delete it "
        "(default 168, 7 days; pending and undelivered ones are kept)",
@@ -210,8 +211,6 @@ const Option& find(const std::string& flag) {
 
 Config parseConfig(const std::vector<std::string>& args, const EnvLookup& env) {
   Config c;
-  c.http.certFile = "certs/out/server.crt";
-  c.http.keyFile = "certs/out/server.key";
   c.http.clientCaFile = "certs/out/ca.crt";
   for (const Option& o : options()) {
     if (!o.env) continue;

@@ -12,6 +12,11 @@
 
 namespace sp::app {
 
+// Where certs/make-dev-certs.sh puts the hub's client certificate (relative to the working
+// folder, like the TLS defaults).
+inline constexpr const char* kDefaultDeliveryCert = "certs/out/hub-client.crt";
+inline constexpr const char* kDefaultDeliveryKey = "certs/out/hub-client.key";
+
 struct Config {
   http::HttpConfig http;
   rest::ApiLimits limits;
@@ -34,6 +39,10 @@ struct Config {
   long deliveryPollMillis = 500;           // how often an idle worker looks at the outbox
   long deliveryTimeoutMillis = 10000;      // one attempt: connect, send and answer
   std::string deliveryCaFile;              // partners' CA for https; empty: --client-ca
+  // The hub's client certificate and key, presented when it delivers over https: extended key
+  // usage clientAuth (a server certificate is refused by receivers that check the purpose).
+  std::string deliveryCertFile = kDefaultDeliveryCert;
+  std::string deliveryKeyFile = kDefaultDeliveryKey;
   long outboxRetentionHours = 7 * 24;      // delivered outbox rows older than this are deleted
   bool help = false;
 };

@@ -92,6 +92,9 @@ std::string buildNotification(const NotificationParts& p) {
   statusRequest.AddMember("method", "GET", a);
   statusRequest.AddMember("url", str("Subscription/" + p.subscriptionId + "/$status", a), a);
   statusEntry.AddMember("request", statusRequest, a);
+  Value statusResponse(rapidjson::kObjectType);
+  statusResponse.AddMember("status", "200 OK", a);
+  statusEntry.AddMember("response", statusResponse, a);
   entries.PushBack(statusEntry, a);
 
   Value focusEntry(rapidjson::kObjectType);
@@ -100,6 +103,16 @@ std::string buildNotification(const NotificationParts& p) {
   request.AddMember("method", rapidjson::StringRef(p.created ? "POST" : "PUT"), a);
   request.AddMember("url", str(p.created ? p.focusType : focus, a), a);
   focusEntry.AddMember("request", request, a);
+  // What the write answered: R4 bdl-4 requires a response in every entry of a history Bundle.
+  Value response(rapidjson::kObjectType);
+  response.AddMember("status", rapidjson::StringRef(p.created ? "201 Created" : "200 OK"), a);
+  if (p.versionId > 0) {
+    const std::string version = std::to_string(p.versionId);
+    response.AddMember("location", str(focus + "/_history/" + version, a), a);
+    response.AddMember("etag", str("W/\"" + version + "\"", a), a);
+  }
+  if (!p.lastModified.empty()) response.AddMember("lastModified", str(p.lastModified, a), a);
+  focusEntry.AddMember("response", response, a);
   entries.PushBack(focusEntry, a);
   bundle.AddMember("entry", entries, a);
   return fhir::writeJson(bundle);

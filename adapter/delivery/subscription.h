@@ -6,12 +6,14 @@
 // any payload (application/fhir+json) gets an id-only notification in the shape of the R4
 // Subscriptions Backport: a Bundle of type `history` whose first entry is a Parameters
 // (subscription, status, type event-notification, notification-event with the focus) and whose
-// second entry names the changed resource (fullUrl and request, no resource body), so the partner
-// reads it with its own rights.
+// second entry names the changed resource (fullUrl, request and response, no resource body), so
+// the partner reads it with its own rights. Every entry of a `history` Bundle carries both
+// `request` and `response` (R4 bdl-3 and bdl-4), as in the Backport's examples.
 #pragma once
 
 #include <rapidjson/document.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,6 +40,8 @@ struct NotificationParts {
   std::string focusType;
   std::string focusId;
   bool created = false;  // the focus was created (POST) rather than updated (PUT)
+  std::int64_t versionId = 0;  // the focus version written; 0: unknown (no etag)
+  std::string lastModified;    // its meta.lastUpdated (FHIR instant); may be empty
 };
 
 // The id-only notification Bundle as JSON text.

@@ -4,6 +4,7 @@
 #include <netdb.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -12,6 +13,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <iostream>
 #include <stdexcept>
 
 namespace sp::http {
@@ -257,6 +259,14 @@ HttpPostClient::HttpPostClient(PostClientConfig config) : config_(std::move(conf
         SSL_CTX_check_private_key(tls_->ctx) != 1) {
       throw std::runtime_error("cannot load client certificate " + config_.certFile + ": " +
                                lastTlsError());
+    }
+    // A receiver that checks the purpose of its callers' certificates refuses one made only for
+    // servers (X509_V_ERR_INVALID_PURPOSE): say so at start-up rather than at every delivery.
+    X509* own = SSL_CTX_get0_certificate(tls_->ctx);
+    if (own && X509_check_purpose(own, X509_PURPOSE_SSL_CLIENT, 0) != 1) {
+      std::cerr << "delivery: " << config_.certFile
+                << " is not a client authentication certificate (extended key usage): partners "
+                   "that check it will refuse every delivery\n";
     }
   }
 }

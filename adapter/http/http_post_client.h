@@ -1,7 +1,8 @@
 // A small HTTP/1.1 client for the delivery worker: one POST per connection (Connection: close),
 // plain TCP for http:// URLs and TLS (OpenSSL) for https:// URLs. With TLS it presents the
-// server's own certificate and key as its client certificate and verifies the partner against
-// the configured CA file, host name included. Every step is bounded by one timeout.
+// hub's client certificate (one for client authentication: --delivery-cert) and verifies the
+// partner against the configured CA file, host name included; a certificate that is not for
+// client authentication is loaded with a warning. Every step is bounded by one timeout.
 // Thread-safe: each post uses its own socket and TLS session; the TLS context is shared.
 #pragma once
 

@@ -36,12 +36,9 @@ struct HttpConfig {
   // with only as many threads as cores, the CPUs idle during those waits.
   int threads = 8;
   bool plainHttp = false;
-  // The PKI's files. The TLS edge serves with them (scripts/tls-edge.sh); the adapter itself uses
-  // only the certificate and key, as its identity when it delivers, and the CA as the default
-  // trust for partners' endpoints.
-  std::string certFile;    // server certificate (PEM)
-  std::string keyFile;     // server key (PEM)
-  std::string clientCaFile;  // CA that signs client certificates
+  // The partners' CA: the edge verifies their certificates with it (scripts/tls-edge.sh); the
+  // adapter uses it only as the default trust for partners' endpoints when it delivers.
+  std::string clientCaFile;
   std::size_t maxRequestBytes = 4 * 1024 * 1024 + 64 * 1024;  // headers and body together
   std::size_t maxHeaderBytes = 16 * 1024;  // request line and headers: 414 or 431 beyond
   std::chrono::seconds headerTimeout{10};  // a head not complete in this time: 408, closed

@@ -5,6 +5,7 @@
 #include "delivery/endpoints.h"
 #include "delivery/outgoing_message.h"
 #include "delivery/subscription.h"
+#include "fhir/base64.h"
 #include "fhir/errors.h"
 #include "fhir/json.h"
 #include "mapping/mapping_set.h"
@@ -85,16 +86,113 @@ std::string firstOds(const Value& organisation) {
   return codes.empty() ? "" : *codes.begin();
 }
 
+// A party as the outbox and ReplyRoute keep it (store/outbox.h: origin, recipient): its literal
+// reference ("Organization/x"), or, for a reference by ODS code only (GP systems send
+// `{"identifier": {"system": ODS, "value": ...}}`), the identifier as `system|value`. "" when
+// the reference names neither.
+std::string partyText(const Value* reference) {
+  const auto local = workflow::localReference(reference);
+  if (!local.empty()) return local.text();
+  if (const auto ods = workflow::odsCodeOf(reference)) {
+    return std::string(workflow::kOdsSystem) + "|" + *ods;
+  }
+  return "";
+}
+
+// The ODS code of a party kept as partyText `system|value`; "" for a literal reference.
+std::string odsOfPartyText(const std::string& text) {
+  const std::string prefix = std::string(workflow::kOdsSystem) + "|";
+  return text.rfind(prefix, 0) == 0 ? text.substr(prefix.size()) : "";
+}
+
+// A Reference value for a party kept as partyText.
+Value partyReference(const std::string& text, rapidjson::Document::AllocatorType& a) {
+  Value out(rapidjson::kObjectType);
+  const std::string ods = odsOfPartyText(text);
+  if (ods.empty()) {
+    out.AddMember("reference", fhir::makeString(text, a), a);
+    return out;
+  }
+  out.AddMember("type", "Organization", a);  // a logical reference says what it names
+  Value identifier(rapidjson::kObjectType);
+  identifier.AddMember("system", fhir::makeString(workflow::kOdsSystem, a), a);
+  identifier.AddMember("value", fhir::makeString(ods, a), a);
+  out.AddMember("identifier", identifier, a);
+  return out;
+}
+
+// A party as MessageHeader.sender or destination.receiver may name it: R4 allows only a
+// Practitioner, PractitionerRole or Organization. A HealthcareService is named by the
+// Organization that provides it; a reference by ODS code stays as it is; anything else (a
+// Patient who referred themselves) is left out (nullopt).
+std::optional<rapidjson::Document> messageParty(store::StoreTransaction& tx, const Value* reference,
+                                                int depth = 0) {
+  if (!reference || !reference->IsObject()) return std::nullopt;
+  const auto local = workflow::localReference(reference);
+  const bool allowed = local.empty()
+                           ? workflow::odsCodeOf(reference).has_value()
+                           : local.type == "Organization" || local.type == "PractitionerRole" ||
+                                 local.type == "Practitioner";
+  if (allowed) {
+    rapidjson::Document out;
+    out.CopyFrom(*reference, out.GetAllocator());
+    return out;
+  }
+  if (local.type != "HealthcareService" || depth > 0) return std::nullopt;
+  auto service = loadCurrent(tx, "HealthcareService", local.id);
+  if (!service) return std::nullopt;
+  return messageParty(tx, fhir::findMember(service->doc, "providedBy"), depth + 1);
+}
+
+// Sets the route's recipient to the organisation an Organization reference names (literal, or by
+// ODS code only), with its ODS code for its own vocabulary.
+void setRecipientOrganisation(store::StoreTransaction& tx, const Value* reference,
+                              ReplyRoute& route) {
+  const auto local = workflow::localReference(reference);
+  if (local.type == "Organization") {
+    route.recipient = local.text();
+    if (auto organisation = loadCurrent(tx, "Organization", local.id)) {
+      route.recipientOds = firstOds(organisation->doc);
+    }
+  } else if (const auto ods = workflow::odsCodeOf(reference); ods && local.empty()) {
+    route.recipient = partyText(reference);
+    route.recipientOds = *ods;
+  }
+}
+
 // The messaging address of whoever a Reference names: an Organization or HealthcareService
-// with a messaging Endpoint, or a PractitionerRole's organisation. Fills the recipient.
+// with a messaging Endpoint, a PractitionerRole's own Endpoint or its organisation's, or an
+// Organization named only by its ODS code (as GP systems send it): the first Organization with
+// that code that has one. Fills the recipient with the organisation behind the party (the role
+// itself when it names none), so an undelivered message is granted to it.
 std::string addressOfParty(store::StoreTransaction& tx, const Value* reference, ReplyRoute& route,
                            Wanted wanted = Wanted::kReplies) {
   auto local = workflow::localReference(reference);
+  if (local.empty()) {
+    const auto ods = workflow::odsCodeOf(reference);
+    if (!ods) return "";
+    for (const std::string& id :
+         tx.findByIdentifier("Organization", store::IdentifierToken{workflow::kOdsSystem, *ods})) {
+      auto organisation = loadCurrent(tx, "Organization", id);
+      if (!organisation) continue;
+      std::string address = messagingEndpointOf(tx, organisation->doc, wanted);
+      if (address.empty()) continue;
+      route.recipient = "Organization/" + id;
+      route.recipientOds = *ods;
+      return address;
+    }
+    return "";
+  }
   if (local.type == "PractitionerRole") {
     auto role = loadCurrent(tx, "PractitionerRole", local.id);
     if (!role) return "";
-    if (std::string own = messagingEndpointOf(tx, role->doc, wanted); !own.empty()) return own;
-    local = workflow::localReference(fhir::findMember(role->doc, "organization"));
+    const Value* organisation = fhir::findMember(role->doc, "organization");
+    if (std::string own = messagingEndpointOf(tx, role->doc, wanted); !own.empty()) {
+      route.recipient = local.text();
+      setRecipientOrganisation(tx, organisation, route);
+      return own;
+    }
+    return addressOfParty(tx, organisation, route, wanted);
   }
   if (local.type != "Organization" && local.type != "HealthcareService") return "";
   auto party = loadCurrent(tx, local.type, local.id);
@@ -102,19 +200,10 @@ std::string addressOfParty(store::StoreTransaction& tx, const Value* reference, 
   if (local.type == "Organization") {
     route.recipient = local.text();
     route.recipientOds = firstOds(party->doc);
-  } else if (const auto org = workflow::localReference(fhir::findMember(party->doc, "providedBy"));
-             org.type == "Organization") {
-    route.recipient = org.text();
-    if (auto owner = loadCurrent(tx, "Organization", org.id)) {
-      route.recipientOds = firstOds(owner->doc);
-    }
+  } else {
+    setRecipientOrganisation(tx, fhir::findMember(party->doc, "providedBy"), route);
   }
   return messagingEndpointOf(tx, party->doc, wanted);
-}
-
-std::string referenceText(const Value* reference) {
-  const auto local = workflow::localReference(reference);
-  return local.empty() ? "" : local.text();
 }
 
 // A stored resource as the receiver should see it: its own words added where its partner entry
@@ -130,16 +219,22 @@ void presentToReceiver(const ApiContext& api, rapidjson::Document& resource,
 // the access rules of the organisation that created the Subscription, so nobody learns of a
 // record (or, through a chained criterion, of what it references) it could not search for.
 // A Subscription made by an unchecked caller (plain HTTP in development) has no such limit.
-std::optional<store::AccessFilter> subscriberAccess(store::StoreTransaction& tx,
-                                                    const std::string& subscriptionId) {
+// The subscriber is that organisation (its ODS code); "" for an unchecked caller.
+std::string subscriberOf(store::StoreTransaction& tx, const std::string& subscriptionId) {
   const auto creators = tx.grantHolders("Subscription", subscriptionId, security::kCreator);
-  if (creators.empty()) return std::nullopt;
-  return store::AccessFilter{creators.front(), security::openTypes()};
+  return creators.empty() ? "" : creators.front();
+}
+
+std::optional<store::AccessFilter> subscriberAccess(const std::string& subscriber) {
+  if (subscriber.empty()) return std::nullopt;
+  return store::AccessFilter{subscriber, security::openTypes()};
 }
 
 void notifySubscriptions(const ApiContext& api, store::StoreTransaction& tx,
-                         const std::string& baseUrl, const std::string& type, const std::string& id,
+                         const std::string& baseUrl, const store::ResourceVersion& written,
                          bool created) {
+  const std::string& type = written.type;
+  const std::string& id = written.id;
   const auto subscriptions = searchCurrent(
       api, tx, "Subscription", {{"status", "active"}, {"type", "rest-hook"}}, kMaxSubscriptions);
   for (const store::ResourceVersion& s : subscriptions) {
@@ -150,8 +245,9 @@ void notifySubscriptions(const ApiContext& api, store::StoreTransaction& tx,
     if (!hook || !problems.empty() || hook->criteriaType != type) continue;
     QueryParams criteria = parseQueryString(hook->criteriaQuery);
     criteria.emplace_back("_id", id);
+    const std::string subscriber = subscriberOf(tx, s.id);
     try {
-      if (searchCurrent(api, tx, type, criteria, 1, subscriberAccess(tx, s.id)).empty()) continue;
+      if (searchCurrent(api, tx, type, criteria, 1, subscriberAccess(subscriber)).empty()) continue;
     } catch (const FhirError& e) {  // criteria that no longer parse: skip, never fail the write
       std::cerr << "Subscription/" << s.id << ": criteria not evaluated: " << e.what() << "\n";
       continue;
@@ -162,6 +258,10 @@ void notifySubscriptions(const ApiContext& api, store::StoreTransaction& tx,
     message.kind = kSubscriptionNotification;
     message.correlationId = s.id;
     message.about = "Subscription/" + s.id;
+    // Should it end undelivered, the subscriber finds the notice (CommunicationReporter).
+    if (!subscriber.empty()) {
+      message.recipient = std::string(workflow::kOdsSystem) + "|" + subscriber;
+    }
     if (!hook->payload.empty()) {
       delivery::NotificationParts parts;
       parts.bundleId = api.ids.newId();
@@ -171,6 +271,8 @@ void notifySubscriptions(const ApiContext& api, store::StoreTransaction& tx,
       parts.focusType = type;
       parts.focusId = id;
       parts.created = created;
+      parts.versionId = written.versionId;
+      parts.lastModified = fhir::formatInstant(written.lastUpdated);
       message.body = delivery::buildNotification(parts);
     }
     tx.enqueue(message);
@@ -205,6 +307,10 @@ std::optional<ReplyRoute> replyRouteFor(store::StoreTransaction& tx,
     route.recipientOds = conversation->senderOrganisation;
     route.destination = conversation->replyEndpoint;
     route.url = resolveReplyAddress(tx, conversation->replyEndpoint, route);
+    if (route.recipient.empty() && !conversation->senderOrganisation.empty()) {
+      // A reply address given as a URL: the sender is known by its ODS code.
+      route.recipient = std::string(workflow::kOdsSystem) + "|" + conversation->senderOrganisation;
+    }
   } else {
     // A referral made over REST: its conversation is the referral itself.
     route.correlationId = serviceRequestId;
@@ -244,11 +350,12 @@ void ReferrerResponseRule::afterWrite(const store::ResourceVersion& written,
   parts.baseUrl = base;
   parts.eventCode = "servicerequest-response";
   parts.destinationEndpoint = route->destination;
-  parts.sender = fhir::findMember(*after, "owner");
+  const auto sender = messageParty(context.tx, fhir::findMember(*after, "owner"));
+  if (sender) parts.sender = &*sender;
   rapidjson::Document receiver(rapidjson::kObjectType);
   if (!route->recipient.empty()) {
-    receiver.AddMember("reference", fhir::makeString(route->recipient, receiver.GetAllocator()),
-                       receiver.GetAllocator());
+    receiver.CopyFrom(partyReference(route->recipient, receiver.GetAllocator()),
+                      receiver.GetAllocator());
     parts.receiver = &receiver;
   }
   parts.respondsTo = route->respondsTo;
@@ -262,7 +369,7 @@ void ReferrerResponseRule::afterWrite(const store::ResourceVersion& written,
   message.body = delivery::buildMessage(parts);
   message.correlationId = route->correlationId;
   message.about = "Task/" + written.id;
-  message.origin = referenceText(fhir::findMember(*after, "owner"));
+  message.origin = partyText(fhir::findMember(*after, "owner"));
   message.recipient = route->recipient;
   context.tx.enqueue(message);
 }
@@ -294,8 +401,15 @@ void pushReferral(const ApiContext& api, store::StoreTransaction& tx, const std:
   parts.eventCode = "servicerequest-request";
   parts.reasonCode = reason;
   parts.destinationEndpoint = route.destination;
-  parts.sender = fhir::findMember(referral, "requester");
-  parts.receiver = party;
+  const auto sender = messageParty(tx, fhir::findMember(referral, "requester"));
+  if (sender) parts.sender = &*sender;
+  // The organisation behind the receiving party (a HealthcareService's provider).
+  rapidjson::Document receiver(rapidjson::kObjectType);
+  if (!route.recipient.empty()) {
+    receiver.CopyFrom(partyReference(route.recipient, receiver.GetAllocator()),
+                      receiver.GetAllocator());
+    parts.receiver = &receiver;
+  }
   parts.resources = {{"ServiceRequest", serviceRequestId, &referral}};
   if (task) parts.resources.push_back({"Task", taskId, task});
   if (patient) parts.resources.push_back({"Patient", patient->version.id, &patient->doc});
@@ -306,8 +420,8 @@ void pushReferral(const ApiContext& api, store::StoreTransaction& tx, const std:
   message.body = delivery::buildMessage(parts);
   message.correlationId = route.correlationId;
   message.about = about;
-  message.origin = referenceText(fhir::findMember(referral, "requester"));
-  message.recipient = route.recipient.empty() ? referenceText(party) : route.recipient;
+  message.origin = partyText(fhir::findMember(referral, "requester"));
+  message.recipient = route.recipient.empty() ? partyText(party) : route.recipient;
   tx.enqueue(message);
   // The request is kept as Bundle/<its Bundle.id>, tagged (message-direction pushed, its
   // correlation id), so the receiver's BaRS servicerequest-response, which names it in
@@ -387,7 +501,7 @@ void SubscriptionRule::afterWrite(const store::ResourceVersion& written,
   if (written.deleted || context.type == "Subscription") return;
   const bool created = !context.previous || context.previous->deleted;
   // The Tasks and referrals the workflow writes itself come here too (ApiContext::followOnRules).
-  notifySubscriptions(context.api, context.tx, base_.get(), written.type, written.id, created);
+  notifySubscriptions(context.api, context.tx, base_.get(), written, created);
 }
 
 void registerDeliveryRules(WriteRules& rules, const ReferrerResponseRule& responses,
@@ -427,6 +541,50 @@ void markSubscriptionInError(const ApiContext& api, store::StoreTransaction& tx,
   writeVersion(bare, tx, "Subscription", id, *failed, held, "PUT", in, result);
 }
 
+// The organisation behind a party kept as partyText, as an undelivered notice names it: an
+// Organization by its literal reference and its ODS code; a PractitionerRole or
+// HealthcareService as the organisation behind it (itself when it names none); an ODS code as
+// the identifier, with the literal reference when exactly one Organization has that code. The
+// compartment grants the notice to whichever organisation it names (security/compartment.h).
+Value organisationReference(store::StoreTransaction& tx, const std::string& text,
+                            rapidjson::Document::AllocatorType& a, int depth = 0) {
+  std::string literal;
+  std::string ods = odsOfPartyText(text);
+  if (!ods.empty()) {
+    const auto ids =
+        tx.findByIdentifier("Organization", store::IdentifierToken{workflow::kOdsSystem, ods});
+    if (ids.size() == 1) literal = "Organization/" + ids.front();
+  } else {
+    literal = text;
+    const auto local = workflow::parseReference(text);
+    if (local.type == "Organization") {
+      if (auto organisation = loadCurrent(tx, "Organization", local.id)) {
+        ods = firstOds(organisation->doc);
+      }
+    } else if ((local.type == "PractitionerRole" || local.type == "HealthcareService") &&
+               depth < 2) {
+      if (auto party = loadCurrent(tx, local.type, local.id)) {
+        const std::string behind = partyText(fhir::findMember(
+            party->doc, local.type == "PractitionerRole" ? "organization" : "providedBy"));
+        if (!behind.empty()) return organisationReference(tx, behind, a, depth + 1);
+      }
+    }
+  }
+  Value out(rapidjson::kObjectType);
+  if (!literal.empty()) {
+    out.AddMember("reference", fhir::makeString(literal, a), a);
+  } else if (!ods.empty()) {
+    out.AddMember("type", "Organization", a);
+  }
+  if (!ods.empty()) {
+    Value identifier(rapidjson::kObjectType);
+    identifier.AddMember("system", fhir::makeString(workflow::kOdsSystem, a), a);
+    identifier.AddMember("value", fhir::makeString(ods, a), a);
+    out.AddMember("identifier", identifier, a);
+  }
+  return out;
+}
+
 }  // namespace
 
 void CommunicationReporter::reportUndelivered(const store::OutboxEntry& entry, int attempts,
@@ -462,12 +620,27 @@ void CommunicationReporter::reportUndelivered(const store::OutboxEntry& entry, i
     Value statusReason(rapidjson::kObjectType);
     statusReason.AddMember("text", text("Undelivered: " + reason), a);
     c.AddMember("statusReason", statusReason, a);
+    // Whoever sent it and whoever it was for find it: the compartment grants it to both.
     if (!entry.message.recipient.empty()) {
       Value recipients(rapidjson::kArrayType);
-      recipients.PushBack(reference(entry.message.recipient), a);
+      recipients.PushBack(organisationReference(tx, entry.message.recipient, a), a);
       c.AddMember("recipient", recipients, a);
     }
-    if (!entry.message.origin.empty()) c.AddMember("sender", reference(entry.message.origin), a);
+    if (!entry.message.origin.empty()) {
+      c.AddMember("sender", organisationReference(tx, entry.message.origin, a), a);
+    }
+    // The message itself, exactly as it was sent, so that it can be passed on another way.
+    if (!entry.message.body.empty()) {
+      Value attachment(rapidjson::kObjectType);
+      attachment.AddMember("contentType", text(entry.message.contentType), a);
+      attachment.AddMember("data", text(fhir::base64Encode(entry.message.body)), a);
+      attachment.AddMember("title", text("The undelivered " + entry.message.kind + " message"), a);
+      Value payload(rapidjson::kObjectType);
+      payload.AddMember("contentAttachment", attachment, a);
+      Value payloads(rapidjson::kArrayType);
+      payloads.PushBack(payload, a);
+      c.AddMember("payload", payloads, a);
+    }
     Value note(rapidjson::kObjectType);
     note.AddMember("text",
                    text("The adapter could not deliver a " + entry.message.kind + " message to " +

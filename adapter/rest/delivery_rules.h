@@ -5,8 +5,9 @@
 //  - ReferrerResponseRule (Task, afterWrite): when a provider accepts, rejects, completes or
 //    reports non-attendance on a referral's Task, a BaRS servicerequest-response goes to the
 //    referrer: to the conversation's reply address when the referral came by message, else to
-//    the messaging Endpoint of the referral's requester (Organization.endpoint, or its
-//    PractitionerRole's organisation). Codes are given back in the receiver's own vocabulary
+//    the messaging Endpoint of the referral's requester (Organization.endpoint, a
+//    PractitionerRole's own or its organisation's, or, for a requester named only by its ODS
+//    code, the Organization with that code). Codes are given back in the receiver's own vocabulary
 //    when its partner entry declares one (mappings/partners.json, ownVocabulary).
 //  - ReferralPushRule (ServiceRequest, Task; afterWrite): a new referral, a cancellation or a
 //    warm handover goes as a BaRS servicerequest-request to a receiver that prefers push.
@@ -14,8 +15,9 @@
 //    resource that matches an active rest-hook Subscription's criteria (evaluated by the search
 //    code against the version just written) enqueues a notification (delivery/subscription.h).
 //  - CommunicationReporter: an undelivered message becomes a Communication (status not-done,
-//    basedOn the resource it was about, sender the organisation whose change caused it) that
-//    the sender can search: Communication?based-on=Task/x&status=not-done.
+//    basedOn the resource it was about, sender the organisation whose change caused it,
+//    recipient the one it was for, the message as payload, the reason as statusReason) that
+//    both can search: Communication?based-on=Task/x&status=not-done, ?recipient=Organization/y.
 //
 // Thread-safe: the rules keep no state between requests.
 #pragma once
@@ -37,7 +39,9 @@ struct ReplyRoute {
   std::string correlationId;  // X-Correlation-Id of the conversation
   std::string respondsTo;     // the request message id, for MessageHeader.response; may be empty
   std::string destination;    // MessageHeader.destination.endpoint as the partner wrote it
-  std::string recipient;      // a reference to the receiving organisation; may be empty
+  // The receiving organisation: a literal reference ("Organization/x"), or `system|value` of
+  // its ODS code when it is known only so; may be empty.
+  std::string recipient;
   std::string recipientOds;   // its ODS code, for its own vocabulary; may be empty
 };
 

@@ -24,8 +24,11 @@ struct OutboxMessage {
   std::string body;
   std::string correlationId;
   std::string about;      // the resource it is about, as a reference (Task/123)
-  std::string origin;     // whose change caused it, as a reference (may be empty)
-  std::string recipient;  // who should receive it, as a reference (may be empty)
+  // Whose change caused it, and who should receive it: each a literal reference
+  // ("Organization/x", "PractitionerRole/y") or, for a party named only by its ODS code,
+  // `https://fhir.nhs.uk/Id/ods-organization-code|<code>`. May be empty.
+  std::string origin;
+  std::string recipient;
 };
 
 // A message claimed for delivery.

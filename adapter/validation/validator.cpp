@@ -136,9 +136,21 @@ class Walk {
     }
     const ElementDefinition* self = sd.element(elementId);
     if (self) {
-      invariants_.check(obj, isResource ? sd.type : (self->types.empty() ? sd.type : self->types.front().code),
-                        self->constraints, loc, *currentResource_, root_, issues_);
+      invariants_.check(obj, nodeType(sd, *self, isResource), self->constraints, loc,
+                        *currentResource_, root_, issues_);
     }
+  }
+
+  // The type FHIRPath gives the node whose invariants are checked. A backbone element is named
+  // by its path (Parameters.parameter), as the type provider knows it: typed only as
+  // BackboneElement, its choice elements (value[x]) would be invisible to FHIRPath, and every
+  // Parameters.parameter with a value would break inv-1.
+  static std::string nodeType(const StructureDefinition& sd, const ElementDefinition& self,
+                              bool isResource) {
+    if (isResource || self.types.empty()) return sd.type;
+    const std::string& code = self.types.front().code;
+    if ((code == "BackboneElement" || code == "Element") && !self.path.empty()) return self.path;
+    return code;
   }
 
   void primitiveExtension(const Value& v, const std::string& at) {

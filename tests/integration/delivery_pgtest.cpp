@@ -7,9 +7,13 @@
 // undelivered and visible as a Communication; two server processes share the outbox without
 // sending one message twice; a rest-hook Subscription is notified of a new Task; new referrals
 // and cancellations are pushed to a receiver that asks for them; https delivery shows the
-// server's certificate and refuses a partner from a foreign CA; "Contacted" on a received
-// referral is an implicit acceptance and the referrer gets its own words back.
+// hub's client certificate (accepted by a partner that checks its purpose) and refuses a partner
+// from a foreign CA; "Contacted" on a received referral is an implicit acceptance and the
+// referrer gets its own words back; a referrer named only by its ODS code gets its responses;
+// an undelivered response is found by its sender and its intended receiver. Every message and
+// notification is checked against R4 (the JSON schema and the project's validator).
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 #include <rapidjson/document.h>
 #include <rapidjson/pointer.h>
 #include <rapidjson/stringbuffer.h>
@@ -26,6 +30,7 @@
 #include <tuple>
 #include <vector>
 
+#include "fhir_json_schema.h"
 #include "harness.h"
 #include "json_helpers.h"
 #include "message_receiver.h"
@@ -45,6 +50,36 @@ bool isUuid(const std::string& s) {
     if (!dash && !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
   }
   return true;
+}
+
+std::string base64Decode(const std::string& text) {
+  std::string out(text.size() / 4 * 3 + 3, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(text.data()),
+                                static_cast<int>(text.size()));
+  if (n < 0) return "<not base64>";
+  std::size_t size = static_cast<std::size_t>(n);
+  for (std::size_t i = text.size(); i > 0 && text[i - 1] == '=' && size > 0; --i) --size;
+  out.resize(size);
+  return out;
+}
+
+// Every message and notification the hub sends must be valid R4, by two independent judges: the
+// official R4 JSON schema (vendored in tests/data/) and the project's own validator
+// ($validate, which also evaluates the invariants, e.g. bdl-3 and bdl-4 on history Bundles).
+void expectValidR4(HttpClient& client, const std::string& body) {
+  static FhirJsonSchema schema(sourceDir() + "/tests/data/fhir.schema.json.gz");
+  rapidjson::Document doc;  // numbers as JSON numbers: the schema checks their JSON type
+  doc.Parse(body.c_str(), body.size());
+  ASSERT_FALSE(doc.HasParseError()) << body;
+  EXPECT_EQ(schema.check(doc), "") << body;
+  HttpResponse validated = client.send("POST", "/Bundle/$validate", body);
+  ASSERT_EQ(validated.status, 200) << validated.body;
+  rapidjson::Document outcome = parse(validated.body);
+  for (const auto& issue : outcome["issue"].GetArray()) {
+    const std::string severity = at(issue, "/severity");
+    EXPECT_TRUE(severity != "error" && severity != "fatal") << validated.body << "\n" << body;
+  }
 }
 
 // Fast retries so that the tests do not wait long; generous deadlines in waitFor.
@@ -200,6 +235,8 @@ TEST_F(Delivery, AcceptanceReachesTheReferrerAsABarsResponse) {
   std::set<std::string> requestIds;
   for (const auto& r : all) requestIds.insert(r.header("x-request-id"));
   EXPECT_EQ(requestIds.size(), 3u);
+  for (const auto& r : all) expectValidR4(client(), r.body);
+  expectValidR4(client(), gp2.received().front().body);
 }
 
 TEST_F(Delivery, ReceiverThatComesBackGetsEverythingOnceInOrder) {
@@ -341,6 +378,8 @@ TEST_F(Delivery, RestHookSubscriptionIsNotifiedOfANewTask) {
   EXPECT_EQ(at(bundle, "/entry/1/fullUrl"), server_->baseUrl() + "/Task/" + referral + "-task");
   EXPECT_EQ(at(bundle, "/entry/1/request/method"), "POST");
   EXPECT_FALSE(bundle["entry"][1].HasMember("resource")) << "id-only";
+  EXPECT_EQ(at(bundle, "/entry/1/response/status"), "201 Created");
+  expectValidR4(client(), got.body);
   // A Task of another owner does not notify; one that is not a rest-hook is refused.
   MessageReceiver other;
   const Parties q = parties(other, "A81002");
@@ -353,6 +392,7 @@ TEST_F(Delivery, RestHookSubscriptionIsNotifiedOfANewTask) {
   ASSERT_TRUE(hook.waitFor([](const auto& r) { return atLeast(2, r); }));
   EXPECT_TRUE(waitUntil([&] { return allFinished(hook.url("/hook"), 2); }));
   EXPECT_EQ(hook.received().size(), 2u);
+  for (const auto& r : hook.received()) expectValidR4(client(), r.body);
   HttpResponse bad = client().send(
       "POST", "/Subscription",
       with(subscription, "/channel", R"({"type":"email","endpoint":"mailto:x@example.org"})"));
@@ -460,8 +500,111 @@ TEST_F(Delivery, NewReferralsAndCancellationsArePushedToAReceiverThatAsksForThem
   EXPECT_EQ(at(second, "/entry/0/resource/reason/coding/0/code"), "update");
   EXPECT_EQ(at(second, "/entry/1/resource/status"), "revoked");
   EXPECT_EQ(got[1].header("x-correlation-id"), referral);
+  for (const auto& r : got) expectValidR4(client(), r.body);
   // A receiver whose Endpoint does not ask for them gets no pushed referrals.
   EXPECT_TRUE(outbox(gp.url()).empty());
+}
+
+// GP systems name the referrer by its ODS code only (an Organization reference by identifier):
+// the responses go to the Endpoint of the Organization with that code, and name it as receiver.
+TEST_F(Delivery, AReferrerNamedOnlyByItsOdsCodeGetsItsResponsesAtItsOrganizationsEndpoint) {
+  MessageReceiver gp;
+  const Parties p = parties(gp, "A81091");
+  MessageReceiver elsewhere;
+  parties(elsewhere, "A81092");  // another practice, with an Endpoint of its own
+  const auto referByOdsCode = [&] {
+    std::string json = samples::referral("Patient/" + p.patient);
+    json =
+        with(json, "/requester", R"({"identifier":{"system":")" + kOds + R"(","value":"A81091"}})");
+    json = with(json, "/performer", R"([{"reference":"HealthcareService/)" + p.service + R"("}])");
+    return create("ServiceRequest", json);
+  };
+  const std::string accepted = referByOdsCode();
+  const std::string rejected = referByOdsCode();
+  const std::string completed = referByOdsCode();
+  move(accepted, "accepted");
+  move(rejected, "rejected");
+  move(completed, "accepted");
+  move(completed, "in-progress");
+  move(completed, "completed");
+  ASSERT_TRUE(waitUntil([&] { return allFinished(gp.url(), 4); })) << server_->log();
+  const auto got = gp.received();
+  ASSERT_EQ(got.size(), 4u);
+  const std::vector<std::pair<std::string, std::string>> expected = {{accepted, "accepted"},
+                                                                     {rejected, "rejected"},
+                                                                     {completed, "accepted"},
+                                                                     {completed, "completed"}};
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    SCOPED_TRACE(expected[i].second);
+    rapidjson::Document message = parse(got[i].body);
+    EXPECT_EQ(got[i].header("x-correlation-id"), expected[i].first);
+    EXPECT_EQ(at(message, "/entry/0/resource/eventCoding/code"), "servicerequest-response");
+    EXPECT_EQ(at(message, "/entry/0/resource/destination/0/endpoint"), gp.url());
+    EXPECT_EQ(at(message, "/entry/0/resource/destination/0/receiver/reference"),
+              "Organization/" + p.gp);
+    EXPECT_EQ(at(message, "/entry/1/resource/id"), expected[i].first);
+    EXPECT_EQ(at(message, "/entry/2/resource/status"), expected[i].second);
+    expectValidR4(client(), got[i].body);
+  }
+  for (const auto& [state, attempts] : outbox(gp.url())) EXPECT_EQ(state, "delivered");
+  EXPECT_TRUE(elsewhere.received().empty());
+}
+
+// A warm handover to a new owner named only by its ODS code is pushed to the Endpoint of the
+// Organization with that code, when it asks for pushed referral requests.
+TEST_F(Delivery, AWarmHandoverIsPushedToANewOwnerNamedByItsOdsCode) {
+  MessageReceiver gp;
+  MessageReceiver next;
+  const Parties p = parties(gp, "A81093");
+  const std::string endpoint = create(
+      "Endpoint",
+      R"({"resourceType":"Endpoint",)" + samples::narrative("Next provider messaging") +
+          R"("status":"active","connectionType":{"system":"http://terminology.hl7.org/CodeSystem/endpoint-connection-type","code":"hl7-fhir-msg"},)"
+          R"("payloadType":[{"coding":[{"system":"https://fhir.nhs.uk/CodeSystem/message-events-bars","code":"servicerequest-request"}]}],"address":")" +
+          next.url() + R"("})");
+  const std::string nextOrganisation =
+      create("Organization", R"({"resourceType":"Organization",)" + samples::narrative("Next") +
+                                 R"("identifier":[{"system":")" + kOds +
+                                 R"(","value":"VCS0093"}],"active":true,"name":"Next",)"
+                                 R"("endpoint":[{"reference":"Endpoint/)" +
+                                 endpoint + R"("}]})");
+  const std::string referral = refer(p);
+  move(referral, "accepted");
+  move(referral, "in-progress");
+  const std::string handover =
+      R"({"resourceType":"Task",)" + samples::narrative("Warm handover") +
+      R"("status":"requested","intent":"order","code":{"coding":[{"system":")" +
+      samples::kCodeSystemBase +
+      R"(task-code","code":"warm-handover"}]},)"
+      R"("partOf":[{"reference":"Task/)" +
+      referral +
+      R"(-task"}],)"
+      R"("focus":{"reference":"ServiceRequest/)" +
+      referral +
+      R"("},)"
+      R"("for":{"reference":"Patient/)" +
+      p.patient +
+      R"("},)"
+      R"("requester":{"reference":"Organization/)" +
+      p.provider +
+      R"("},)"
+      R"("owner":{"identifier":{"system":")" +
+      kOds +
+      R"(","value":"VCS0093"}},)"
+      R"("input":[{"type":{"text":"Handover note"},"valueString":"Prefers mornings."}]})";
+  const std::string t2 = create("Task", handover);
+  ASSERT_TRUE(waitUntil([&] { return allFinished(next.url(), 1); })) << server_->log();
+  const auto got = next.received();
+  ASSERT_EQ(got.size(), 1u);
+  rapidjson::Document message = parse(got[0].body);
+  EXPECT_EQ(at(message, "/entry/0/resource/eventCoding/code"), "servicerequest-request");
+  EXPECT_EQ(at(message, "/entry/0/resource/reason/coding/0/code"), "new");
+  EXPECT_EQ(at(message, "/entry/0/resource/destination/0/receiver/reference"),
+            "Organization/" + nextOrganisation);
+  EXPECT_EQ(at(message, "/entry/1/resource/id"), referral);
+  EXPECT_EQ(at(message, "/entry/2/resource/id"), t2);
+  EXPECT_EQ(at(message, "/entry/2/resource/code/coding/0/code"), "warm-handover");
+  expectValidR4(client(), got[0].body);
 }
 
 // End to end: a BaRS referral by message, the provider's acceptance, and the response at the
@@ -535,6 +678,7 @@ TEST_F(Delivery, BarsReferralByMessageGetsItsResponseAtTheReplyAddress) {
     EXPECT_EQ(at(response, "/entry/0/resource/destination/0/endpoint"), destination);
     EXPECT_EQ(at(response, "/entry/1/resource/id"), sent.referral);
     EXPECT_EQ(at(response, "/entry/2/resource/status"), "accepted");
+    expectValidR4(client(), got.body);
   }
 }
 
@@ -698,13 +842,98 @@ TEST_F(DeliveryToPartners, ASubscriptionTellsItsCreatorOnlyOfRecordsItMaySee) {
   EXPECT_EQ(queued[0][0].as<std::string>().find(theirs), std::string::npos);
 }
 
-// Over https the adapter shows its own certificate and delivers only to a partner whose
-// certificate chains to the configured CA (here the one that signs client certificates).
-TEST_F(DeliveryToPartners, HttpsDeliveryPresentsTheServerCertificateAndVerifiesThePartner) {
+// A response the referrer's system refuses (503 until the last attempt, which it answers 400)
+// becomes a Communication (not-done) that both ends find: the provider whose change caused it
+// (the Task's owner, named by ODS code only) and the practice it was for (the referral's
+// requester is a PractitionerRole with an Endpoint of its own). It carries who, the message
+// as it was sent, and why; organisations that are neither do not see it.
+TEST_F(DeliveryToPartners, AnUndeliveredResponseIsFoundByItsSenderAndItsIntendedReceiver) {
+  MessageReceiver gpSystem;
+  for (int i = 1; i < kMaxAttempts; ++i) gpSystem.queueAnswer(503);
+  gpSystem.queueAnswer(
+      400,
+      R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"invalid"}]})");
+  const std::string endpoint = create(
+      "admin", "Endpoint",
+      R"({"resourceType":"Endpoint",)" + samples::narrative("Dr Osei's messaging") +
+          R"("status":"active","connectionType":{"system":"http://terminology.hl7.org/CodeSystem/endpoint-connection-type","code":"hl7-fhir-msg"},)"
+          R"("payloadType":[{"text":"FHIR message"}],"address":")" +
+          gpSystem.url() + R"("})");
+  const std::string practice = organisation("A81001", "");
+  const std::string role =
+      create("gp", "PractitionerRole",
+             R"({"resourceType":"PractitionerRole",)" + samples::narrative("Dr Osei, GP") +
+                 R"("active":true,"organization":{"reference":"Organization/)" + practice +
+                 R"("},"endpoint":[{"reference":"Endpoint/)" + endpoint + R"("}]})");
+  const std::string patient = create("gp", "Patient", samples::patient("Undelivered"));
+  std::string json = samples::referral("Patient/" + patient, "PractitionerRole/" + role);
+  json = with(json, "/performer",
+              R"([{"identifier":{"system":")" + kOds + R"(","value":"VCS0001"}}])");
+  const std::string referral = create("gp", "ServiceRequest", json);
+  const std::string task = "Task/" + referral + "-task";
+  HttpResponse current = client("vcse-walking").get("/" + task);
+  ASSERT_EQ(current.status, 200) << current.body;
+  ASSERT_EQ(at(current.body, "/owner/identifier/value"), "VCS0001") << current.body;
+  HttpResponse accepted =
+      client("vcse-walking").send("PUT", "/" + task, with(current.body, "/status", "\"accepted\""));
+  ASSERT_EQ(accepted.status, 200) << accepted.body;
+
+  pqxx::connection db(*database_);
+  const auto finished = [&] {
+    pqxx::nontransaction tx(db);
+    const auto r =
+        tx.exec_params("SELECT state, attempts FROM outbox WHERE receiver = $1", gpSystem.url());
+    return r.size() == 1 && r[0][0].as<std::string>() == "undelivered" ? r[0][1].as<int>() : 0;
+  };
+  ASSERT_TRUE(waitUntil([&] { return finished() > 0; })) << server_->log();
+  EXPECT_EQ(finished(), kMaxAttempts);
+  const auto sent = gpSystem.received();
+  ASSERT_EQ(sent.size(), static_cast<std::size_t>(kMaxAttempts));
+
+  std::string id;  // the Communication, as the last check found it
+  const auto check = [&](const std::string& who, const std::string& search) {
+    SCOPED_TRACE(who + " " + search);
+    HttpResponse found = client(who).get(search);
+    ASSERT_EQ(found.status, 200) << found.body;
+    ASSERT_EQ(arraySize(found.body, "/entry"), 1u) << found.body;
+    rapidjson::Document bundle = parse(found.body);
+    const rapidjson::Value& c = bundle["entry"][0]["resource"];
+    EXPECT_EQ(at(c, "/status"), "not-done");
+    EXPECT_EQ(at(c, "/basedOn/0/reference"), task);
+    EXPECT_EQ(at(c, "/sender/identifier/system"), kOds);
+    EXPECT_EQ(at(c, "/sender/identifier/value"), "VCS0001");
+    EXPECT_EQ(at(c, "/recipient/0/reference"), "Organization/" + practice);
+    EXPECT_EQ(at(c, "/recipient/0/identifier/value"), "A81001");
+    EXPECT_NE(at(c, "/statusReason/text").find("HTTP 400"), std::string::npos) << found.body;
+    EXPECT_EQ(at(c, "/payload/0/contentAttachment/contentType"), "application/fhir+json");
+    EXPECT_EQ(base64Decode(at(c, "/payload/0/contentAttachment/data")), sent.back().body);
+    HttpResponse read = client(who).get("/Communication/" + at(c, "/id"));
+    EXPECT_EQ(read.status, 200) << read.body;
+    id = at(c, "/id");
+  };
+  // The provider, by what it changed and by who it is; the practice, by who it is.
+  check("vcse-walking", "/Communication?based-on=" + task + "&status=not-done");
+  check("vcse-walking", "/Communication?sender:identifier=" + kOds + "%7CVCS0001&status=not-done");
+  check("gp", "/Communication?recipient=Organization/" + practice + "&status=not-done");
+  // An organisation that is neither sees nothing.
+  ASSERT_FALSE(id.empty());
+  EXPECT_EQ(client("vcse-carers").get("/Communication/" + id).status, 404);
+  // The message itself was valid R4.
+  expectValidR4(client("gp"), sent.back().body);
+}
+
+// Over https the adapter shows its own client certificate (hub-client.crt, for client
+// authentication: the trusted partner here checks the purpose, as OpenSSL does by default for a
+// server that verifies its callers, and refuses a server certificate) and delivers only to a
+// partner whose certificate chains to the configured CA (here the one that signs client
+// certificates).
+TEST_F(DeliveryToPartners, HttpsDeliveryPresentsTheHubClientCertificateAndVerifiesThePartner) {
   const Certificates& ours = testCertificates();
   const Certificates& foreign = testCertificates("foreign");
-  MessageReceiver trusted(ReceiverTls{ours.dir + "/server.crt", ours.dir + "/server.key"});
-  MessageReceiver impostor(ReceiverTls{foreign.dir + "/server.crt", foreign.dir + "/server.key"});
+  MessageReceiver trusted(
+      ReceiverTls{ours.dir + "/server.crt", ours.dir + "/server.key", ours.ca()});
+  MessageReceiver impostor(
+      ReceiverTls{foreign.dir + "/server.crt", foreign.dir + "/server.key", ""});
   const auto referTo = [&](const MessageReceiver& gp, const std::string& ods) {
     const std::string endpoint = create(
         "admin", "Endpoint",
@@ -730,11 +959,20 @@ TEST_F(DeliveryToPartners, HttpsDeliveryPresentsTheServerCertificateAndVerifiesT
   };
   referTo(trusted, "HTS0001");
   const std::string refused = referTo(impostor, "HTS0002");
-  ASSERT_TRUE(trusted.waitFor([](const auto& r) { return r.size() >= 1; })) << server_->log();
-  EXPECT_NE(trusted.received().front().clientSubject.find("CN=localhost"), std::string::npos)
+  const auto refusals = [&] {
+    std::string all;
+    for (const auto& r : trusted.handshakeRefusals()) all += r + "; ";
+    return all;
+  };
+  ASSERT_TRUE(trusted.waitFor([](const auto& r) { return r.size() >= 1; }))
+      << "refused: " << refusals() << "\n"
+      << server_->log();
+  EXPECT_NE(trusted.received().front().clientSubject.find("CN=sp-hub"), std::string::npos)
       << trusted.received().front().clientSubject;
+  EXPECT_EQ(refusals(), "");
   EXPECT_EQ(at(trusted.received().front().body, "/entry/0/resource/eventCoding/code"),
             "servicerequest-response");
+  expectValidR4(client("spor"), trusted.received().front().body);
   // The impostor never gets the message: the TLS handshake fails until the attempts run out.
   pqxx::connection db(*database_);
   const auto state = [&] {

@@ -304,8 +304,8 @@ ServerProcess::ServerProcess(const std::string& databaseUrl, ServerOptions optio
   if (options.tls) {
     const Certificates& certs = testCertificates();
     edgePort = freePort();
-    for (const std::string& a : {std::string("--tls-cert"), certs.dir + "/server.crt",
-                                 std::string("--tls-key"), certs.dir + "/server.key",
+    for (const std::string& a : {std::string("--delivery-cert"), certs.dir + "/hub-client.crt",
+                                 std::string("--delivery-key"), certs.dir + "/hub-client.key",
                                  std::string("--client-ca"), certs.ca(),
                                  std::string("--base-url"),
                                  "https://localhost:" + std::to_string(edgePort)}) {

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -102,8 +103,17 @@ MessageReceiver::MessageReceiver(ReceiverTls tls) {
         SSL_CTX_use_PrivateKey_file(tls_->ctx, tls.keyFile.c_str(), SSL_FILETYPE_PEM) != 1) {
       throw std::runtime_error("receiver: cannot load " + tls.certFile);
     }
-    // Ask for a client certificate and record it; whether it chains is not this side's test.
-    SSL_CTX_set_verify(tls_->ctx, SSL_VERIFY_PEER, [](int, X509_STORE_CTX*) { return 1; });
+    if (tls.clientCaFile.empty()) {
+      // Ask for a client certificate and record it; whether it chains is not this side's test.
+      SSL_CTX_set_verify(tls_->ctx, SSL_VERIFY_PEER, [](int, X509_STORE_CTX*) { return 1; });
+    } else {
+      // A partner that checks its callers: a certificate from its CA, for client authentication.
+      if (SSL_CTX_load_verify_locations(tls_->ctx, tls.clientCaFile.c_str(), nullptr) != 1) {
+        throw std::runtime_error("receiver: cannot load " + tls.clientCaFile);
+      }
+      SSL_CTX_set_purpose(tls_->ctx, X509_PURPOSE_SSL_CLIENT);
+      SSL_CTX_set_verify(tls_->ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+    }
   }
   const int fd = listenOn(0);
   port_ = boundPort(fd);
@@ -136,6 +146,11 @@ void MessageReceiver::stop() {
 void MessageReceiver::start() {
   if (listenFd_ >= 0) return;
   listenFd_ = listenOn(port_);
+}
+
+std::vector<std::string> MessageReceiver::handshakeRefusals() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return refusals_;
 }
 
 std::vector<ReceivedRequest> MessageReceiver::received() const {
@@ -177,7 +192,13 @@ void MessageReceiver::handle(int fd) {
   if (tls_) {
     ssl.reset(SSL_new(tls_->ctx));
     SSL_set_fd(ssl.get(), fd);
-    if (SSL_accept(ssl.get()) != 1) return;  // the caller refused us (or we it)
+    if (SSL_accept(ssl.get()) != 1) {  // the caller refused us (or we it)
+      const long verdict = SSL_get_verify_result(ssl.get());
+      std::lock_guard<std::mutex> lock(mutex_);
+      refusals_.push_back(verdict == X509_V_OK ? "handshake failed"
+                                               : X509_verify_cert_error_string(verdict));
+      return;
+    }
     if (X509* peer = SSL_get1_peer_certificate(ssl.get())) {
       char name[512];
       X509_NAME_oneline(X509_get_subject_name(peer), name, sizeof name);

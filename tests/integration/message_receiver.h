@@ -36,6 +36,10 @@ struct ReceivedRequest {
 struct ReceiverTls {
   std::string certFile;
   std::string keyFile;
+  // Empty: any client certificate is accepted (and recorded). Set: as a partner that checks its
+  // callers, the client certificate must chain to this CA and be for client authentication
+  // (purpose sslclient); the handshake fails otherwise (handshakeRefusals says why).
+  std::string clientCaFile;
 };
 
 class MessageReceiver {
@@ -57,6 +61,9 @@ class MessageReceiver {
   void start();
 
   std::vector<ReceivedRequest> received() const;
+  // Why handshakes were refused (the certificate check's error, e.g. "unsuitable certificate
+  // purpose"), oldest first.
+  std::vector<std::string> handshakeRefusals() const;
   // Waits (polling, up to `limit`) until `done(received())` holds; returns whether it did.
   bool waitFor(const std::function<bool(const std::vector<ReceivedRequest>&)>& done,
                std::chrono::milliseconds limit = std::chrono::seconds(30)) const;
@@ -74,6 +81,7 @@ class MessageReceiver {
   mutable std::mutex mutex_;
   std::deque<std::pair<int, std::string>> answers_;
   std::vector<ReceivedRequest> received_;
+  std::vector<std::string> refusals_;
 };
 
 // The OperationOutcome a BaRS receiver answers a repeat with (409, issue code duplicate).

@@ -21,7 +21,7 @@ TEST(Config, Defaults) {
   EXPECT_EQ(c.http.threads, 8);
   EXPECT_FALSE(c.http.plainHttp);
   EXPECT_EQ(c.dbPool, 8);  // one connection per thread
-  EXPECT_EQ(c.http.certFile, "certs/out/server.crt");
+  EXPECT_EQ(c.http.clientCaFile, "certs/out/ca.crt");
   EXPECT_EQ(c.http.maxHeaderBytes, 16u * 1024);
   EXPECT_EQ(c.http.maxRequestBytes, c.limits.maxBodyBytes + c.http.maxHeaderBytes + 64 * 1024);
   EXPECT_EQ(c.limits.maxSearchParameters, 50u);

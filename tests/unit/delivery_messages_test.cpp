@@ -182,6 +182,8 @@ TEST(Subscription, NotificationIsAnIdOnlyHistoryBundle) {
   parts.focusType = "Task";
   parts.focusId = "t1";
   parts.created = false;
+  parts.versionId = 3;
+  parts.lastModified = "2026-11-25T11:59:59.000Z";
   const auto bundle = json(buildNotification(parts));
   EXPECT_EQ(fhir::getString(bundle, "type"), "history");
   const auto& status = bundle["entry"][0]["resource"];
@@ -196,6 +198,20 @@ TEST(Subscription, NotificationIsAnIdOnlyHistoryBundle) {
   EXPECT_EQ(fhir::getString(focus["request"], "method"), "PUT");
   EXPECT_EQ(fhir::getString(focus["request"], "url"), "Task/t1");
   EXPECT_FALSE(focus.HasMember("resource"));
+  // R4 bdl-3 and bdl-4: every entry of a history Bundle has a request and a response.
+  for (const auto& entry : bundle["entry"].GetArray()) {
+    EXPECT_TRUE(entry.HasMember("request"));
+    ASSERT_TRUE(entry.HasMember("response"));
+    EXPECT_FALSE(fhir::getString(entry["response"], "status").empty());
+  }
+  EXPECT_EQ(fhir::getString(focus["response"], "status"), "200 OK");
+  EXPECT_EQ(fhir::getString(focus["response"], "etag"), "W/\"3\"");
+  EXPECT_EQ(fhir::getString(focus["response"], "location"), "Task/t1/_history/3");
+  EXPECT_EQ(fhir::getString(focus["response"], "lastModified"), "2026-11-25T11:59:59.000Z");
+  parts.created = true;
+  const auto created = json(buildNotification(parts));
+  EXPECT_EQ(fhir::getString(created["entry"][1]["request"], "method"), "POST");
+  EXPECT_EQ(fhir::getString(created["entry"][1]["response"], "status"), "201 Created");
 }
 
 TEST(Endpoints, OnlyActiveMessagingEndpointsHaveAnAddress) {
