@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds="${1:-${SP_FUZZ_SECONDS:-30}}"
 
-scripts/sanitized-build.sh resource_fuzzer search_query_fuzzer
+scripts/sanitized-build.sh resource_fuzzer search_query_fuzzer proxy_header_fuzzer
 source scripts/sanitizer-options.sh
 
 found="$(mktemp -d /tmp/sp-fuzz-XXXXXX)"
@@ -27,4 +27,5 @@ while read -r target corpus max_len; do
 done <<'TARGETS'
 resource_fuzzer tests/fuzz/corpus 65536
 search_query_fuzzer tests/fuzz/corpus-search 4096
+proxy_header_fuzzer tests/fuzz/corpus-proxy 4200
 TARGETS
