@@ -256,7 +256,14 @@ bool TlsEdge::start(const std::vector<std::string>& args) {
       pid_ = -1;
       return false;
     }
-    if (accepts(port_)) return true;
+    if (accepts(port_)) {
+      // Still running after that: it is HAProxy accepting, not another process that took the
+      // port first (HAProxy then exits).
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (waitpid(pid_, &status, WNOHANG) != pid_) return true;
+      pid_ = -1;
+      return false;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   stop();
