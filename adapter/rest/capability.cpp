@@ -87,8 +87,9 @@ void addSearchCapabilities(Value& r, const std::string& type, const search::Inde
       if (targetsType) revincludes.PushBack(fhir::makeString(other + ":" + p->code, a), a);
     }
   }
-  r.AddMember("searchInclude", includes, a);
-  r.AddMember("searchRevInclude", revincludes, a);
+  // An array in FHIR JSON has at least one item (ele-1): an empty list is left out.
+  if (!includes.Empty()) r.AddMember("searchInclude", includes, a);
+  if (!revincludes.Empty()) r.AddMember("searchRevInclude", revincludes, a);
   r.AddMember("searchParam", params, a);
 }
 
