@@ -50,6 +50,18 @@ std::string referencedType(const std::string& reference) {
 
 class Walk {
  public:
+  // "Task.input:due.value[x]" as "Task.input.value[x]".
+  static std::string withoutSliceNames(const std::string& id) {
+    std::string out;
+    bool inSlice = false;
+    for (char c : id) {
+      if (c == ':') inSlice = true;
+      if (c == '.') inSlice = false;
+      if (!inSlice) out += c;
+    }
+    return out;
+  }
+
   Walk(const fhir::Definitions& defs, const InvariantEngine& invariants, const Value& root)
       : defs_(defs), invariants_(invariants), root_(root) {}
 
@@ -136,8 +148,16 @@ class Walk {
     }
     const ElementDefinition* self = sd.element(elementId);
     if (self) {
-      invariants_.check(obj, isResource ? sd.type : (self->types.empty() ? sd.type : self->types.front().code),
-                        self->constraints, loc, *currentResource_, root_, issues_);
+      std::string contextType =
+          isResource ? sd.type : (self->types.empty() ? sd.type : self->types.front().code);
+      // A backbone element's type is its own path (Parameters.parameter), not BackboneElement:
+      // the invariant names its children (value[x] in Parameters inv-1).
+      if (!isResource && (contextType == "BackboneElement" || contextType == "Element") &&
+          !sd.children(elementId).empty()) {
+        contextType = withoutSliceNames(elementId);
+      }
+      invariants_.check(obj, contextType, self->constraints, loc, *currentResource_, root_,
+                        issues_);
     }
   }
 
