@@ -59,7 +59,7 @@ std::string problems(const std::string& body) {
     if (issue.severity != fhir::Severity::kError && issue.severity != fhir::Severity::kFatal) {
       continue;
     }
-    out += "\n  validator: " + issue.location + ": " + issue.diagnostics;
+    out += "\n  validator: " + issue.expression + ": " + issue.diagnostics;
   }
   return out;
 }
@@ -239,8 +239,9 @@ TEST_F(Conformance, DatesUpToTheYear9999AreSearchable) {
 
 TEST_F(Conformance, AnUnknownOperationIs404NotSupportedAtEveryLevel) {
   HttpClient gp = as("gp");
-  for (const std::string path : {"/$export", "/Patient/$export", "/ValueSet/$expand",
-                                 "/CodeSystem/$lookup", "/Patient/" + patient_ + "/$everything"}) {
+  for (const std::string& path :
+       std::vector<std::string>{"/$export", "/Patient/$export", "/ValueSet/$expand",
+                                "/CodeSystem/$lookup", "/Patient/" + patient_ + "/$everything"}) {
     HttpResponse r = gp.get(path);
     EXPECT_EQ(r.status, 404) << path << ": " << r.body;
     EXPECT_EQ(at(r.body, "/issue/0/code"), "not-supported") << path << ": " << r.body;
