@@ -125,11 +125,15 @@ def main():
     src = os.path.abspath(src)
     os.makedirs(OUT, exist_ok=True)
 
+    info = read_version_info(src)
     sds = {}
     for name in ["profiles-resources.json", "profiles-types.json"]:
+        # Only R4's own definitions: the npm source adds a few of later versions
+        # (SubscriptionStatus 4.3.0), which are not R4 types.
         entries = [{"fullUrl": e["fullUrl"], "resource": strip_sd(e["resource"])}
                    for e in load(src, name)
-                   if e["resource"]["resourceType"] == "StructureDefinition"]
+                   if e["resource"]["resourceType"] == "StructureDefinition"
+                   and e["resource"].get("version", info.get("version")) == info.get("version")]
         sds[name] = entries
         write_bundle(name, "sp-r4-" + name[:-5], entries)
 
@@ -176,7 +180,6 @@ def main():
     if absent:
         print("note: %d included code systems are not in the source: %s" % (len(absent), ", ".join(absent)))
 
-    info = read_version_info(src)
     with open(os.path.join(OUT, "VERSION"), "w", encoding="utf-8") as f:
         f.write("FHIR version: %s\n" % info.get("version", "?"))
         f.write("buildId: %s\n" % info.get("buildId", "?"))

@@ -63,6 +63,10 @@ Definitions Definitions::load(const std::string& profilesDir) {
     const rapidjson::Document bundle = readJsonFile(path);
     forEachEntry(bundle, path, [&](const rapidjson::Value& r) {
       if (getString(r, "resourceType") != "StructureDefinition") return;
+      // The npm source carries a few definitions of later versions (SubscriptionStatus, 4.3.0):
+      // only R4's own types are served, routed and validated.
+      const std::string version = getString(r, "version");
+      if (!version.empty() && version != defs.fhirVersion_) return;
       defs.addStructureDefinition(
           std::make_unique<StructureDefinition>(parseStructureDefinition(r, "snapshot")));
     });

@@ -73,10 +73,23 @@ std::string formatHttpDate(TimePoint t) {
   return buf;
 }
 
-std::optional<TimePoint> parseInstant(std::string_view s) {
+namespace {
+
+// Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil).
+std::int64_t daysFromCivil(std::int64_t year, int month, int day) {
+  year -= month <= 2 ? 1 : 0;
+  const std::int64_t era = (year >= 0 ? year : year - 399) / 400;
+  const std::int64_t yearOfEra = year - era * 400;
+  const std::int64_t dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+  const std::int64_t dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> parseInstantMillis(std::string_view s) {
   const int year = readDigits(s, 0, 4);
-  // system_clock counts nanoseconds in 64 bits: years 1678-2261 only.
-  if (year < 1678 || year > 2261 || s.size() < 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+  if (year < 1 || s.size() < 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
   const int month = readDigits(s, 5, 2);
   const int day = readDigits(s, 8, 2);
   if (month < 1 || month > 12 || day < 1 || day > 31) return std::nullopt;
@@ -116,16 +129,18 @@ std::optional<TimePoint> parseInstant(std::string_view s) {
   static const int kDaysInMonth[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
   if (day > kDaysInMonth[month - 1] || (month == 2 && day == 29 && !leap)) return std::nullopt;
-  std::tm parts{};
-  parts.tm_year = year - 1900;
-  parts.tm_mon = month - 1;
-  parts.tm_mday = day;
-  parts.tm_hour = hour;
-  parts.tm_min = minute;
-  parts.tm_sec = second;
-  const std::time_t secs = timegm(&parts);
-  return std::chrono::system_clock::from_time_t(secs) - std::chrono::minutes(offsetMinutes) +
-         std::chrono::milliseconds(millis);
+  const std::int64_t seconds = daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 +
+                               second - offsetMinutes * 60;
+  return seconds * 1000 + millis;
+}
+
+std::optional<TimePoint> parseInstant(std::string_view s) {
+  const int year = readDigits(s, 0, 4);
+  // system_clock counts nanoseconds in 64 bits: years 1678-2261 only.
+  if (year < 1678 || year > 2261) return std::nullopt;
+  const auto millis = parseInstantMillis(s);
+  if (!millis) return std::nullopt;
+  return TimePoint(std::chrono::milliseconds(*millis));
 }
 
 TimePoint SystemClock::now() const { return std::chrono::system_clock::now(); }

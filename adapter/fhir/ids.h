@@ -27,6 +27,9 @@ std::string formatHttpDate(TimePoint t);
 // 2026-11-25T12:00:00.5+01:00) or a date (2026-11-25, taken as midnight UTC). nullopt if invalid
 // or outside the years 1678-2261 that a TimePoint can hold.
 std::optional<TimePoint> parseInstant(std::string_view text);
+// The same syntax, for the years 0001-9999 that FHIR allows, as milliseconds since 1970-01-01
+// (negative before it); nullopt if invalid.
+std::optional<std::int64_t> parseInstantMillis(std::string_view text);
 
 // Where the present time comes from; tests inject a fixed clock.
 class Clock {

@@ -203,9 +203,32 @@ void unmapped(const ConceptMap& map, const std::vector<Concept>& originals, cons
   (refuse ? result.refusals : result.notes).push_back(std::move(issue));
 }
 
+// "location system|code" of each coding the writer was shown at a rule's element.
+using Shown = std::set<std::string>;
+
+void collectShown(const rapidjson::Value* asRead, const InboundRule& rule, const std::string& type,
+                  Shown& shown) {
+  if (!asRead || !asRead->IsObject()) return;
+  std::vector<Located> found;  // collect only reads: the const_cast changes nothing
+  collect(const_cast<rapidjson::Value&>(*asRead), rule.element.steps, 0, type, found);
+  for (const Located& l : found) {
+    if (!l.value->IsObject()) continue;
+    if (const auto* codings = fhir::findMember(*l.value, "coding"); codings && codings->IsArray()) {
+      for (const auto& c : codings->GetArray()) {
+        shown.insert(l.location + " " + fhir::getString(c, "system") + "|" +
+                     fhir::getString(c, "code"));
+      }
+    } else if (l.value->HasMember("code")) {
+      shown.insert(l.location + " " + fhir::getString(*l.value, "system") + "|" +
+                   fhir::getString(*l.value, "code"));
+    }
+  }
+}
+
 void normaliseCodeableConcept(const ConceptMap& map, const InboundRule& rule, rapidjson::Value& cc,
                               const std::string& location, rapidjson::Value& root,
-                              const Dependencies& deps, Allocator& a, Normalisation& result) {
+                              const Dependencies& deps, const Shown& shown, Allocator& a,
+                              Normalisation& result) {
   if (!cc.IsObject() || !cc.HasMember("coding") || !cc["coding"].IsArray()) return;
   rapidjson::Value* codings = &cc["coding"];
   std::vector<Concept> originals;
@@ -217,6 +240,10 @@ void normaliseCodeableConcept(const ConceptMap& map, const InboundRule& rule, ra
     if (system.empty() || code.empty()) continue;
     if (isCanonical(map, system, code)) {
       hasCanonical = true;
+    } else if (shown.count(location + " " + system + "|" + code) > 0) {
+      // The writer's copy of what it read (perhaps the word presentTo added): not its change,
+      // so it does not override what the writer did change (a new Task.status).
+      continue;
     } else if (isSourceSystem(map, system)) {
       originals.push_back({system, code, fhir::getString(c, "display")});
       originalKeys.push_back(system + "|" + code);
@@ -278,11 +305,13 @@ void normaliseCodeableConcept(const ConceptMap& map, const InboundRule& rule, ra
 }
 
 void normaliseCoding(const ConceptMap& map, rapidjson::Value& coding, const std::string& location,
-                     const Dependencies& deps, Allocator& a, Normalisation& result) {
+                     const Dependencies& deps, const Shown& shown, Allocator& a,
+                     Normalisation& result) {
   if (!coding.IsObject()) return;
   const Concept original{fhir::getString(coding, "system"), fhir::getString(coding, "code"),
                          fhir::getString(coding, "display")};
   if (original.system.empty() || original.code.empty()) return;
+  if (shown.count(location + " " + original.system + "|" + original.code) > 0) return;
   if (isCanonical(map, original.system, original.code) || !isSourceSystem(map, original.system)) {
     return;
   }
@@ -311,7 +340,8 @@ void normaliseCoding(const ConceptMap& map, rapidjson::Value& coding, const std:
 }  // namespace
 
 Normalisation normaliseInbound(const MappingSet& set, rapidjson::Document& resource,
-                               const Sender& sender, const Dependencies* extra) {
+                               const Sender& sender, const Dependencies* extra,
+                               const rapidjson::Value* asRead) {
   Normalisation result;
   if (!resource.IsObject()) return result;
   auto& a = resource.GetAllocator();
@@ -336,14 +366,17 @@ Normalisation normaliseInbound(const MappingSet& set, rapidjson::Document& resou
       const ConceptMap* map = set.conceptMap(rule.conceptMap);
       if (!map) continue;  // checked at load
       const Dependencies deps = dependenciesOf(*map, resource, type, extra);
+      Shown shown;
+      collectShown(asRead, rule, type, shown);
       std::vector<Located> found;
       collect(resource, rule.element.steps, 0, type, found);
       for (const Located& l : found) {
         if (!l.value->IsObject()) continue;
         if (l.value->HasMember("coding") || !l.value->HasMember("code")) {
-          normaliseCodeableConcept(*map, rule, *l.value, l.location, resource, deps, a, result);
+          normaliseCodeableConcept(*map, rule, *l.value, l.location, resource, deps, shown, a,
+                                   result);
         } else {
-          normaliseCoding(*map, *l.value, l.location, deps, a, result);
+          normaliseCoding(*map, *l.value, l.location, deps, shown, a, result);
         }
       }
     }

@@ -44,8 +44,13 @@ struct Normalisation {
 
 // Normalises `resource` (a whole resource; its resourceType selects the rules) as sent by
 // `sender`. For a MessageHeader without a sender endpoint, its own source.endpoint is used.
+// `asRead`, when given, is the version the sender is changing as it read it (presentTo applied):
+// a partner coding it still holds at the same place is what it was shown, not what it changed,
+// so it is not translated again. A client that reads, changes one thing and writes back changes
+// exactly that (a Task's new status is not overridden by the status word it read).
 Normalisation normaliseInbound(const MappingSet& set, rapidjson::Document& resource,
-                               const Sender& sender, const Dependencies* extra = nullptr);
+                               const Sender& sender, const Dependencies* extra = nullptr,
+                               const rapidjson::Value* asRead = nullptr);
 
 // Adds `reader`'s own codings to `resource`; returns how many codings were added or replaced.
 int presentTo(const MappingSet& set, rapidjson::Document& resource, const Sender& reader);

@@ -258,6 +258,14 @@ std::string outcomeMeasures(const ImpactReport& r) {
   return h + "</tbody></table></section>";
 }
 
+// A service as people know it: its name from the directory, its id only when it has none there.
+std::string serviceName(const ImpactReport& r, const std::string& id) {
+  for (const auto& c : r.capacity) {
+    if (c.id == id && !c.name.empty()) return c.name;
+  }
+  return id;
+}
+
 std::string filterText(const ImpactReport& r) {
   std::string t;
   const auto add = [&](const std::string& s) { t += (t.empty() ? "" : ", ") + s; };
@@ -265,7 +273,7 @@ std::string filterText(const ImpactReport& r) {
   if (!r.filter.area.empty()) add(r.filter.area + " areas");
   if (!r.filter.route.empty()) add("route: " + routeLabel(r.filter.route));
   if (!r.filter.cohort.empty()) add("cohort: " + cohortLabel(r.filter.cohort));
-  if (!r.filter.service.empty()) add("service: " + r.filter.service);
+  if (!r.filter.service.empty()) add("service: " + serviceName(r, r.filter.service));
   return t.empty() ? "all referrals" : t;
 }
 

@@ -112,9 +112,13 @@ InteractionResult auditEventInteraction(const ApiContext& ctx, store::StoreTrans
                     "AuditEvent supports read and search only");
   }
   std::string self = in.baseUrl + "/AuditEvent?";
+  bool matchesNone = false;  // a token no audit record can have
   for (const auto& [name, value] : in.query) {
     if (name == "agent") {
-      q.agent = value;
+      const std::optional<std::string> code = security::auditAgentCode(value);
+      matchesNone =
+          matchesNone || !code || (!q.agent.empty() && !code->empty() && *code != q.agent);
+      if (code && !code->empty()) q.agent = *code;
     } else if (name == "entity-type") {
       q.entityType = value;
     } else if (name == "entity-id") {
@@ -135,7 +139,7 @@ InteractionResult auditEventInteraction(const ApiContext& ctx, store::StoreTrans
     self += percentEncode(name) + "=" + percentEncode(value) + "&";
   }
   self += "_count=" + std::to_string(q.count);
-  const store::AuditPage page = tx.auditRecords(q);
+  const store::AuditPage page = matchesNone ? store::AuditPage{} : tx.auditRecords(q);
   std::vector<fhir::BundleEntry> entries;
   for (const auto& record : page.records) {
     fhir::BundleEntry e;

@@ -2,6 +2,9 @@
 
 #include <rapidjson/document.h>
 
+#include <set>
+#include <string>
+
 #include "fhir/json.h"
 #include "fhir/project_urls.h"
 
@@ -52,7 +55,9 @@ void addSearchCapabilities(Value& r, const std::string& type, const search::Inde
                            const fhir::Definitions& defs, rapidjson::Document::AllocatorType& a) {
   Value params(rapidjson::kArrayType);
   Value includes(rapidjson::kArrayType);
+  std::set<std::string> names;  // cpb-12: each name once (Resource's own apply to every type)
   for (const fhir::SearchParameterDefinition* p : indexer.parameters(type)) {
+    if (!names.insert(p->code).second) continue;
     Value param(rapidjson::kObjectType);
     param.AddMember("name", fhir::makeString(p->code, a), a);
     if (!p->url.empty()) param.AddMember("definition", fhir::makeString(p->url, a), a);
@@ -67,6 +72,7 @@ void addSearchCapabilities(Value& r, const std::string& type, const search::Inde
     params.PushBack(near, a);
   }
   for (const char* common : {"_lastUpdated"}) {
+    if (!names.insert(common).second) continue;
     Value param(rapidjson::kObjectType);
     param.AddMember("name", rapidjson::StringRef(common), a);
     param.AddMember("type", "date", a);
@@ -81,8 +87,9 @@ void addSearchCapabilities(Value& r, const std::string& type, const search::Inde
       if (targetsType) revincludes.PushBack(fhir::makeString(other + ":" + p->code, a), a);
     }
   }
-  r.AddMember("searchInclude", includes, a);
-  r.AddMember("searchRevInclude", revincludes, a);
+  // An array in FHIR JSON has at least one item (ele-1): an empty list is left out.
+  if (!includes.Empty()) r.AddMember("searchInclude", includes, a);
+  if (!revincludes.Empty()) r.AddMember("searchRevInclude", revincludes, a);
   r.AddMember("searchParam", params, a);
 }
 
@@ -110,12 +117,11 @@ std::string capabilityStatementJson(const fhir::Definitions& defs, const ServerI
   software.AddMember("name", fhir::makeString(info.softwareName, a), a);
   software.AddMember("version", fhir::makeString(info.softwareVersion, a), a);
   doc.AddMember("software", software, a);
-  if (!info.baseUrl.empty()) {
-    Value impl(rapidjson::kObjectType);
-    impl.AddMember("description", "Social prescribing FHIR server and messaging hub", a);
-    impl.AddMember("url", fhir::makeString(info.baseUrl, a), a);
-    doc.AddMember("implementation", impl, a);
-  }
+  // cpb-14: a statement of kind `instance` describes one installation, so it always has one.
+  Value impl(rapidjson::kObjectType);
+  impl.AddMember("description", "Social prescribing FHIR server and messaging hub", a);
+  if (!info.baseUrl.empty()) impl.AddMember("url", fhir::makeString(info.baseUrl, a), a);
+  doc.AddMember("implementation", impl, a);
   doc.AddMember("fhirVersion", fhir::makeString(defs.fhirVersion(), a), a);
   Value formats(rapidjson::kArrayType);
   formats.PushBack("application/fhir+json", a).PushBack("json", a);

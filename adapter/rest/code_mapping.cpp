@@ -15,10 +15,32 @@ using fhir::ErrorKind;
 using fhir::FhirError;
 
 void CodeMappingRule::beforeWrite(rapidjson::Document& resource, WriteContext& context) const {
+  const mapping::Sender sender{context.callerOrganisation, ""};
+  // The version being replaced, as this caller read it (with its own words added): what the
+  // caller merely kept from it is not a change of its own (normaliser.h).
+  rapidjson::Document asRead;
+  const bool updating = context.previous && !context.previous->deleted &&
+                        !context.callerOrganisation.empty() &&
+                        hasInboundRules(sender, context.type);
+  if (updating) {
+    fhir::parseJson(context.previous->body, asRead,
+                    fhir::JsonLimits{context.api.limits.maxJsonDepth});
+    mapping::presentTo(set_, asRead, sender);
+  }
   mapping::Normalisation result =
-      mapping::normaliseInbound(set_, resource, mapping::Sender{context.callerOrganisation, ""});
+      mapping::normaliseInbound(set_, resource, sender, nullptr, updating ? &asRead : nullptr);
   for (auto& note : result.notes) context.warnings.push_back(std::move(note));
   if (!result.refusals.empty()) throw FhirError(ErrorKind::kUnprocessable, result.refusals);
+}
+
+bool CodeMappingRule::hasInboundRules(const mapping::Sender& sender,
+                                      const std::string& type) const {
+  for (const mapping::Partner* partner : set_.partners().partnersFor(sender)) {
+    for (const auto& rule : partner->inbound) {
+      if (rule.element.resourceType == type) return true;
+    }
+  }
+  return false;
 }
 
 void presentToCaller(const ApiContext& ctx, const std::string& callerOrganisation,

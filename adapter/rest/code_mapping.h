@@ -29,6 +29,8 @@ class CodeMappingRule : public WriteRule {
   void beforeWrite(rapidjson::Document& resource, WriteContext& context) const override;
 
  private:
+  bool hasInboundRules(const mapping::Sender& sender, const std::string& type) const;
+
   const mapping::MappingSet& set_;
 };
 

@@ -39,8 +39,8 @@ InteractionResult history(const ApiContext& ctx, store::StoreTransaction& tx, co
     if (name == "_count") {
       q.count = parseCount(value, ctx.limits);
     } else if (name == "_since") {
-      q.since = fhir::parseInstant(value);
-      if (!q.since) {
+      q.sinceMillis = fhir::parseInstantMillis(value);
+      if (!q.sinceMillis) {
         throw FhirError(ErrorKind::kInvalid, "value", "_since must be an instant");
       }
       sinceText = value;

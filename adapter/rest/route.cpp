@@ -44,6 +44,7 @@ Shape shapeOf(const std::vector<std::string>& s, const fhir::Definitions& defs) 
   if (s.size() == 2 && s[1] == "_search") return {"POST"};
   if (s.size() == 2 && s[1] == "$validate") return {"POST"};
   if (s.size() == 3 && s[2] == "$validate") return {"POST"};
+  if (s.back()[0] == '$') return {"", false};  // an operation not listed above
   if (s.size() == 2) return {"GET, PUT, PATCH, DELETE"};
   if (s.size() == 3 && s[2] == "_history") return {"GET"};
   if (s.size() == 4 && s[2] == "_history") return {"GET"};
@@ -81,9 +82,16 @@ Route parseRoute(const std::string& method, const std::string& path, bool hasQue
   const std::vector<std::string> s = splitPath(path);
   const Shape shape = shapeOf(s, defs);
   if (!shape.known) {
-    if (!s.empty() && !defs.isResourceType(s[0])) {
+    if (!s.empty() && s[0][0] != '$' && !defs.isResourceType(s[0])) {
       throw FhirError(ErrorKind::kNotFound, "not-supported",
                       "Unknown resource type or path '" + s[0] + "'");
+    }
+    // An operation this server does not have answers alike at system, type and instance level.
+    for (const std::string& segment : s) {
+      if (segment.size() > 1 && segment[0] == '$') {
+        throw FhirError(ErrorKind::kNotFound, "not-supported",
+                        "Operation '" + segment + "' is not supported here");
+      }
     }
     throw FhirError(ErrorKind::kNotFound, "not-found", "No such path");
   }

@@ -96,10 +96,6 @@ bool isPostcodeDistrict(const std::string& text) {
   return digit;
 }
 
-std::int64_t toMillis(fhir::TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
 // A date search value as the range it covers: 2026 is the whole year, 2026-03-04T10:00Z
 // is one minute.
 void parseDateRange(const std::string& text, SearchValue& v) {
@@ -107,34 +103,38 @@ void parseDateRange(const std::string& text, SearchValue& v) {
     invalid("'" + text + "' is not a date (YYYY, YYYY-MM, YYYY-MM-DD or a dateTime)");
   };
   if (text.size() < 4) fail();
+  // Milliseconds, not TimePoints: FHIR dates run to the year 9999 (le9999-12-31 is a common
+  // "no upper bound"), past what a nanosecond system_clock holds.
+  constexpr std::int64_t kDay = 86400000;
   int year = 0, month = 1;
   if (text.size() == 4 && std::sscanf(text.c_str(), "%4d", &year) == 1) {
-    const auto low = fhir::parseInstant(text + "-01-01");
-    const auto high = fhir::parseInstant(std::to_string(year + 1) + "-01-01");
-    if (!low || !high) fail();
-    v.low = toMillis(*low);
-    v.high = toMillis(*high);
+    const auto low = fhir::parseInstantMillis(text + "-01-01");
+    const auto last = fhir::parseInstantMillis(text + "-12-31");
+    if (!low || !last) fail();
+    v.low = *low;
+    v.high = *last + kDay;
     return;
   }
   if (text.size() == 7 && std::sscanf(text.c_str(), "%4d-%2d", &year, &month) == 2) {
-    const auto low = fhir::parseInstant(text + "-01");
+    const auto low = fhir::parseInstantMillis(text + "-01");
     if (!low || month < 1 || month > 12) fail();
-    char next[16];
-    std::snprintf(next, sizeof next, "%04d-%02d-01", month == 12 ? year + 1 : year,
-                  month == 12 ? 1 : month + 1);
-    v.low = toMillis(*low);
-    v.high = toMillis(*fhir::parseInstant(next));
+    v.low = *low;
+    v.high = *low + kDay;  // the first day after the month: the first day whose month differs
+    for (int day = 28; day <= 31; ++day) {
+      if (const auto d = fhir::parseInstantMillis(text + "-" + std::to_string(day))) {
+        v.high = *d + kDay;
+      }
+    }
     return;
   }
   if (text.size() == 10) {
-    const auto low = fhir::parseInstant(text);
+    const auto low = fhir::parseInstantMillis(text);
     if (!low) fail();
-    v.low = toMillis(*low);
-    v.high = v.low + 86400000;
+    v.low = *low;
+    v.high = v.low + kDay;
     return;
   }
   // A dateTime: a zone-less time is read as UTC; precision to the minute, second or fraction.
-  std::string withZone = text;
   const bool hasZone =
       text.back() == 'Z' ||
       (text.size() > 19 && (text[text.size() - 6] == '+' || text[text.size() - 6] == '-'));
@@ -148,9 +148,9 @@ void parseDateRange(const std::string& text, SearchValue& v) {
   } else if (core.size() == 19) {
     width = 1000;
   }
-  const auto t = fhir::parseInstant(core + zone);
+  const auto t = fhir::parseInstantMillis(core + zone);
   if (!t) fail();
-  v.low = toMillis(*t);
+  v.low = *t;
   v.high = v.low + width;
 }
 

@@ -13,9 +13,13 @@ using fhir::FhirError;
 const std::vector<std::string> kDirectory = {"HealthcareService", "Organization", "Location",
                                              "Endpoint"};
 const std::vector<std::string> kReferrers = {"Practitioner", "PractitionerRole"};
+// The conformance resources (and Questionnaire): what partners need to know to talk to the
+// hub, public to every partner (MessageDefinition: the events $process-message accepts).
 const std::vector<std::string> kDefinitions = {
-    "ConceptMap", "CodeSystem",          "ValueSet",   "StructureDefinition", "SearchParameter",
-    "NamingSystem", "OperationDefinition", "Questionnaire", "CapabilityStatement"};
+    "ConceptMap",          "CodeSystem",      "ValueSet",
+    "StructureDefinition", "SearchParameter", "NamingSystem",
+    "OperationDefinition", "Questionnaire",   "CapabilityStatement",
+    "MessageDefinition"};
 
 bool in(const std::vector<std::string>& list, const std::string& type) {
   return std::find(list.begin(), list.end(), type) != list.end();

@@ -6,7 +6,8 @@
 //  - directory (HealthcareService, Organization, Location, Endpoint): everyone reads; the
 //    directory administrator writes; a provider may update its own HealthcareService (checked
 //    per resource by the caller of mayUpdateOwnService).
-//  - shared (Practitioner, PractitionerRole, and the definitions: ConceptMap, ValueSet, ...):
+//  - shared (Practitioner, PractitionerRole, and the definitions: ConceptMap, ValueSet,
+//    MessageDefinition, ...):
 //    everyone reads; Practitioner and PractitionerRole are written by the partners that refer,
 //    definitions by the administrator.
 //  - AuditEvent: read and searched by the administrator only; never written through the API.

@@ -2,6 +2,8 @@
 
 #include <rapidjson/document.h>
 
+#include <cstring>
+
 #include "fhir/base64.h"
 #include "fhir/json.h"
 
@@ -43,6 +45,13 @@ std::string auditAction(const std::string& interaction) {
     return "E";
   }
   return "R";
+}
+
+std::optional<std::string> auditAgentCode(const std::string& tokenValue) {
+  const std::size_t bar = tokenValue.find('|');
+  if (bar == std::string::npos) return tokenValue;
+  if (tokenValue.compare(0, bar, kOds) != 0 || bar != std::strlen(kOds)) return std::nullopt;
+  return tokenValue.substr(bar + 1);
 }
 
 std::string auditEventJson(const store::AuditRecord& r) {

@@ -49,7 +49,7 @@ struct IdentifierToken {
 struct HistoryQuery {
   std::optional<std::string> type;  // absent: whole system
   std::optional<std::string> id;    // needs type
-  std::optional<fhir::TimePoint> since;
+  std::optional<std::int64_t> sinceMillis;     // epoch milliseconds: _since may be past 2262
   std::optional<std::int64_t> beforeSequence;  // keyset cursor for the next page
   int count = 50;
   std::optional<AccessFilter> access;  // only versions of resources the caller may see

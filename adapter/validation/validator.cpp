@@ -50,6 +50,18 @@ std::string referencedType(const std::string& reference) {
 
 class Walk {
  public:
+  // "Task.input:due.value[x]" as "Task.input.value[x]".
+  static std::string withoutSliceNames(const std::string& id) {
+    std::string out;
+    bool inSlice = false;
+    for (char c : id) {
+      if (c == ':') inSlice = true;
+      if (c == '.') inSlice = false;
+      if (!inSlice) out += c;
+    }
+    return out;
+  }
+
   Walk(const fhir::Definitions& defs, const InvariantEngine& invariants, const Value& root)
       : defs_(defs), invariants_(invariants), root_(root) {}
 

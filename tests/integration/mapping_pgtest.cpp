@@ -547,6 +547,48 @@ TEST_F(Mapping, APartnerReadsItsOwnWordsBack) {
   EXPECT_EQ(codings(vread.body, "/businessStatus").back(), kVcse + "|Referral received");
 }
 
+// Issue 19: a VCSE system reads its Task (the hub adds its own status word), sets a new status
+// and writes the Task back with that word still in it: the new status is what it changed, and
+// the word it was shown does not override it.
+TEST_F(Mapping, ATaskReadChangedAndWrittenBackMeansTheChange) {
+  HttpClient gp = as("gp");
+  HttpClient carers = as("vcse-carers");  // VCS0002, with the case-status words
+  const std::string referralId = newReferral(gp);
+  const std::string patient =
+      at(gp.get("/ServiceRequest/" + referralId).body, "/subject/reference");
+  const std::string taskJson = task(referralId, patient, "VCS0002");
+  const std::string id = created(gp.send("POST", "/Task", taskJson));
+  std::string canonical = taskJson;
+  canonical.insert(canonical.find('{') + 1, R"("id":")" + id + R"(",)");
+  canonical.insert(canonical.rfind('}'), R"(,"businessStatus":{"coding":[{"system":")" + kBusiness +
+                                             R"(","code":"received"}]})");
+  canonical.replace(canonical.find(R"("status":"requested")"), 20, R"("status":"received")");
+  ASSERT_EQ(carers.send("PUT", "/Task/" + id, canonical).status, 200);
+
+  HttpResponse read = carers.get("/Task/" + id);
+  ASSERT_EQ(read.status, 200) << read.body;
+  ASSERT_EQ(codings(read.body, "/businessStatus").back(), kVcse + "|Referral received");
+  std::string changed = read.body;
+  const std::size_t status = changed.find(R"("status":"received")");
+  ASSERT_NE(status, std::string::npos) << changed;
+  changed.replace(status, 19, R"("status":"accepted")");
+  HttpResponse put = carers.send("PUT", "/Task/" + id, changed, {kOutcome});
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(put.body.find("Task.status is 'received'"), std::string::npos) << put.body;
+  HttpResponse stored = gp.get("/Task/" + id);
+  EXPECT_EQ(at(stored.body, "/status"), "accepted") << stored.body;
+
+  // A word the system does change still moves the Task (the status it names wins).
+  HttpResponse again = carers.get("/Task/" + id);
+  std::string worded = again.body;
+  const std::size_t word = worded.find("Referral received");
+  ASSERT_NE(word, std::string::npos) << worded;
+  worded.replace(word, 17, "Engaged");
+  HttpResponse engaged = carers.send("PUT", "/Task/" + id, worded);
+  ASSERT_EQ(engaged.status, 200) << engaged.body;
+  EXPECT_EQ(at(gp.get("/Task/" + id).body, "/status"), "in-progress");
+}
+
 TEST_F(Mapping, ADirectoryEntryIsReadBackInTheProvidersCategories) {
   const std::string entry =
       readFile(sourceDir() +

@@ -151,6 +151,28 @@ TEST_F(FhirPathInvariants, Ext1ValueOrExtensionsNotBoth) {
   EXPECT_EQ(check("ext-1", json, "Patient.extension.extension"), "true,true");
 }
 
+// Parameters inv-1 (its key is shared with other definitions, so the expression is given here):
+// `resource` is an element name like any other, not the %resource variable.
+TEST_F(FhirPathInvariants, Inv1ParameterHasOneOfValueResourcePart) {
+  const std::string inv1 =
+      "(part.exists() and value.empty() and resource.empty()) or "
+      "(part.empty() and (value.exists() xor resource.exists()))";
+  rapidjson::Document doc;
+  fhir::parseJson(R"({"resourceType":"Parameters","parameter":[{"name":"a","valueBoolean":false},
+    {"name":"b","valueString":"x"},{"name":"c","resource":{"resourceType":"Patient"}},
+    {"name":"d","part":[{"name":"e","valueCode":"f"}]},{"name":"g"}]})",
+                  doc);
+  Environment env;
+  env.resource = resourceNode(doc);
+  std::string out;
+  for (const Node& context :
+       Expression::parse("Parameters.parameter").evaluate(env.resource, env)) {
+    const auto result = Expression::parse(inv1).evaluateBoolean(context, env);
+    out += std::string(out.empty() ? "" : ",") + (result ? (*result ? "true" : "false") : "{}");
+  }
+  EXPECT_EQ(out, "true,true,true,true,false");
+}
+
 TEST_F(FhirPathInvariants, Pat1ContactHasDetails) {
   const char* json = R"({"resourceType":"Patient","contact":[
     {"name":{"family":"Roe"}},{"telecom":[{"system":"phone","value":"1"}]},

@@ -88,7 +88,7 @@ TEST(FhirPathR4Definitions, EveryConstraintExpressionParses) {
     }
   }
   EXPECT_GT(total, 9000u);
-  EXPECT_GT(distinct.size(), 200u);
+  EXPECT_GT(distinct.size(), 190u);  // R4 4.0.1 alone has 198
   EXPECT_EQ(parsed + skipped, total);
   EXPECT_LE(kSkipped.size(), 5u);
   std::cout << "[ constraints ] parsed " << parsed << " of " << total << " (" << distinct.size()

@@ -48,6 +48,16 @@ TEST(Ids, InvalidInstantsAreRefused) {
   }
 }
 
+TEST(Ids, InstantsInMillisecondsRunFromYear1To9999) {
+  EXPECT_EQ(parseInstantMillis("1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(parseInstantMillis("2026-11-25T13:34:56.789+01:00"), 1795610096789);
+  EXPECT_EQ(parseInstantMillis("9999-12-31T23:59:59.999Z"), 253402300799999);
+  EXPECT_EQ(parseInstantMillis("0001-01-01"), -62135596800000);
+  EXPECT_FALSE(parseInstantMillis("0000-01-01"));
+  EXPECT_FALSE(parseInstantMillis("9999-12-31T24:00:00Z"));
+  EXPECT_FALSE(parseInstant("2262-04-10T00:00:00Z"));  // past what a TimePoint holds
+}
+
 TEST(Ids, UuidsAreVersion4AndDistinct) {
   UuidGenerator gen;
   std::set<std::string> seen;

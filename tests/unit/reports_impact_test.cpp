@@ -474,5 +474,18 @@ TEST(ReportsRenderTest, PageHasNoScriptsAndEscapesNames) {
   EXPECT_EQ(errorPage.find("id=\"summary\""), std::string::npos);
 }
 
+// The header names the service the report is filtered to by its name, not its id (issue 19).
+TEST(ReportsRenderTest, HeaderNamesTheServiceFilteredTo) {
+  ImpactFilter filter;
+  filter.service = "hs-sum";
+  const ImpactReport r = build(renderData(), filter);
+  PageOptions options;
+  options.places = &places();
+  const std::string html = impactHtml(r, options);
+  const std::string header = html.substr(0, html.find("</header>"));
+  EXPECT_NE(header.find("service: =SUM(A1)"), std::string::npos) << header;
+  EXPECT_EQ(header.find("hs-sum"), std::string::npos) << header;
+}
+
 }  // namespace
 }  // namespace sp::reports

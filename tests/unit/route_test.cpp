@@ -62,6 +62,26 @@ TEST(Route, Failures) {
   EXPECT_EQ(failure("GET", "/Patient/1/_history/x"), ErrorKind::kNotFound);
 }
 
+// Issue 19: an operation the server does not have is 404 not-supported, naming it, at the
+// system, type and instance level alike (not a 400 about a malformed id).
+TEST(Route, UnknownOperationsAreNotSupportedAtEveryLevel) {
+  for (const char* path :
+       {"/$export", "/Patient/$export", "/Task/$lookup", "/Patient/a1/$everything"}) {
+    try {
+      route("GET", path);
+      ADD_FAILURE() << path;
+    } catch (const fhir::FhirError& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kNotFound) << path;
+      const std::string text = e.what();
+      EXPECT_NE(text.find(std::string(path).substr(std::string(path).rfind('$'))),
+                std::string::npos)
+          << path << ": " << text;
+    }
+  }
+  EXPECT_EQ(failure("GET", "/Unicorn/$export"), ErrorKind::kNotFound);
+  EXPECT_EQ(route("POST", "/Patient/$validate").interaction, Interaction::kValidate);
+}
+
 TEST(Route, AllowedMethods) {
   EXPECT_EQ(allowedMethods("/Patient", defs()), "GET, POST, PUT");
   EXPECT_EQ(allowedMethods("/Patient/1", defs()), "GET, PUT, PATCH, DELETE");

@@ -68,5 +68,27 @@ TEST(SearchQueryLimits, HugeNumbersAndDatesAreRefused) {
                fhir::FhirError);
 }
 
+// FHIR dates run to the year 9999, past what a nanosecond clock holds (2262-04-11); ranges are
+// epoch milliseconds (issue 19: le9999-12-31 is a common "no upper bound").
+TEST(SearchQueryLimits, DatesRunToTheYear9999) {
+  constexpr std::int64_t kDay = 86400000;
+  const auto range = [](const std::string& value) {
+    const ParsedSearch parsed = search({{"birthdate", value}});
+    const auto& v = parsed.request.criteria.at(0).values.at(0);
+    return std::make_pair(v.low, v.high);
+  };
+  const std::int64_t lastDay = 253402214400000;  // 9999-12-31T00:00:00Z
+  EXPECT_EQ(range("le9999-12-31"), std::make_pair(lastDay, lastDay + kDay));
+  EXPECT_EQ(range("9999"), std::make_pair(lastDay - 364 * kDay, lastDay + kDay));
+  EXPECT_EQ(range("9999-12"), std::make_pair(lastDay - 30 * kDay, lastDay + kDay));
+  EXPECT_EQ(range("2262-04-12T00:00:00Z"),
+            std::make_pair(std::int64_t{9223372800000}, std::int64_t{9223372801000}));
+  EXPECT_EQ(range("2024-02"),  // a leap February ends on the 29th
+            std::make_pair(std::int64_t{1706745600000}, std::int64_t{1709251200000}));
+  EXPECT_EQ(range("1066-10-14").first, -28502755200000);
+  EXPECT_THROW(search({{"birthdate", "le10000-01-01"}}), fhir::FhirError);
+  EXPECT_THROW(search({{"birthdate", "9999-02-29"}}), fhir::FhirError);
+}
+
 }  // namespace
 }  // namespace sp::search

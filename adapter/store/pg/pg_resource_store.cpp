@@ -194,16 +194,15 @@ class PgTransaction : public StoreTransaction {
 
   HistoryPage history(const HistoryQuery& q) override {
     // Parameters are always bound; absent filters compare against NULL-safe defaults.
-    std::string sql =
-        std::string("SELECT ") + kVersionColumns +
-        " FROM resource_versions v"
-        " WHERE ($1 = '' OR v.res_type = $1) AND ($2 = '' OR v.res_id = $2)"
-        " AND ($3::bigint < 0 OR v.last_updated >= to_timestamp($3::bigint::double precision / 1000))"
-        " AND ($4::bigint < 0 OR v.seq < $4::bigint)";
-    std::vector<std::string> params{q.type.value_or(""), q.id.value_or(""),
-                                    std::to_string(q.since ? toMillis(*q.since) : -1),
-                                    std::to_string(q.beforeSequence.value_or(-1)),
-                                    std::to_string(q.count + 1)};
+    std::string sql = std::string("SELECT ") + kVersionColumns +
+                      " FROM resource_versions v"
+                      " WHERE ($1 = '' OR v.res_type = $1) AND ($2 = '' OR v.res_id = $2)"
+                      " AND ($3::bigint = -1 OR v.last_updated >= to_timestamp($3::bigint::double "
+                      "precision / 1000))"
+                      " AND ($4::bigint < 0 OR v.seq < $4::bigint)";
+    std::vector<std::string> params{
+        q.type.value_or(""), q.id.value_or(""), std::to_string(q.sinceMillis.value_or(-1)),
+        std::to_string(q.beforeSequence.value_or(-1)), std::to_string(q.count + 1)};
     flushPending();  // the versions and grants held back
     if (q.access) {
       params.push_back(q.access->organisation);
