@@ -77,45 +77,72 @@ std::string numberText(double v) {
   return out.str();
 }
 
+// How a criterion's subquery takes part in the search (see runSearch).
+enum class Role {
+  kFilter,  // `id IN (subquery)`: PostgreSQL chooses where to start from its estimates
+  kDriver,  // `id = ANY (ARRAY(subquery))`: the ids are computed first, once, and looked up
+  kProbe,   // `EXISTS (... OFFSET 0)`: tested once per candidate the driver found
+};
+
+// True when criterion `c` selects resources by a place box, itself or through a chain of
+// references (HealthcareService near: its locations near), and not negated.
+bool leadsToPlace(const SearchCriterion& c) {
+  if (c.modifier == "not" || c.modifier == "missing") return false;
+  if (c.kind == CriterionKind::kNear) return true;
+  return c.kind == CriterionKind::kReference && c.chained && leadsToPlace(*c.chained);
+}
+
 class QueryBuilder {
  public:
   explicit QueryBuilder(Params& params) : p_(params) {}
 
   // A condition that `idColumn` (a res_id of `type`, in a row whose type column is
-  // `typeColumn`) satisfies criterion `c`.
+  // `typeColumn`) satisfies criterion `c`. A driver or a probe needs a constant type (a quoted
+  // name): with the type column of the outer row the subquery would be correlated.
   std::string condition(const SearchCriterion& c, const std::string& typeColumn,
-                        const std::string& idColumn) {
+                        const std::string& idColumn, Role role = Role::kFilter) {
     if (c.kind == CriterionKind::kId) return idCondition(c, idColumn);
-    if (c.kind == CriterionKind::kLastUpdated) return lastUpdatedCondition(c, typeColumn, idColumn);
-    if (c.kind == CriterionKind::kHas) return hasCondition(c, typeColumn, idColumn);
+    if (c.kind == CriterionKind::kLastUpdated) {
+      return lastUpdatedCondition(c, typeColumn, idColumn, role);
+    }
+    if (c.kind == CriterionKind::kHas) return hasCondition(c, typeColumn, idColumn, role);
     const std::string table = tableOf(c.kind);
     // Several parameters may share one criterion ("location|coverage-area").
     std::string params;
     for (const auto& one : splitParams(c.param)) params += (params.empty() ? "" : ", ") + Params::name(one);
-    const std::string head = "SELECT x.res_id FROM " + table + " x WHERE x.res_type = " +
-                             typeColumn + " AND x.param IN (" + params + ")";
+    const std::string rows = "FROM " + table + " x WHERE x.res_type = " + typeColumn +
+                             " AND x.param IN (" + params + ")";
     if (c.modifier == "missing") {
-      return idColumn + (c.missing ? " NOT IN (" : " IN (") + head + ")";
+      if (c.missing) return idColumn + " NOT IN (SELECT x.res_id " + rows + ")";
+      return member(idColumn, "x.res_id", rows, role);
     }
     std::vector<std::string> alternatives;
     for (const SearchValue& v : c.values) alternatives.push_back(valueCondition(c, v));
     const std::string any = "(" + join(alternatives, " OR ") + ")";
     if (c.modifier == "not" || (c.kind != CriterionKind::kDate && c.values.size() == 1 &&
                                 c.values.front().prefix == "ne")) {
-      return idColumn + " NOT IN (" + head + " AND " + any + ")";
+      return idColumn + " NOT IN (SELECT x.res_id " + rows + " AND " + any + ")";
     }
-    if (c.kind == CriterionKind::kNear && typeColumn.rfind('$', 0) == 0) {
-      // A place box is selective, but PostgreSQL cannot tell: the index tables' correlated
-      // columns make it underestimate the other criteria (service-category: 38 rows expected,
-      // 1,251 found) and start from them, testing the box once per candidate. As an array
-      // computed once (an InitPlan), the box is where the plan starts, and the ids in it are
-      // looked up by index. Only when the type is a constant: the subquery is then uncorrelated.
-      return idColumn + " = ANY (ARRAY(" + head + " AND " + any + "))";
-    }
-    return idColumn + " IN (" + head + " AND " + any + ")";
+    return member(idColumn, "x.res_id", rows + " AND " + any, role);
   }
 
  private:
+  // `idColumn` is the `selected` column of one of the rows `rows` ("FROM ... WHERE ...").
+  static std::string member(const std::string& idColumn, const std::string& selected,
+                            const std::string& rows, Role role) {
+    switch (role) {
+      case Role::kDriver:
+        return idColumn + " = ANY (ARRAY(SELECT " + selected + " " + rows + "))";
+      case Role::kProbe:
+        // OFFSET 0 keeps the subquery a subplan run for each candidate: PostgreSQL does not
+        // turn such an EXISTS into a join, so it cannot become the start of the plan.
+        return "EXISTS (SELECT 1 " + rows + " AND " + selected + " = " + idColumn + " OFFSET 0)";
+      case Role::kFilter:
+        break;
+    }
+    return idColumn + " IN (SELECT " + selected + " " + rows + ")";
+  }
+
   static std::vector<std::string> splitParams(const std::string& param) {
     std::vector<std::string> out;
     std::size_t start = 0;
@@ -141,24 +168,28 @@ class QueryBuilder {
   }
 
   std::string lastUpdatedCondition(const SearchCriterion& c, const std::string& typeColumn,
-                                   const std::string& idColumn) {
+                                   const std::string& idColumn, Role role) {
     std::vector<std::string> alternatives;
     for (const auto& v : c.values) {
       const std::string ms = "floor(extract(epoch FROM lu.last_updated) * 1000)::bigint";
       alternatives.push_back(dateTest(v, ms, ms + " + 1"));
     }
-    return idColumn + " IN (SELECT lu.res_id FROM resources lu WHERE lu.res_type = " + typeColumn +
-           " AND (" + join(alternatives, " OR ") + "))";
+    return member(idColumn, "lu.res_id",
+                  "FROM resources lu WHERE lu.res_type = " + typeColumn + " AND (" +
+                      join(alternatives, " OR ") + ")",
+                  role);
   }
 
   // Reverse chaining: resources of hasType whose hasParam points here and match `chained`.
   std::string hasCondition(const SearchCriterion& c, const std::string& typeColumn,
-                           const std::string& idColumn) {
+                           const std::string& idColumn, Role role) {
     const std::string t = Params::name(c.hasType);
     const std::string inner = condition(*c.chained, t, "h.res_id");
-    return idColumn + " IN (SELECT h.target_id FROM idx_reference h WHERE h.res_type = " + t +
-           " AND h.param = " + Params::name(c.hasParam) + " AND h.target_type = " + typeColumn +
-           " AND " + inner + ")";
+    return member(idColumn, "h.target_id",
+                  "FROM idx_reference h WHERE h.res_type = " + t +
+                      " AND h.param = " + Params::name(c.hasParam) +
+                      " AND h.target_type = " + typeColumn + " AND " + inner,
+                  role);
   }
 
   // A date range [low, high) row against a search value, by prefix.
@@ -226,8 +257,11 @@ class QueryBuilder {
           return "(" + test + ")";
         }
         if (c.chained) {
+          // A link towards a place box is computed from the box outwards, like the box itself.
           const std::string t = Params::name(c.chainType);
-          return "(x.target_type = " + t + " AND " + condition(*c.chained, t, "x.target_id") + ")";
+          const Role role = leadsToPlace(*c.chained) ? Role::kDriver : Role::kFilter;
+          return "(x.target_type = " + t + " AND " + condition(*c.chained, t, "x.target_id", role) +
+                 ")";
         }
         if (!v.targetId.empty()) {
           std::string test = "x.target_id = " + p_.add(v.targetId);
@@ -426,8 +460,23 @@ SearchResult runSearch(pqxx::transaction_base& tx, const SearchRequest& request)
     for (const auto& t : request.types) list += (list.empty() ? "" : ", ") + Params::name(t);
     where += " AND r.res_type IN (" + list + ")";
   }
+  // A search with a place starts from the place box, whatever the statistics say: the ids in
+  // the box (and the services whose locations they are) are computed first, and every other
+  // criterion is tested on those candidates only. Left to its estimates, PostgreSQL started
+  // from the criterion it thought rarest; at 1,000,000 Tasks it expected 1 of the services'
+  // 10,001 location references and probed the box once for each of them (issue 24).
+  const SearchCriterion* place = nullptr;
+  if (request.types.size() == 1) {
+    for (const SearchCriterion& c : request.criteria) {
+      if (leadsToPlace(c)) {
+        place = &c;
+        break;
+      }
+    }
+  }
   for (const SearchCriterion& c : request.criteria) {
-    where += " AND " + builder.condition(c, typeColumn, "r.res_id");
+    const Role role = place == nullptr ? Role::kFilter : &c == place ? Role::kDriver : Role::kProbe;
+    where += " AND " + builder.condition(c, typeColumn, "r.res_id", role);
   }
   if (request.access) {
     where += " AND " + accessCondition("r.res_type", "r.res_id", p.add(request.access->organisation),
