@@ -5,8 +5,10 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <set>
 #include <sstream>
+#include <unordered_set>
 
 #include "fhir/errors.h"
 #include "store/pg/access_sql.h"
@@ -293,15 +295,20 @@ class QueryBuilder {
         }
         return "x.uri = " + p_.add(v.text);
       case CriterionKind::kNear: {
-        // A box first (uses the index), then the great-circle distance.
+        // A box first (uses the index), then the great-circle distance. Every number is a
+        // parameter, so that one statement serves every place and distance (prepared once).
         const double dLat = v.distanceKm / 111.0;
-        const double dLon = v.distanceKm / (111.0 * std::max(0.01, std::cos(v.latitude * M_PI / 180)));
-        const std::string lat = p_.add(numberText(v.latitude)) + "::double precision";
-        const std::string lon = p_.add(numberText(v.longitude)) + "::double precision";
-        return "(x.latitude BETWEEN " + lat + " - " + numberText(dLat) + " AND " + lat + " + " +
-               numberText(dLat) + " AND x.longitude BETWEEN " + lon + " - " + numberText(dLon) +
-               " AND " + lon + " + " + numberText(dLon) + " AND " + distance("x", lat, lon) +
-               " <= " + numberText(v.distanceKm) + ")";
+        const double dLon =
+            v.distanceKm / (111.0 * std::max(0.01, std::cos(v.latitude * M_PI / 180)));
+        const auto number = [this](double n) {
+          return p_.add(numberText(n)) + "::double precision";
+        };
+        const std::string lat = number(v.latitude);
+        const std::string lon = number(v.longitude);
+        return "(x.latitude BETWEEN " + number(v.latitude - dLat) + " AND " +
+               number(v.latitude + dLat) + " AND x.longitude BETWEEN " +
+               number(v.longitude - dLon) + " AND " + number(v.longitude + dLon) + " AND " +
+               distance("x", lat, lon) + " <= " + number(v.distanceKm) + ")";
       }
       default:
         return "TRUE";
@@ -369,6 +376,26 @@ pqxx::result execPreparedOnce(pqxx::transaction_base& tx, const std::string& sql
   return tx.exec_prepared(name.str(), pqxx::prepare::make_dynamic_params(values));
 }
 
+// Runs a statement of clients' making whose plan does not depend on its values (its SQL fixes
+// where the plan starts): prepared like the workflow's own searches, which saves its planning
+// (about 1 ms of a place search, 0.2 to 0.4 ms of an include, at 1,000,000 Tasks). A connection
+// keeps what it prepares until it closes, so only the first kMaxPreparedShapes texts the
+// process meets are prepared; later ones are planned at each run, as before.
+pqxx::result execFixedShape(pqxx::transaction_base& tx, const std::string& sql,
+                            const std::vector<std::string>& values) {
+  constexpr std::size_t kMaxPreparedShapes = 200;
+  static std::mutex mutex;
+  static std::unordered_set<std::string> shapes;
+  bool prepare = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    prepare = shapes.count(sql) > 0 ||
+              (shapes.size() < kMaxPreparedShapes && shapes.insert(sql).second);
+  }
+  return prepare ? execPreparedOnce(tx, sql, values)
+                 : tx.exec_params(sql, pqxx::prepare::make_dynamic_params(values));
+}
+
 // Current versions of `keys` that the filter lets through (all of them when there is none).
 std::vector<ResourceVersion> fetchCurrent(pqxx::transaction_base& tx,
                                           const std::vector<std::pair<std::string, std::string>>& keys,
@@ -392,7 +419,7 @@ std::vector<ResourceVersion> fetchCurrent(pqxx::transaction_base& tx,
     sql += " AND " + accessCondition("r.res_type", "r.res_id", "$3", "$4");
   }
   std::vector<ResourceVersion> out;
-  for (const auto& row : tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params))) {
+  for (const auto& row : execFixedShape(tx, sql, params)) {  // joined by key: no choice
     out.push_back(toVersion(row));
   }
   return out;
@@ -432,7 +459,7 @@ std::vector<ResourceVersion> includes(pqxx::transaction_base& tx, const SearchRe
         if (!spec.targetType.empty()) sql += " AND x.target_type = " + Params::name(spec.targetType);
       }
       if (spec.param != "*") sql += " AND x.param = " + Params::name(spec.param);
-      for (const auto& row : tx.exec_params(sql, pqxx::prepare::make_dynamic_params(p.values()))) {
+      for (const auto& row : execFixedShape(tx, sql, p.values())) {  // joined by key
         std::pair<std::string, std::string> key{row[0].as<std::string>(), row[1].as<std::string>()};
         if (seen.insert(key).second) wanted.push_back(key);
       }
@@ -543,8 +570,14 @@ SearchResult runSearch(pqxx::transaction_base& tx, const SearchRequest& request)
                           ") page JOIN resource_versions v ON v.res_type = page.res_type"
                           " AND v.res_id = page.res_id AND v.version_id = page.version_id"
                           " ORDER BY " + pageOrder;
-  const pqxx::result rows = request.reusePlan ? execPreparedOnce(tx, sql, p.values())
-                                             : tx.exec_params(sql, pqxx::prepare::make_dynamic_params(p.values()));
+  // A place search's plan is the same whatever its values (it starts from the box), so it is
+  // prepared; other searches of clients are planned for their values at each run (a generic
+  // plan of Task?owner&status took 96 ms where the custom one takes 5, at 1,000,000 Tasks).
+  const pqxx::result rows =
+      request.reusePlan ? execPreparedOnce(tx, sql, p.values())
+      : place != nullptr
+          ? execFixedShape(tx, sql, p.values())
+          : tx.exec_params(sql, pqxx::prepare::make_dynamic_params(p.values()));
   for (std::size_t i = 0; i < rows.size() && static_cast<int>(i) < request.count; ++i) {
     SearchMatch m;
     m.version = toVersion(rows[i]);
