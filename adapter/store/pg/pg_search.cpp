@@ -100,9 +100,11 @@ class QueryBuilder {
 
   // A condition that `idColumn` (a res_id of `type`, in a row whose type column is
   // `typeColumn`) satisfies criterion `c`. A driver or a probe needs a constant type (a quoted
-  // name): with the type column of the outer row the subquery would be correlated.
+  // name): with the type column of the outer row the subquery would be correlated. A driver's
+  // ids are kept when they pass `driverTests` (conditions on the column d.id), if any.
   std::string condition(const SearchCriterion& c, const std::string& typeColumn,
-                        const std::string& idColumn, Role role = Role::kFilter) {
+                        const std::string& idColumn, Role role = Role::kFilter,
+                        const std::string& driverTests = "") {
     if (c.kind == CriterionKind::kId) return idCondition(c, idColumn);
     if (c.kind == CriterionKind::kLastUpdated) {
       return lastUpdatedCondition(c, typeColumn, idColumn, role);
@@ -116,7 +118,7 @@ class QueryBuilder {
                              " AND x.param IN (" + params + ")";
     if (c.modifier == "missing") {
       if (c.missing) return idColumn + " NOT IN (SELECT x.res_id " + rows + ")";
-      return member(idColumn, "x.res_id", rows, role);
+      return member(idColumn, "x.res_id", rows, role, driverTests);
     }
     std::vector<std::string> alternatives;
     for (const SearchValue& v : c.values) alternatives.push_back(valueCondition(c, v));
@@ -125,16 +127,22 @@ class QueryBuilder {
                                 c.values.front().prefix == "ne")) {
       return idColumn + " NOT IN (SELECT x.res_id " + rows + " AND " + any + ")";
     }
-    return member(idColumn, "x.res_id", rows + " AND " + any, role);
+    return member(idColumn, "x.res_id", rows + " AND " + any, role, driverTests);
   }
 
  private:
   // `idColumn` is the `selected` column of one of the rows `rows` ("FROM ... WHERE ...").
   static std::string member(const std::string& idColumn, const std::string& selected,
-                            const std::string& rows, Role role) {
+                            const std::string& rows, Role role,
+                            const std::string& driverTests = "") {
     switch (role) {
       case Role::kDriver:
-        return idColumn + " = ANY (ARRAY(SELECT " + selected + " " + rows + "))";
+        if (driverTests.empty()) {
+          return idColumn + " = ANY (ARRAY(SELECT " + selected + " " + rows + "))";
+        }
+        // Tested before the resources are read: only the ids that pass are looked up.
+        return idColumn + " = ANY (ARRAY(SELECT d.id FROM (SELECT " + selected + " AS id " +
+               rows + ") d WHERE " + driverTests + "))";
       case Role::kProbe:
         // OFFSET 0 keeps the subquery a subplan run for each candidate: PostgreSQL does not
         // turn such an EXISTS into a join, so it cannot become the start of the plan.
@@ -501,9 +509,17 @@ SearchResult runSearch(pqxx::transaction_base& tx, const SearchRequest& request)
       }
     }
   }
+  std::string tests;  // the other criteria, on the ids in the box (a place search)
   for (const SearchCriterion& c : request.criteria) {
-    const Role role = place == nullptr ? Role::kFilter : &c == place ? Role::kDriver : Role::kProbe;
-    where += " AND " + builder.condition(c, typeColumn, "r.res_id", role);
+    if (place == nullptr) {
+      where += " AND " + builder.condition(c, typeColumn, "r.res_id");
+    } else if (&c != place) {
+      tests += (tests.empty() ? "" : " AND ") +
+               builder.condition(c, typeColumn, "d.id", Role::kProbe);
+    }
+  }
+  if (place != nullptr) {
+    where += " AND " + builder.condition(*place, typeColumn, "r.res_id", Role::kDriver, tests);
   }
   if (request.access) {
     where += " AND " + accessCondition("r.res_type", "r.res_id", p.add(request.access->organisation),
