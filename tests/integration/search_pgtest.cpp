@@ -1290,6 +1290,59 @@ TEST_F(SearchPlaces, HealthcareServiceNearItsCoverageArea) {
   EXPECT_EQ(matchNames("/HealthcareService?near=53.82%7C-1.58%7C2%7Ckm"), (Names{"covers"}));
 }
 
+// A search with a place starts from the box and tests every other criterion on the services
+// found there (issue 24): the answers must be those of the criteria together, whatever the
+// criteria's form, with many services elsewhere sharing the category, and over several pages.
+TEST_F(SearchPlaces, NearWithOtherCriteriaTestsTheServicesInTheBox) {
+  const auto at = [](const std::string& field, const std::string& reference) {
+    return R"({")" + field + R"(":[{"reference":")" + reference + R"("}]})";
+  };
+  for (int i = 0; i < 20; ++i) {  // elsewhere: York, same category, places free
+    put("HealthcareService", "far-" + std::to_string(i), service("Far " + std::to_string(i)),
+        at("location", ref("Location", "york")));
+  }
+  put("HealthcareService", "open", service("Open walks", 3),
+      at("location", ref("Location", "leeds")));
+  put("HealthcareService", "full", service("Full walks", 0),
+      at("coverageArea", ref("Location", "headingley")));
+  put("HealthcareService", "other", service("Other walks", 2, "tier-1", "8"),
+      at("location", ref("Location", "leeds")));
+  put("HealthcareService", "adel", service("Adel walks", 2),
+      at("location", ref("Location", "adel")));
+  const std::string near = "/HealthcareService?near=53.8%7C-1.55%7C5%7Ckm";  // leeds, headingley
+
+  EXPECT_EQ(matchNames(near), (Names{"open", "full", "other"}));
+  EXPECT_EQ(matchNames(near + "&service-category=23&has-capacity=true"), (Names{"open"}));
+  EXPECT_EQ(matchNames("/HealthcareService?service-category=23&has-capacity=true"
+                       "&near=53.8%7C-1.55%7C5%7Ckm"),
+            (Names{"open"}))
+      << "the place need not come first";
+  EXPECT_EQ(matchNames(near + "&service-category=23"), (Names{"open", "full"}));
+  EXPECT_EQ(matchNames(near + "&service-category:not=23"), (Names{"other"}));
+  EXPECT_EQ(matchNames(near + "&service-category:missing=false"), (Names{"open", "full", "other"}));
+  EXPECT_EQ(matchNames(near + "&name=full"), (Names{"full"}));
+  EXPECT_EQ(matchNames(near + "&_id=" + id("open") + "," + id("far-1")), (Names{"open"}));
+  EXPECT_EQ(matchNames(near + "&_lastUpdated=gt2020-01-01"), (Names{"open", "full", "other"}));
+  EXPECT_EQ(matchNames(near + "&_lastUpdated=lt2020-01-01"), Names{});
+  EXPECT_EQ(matchNames("/HealthcareService?near=53.8%7C-1.55%7C1%7Ckm,53.96%7C-1.08%7C1%7Ckm"
+                       "&has-capacity=true")
+                .size(),
+            22u)
+      << "either place: open and other in Leeds, and the 20 in York (one page)";
+  EXPECT_EQ(matchNames(near + "&near=53.96%7C-1.08%7C5%7Ckm"), Names{}) << "both places";
+
+  // One service a page: every page tests the same candidates from the box.
+  Names paged;
+  Found page = find(near + "&service-category=23&_count=1");
+  for (int pages = 0; pages < 5; ++pages) {
+    ASSERT_EQ(page.status, 200) << brief(page.body);
+    for (const auto& n : names(page.matches)) paged.insert(n);
+    if (page.link("next").empty()) break;
+    page = findRaw(page.link("next"));
+  }
+  EXPECT_EQ(paged, (Names{"open", "full"}));
+}
+
 // A postcode district is the outward code: LS1 covers "LS1 4DY" but not "LS16 5AB". A plain
 // string (prefix) search on address-postalcode cannot tell them apart.
 TEST_F(SearchPlaces, PostcodeDistrictLs1IsNotLs16) {
