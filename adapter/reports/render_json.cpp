@@ -169,6 +169,9 @@ std::string impactParametersJson(const ImpactReport& r) {
       b.figures(part, g.figures);
       groups.PushBack(b.parts("group", std::move(part)), a);
     }
+    // R4 has no empty arrays, and a parameter needs a value or parts (inv-1): a breakdown with
+    // no group (no referral to any service in the period) is left out.
+    if (groups.Empty()) continue;
     params.PushBack(b.parts("by-" + breakdown.name, std::move(groups)), a);
   }
 

@@ -422,6 +422,24 @@ TEST(ReportsRenderTest, ParametersCarryTheFigures) {
   EXPECT_EQ((*part(directory, "places-total"))["valueInteger"].GetInt(), 20);
 }
 
+// Found by Medplum's validator: an empty by-service was `"part": []`, which R4 allows neither as
+// JSON (no empty arrays) nor by Parameters inv-1 (a value, a resource or parts).
+TEST(ReportsRenderTest, ABreakdownWithNoGroupIsLeftOut) {
+  ImpactReport r = build(renderData());
+  for (Breakdown& b : r.breakdowns) {
+    if (b.name == "service") b.groups.clear();
+  }
+  rapidjson::Document doc;
+  fhir::parseJson(impactParametersJson(r), doc);
+  EXPECT_EQ(part(doc["parameter"], "by-service"), nullptr);
+  EXPECT_NE(part(doc["parameter"], "by-route"), nullptr);
+  for (const auto& p : doc["parameter"].GetArray()) {
+    if (p.HasMember("part")) {
+      EXPECT_FALSE(p["part"].Empty()) << p["name"].GetString();
+    }
+  }
+}
+
 TEST(ReportsRenderTest, CsvOneFigurePerRow) {
   const ImpactReport r = build(renderData());
   const std::string csv = impactCsv(r);
