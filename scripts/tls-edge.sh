@@ -109,6 +109,9 @@ frontend fhir
   bind $listen ssl crt $cert ca-file $ca verify required${crl:+ crl-file $crl} alpn http/1.1
   # The whole subject of the verified certificate travels in the PROXY header's unique-id TLV.
   unique-id-format %[ssl_c_s_dn]
+  # Pistache 0.0.5 reads past its buffer when it parses chunked bodies (AddressSanitizer:
+  # heap-buffer-overflow in BodyStep::Chunk::parse), so a body must come with Content-Length.
+  http-request return status 411 content-type "application/fhir+json; charset=utf-8" string "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":\"not-supported\",\"diagnostics\":\"Send the body with Content-Length: chunked transfer encoding is not accepted\"}]}" if { req.hdr(transfer-encoding) -m found }
   default_backend adapters
 
 backend adapters

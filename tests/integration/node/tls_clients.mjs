@@ -10,6 +10,8 @@
 //   node tls_clients.mjs concurrent-put <baseUrl> <ca> <cert> <key> <n> <path>
 //       reads <path>, then sends n PUTs of it at once, each with If-Match of the version read
 //       and on a new connection: the statuses
+//   node tls_clients.mjs chunked-put <baseUrl> <ca> <cert> <key> 1 <path>
+//       one PUT of <path> whose body is sent in chunks (no Content-Length): status and body
 import fs from 'node:fs';
 import https from 'node:https';
 
@@ -23,6 +25,10 @@ const n = Number(count);
 
 function request(agent, method, target, { headers = {}, body } = {}) {
   return new Promise((resolve) => {
+    // Content-Length, as most clients send it: the edge refuses chunked bodies (411).
+    if (body !== undefined && !headers['Transfer-Encoding']) {
+      headers = { ...headers, 'Content-Length': Buffer.byteLength(body) };
+    }
     const req = https.request(new URL(target, baseUrl), { agent, method, headers }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
@@ -88,6 +94,14 @@ async function main() {
       }));
     }
     return { statuses: (await Promise.all(puts)).map((r) => r.status) };
+  }
+  if (mode === 'chunked-put') {
+    const agent = new https.Agent({ ...tls, keepAlive: false });
+    const r = await request(agent, 'PUT', path, {
+      headers: { 'Content-Type': 'application/fhir+json', 'Transfer-Encoding': 'chunked' },
+      body: '{"resourceType":"Patient"}',
+    });
+    return { status: r.status, body: r.body };
   }
   throw new Error(`unknown mode ${mode}`);
 }
