@@ -92,8 +92,10 @@ defaults
   log global
   option dontlognull
   timeout connect 5s
-  # A client that sends nothing, or its handshake or head too slowly, is dropped after 10 s
-  # without holding up anyone else (each connection is its own state in HAProxy's event loop).
+  # Each connection is its own state in HAProxy's event loop, so a slow or silent client holds
+  # up no one else. A TLS handshake that stalls is dropped after `timeout client` (60 s of
+  # silence: HAProxy 2.6 has no separate handshake timeout); a request head not complete 10 s
+  # after the handshake gets 408.
   timeout http-request 10s
   timeout client 60s
   timeout http-keep-alive 60s
