@@ -12,18 +12,24 @@
 #include "delivery/delivery_worker.h"
 #include "fhir/definitions.h"
 #include "fhir/ids.h"
+#include "fhir/project_urls.h"
 #include "fhir/json.h"
 #include "http/http_post_client.h"
 #include "http/http_server.h"
 #include "mapping/mapping_set.h"
-#include "rest/code_mapping.h"
-#include "rest/delivery_rules.h"
 #include "rest/fhir_api.h"
-#include "rest/process_message.h"
-#include "rest/reports_api.h"
-#include "rest/workflow_rules.h"
+#include "rest/operations.h"
 #include "search/index_extractor.h"
 #include "security/organisation_registry.h"
+#include "services/alternatives_operation.h"
+#include "services/code_mapping.h"
+#include "services/delivery_rules.h"
+#include "services/handover_sweeper.h"
+#include "services/process_message.h"
+#include "services/publish_resources.h"
+#include "services/report_operations.h"
+#include "services/translate_operation.h"
+#include "services/workflow_rules.h"
 #include "store/pg/pg_outbox_store.h"
 #include "store/pg/pg_reports.h"
 #include "store/pg/pg_resource_store.h"
@@ -52,20 +58,6 @@ sp::reports::LocalityTable loadLocalities(const std::string& path) {
   }
   try {
     return sp::reports::LocalityTable::parse(readFile(path));
-  } catch (const std::invalid_argument& e) {
-    throw std::runtime_error(path + ": " + e.what());
-  }
-}
-
-sp::reports::ReportAccess loadReportAccess(const sp::app::Config& config) {
-  if (config.devOpenReports) return sp::reports::ReportAccess::open();
-  const std::string& path = config.organisationsFile;
-  if (!std::ifstream(path)) {
-    std::cerr << "warning: " << path << " not found: reports are closed to everyone\n";
-    return sp::reports::ReportAccess::parse("ods_code,role\n");
-  }
-  try {
-    return sp::reports::ReportAccess::parse(readFile(path));
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(path + ": " + e.what());
   }
@@ -145,49 +137,78 @@ int run(const sp::app::Config& config) {
     std::cerr << "invariant not evaluated: " << skipped << "\n";
   }
   const auto mappings = sp::mapping::MappingSet::load(config.mappingsDir, &definitions);
-  const sp::rest::CodeMappingRule codeMapping(mappings);
+  const auto registry = loadRegistry(config.organisationsFile);  // read once, for everyone
   const sp::search::IndexExtractor indexer(definitions);
   sp::store::pg::PgResourceStore store(config.databaseUrl, config.dbPool);
   sp::fhir::SystemClock clock;
   sp::fhir::UuidGenerator ids;
+
+  // The write rules, by resource type (rest/write_rules.h).
   sp::rest::WriteRules rules;
+  const sp::services::CodeMappingRule codeMapping(mappings);
   rules.add("*", &codeMapping);  // before type rules: they see canonical codes
-  const sp::rest::CertificateActors actors;  // the security issue supplies its own ActorSource
-  const sp::rest::WorkflowRules workflow(
-      actors, sp::rest::WorkflowSettings{std::chrono::seconds(config.handoverExpirySeconds)});
+  const sp::services::WorkflowRules workflow(
+      sp::services::WorkflowSettings{std::chrono::seconds(config.handoverExpirySeconds)});
   workflow.registerIn(rules);
-  sp::rest::PublicBase publicBase;
+  sp::services::PublicBase publicBase;
   publicBase.set(config.http.baseUrl);
-  const sp::rest::ReferrerResponseRule referrerResponses(publicBase);
-  const sp::rest::ReferralPushRule referralPushes(publicBase);
-  const sp::rest::SubscriptionRule subscriptions(publicBase);
-  sp::rest::registerDeliveryRules(rules, referrerResponses, referralPushes, subscriptions);
+  const sp::services::ReferrerResponseRule referrerResponses(publicBase, &mappings);
+  const sp::services::ReferralPushRule referralPushes(publicBase, &mappings);
+  const sp::services::SubscriptionRule subscriptions(publicBase);
+  sp::services::registerDeliveryRules(rules, referrerResponses, referralPushes, subscriptions);
+  sp::rest::WriteRules followOnRules;  // the workflow's own writes notify partners too
+  sp::services::registerDeliveryRules(followOnRules, referrerResponses, referralPushes,
+                                      subscriptions);
+
   sp::rest::FhirApi api(store, definitions, clock, ids, config.limits,
                         sp::rest::ServerInfo{.baseUrl = config.http.baseUrl}, &validator, &rules,
                         &indexer);
-  api.useMappings(&mappings);
-  sp::rest::WriteRules followOnRules;  // the workflow's own writes notify partners too
-  sp::rest::registerDeliveryRules(followOnRules, referrerResponses, referralPushes, subscriptions);
   api.useFollowOnRules(&followOnRules);
-  const sp::rest::MessageReceiver messages(store, api.context(), &mappings);
-  api.useMessaging(&messages);
-  const auto registry = loadRegistry(config.organisationsFile);
   api.useRegistry(&registry);
-  const auto stored = sp::rest::publishMappingResources(api, mappings);
+  const sp::services::PartnerReadView partnerView(mappings);
+  api.useReadView(&partnerView);
+
+  // The operation table (rest/operations.h).
+  sp::rest::Operations operations;
+  const sp::services::MessageReceiver messages(store, api.context(), &mappings);
+  operations.add(messages.entry());
+  // Three connections: one report reads on all three at once (pg_reports.h).
+  sp::store::pg::PgReportStore reportStore(config.databaseUrl, 3);
+  const sp::services::ReportOperations reports(
+      reportStore, clock, loadLocalities(config.localitiesFile),
+      config.devOpenReports ? sp::reports::ReportAccess::open()
+                            : sp::services::reportAccessOf(registry));
+  for (const auto& entry : reports.entries()) operations.add(entry);
+  const sp::services::TranslateOperation translate(&mappings);
+  operations.add({.type = "ConceptMap",
+                  .name = "$translate",
+                  .instanceLevel = true,
+                  .methods = "GET, POST",
+                  .definition = "http://hl7.org/fhir/OperationDefinition/ConceptMap-translate",
+                  .operation = &translate});
+  const sp::services::AlternativesOperation alternatives;
+  operations.add({.type = "HealthcareService",
+                  .name = "$alternatives",
+                  .definition = std::string(sp::fhir::kOperationBase) +
+                                "HealthcareService-alternatives",
+                  .operation = &alternatives});
+  api.useOperations(&operations);
+
+  const auto stored = sp::services::publishMappingResources(api, mappings);
   std::cerr << "mapping tables: " << mappings.conceptMaps().size() << " ConceptMaps, "
             << mappings.partners().partners().size() << " partner entries from "
             << config.mappingsDir << " (stored: " << stored.created << " created, "
             << stored.updated << " updated, " << stored.unchanged << " unchanged)\n";
-  const auto published = sp::rest::publishResources(api, messageDefinitions(definitions));
+  const auto published = sp::services::publishResources(api, messageDefinitions(definitions));
   std::cerr << "message definitions: " << published.created << " created, " << published.updated
             << " updated, " << published.unchanged << " unchanged\n";
-  sp::rest::HandoverSweeper sweeper(store, api.context(), workflow,
-                                    std::chrono::milliseconds(config.handoverSweepMillis));
+  sp::services::HandoverSweeper sweeper(store, api.context(), workflow,
+                                        std::chrono::milliseconds(config.handoverSweepMillis));
   if (config.handoverSweepMillis > 0) sweeper.start();
   sp::store::pg::PgOutboxStore outbox(config.databaseUrl,
                                       static_cast<std::size_t>(config.deliveryWorkers));
   sp::http::HttpPostClient deliveryClient(deliveryClientConfig(config));
-  sp::rest::CommunicationReporter undelivered(store, api.context());
+  sp::services::CommunicationReporter undelivered(store, api.context());
   std::vector<std::unique_ptr<sp::delivery::DeliveryWorker>> deliveryWorkers;
   for (int i = 0; i < config.deliveryWorkers; ++i) {
     deliveryWorkers.push_back(std::make_unique<sp::delivery::DeliveryWorker>(
@@ -197,20 +218,11 @@ int run(const sp::app::Config& config) {
     std::cerr << "plain HTTP: no client certificates, so no access rules apply (every caller is "
                  "the development caller); development and tests only\n";
   }
-  // Three connections: one report reads on all three at once (pg_reports.h).
-  sp::store::pg::PgReportStore reportStore(config.databaseUrl, 3);
-  const sp::rest::ReportsApi reports(reportStore, clock, loadLocalities(config.localitiesFile),
-                                     loadReportAccess(config));
   if (config.devOpenReports) {
     std::cerr << "--dev-open-reports: reports are open to every caller (development only)\n";
   }
-  sp::http::HttpServer server(config.http, [&api, &reports](const sp::rest::RestRequest& r) {
-    if (auto answer = reports.handle(r)) {
-      api.auditServedElsewhere(r, r.path.substr(1), answer->status);
-      return *answer;
-    }
-    return api.handle(r);
-  });
+  sp::http::HttpServer server(config.http,
+                              [&api](const sp::rest::RestRequest& r) { return api.handle(r); });
   server.start();
   if (config.http.baseUrl.empty()) {  // behind the edge, --base-url names the edge's address
     const std::string host = config.http.host == "0.0.0.0" ? "localhost" : config.http.host;

@@ -19,7 +19,7 @@
 #include "http/proxy_protocol.h"
 #include "http/raw_request_target.h"
 #include "http/verbatim_headers.h"
-#include "http/status_map.h"
+#include "rest/status_map.h"
 #include "rest/request_screen.h"
 
 namespace sp::http {
@@ -180,7 +180,7 @@ rest::RestResponse internalError() {
 
 // The whole response as bytes, for answers written before Pistache has a ResponseWriter.
 std::string wireResponse(const rest::RestResponse& r) {
-  std::string out = "HTTP/1.1 " + statusLine(r.status) + "\r\n";
+  std::string out = "HTTP/1.1 " + rest::statusLine(r.status) + "\r\n";
   for (const auto& [name, value] : r.headers) out += name + ": " + value + "\r\n";
   out += "Content-Length: " + std::to_string(r.body.size()) + "\r\nConnection: close\r\n\r\n";
   return out + r.body;
@@ -210,7 +210,7 @@ class FhirHandler : public Http::Handler, public ParsingDelegate::Receiver {
         response = (*handler_)(request);
       }
     } catch (const fhir::FhirError& e) {
-      response.status = statusFor(e.kind());
+      response.status = rest::statusFor(e.kind());
       response.body = fhir::operationOutcomeJson(e.issues());
       response.headers.emplace_back("Content-Type", "application/fhir+json; charset=utf-8");
     } catch (const std::exception& e) {

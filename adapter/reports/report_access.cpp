@@ -1,38 +1,11 @@
 #include "reports/report_access.h"
 
-#include <algorithm>
-#include <stdexcept>
-
-#include "reports/csv.h"
 
 namespace sp::reports {
 
-ReportAccess ReportAccess::parse(std::string_view csv) {
+ReportAccess ReportAccess::withRoles(std::map<std::string, std::string> roles) {
   ReportAccess access;
-  int odsColumn = -1, roleColumn = -1;
-  for (const CsvRow& row : parseCsv(csv, '#')) {
-    if (row.fields.size() == 1 && row.fields[0].empty()) continue;
-    if (odsColumn < 0) {
-      for (std::size_t i = 0; i < row.fields.size(); ++i) {
-        if (row.fields[i] == "ods_code") odsColumn = static_cast<int>(i);
-        if (row.fields[i] == "role") roleColumn = static_cast<int>(i);
-      }
-      if (odsColumn < 0 || roleColumn < 0) {
-        throw std::invalid_argument("line " + std::to_string(row.line) +
-                                    ": expected a header with ods_code and role columns");
-      }
-      continue;
-    }
-    if (row.fields.size() <= static_cast<std::size_t>(std::max(odsColumn, roleColumn))) {
-      throw std::invalid_argument("line " + std::to_string(row.line) + ": too few fields");
-    }
-    const std::string& ods = row.fields[odsColumn];
-    if (ods.empty()) {
-      throw std::invalid_argument("line " + std::to_string(row.line) + ": no ODS code");
-    }
-    access.roles_[ods] = row.fields[roleColumn];
-  }
-  if (odsColumn < 0) throw std::invalid_argument("no header line with ods_code and role columns");
+  access.roles_ = std::move(roles);
   return access;
 }
 

@@ -1,21 +1,19 @@
 // Who may see the impact report: organisations whose role is commissioner or
 // directory-administrator. The caller is known by the ODS code in its client certificate (CN);
-// roles come from certs/organisations.csv (slug,ods_code,name,role), the same file the
-// development certificates are made from, read once at start-up. Pure; immutable after
-// parse(), so thread-safe.
+// roles are the partner registry's (security::OrganisationRegistry, certs/organisations.csv,
+// read once at start-up; services/report_operations.h makes this from it). Pure; immutable, so
+// thread-safe.
 #pragma once
 
 #include <map>
 #include <string>
-#include <string_view>
 
 namespace sp::reports {
 
 class ReportAccess {
  public:
-  // Throws std::invalid_argument naming the line for a malformed file (a header with ods_code
-  // and role columns is required; other columns are ignored).
-  static ReportAccess parse(std::string_view csv);
+  // The organisations (ODS code -> role code, "commissioner", "gp-practice"...).
+  static ReportAccess withRoles(std::map<std::string, std::string> roles);
   // Everyone may see reports, including callers without a certificate (--dev-open-reports).
   static ReportAccess open();
 

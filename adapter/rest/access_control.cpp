@@ -4,7 +4,7 @@
 
 #include "fhir/errors.h"
 #include "fhir/json.h"
-#include "rest/workflow_rules.h"
+#include "rest/organisation_resolver.h"
 #include "security/access_policy.h"
 #include "security/compartment.h"
 #include "workflow/references.h"

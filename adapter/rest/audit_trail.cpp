@@ -9,8 +9,8 @@ namespace sp::rest {
 using fhir::ErrorKind;
 using fhir::FhirError;
 
-std::string interactionName(Interaction interaction) {
-  switch (interaction) {
+std::string interactionName(const Route& route) {
+  switch (route.interaction) {
     case Interaction::kRead:
       return "read";
     case Interaction::kVread:
@@ -36,18 +36,14 @@ std::string interactionName(Interaction interaction) {
       return "delete";
     case Interaction::kValidate:
       return "$validate";
-    case Interaction::kTranslate:
-      return "$translate";
-    case Interaction::kAlternatives:
-      return "$alternatives";
     case Interaction::kBatch:
       return "batch";
     case Interaction::kCapabilities:
       return "capabilities";
     case Interaction::kHealth:
       return "$health";
-    case Interaction::kProcessMessage:
-      return "$process-message";
+    case Interaction::kOperation:
+      return route.operation ? route.operation->name : "operation";
   }
   return "operation";
 }
@@ -58,7 +54,7 @@ store::AuditRecord auditRecordOf(const ApiContext& ctx, const Route& route,
   store::AuditRecord r;
   r.id = ctx.ids.newId();
   r.recorded = ctx.clock.now();
-  r.interaction = interactionName(route.interaction);
+  r.interaction = interactionName(route);
   r.action = security::auditAction(r.interaction);
   r.outcome = status;
   r.organisation = in.caller.auditName();

@@ -12,9 +12,9 @@
 
 namespace sp::rest {
 
-// The restful-interaction code of an interaction ("read", "search-type", ...), or the operation
-// name ("$validate").
-std::string interactionName(Interaction interaction);
+// The restful-interaction code of the route's interaction ("read", "search-type", ...), or the
+// operation's name ("$validate", "$translate", "reports").
+std::string interactionName(const Route& route);
 
 // The audit record of an interaction on `route` that answered `status`; `version` is the
 // resource read or written, if any.

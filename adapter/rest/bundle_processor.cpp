@@ -9,8 +9,8 @@
 #include "fhir/errors.h"
 #include "fhir/json.h"
 #include "fhir/operation_outcome.h"
-#include "http/status_map.h"
-#include "rest/capacity_refusal.h"
+#include "rest/status_map.h"
+#include "rest/kept_refusal.h"
 #include "rest/resource_write.h"
 #include "security/access_policy.h"
 
@@ -54,8 +54,8 @@ std::string entryPath(std::size_t i) { return "Bundle.entry[" + std::to_string(i
                            ? entryPath(i)
                            : entryPath(i) + ".resource" + (inner.empty() ? "" : "." + inner);
   }
-  if (const auto* refused = dynamic_cast<const CapacityRefused*>(&e)) {
-    throw CapacityRefused(FhirError(e.kind(), std::move(issues)), refused->refusal());
+  if (const auto* refused = dynamic_cast<const KeptRefusal*>(&e)) {
+    throw refused->withError(FhirError(e.kind(), std::move(issues)));
   }
   throw FhirError(e.kind(), std::move(issues));
 }
@@ -104,7 +104,7 @@ PreparedEntry prepareEntry(const ApiContext& ctx, std::size_t i, const rapidjson
   const std::string path = url.substr(0, q);
   if (q != std::string::npos) p.input.query = parseQueryString(url.substr(q + 1));
   try {
-    p.route = parseRoute(p.method, path, q != std::string::npos, ctx.definitions);
+    p.route = parseRoute(p.method, path, q != std::string::npos, ctx.definitions, ctx.operations);
   } catch (const FhirError& e) {
     std::vector<fhir::Issue> issues = e.issues();
     for (auto& issue : issues) issue.expression = entryPath(i) + ".request.url";
@@ -128,7 +128,6 @@ PreparedEntry prepareEntry(const ApiContext& ctx, std::size_t i, const rapidjson
   p.input.ifNoneMatch = fhir::getString(*request, "ifNoneMatch");
   p.input.ifNoneExist = fhir::getString(*request, "ifNoneExist");
   p.input.baseUrl = baseUrl;
-  p.input.callerOrganisation = origin.callerOrganisation;
   p.input.caller = origin.caller;
   p.input.requestId = origin.requestId;
   p.input.correlationId = origin.correlationId;
@@ -233,7 +232,7 @@ fhir::BundleEntry responseEntry(const PreparedEntry& p, const std::string& baseU
                                 bool returnRepresentation) {
   fhir::BundleEntry e;
   const InteractionResult& r = p.result;
-  e.responseStatus = http::statusLine(r.status);
+  e.responseStatus = rest::statusLine(r.status);
   if (!r.bundleBody.empty()) e.resourceJson = r.bundleBody;
   if (r.version) {
     const auto& v = *r.version;
@@ -253,7 +252,7 @@ fhir::BundleEntry responseEntry(const PreparedEntry& p, const std::string& baseU
 // A batch entry's failure, its issues located inside the entry.
 fhir::BundleEntry errorEntry(std::size_t i, const FhirError& e) {
   fhir::BundleEntry entry;
-  entry.responseStatus = http::statusLine(http::statusFor(e.kind()));
+  entry.responseStatus = rest::statusLine(rest::statusFor(e.kind()));
   const bool alreadyLocated = !e.issues().empty() &&
                               e.issues().front().expression.rfind("Bundle.entry[", 0) == 0;
   if (alreadyLocated) {  // found while reading the entry
@@ -345,7 +344,7 @@ std::string processBatch(const ApiContext& ctx, store::ResourceStore& store,
       auto work = [&](store::StoreTransaction& tx) {
         p.result = performInteraction(ctx, tx, p.route, p.input);
       };
-      if (isReadOnly(p.route.interaction)) {
+      if (isReadOnly(p.route)) {
         store.inReadOnly(work);
       } else {
         inTransactionKeepingRefusals(store, work);
@@ -404,7 +403,7 @@ TransactionRun runTransactionIn(const ApiContext& ctx, store::StoreTransaction& 
   // PractitionerRole that refers...). A partner may not write the directory, so the adapter
   // stores those on the sender's behalf; every other entry runs as the sender.
   InteractionInput onBehalf = origin;
-  onBehalf.caller = security::Caller::adapter();
+  onBehalf.caller = security::Caller::onBehalfOf(origin.caller.odsCode);
   std::vector<PreparedEntry> entries;
   const rapidjson::Value* list = fhir::findMember(bundle, "entry");
   if (list && list->IsArray()) {

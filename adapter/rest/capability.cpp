@@ -6,7 +6,6 @@
 #include <string>
 
 #include "fhir/json.h"
-#include "fhir/project_urls.h"
 
 namespace sp::rest {
 namespace {
@@ -93,20 +92,24 @@ void addSearchCapabilities(Value& r, const std::string& type, const search::Inde
   r.AddMember("searchParam", params, a);
 }
 
-// One of the project's own operations (docs/workflow.md, docs/reports.md), by its canonical.
-Value operation(const char* name, const char* definitionId, rapidjson::Document::AllocatorType& a) {
-  Value op(rapidjson::kObjectType);
-  op.AddMember("name", rapidjson::StringRef(name), a);
-  op.AddMember("definition",
-               fhir::makeString(std::string(fhir::kOperationBase) + definitionId, a),
-               a);
-  return op;
+// The registered operations of `type` ("" for the system) that name an OperationDefinition.
+void addOperations(Value& list, const std::string& type, const Operations* operations,
+                   rapidjson::Document::AllocatorType& a) {
+  if (!operations) return;
+  for (const OperationEntry& entry : operations->entries()) {
+    if (entry.type != type || entry.definition.empty() || entry.name.rfind('$', 0) != 0) continue;
+    Value op(rapidjson::kObjectType);
+    op.AddMember("name", fhir::makeString(entry.name.substr(1), a), a);
+    op.AddMember("definition", fhir::makeString(entry.definition, a), a);
+    list.PushBack(op, a);
+  }
 }
 
 }  // namespace
 
 std::string capabilityStatementJson(const fhir::Definitions& defs, const ServerInfo& info,
-                                    fhir::TimePoint date, const search::IndexExtractor* indexer) {
+                                    fhir::TimePoint date, const search::IndexExtractor* indexer,
+                                    const Operations* registered) {
   rapidjson::Document doc(rapidjson::kObjectType);
   auto& a = doc.GetAllocator();
   doc.AddMember("resourceType", "CapabilityStatement", a);
@@ -159,16 +162,7 @@ std::string capabilityStatementJson(const fhir::Definitions& defs, const ServerI
     validate.AddMember("name", "validate", a);
     validate.AddMember("definition", "http://hl7.org/fhir/OperationDefinition/Resource-validate", a);
     operations.PushBack(validate, a);
-    if (type == "HealthcareService") {
-      operations.PushBack(operation("alternatives", "HealthcareService-alternatives", a), a);
-    }
-    if (type == "ConceptMap") {
-      Value translate(rapidjson::kObjectType);
-      translate.AddMember("name", "translate", a);
-      translate.AddMember("definition",
-                          "http://hl7.org/fhir/OperationDefinition/ConceptMap-translate", a);
-      operations.PushBack(translate, a);
-    }
+    addOperations(operations, type, registered, a);
     r.AddMember("operation", operations, a);
     if (type == "Subscription") {
       r.AddMember("documentation",
@@ -225,13 +219,9 @@ std::string capabilityStatementJson(const fhir::Definitions& defs, const ServerI
   }
   rest.AddMember("interaction", systemInteractions, a);
   Value systemOperations(rapidjson::kArrayType);
-  Value processMessage(rapidjson::kObjectType);
-  processMessage.AddMember("name", "process-message", a);
-  processMessage.AddMember(
-      "definition", "http://hl7.org/fhir/OperationDefinition/MessageHeader-process-message", a);
-  systemOperations.PushBack(processMessage, a);
-  systemOperations.PushBack(operation("impact-report", "impact-report", a), a);
-  rest.AddMember("operation", systemOperations, a);
+  addOperations(systemOperations, "", registered, a);
+  // An array in FHIR JSON has at least one item (ele-1).
+  if (!systemOperations.Empty()) rest.AddMember("operation", systemOperations, a);
   Value restList(rapidjson::kArrayType);
   restList.PushBack(rest, a);
   doc.AddMember("rest", restList, a);

@@ -6,6 +6,7 @@
 
 #include "fhir/definitions.h"
 #include "fhir/ids.h"
+#include "rest/operations.h"
 #include "search/index_extractor.h"
 
 namespace sp::rest {
@@ -17,9 +18,11 @@ struct ServerInfo {
 };
 
 // With an `indexer`, each type lists its search parameters, _include and _revinclude values,
-// and search-type/search-system are declared.
+// and search-type/search-system are declared. Each type lists $validate and the `operations`
+// registered for it, and the system its own, those that name an OperationDefinition.
 std::string capabilityStatementJson(const fhir::Definitions& definitions, const ServerInfo& info,
                                     fhir::TimePoint date,
-                                    const search::IndexExtractor* indexer = nullptr);
+                                    const search::IndexExtractor* indexer = nullptr,
+                                    const Operations* operations = nullptr);
 
 }  // namespace sp::rest

@@ -5,15 +5,12 @@
 #include "fhir/errors.h"
 #include "fhir/json.h"
 #include "fhir/operation_outcome.h"
-#include "http/status_map.h"
-#include "messaging/receiver_codes.h"
+#include "rest/status_map.h"
 #include "rest/audit_trail.h"
 #include "rest/bundle_processor.h"
-#include "rest/capacity_refusal.h"
+#include "rest/kept_refusal.h"
 #include "rest/negotiation.h"
-#include "rest/process_message.h"
 #include "rest/request_screen.h"
-#include "security/audit_event.h"
 #include "rest/route.h"
 
 namespace sp::rest {
@@ -37,10 +34,22 @@ bool hasBody(const std::string& method) {
   return method == "POST" || method == "PUT" || method == "PATCH";
 }
 
+// The operation that takes whole requests on a path, if any, so that a refusal there is
+// answered in its own way (a messaging partner reads receiver codes) even when the path's
+// route could not be made (405).
+const RequestOperation* requestOperationAt(const std::string& path,
+                                           const std::optional<Route>& route,
+                                           const Operations* operations) {
+  if (route) return route->operation ? route->operation->requestOperation : nullptr;
+  if (!operations || path.size() < 2 || path.find('/', 1) != std::string::npos) return nullptr;
+  const OperationEntry* entry = operations->find("", path.substr(1), false);
+  return entry ? entry->requestOperation : nullptr;
+}
+
 }  // namespace
 
 RestResponse errorResponse(const FhirError& error) {
-  return jsonResponse(http::statusFor(error.kind()), fhir::operationOutcomeJson(error.issues()),
+  return jsonResponse(rest::statusFor(error.kind()), fhir::operationOutcomeJson(error.issues()),
                       kJsonType);
 }
 
@@ -53,6 +62,12 @@ FhirApi::FhirApi(store::ResourceStore& store, const fhir::Definitions& definitio
       info_(std::move(info)),
       capabilityJson_(capabilityStatementJson(definitions, info_, clock.now(), indexer)) {}
 
+void FhirApi::useOperations(const Operations* operations) {
+  ctx_.operations = operations;
+  capabilityJson_ = capabilityStatementJson(ctx_.definitions, info_, ctx_.clock.now(), ctx_.indexer,
+                                            operations);
+}
+
 RestResponse FhirApi::handle(const RestRequest& request) {
   security::Caller caller = security::Caller::development();
   std::optional<Route> route;
@@ -62,12 +77,18 @@ RestResponse FhirApi::handle(const RestRequest& request) {
                                 request.callerOrganisation, request.callerSubject);
     return dispatch(request, caller, route, negotiateResponseType(request));
   } catch (const FhirError& e) {
+    if (caller.kind == security::Caller::Kind::kDevelopment && !request.callerOrganisation.empty()) {
+      // Refused before it was known: the audit trail names who the certificate claims to be.
+      caller = security::Caller{security::Caller::Kind::kOrganisation, request.callerOrganisation,
+                                request.callerSubject, security::Role::kGpPractice};
+    }
     RestResponse r = errorResponse(e);
-    if (request.path == "/$process-message") {  // messaging partners read the BaRS codes
-      r.body = messaging::receiverOutcomeJson(r.status, e.issues());
+    if (const RequestOperation* op = requestOperationAt(request.path, route, ctx_.operations)) {
+      r.body = op->errorBody(r.status, e.issues());
     }
     if (e.kind() == ErrorKind::kMethodNotAllowed) {
-      r.headers.emplace_back("Allow", allowedMethods(request.path, ctx_.definitions));
+      r.headers.emplace_back("Allow",
+                             allowedMethods(request.path, ctx_.definitions, ctx_.operations));
     }
     auditRequest(request, caller, route, r.status);
     return r;
@@ -89,27 +110,6 @@ void FhirApi::auditRequest(const RestRequest& request, const security::Caller& c
   const Route recorded = route ? *route : Route{Interaction::kRead, request.path, "", ""};
   store::AuditRecord record = auditRecordOf(ctx_, recorded, in, status, std::nullopt);
   if (!route) record.interaction = "unknown";
-  writeAudit(record);
-}
-
-void FhirApi::auditServedElsewhere(const RestRequest& request, const std::string& operation,
-                                   int status) {
-  InteractionInput in;
-  try {
-    static const security::OrganisationRegistry kNoOrganisations;
-    in.caller = security::identify(registry_ ? *registry_ : kNoOrganisations,
-                                   request.callerOrganisation, request.callerSubject);
-  } catch (const FhirError&) {  // refused already; recorded under the name it gave
-    in.caller = security::Caller{security::Caller::Kind::kOrganisation, request.callerOrganisation,
-                                 request.callerSubject, security::Role::kGpPractice};
-  }
-  in.requestId = request.requestId;
-  in.correlationId = request.header("x-correlation-id");
-  in.query = request.query;
-  store::AuditRecord record =
-      auditRecordOf(ctx_, Route{Interaction::kRead, "", "", ""}, in, status, std::nullopt);
-  record.interaction = operation;
-  record.action = security::auditAction(operation);
   writeAudit(record);
 }
 
@@ -139,7 +139,8 @@ std::shared_ptr<rapidjson::Document> FhirApi::parseBody(const RestRequest& reque
 
 RestResponse FhirApi::dispatch(const RestRequest& request, const security::Caller& caller,
                                std::optional<Route>& parsedRoute, const std::string& contentType) {
-  parsedRoute = parseRoute(request.method, request.path, !request.query.empty(), ctx_.definitions);
+  parsedRoute = parseRoute(request.method, request.path, !request.query.empty(), ctx_.definitions,
+                           ctx_.operations);
   const Route& route = *parsedRoute;
   if (route.interaction == Interaction::kCapabilities) {
     return jsonResponse(200, capabilityJson_, contentType);
@@ -150,13 +151,10 @@ RestResponse FhirApi::dispatch(const RestRequest& request, const security::Calle
     }
     return jsonResponse(200, fhir::informationOutcomeJson("ok"), contentType);
   }
-  if (route.interaction == Interaction::kProcessMessage) {
-    if (!messaging_) {
-      throw FhirError(ErrorKind::kNotImplemented, "not-supported", "Messaging is not enabled");
-    }
-    RestResponse answer = messaging_->process(request, caller);
-    // Its entries have their own records; the message's own is written here unless it was
-    // written with the message's work.
+  if (route.operation && route.operation->requestOperation) {
+    RestResponse answer = route.operation->requestOperation->handle(request, caller);
+    // Its own record is written here unless it was written with the operation's work (a
+    // message's entries have records of their own too).
     if (!answer.audited) auditRequest(request, caller, parsedRoute, answer.status);
     return answer;
   }
@@ -166,7 +164,6 @@ RestResponse FhirApi::dispatch(const RestRequest& request, const security::Calle
   input.ifMatch = request.header("if-match");
   input.ifNoneMatch = request.header("if-none-match");
   input.ifNoneExist = request.header("if-none-exist");
-  input.callerOrganisation = request.callerOrganisation;
   input.caller = caller;
   input.requestId = request.requestId;
   input.correlationId = request.header("x-correlation-id");
@@ -197,7 +194,7 @@ RestResponse FhirApi::dispatch(const RestRequest& request, const security::Calle
   auto work = [&](store::StoreTransaction& tx) {
     result = performInteraction(ctx_, tx, route, input);
   };
-  if (isReadOnly(route.interaction)) {
+  if (isReadOnly(route)) {
     store_.inReadOnly(work);
   } else {
     inTransactionKeepingRefusals(store_, work);
@@ -232,7 +229,7 @@ RestResponse FhirApi::interactionResponse(const RestRequest& request,
       std::vector<fhir::Issue> issues = result.warnings;
       issues.insert(issues.begin(),
                     fhir::Issue{fhir::Severity::kInformation, "informational",
-                                http::statusLine(r.status) + ": " + v.type + "/" + v.id +
+                                rest::statusLine(r.status) + ": " + v.type + "/" + v.id +
                                     " version " + std::to_string(v.versionId),
                                 ""});
       r.body = fhir::operationOutcomeJson(issues);

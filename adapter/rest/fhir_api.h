@@ -1,6 +1,6 @@
 // The FHIR REST API as one transport-neutral entry point: a RestRequest in, a RestResponse out.
 //
-// handle() answers every FhirError as an OperationOutcome with the status from http/status_map;
+// handle() answers every FhirError as an OperationOutcome with the status from rest/status_map;
 // any other exception is a fault and propagates to the edge (which logs it and answers 500).
 // It identifies the caller from the request's certificate (security/caller.h) before anything
 // else, and records each refused or failed request and each message in the audit trail
@@ -15,13 +15,13 @@
 #include "fhir/ids.h"
 #include "rest/capability.h"
 #include "rest/interactions.h"
+#include "rest/operations.h"
+#include "rest/read_view.h"
 #include "rest/rest_types.h"
 #include "security/organisation_registry.h"
 #include "store/resource_store.h"
 
 namespace sp::rest {
-
-class MessageReceiver;  // rest/process_message.h
 
 class FhirApi {
  public:
@@ -32,24 +32,17 @@ class FhirApi {
 
   RestResponse handle(const RestRequest& request);
 
-  // The mapping tables for ConceptMap/$translate and the partner's view on read (null: none).
-  // Call before the first request; `mappings` must outlive the API.
-  void useMappings(const mapping::MappingSet* mappings) { ctx_.mappings = mappings; }
-  // The partner organisations (must outlive the API). Without one, every certificate is unknown.
+  // What the use cases plug in (each must outlive the API; call before the first request):
+  // the operation table (the CapabilityStatement lists its FHIR operations), the view that read
+  // and vread answer with (null: the stored body), the rules that also run for the workflow's
+  // own writes (delivery), and the partner organisations (without them, every certificate is
+  // unknown).
+  void useOperations(const Operations* operations);
+  void useReadView(const ReadView* view) { ctx_.readView = view; }
+  void useFollowOnRules(const WriteRules* rules) { ctx_.followOnRules = rules; }
   void useRegistry(const security::OrganisationRegistry* registry) { registry_ = registry; }
 
-  // The rules that also run for the workflow's own writes (rest/delivery_rules.h); must outlive
-  // the API. Call before the first request.
-  void useFollowOnRules(const WriteRules* rules) { ctx_.followOnRules = rules; }
-
-  // The receiver of POST /$process-message (null: 501). Call before the first request.
-  void useMessaging(const MessageReceiver* receiver) { messaging_ = receiver; }
-
-  // Records a request served beside the FHIR API (the impact report, its page and CSV) in the
-  // audit trail as operation `operation`, answered with `status`.
-  void auditServedElsewhere(const RestRequest& request, const std::string& operation, int status);
-
-  // What every interaction runs with, for work outside a request (the handover sweep).
+  // What every interaction runs with, for work outside a request (the handover sweep, messages).
   const ApiContext& context() const { return ctx_; }
 
  private:
@@ -68,7 +61,6 @@ class FhirApi {
   ApiContext ctx_;
   ServerInfo info_;
   std::string capabilityJson_;
-  const MessageReceiver* messaging_ = nullptr;
   const security::OrganisationRegistry* registry_ = nullptr;
 };
 

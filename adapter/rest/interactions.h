@@ -14,6 +14,8 @@
 
 #include "fhir/definitions.h"
 #include "fhir/ids.h"
+#include "rest/operations.h"
+#include "rest/read_view.h"
 #include "rest/rest_types.h"
 #include "rest/route.h"
 #include "rest/write_rules.h"
@@ -25,9 +27,6 @@ class Validator;
 }
 namespace sp::search {
 class IndexExtractor;
-}
-namespace sp::mapping {
-class MappingSet;
 }
 
 namespace sp::rest {
@@ -49,7 +48,8 @@ struct ApiContext {
   const validation::Validator* validator = nullptr;  // null: structural checks only
   const WriteRules* rules = nullptr;                 // null: none
   const search::IndexExtractor* indexer = nullptr;   // null: no search index is written
-  const mapping::MappingSet* mappings = nullptr;    // null: no $translate maps, no read view
+  const Operations* operations = nullptr;            // null: none but $validate
+  const ReadView* readView = nullptr;                // null: read answers the stored body
   // Rules that also see the versions the workflow writes itself (a Task it creates or moves, a
   // referral it follows): the delivery rules, so the adapter's own changes notify partners like
   // theirs do. null: none.
@@ -65,7 +65,6 @@ struct InteractionInput {
   std::string ifNoneExist;
   std::string baseUrl;
   std::string assignedId;  // create: use this id (a transaction resolved it in advance)
-  std::string callerOrganisation;  // from the client certificate; empty when unknown
   bool strictHandling = false;     // Prefer: handling=strict
   // Who asks (default: the adapter's own work, which no access rule limits), and the ids the
   // audit trail records with each interaction.
@@ -111,10 +110,12 @@ InteractionResult searchResources(const ApiContext&, store::StoreTransaction&, c
 InteractionResult history(const ApiContext&, store::StoreTransaction&, const Route&,
                           const InteractionInput&);
 
-// Runs the interaction a route names (not kBatch, kCapabilities, kHealth): checks the caller's
-// access (rest/access_control.h), runs it, and records it in the audit trail in `tx`.
+// Runs the interaction a route names (not kBatch, kCapabilities, kHealth, nor an operation that
+// takes the whole request): checks the caller's access (rest/access_control.h), runs it, and
+// records it in the audit trail in `tx`.
 InteractionResult performInteraction(const ApiContext&, store::StoreTransaction&, const Route&,
                                      const InteractionInput&);
-bool isReadOnly(Interaction interaction);
+// True when the route's work needs no read-write transaction.
+bool isReadOnly(const Route& route);
 
 }  // namespace sp::rest

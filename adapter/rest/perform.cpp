@@ -2,12 +2,11 @@
 #include "rest/access_control.h"
 #include "rest/audit_trail.h"
 #include "rest/interactions.h"
-#include "rest/workflow_rules.h"
 
 namespace sp::rest {
 
-bool isReadOnly(Interaction interaction) {
-  switch (interaction) {
+bool isReadOnly(const Route& route) {
+  switch (route.interaction) {
     case Interaction::kRead:
     case Interaction::kVread:
     case Interaction::kHistoryInstance:
@@ -17,10 +16,10 @@ bool isReadOnly(Interaction interaction) {
     case Interaction::kSearchSystem:
     case Interaction::kValidate:
     case Interaction::kCapabilities:
-    case Interaction::kTranslate:
     case Interaction::kHealth:
-    case Interaction::kAlternatives:
       return true;
+    case Interaction::kOperation:
+      return route.operation && route.operation->readOnly;
     default:
       return false;
   }
@@ -30,7 +29,10 @@ namespace {
 
 InteractionResult run(const ApiContext& ctx, store::StoreTransaction& tx, const Route& route,
                       const InteractionInput& in) {
-  if (route.type == "AuditEvent") return auditEventInteraction(ctx, tx, route, in);
+  // The audit trail is served from its own table (rest/audit_trail.h), not from versions.
+  if (route.type == "AuditEvent" && route.interaction != Interaction::kOperation) {
+    return auditEventInteraction(ctx, tx, route, in);
+  }
   switch (route.interaction) {
     case Interaction::kRead:
       return readResource(ctx, tx, route, in);
@@ -52,17 +54,19 @@ InteractionResult run(const ApiContext& ctx, store::StoreTransaction& tx, const 
       return history(ctx, tx, route, in);
     case Interaction::kValidate:
       return validateOperation(ctx, tx, route, in);
-    case Interaction::kTranslate:
-      return translateOperation(ctx, tx, route, in);
     case Interaction::kSearchType:
     case Interaction::kSearchSystem:
       return searchResources(ctx, tx, route, in);
-    case Interaction::kAlternatives:
-      return alternativesOperation(ctx, tx, route, in);
+    case Interaction::kOperation:
+      if (route.operation && route.operation->operation) {
+        return route.operation->operation->run(ctx, tx, route, in);
+      }
+      break;
     default:
-      throw fhir::FhirError(fhir::ErrorKind::kInvalid, "not-supported",
-                            "This interaction cannot be used here");
+      break;
   }
+  throw fhir::FhirError(fhir::ErrorKind::kInvalid, "not-supported",
+                        "This interaction cannot be used here");
 }
 
 }  // namespace

@@ -1,6 +1,5 @@
 // read and vread.
 #include "fhir/errors.h"
-#include "rest/code_mapping.h"
 #include "rest/interactions.h"
 
 namespace sp::rest {
@@ -29,7 +28,7 @@ InteractionResult readResource(const ApiContext& ctx, store::StoreTransaction& t
     result.status = 304;
     result.notModified = true;
   } else {
-    presentToCaller(ctx, in.callerOrganisation, *current);  // the partner's own codes
+    if (ctx.readView) ctx.readView->present(in.caller, *current);
   }
   result.version = std::move(current);
   return result;
@@ -44,7 +43,7 @@ InteractionResult vreadResource(const ApiContext& ctx, store::StoreTransaction& 
                     route.type + "/" + route.id + " has no version " + route.versionId);
   }
   if (version->deleted) throwGone(route);
-  presentToCaller(ctx, in.callerOrganisation, *version);  // the partner's own codes
+  if (ctx.readView) ctx.readView->present(in.caller, *version);
   InteractionResult result;
   result.version = std::move(version);
   return result;

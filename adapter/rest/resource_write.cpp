@@ -28,12 +28,22 @@ void requireResourceOfType(const rapidjson::Value& resource, const std::string& 
   }
 }
 
+const rapidjson::Value* WriteContext::previousResource() {
+  if (!previous || previous->deleted || previous->body.empty()) return nullptr;
+  if (!parsedPrevious) {
+    auto doc = std::make_shared<rapidjson::Document>();
+    fhir::parseJson(previous->body, *doc);
+    parsedPrevious = std::move(doc);
+  }
+  return parsedPrevious.get();
+}
+
 void writeVersion(const ApiContext& ctx, store::StoreTransaction& tx, const std::string& type,
                   const std::string& id, rapidjson::Document& resource,
                   const std::optional<store::ResourceVersion>& previous, const std::string& method,
                   const InteractionInput& in, InteractionResult& result) {
-  WriteContext context{ctx,    tx,    type, id, previous, method, in.callerOrganisation,
-                       result.warnings, std::nullopt};
+  WriteContext context{ctx, tx, type, id, previous, method, in.caller, result.warnings,
+                       std::nullopt, nullptr};
   const std::vector<const WriteRule*> rules =
       ctx.rules ? ctx.rules->forType(type) : std::vector<const WriteRule*>{};
   for (const WriteRule* rule : rules) rule->beforeWrite(resource, context);
@@ -74,9 +84,10 @@ void writeVersion(const ApiContext& ctx, store::StoreTransaction& tx, const std:
   tx.append(v, identifierTokens(resource),
             ctx.indexer ? ctx.indexer->extract(resource) : store::SearchIndex{});
   grantAccess(tx, type, id, resource, previous, in);
-  WriteContext afterContext{ctx,    tx,    type, id, base, method, in.callerOrganisation,
-                            result.warnings, std::nullopt};
-  for (const WriteRule* rule : rules) rule->afterWrite(v, afterContext);
+  WriteContext afterContext{ctx, tx, type, id, base, method, in.caller, result.warnings,
+                       std::nullopt, nullptr};
+  if (!context.stepBefore) afterContext.parsedPrevious = context.parsedPrevious;
+  for (const WriteRule* rule : rules) rule->afterWrite(v, resource, afterContext);
   result.version = std::move(v);
 }
 

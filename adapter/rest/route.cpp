@@ -26,20 +26,31 @@ std::vector<std::string> splitPath(const std::string& path) {
 struct Shape {
   std::string allow;  // methods this shape accepts
   bool known = true;
+  const OperationEntry* operation = nullptr;
 };
 
+// The registered operation a path names, or null.
+const OperationEntry* operationAt(const std::vector<std::string>& s, const Operations* ops) {
+  if (!ops) return nullptr;
+  if (s.size() == 1) return ops->find("", s[0], false);
+  if (s.size() == 2 && s[1][0] == '$') return ops->find(s[0], s[1], false);
+  if (s.size() == 3 && s[2][0] == '$') return ops->find(s[0], s[2], true);
+  return nullptr;
+}
+
 // The methods each path shape accepts; the shape is found from the segments alone.
-Shape shapeOf(const std::vector<std::string>& s, const fhir::Definitions& defs) {
+Shape shapeOf(const std::vector<std::string>& s, const fhir::Definitions& defs,
+              const Operations* ops) {
   if (s.empty()) return {"GET, POST"};
   if (s.size() == 1 && s[0] == "metadata") return {"GET"};
   if (s.size() == 1 && s[0] == "healthz") return {"GET"};
   if (s.size() == 1 && s[0] == "_history") return {"GET"};
-  if (s.size() == 1 && s[0] == "$process-message") return {"POST"};
+  if (s.size() == 1) {
+    if (const OperationEntry* op = operationAt(s, ops)) return {op->methods, true, op};
+  }
   if (!defs.isResourceType(s[0])) return {"", false};
   if (s.size() == 1) return {"GET, POST, PUT"};
-  if (s[0] == "ConceptMap" && s.size() == 2 && s[1] == "$translate") return {"GET, POST"};
-  if (s[0] == "ConceptMap" && s.size() == 3 && s[2] == "$translate") return {"GET, POST"};
-  if (s[0] == "HealthcareService" && s.size() == 2 && s[1] == "$alternatives") return {"GET"};
+  if (const OperationEntry* op = operationAt(s, ops)) return {op->methods, true, op};
   if (s.size() == 2 && s[1] == "_history") return {"GET"};
   if (s.size() == 2 && s[1] == "_search") return {"POST"};
   if (s.size() == 2 && s[1] == "$validate") return {"POST"};
@@ -73,14 +84,15 @@ void requireValidId(const std::string& id) {
 
 }  // namespace
 
-std::string allowedMethods(const std::string& path, const fhir::Definitions& definitions) {
-  return shapeOf(splitPath(path), definitions).allow;
+std::string allowedMethods(const std::string& path, const fhir::Definitions& definitions,
+                           const Operations* operations) {
+  return shapeOf(splitPath(path), definitions, operations).allow;
 }
 
 Route parseRoute(const std::string& method, const std::string& path, bool hasQuery,
-                 const fhir::Definitions& defs) {
+                 const fhir::Definitions& defs, const Operations* operations) {
   const std::vector<std::string> s = splitPath(path);
-  const Shape shape = shapeOf(s, defs);
+  const Shape shape = shapeOf(s, defs, operations);
   if (!shape.known) {
     if (!s.empty() && s[0][0] != '$' && !defs.isResourceType(s[0])) {
       throw FhirError(ErrorKind::kNotFound, "not-supported",
@@ -99,6 +111,14 @@ Route parseRoute(const std::string& method, const std::string& path, bool hasQue
     throw FhirError(ErrorKind::kMethodNotAllowed, "not-supported",
                     method + " is not allowed here; allowed: " + shape.allow);
   }
+  if (shape.operation) {
+    Route op{Interaction::kOperation, shape.operation->type, "", "", shape.operation};
+    if (s.size() == 3) {
+      requireValidId(s[1]);
+      op.id = s[1];
+    }
+    return op;
+  }
   Route r{Interaction::kBatch, "", "", ""};
   if (s.empty()) {
     if (method == "GET") r.interaction = Interaction::kSearchSystem;
@@ -107,7 +127,6 @@ Route parseRoute(const std::string& method, const std::string& path, bool hasQue
   if (s[0] == "metadata") return {Interaction::kCapabilities, "", "", ""};
   if (s[0] == "healthz") return {Interaction::kHealth, "", "", ""};
   if (s[0] == "_history") return {Interaction::kHistorySystem, "", "", ""};
-  if (s[0] == "$process-message") return {Interaction::kProcessMessage, "", "", ""};
   r.type = s[0];
   if (s.size() == 1) {
     if (method == "POST") r.interaction = Interaction::kCreate;
@@ -129,24 +148,12 @@ Route parseRoute(const std::string& method, const std::string& path, bool hasQue
     r.interaction = Interaction::kSearchType;
     return r;
   }
-  if (s[1] == "$translate") {
-    r.interaction = Interaction::kTranslate;
-    return r;
-  }
   if (s[1] == "$validate") {
     r.interaction = Interaction::kValidate;
     return r;
   }
-  if (s[1] == "$alternatives" && s[0] == "HealthcareService") {
-    r.interaction = Interaction::kAlternatives;
-    return r;
-  }
   requireValidId(s[1]);
   r.id = s[1];
-  if (s.size() == 3 && s[2] == "$translate") {
-    r.interaction = Interaction::kTranslate;
-    return r;
-  }
   if (s.size() == 2) {
     if (method == "GET") r.interaction = Interaction::kRead;
     if (method == "PUT") r.interaction = Interaction::kUpdate;

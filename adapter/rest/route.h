@@ -5,6 +5,7 @@
 #include <string>
 
 #include "fhir/definitions.h"
+#include "rest/operations.h"
 
 namespace sp::rest {
 
@@ -23,11 +24,9 @@ enum class Interaction {
   kDelete,           // DELETE Type/id
   kHistoryInstance,  // GET Type/id/_history
   kVread,            // GET Type/id/_history/vid
-  kTranslate,        // GET|POST ConceptMap/$translate, ConceptMap/id/$translate
   kValidate,         // POST Type/$validate, POST Type/id/$validate
   kSearchSystem,     // GET /?_type=...
-  kAlternatives,     // GET HealthcareService/$alternatives
-  kProcessMessage,   // POST $process-message
+  kOperation,        // an entry of the operation table (rest/operations.h) at its level
 };
 
 struct Route {
@@ -35,15 +34,18 @@ struct Route {
   std::string type;
   std::string id;
   std::string versionId;
+  const OperationEntry* operation = nullptr;  // kOperation: its entry in the table
 };
 
 // Throws FhirError: kNotFound for a path that names nothing (or an unknown resource type),
 // kMethodNotAllowed (with the allowed methods in the diagnostics) when the path exists but the
 // method does not, kInvalid for a malformed id. `hasQuery` tells PUT Type?criteria apart.
+// `operations` (null: none) are the operations the path may name besides $validate.
 Route parseRoute(const std::string& method, const std::string& path, bool hasQuery,
-                 const fhir::Definitions& definitions);
+                 const fhir::Definitions& definitions, const Operations* operations = nullptr);
 
 // The methods a path accepts, for the Allow header of a 405 ("GET, PUT, PATCH, DELETE").
-std::string allowedMethods(const std::string& path, const fhir::Definitions& definitions);
+std::string allowedMethods(const std::string& path, const fhir::Definitions& definitions,
+                           const Operations* operations = nullptr);
 
 }  // namespace sp::rest

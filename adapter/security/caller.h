@@ -1,6 +1,9 @@
 // Who is calling: a registered partner organisation (from its client certificate), a
 // development caller over --plain-http (no identity, so no access rules), or the adapter itself
-// doing its own follow-on work (handover expiry, publishing its mapping tables).
+// doing its own follow-on work (handover expiry, publishing its mapping tables), possibly on a
+// partner's behalf (a message's directory entries). The one model of the caller: access rules,
+// the audit trail, the partner's vocabulary and the workflow's actor (services/) all derive
+// from it.
 #pragma once
 
 #include <string>
@@ -12,7 +15,9 @@ namespace sp::security {
 struct Caller {
   enum class Kind { kOrganisation, kDevelopment, kAdapter };
   Kind kind = Kind::kAdapter;
-  std::string odsCode;  // kOrganisation only
+  // kOrganisation: the caller's ODS code; kAdapter: the organisation it acts for (its codes and
+  // its place in the workflow), empty for its own work; kDevelopment: empty.
+  std::string odsCode;
   std::string subject;  // the certificate's subject, one line; kOrganisation only
   Role role = Role::kGpPractice;  // kOrganisation only
 
@@ -21,6 +26,11 @@ struct Caller {
   }
   static Caller development() { return {Kind::kDevelopment, "", "", Role::kGpPractice}; }
   static Caller adapter() { return {Kind::kAdapter, "", "", Role::kGpPractice}; }
+  // The adapter doing work a partner asked for, unchecked by access rules but in the partner's
+  // vocabulary and with the partner as the workflow's actor.
+  static Caller onBehalfOf(std::string odsCode) {
+    return {Kind::kAdapter, std::move(odsCode), "", Role::kGpPractice};
+  }
 
   // Access rules apply to organisations only.
   bool checked() const { return kind == Kind::kOrganisation; }

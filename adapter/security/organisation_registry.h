@@ -41,6 +41,8 @@ class OrganisationRegistry {
   // The organisation with this ODS code, or null when it is not registered.
   const Organisation* find(const std::string& odsCode) const;
   std::size_t size() const { return organisations_.size(); }
+  // Every registered organisation, by ODS code.
+  const std::map<std::string, Organisation>& organisations() const { return organisations_; }
 
  private:
   std::map<std::string, Organisation> organisations_;

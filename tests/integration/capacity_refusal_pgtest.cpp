@@ -8,7 +8,7 @@
 #include <string>
 
 #include "harness.h"
-#include "rest/capacity_refusal.h"
+#include "services/capacity_refusal.h"
 #include "store/pg/pg_resource_store.h"
 
 namespace sp::testing {
@@ -54,8 +54,8 @@ void write(store::StoreTransaction& tx, const std::string& id) {
   tx.append(firstVersion(id), {}, store::SearchIndex{});
 }
 
-rest::CapacityRefused refusalAt(const std::string& service, const std::string& referral) {
-  return rest::CapacityRefused(
+services::CapacityRefused refusalAt(const std::string& service, const std::string& referral) {
+  return services::CapacityRefused(
       FhirError(ErrorKind::kConflict, "business-rule", "HealthcareService/" + service +
                                                            " has no free place"),
       store::CapacityRefusal{1760000000000, service, referral, "referral"});
@@ -89,7 +89,7 @@ TEST_F(CapacityRefusalStore, RefusalCommitsWithTheRollbackOfTheRefusedWrite) {
                                                     write(tx, "refused-1");
                                                     throw refusalAt("hs-full", "refused-1");
                                                   }),
-               rest::CapacityRefused);
+               services::CapacityRefused);
   EXPECT_EQ(failing.transactions(), 1);
   EXPECT_EQ(stored("refused-1"), 0);  // the refused write is undone
   EXPECT_EQ(refusalsAt("hs-full"), 1);  // the refusal is kept
@@ -117,7 +117,7 @@ TEST_F(CapacityRefusalStore, TheAuditRecordOfTheRefusedWriteIsUndoneWithIt) {
                                                     tx.recordAudit(record);
                                                     throw refusalAt("hs-full", "refused-2");
                                                   }),
-               rest::CapacityRefused);
+               services::CapacityRefused);
   EXPECT_EQ(stored("refused-2"), 0);
   EXPECT_EQ(refusalsAt("hs-full"), 1);
   EXPECT_EQ(count("SELECT count(*) FROM audit_events WHERE id = 'audit-of-refused-1'"), 0);

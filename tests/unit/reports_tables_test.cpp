@@ -8,6 +8,8 @@
 #include "reports/localities.h"
 #include "reports/report_access.h"
 #include "reports/stats.h"
+#include "security/organisation_registry.h"
+#include "services/report_operations.h"
 
 namespace sp::reports {
 namespace {
@@ -107,7 +109,8 @@ TEST(ReportsLocalitiesTest, TheProjectTableLoads) {
 // --- Who may see reports --------------------------------------------------------------------
 
 TEST(ReportsAccessTest, CommissionersAndDirectoryAdministratorsOnly) {
-  const auto access = ReportAccess::parse(repositoryFile("certs/organisations.csv"));
+  const auto access = sp::services::reportAccessOf(
+      sp::security::OrganisationRegistry::parse(repositoryFile("certs/organisations.csv")));
   EXPECT_TRUE(access.mayView("COM0001"));   // commissioner
   EXPECT_TRUE(access.mayView("ADM0001"));   // directory-administrator
   EXPECT_FALSE(access.mayView("A81001"));   // GP practice
@@ -128,12 +131,11 @@ TEST(ReportsAccessTest, OpenForDevelopment) {
   EXPECT_TRUE(open.isOpen());
 }
 
-TEST(ReportsAccessTest, ColumnsFoundByHeader) {
-  const auto access = ReportAccess::parse("role,ods_code\ncommissioner,X1\ngp-practice,X2\n");
+TEST(ReportsAccessTest, RolesAsGiven) {
+  const auto access = ReportAccess::withRoles({{"X1", "commissioner"}, {"X2", "gp-practice"}});
   EXPECT_TRUE(access.mayView("X1"));
   EXPECT_FALSE(access.mayView("X2"));
-  EXPECT_THROW(ReportAccess::parse("slug,name\na,b\n"), std::invalid_argument);
-  EXPECT_THROW(ReportAccess::parse("ods_code,role\n,commissioner\n"), std::invalid_argument);
+  EXPECT_EQ(access.roleOf("X2"), "gp-practice");
 }
 
 // --- Arithmetic -----------------------------------------------------------------------------

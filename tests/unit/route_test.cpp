@@ -88,5 +88,48 @@ TEST(Route, AllowedMethods) {
   EXPECT_EQ(allowedMethods("/metadata", defs()), "GET");
 }
 
+// The operation table: each entry at the levels and with the methods it was registered with.
+class NoRequest : public RequestOperation {
+ public:
+  RestResponse handle(const RestRequest&, const security::Caller&) const override { return {}; }
+};
+
+TEST(Route, RegisteredOperations) {
+  const NoRequest message, report;
+  Operations ops;
+  ops.add({.name = "$process-message", .methods = "POST", .requestOperation = &message});
+  ops.add({.name = "reports.csv", .requestOperation = &report});
+  ops.add({.type = "Task", .name = "$count", .typeLevel = false, .instanceLevel = true,
+           .requestOperation = &report});
+  const Route system = parseRoute("POST", "/$process-message", false, defs(), &ops);
+  EXPECT_EQ(system.interaction, Interaction::kOperation);
+  ASSERT_NE(system.operation, nullptr);
+  EXPECT_EQ(system.operation->requestOperation, &message);
+  EXPECT_EQ(system.type, "");
+  EXPECT_EQ(parseRoute("GET", "/reports.csv", false, defs(), &ops).operation->name, "reports.csv");
+  const Route instance = parseRoute("GET", "/Task/t1/$count", false, defs(), &ops);
+  EXPECT_EQ(instance.operation->name, "$count");
+  EXPECT_EQ(instance.id, "t1");
+  EXPECT_EQ(allowedMethods("/$process-message", defs(), &ops), "POST");
+  auto kindOf = [&](const std::string& method, const std::string& path) {
+    try {
+      parseRoute(method, path, false, defs(), &ops);
+    } catch (const fhir::FhirError& e) {
+      return e.kind();
+    }
+    return ErrorKind::kInternal;
+  };
+  EXPECT_EQ(kindOf("GET", "/$process-message"), ErrorKind::kMethodNotAllowed);
+  EXPECT_EQ(kindOf("GET", "/Task/$count"), ErrorKind::kNotFound);       // not at type level
+  EXPECT_EQ(kindOf("GET", "/Patient/p1/$count"), ErrorKind::kNotFound);  // not on Patient
+  EXPECT_EQ(kindOf("GET", "/Task/bad id/$count"), ErrorKind::kInvalid);
+  // Without the table nothing but $validate is known.
+  EXPECT_EQ(failure("POST", "/$process-message"), ErrorKind::kNotFound);
+  // An entry needs exactly one handler and a name once.
+  EXPECT_THROW(ops.add({.name = "$x"}), std::invalid_argument);
+  EXPECT_THROW(ops.add({.name = "reports.csv", .requestOperation = &report}),
+               std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace sp::rest

@@ -1,8 +1,8 @@
-#include "http/status_map.h"
+#include "rest/status_map.h"
 
 #include <gtest/gtest.h>
 
-namespace sp::http {
+namespace sp::rest {
 namespace {
 
 using fhir::ErrorKind;
@@ -33,4 +33,4 @@ TEST(StatusMap, StatusLines) {
 }
 
 }  // namespace
-}  // namespace sp::http
+}  // namespace sp::rest

@@ -5,6 +5,7 @@
 #include "fhir/definitions.h"
 #include "fhir/errors.h"
 #include "rest/route.h"
+#include "services/alternatives_operation.h"
 
 namespace sp {
 namespace {
@@ -32,18 +33,26 @@ TEST(WorkflowWiring, HandoverFlagsAndTheirEnvironment) {
 
 TEST(WorkflowWiring, AlternativesRoute) {
   static const auto d = fhir::Definitions::withResourceTypes({"HealthcareService", "Patient"});
-  const rest::Route r = rest::parseRoute("GET", "/HealthcareService/$alternatives", true, d);
-  EXPECT_EQ(r.interaction, rest::Interaction::kAlternatives);
+  const services::AlternativesOperation alternatives;
+  rest::Operations ops;
+  ops.add({.type = "HealthcareService", .name = "$alternatives", .operation = &alternatives});
+  const rest::Route r = rest::parseRoute("GET", "/HealthcareService/$alternatives", true, d, &ops);
+  EXPECT_EQ(r.interaction, rest::Interaction::kOperation);
+  ASSERT_NE(r.operation, nullptr);
+  EXPECT_EQ(r.operation->operation, &alternatives);
   EXPECT_EQ(r.type, "HealthcareService");
-  EXPECT_EQ(rest::allowedMethods("/HealthcareService/$alternatives", d), "GET");
+  EXPECT_EQ(rest::allowedMethods("/HealthcareService/$alternatives", d, &ops), "GET");
   try {
-    rest::parseRoute("POST", "/HealthcareService/$alternatives", false, d);
+    rest::parseRoute("POST", "/HealthcareService/$alternatives", false, d, &ops);
     ADD_FAILURE() << "POST accepted";
   } catch (const fhir::FhirError& e) {
     EXPECT_EQ(e.kind(), fhir::ErrorKind::kMethodNotAllowed);
   }
   // Only for HealthcareService.
-  EXPECT_THROW(rest::parseRoute("GET", "/Patient/$alternatives", false, d), fhir::FhirError);
+  EXPECT_THROW(rest::parseRoute("GET", "/Patient/$alternatives", false, d, &ops), fhir::FhirError);
+  // Not at instance level.
+  EXPECT_THROW(rest::parseRoute("GET", "/HealthcareService/1/$alternatives", false, d, &ops),
+               fhir::FhirError);
 }
 
 }  // namespace

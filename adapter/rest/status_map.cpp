@@ -1,6 +1,6 @@
-#include "http/status_map.h"
+#include "rest/status_map.h"
 
-namespace sp::http {
+namespace sp::rest {
 
 using fhir::ErrorKind;
 
@@ -79,4 +79,4 @@ std::string statusLine(int status) {
   return std::to_string(status) + (phrase.empty() ? "" : " " + phrase);
 }
 
-}  // namespace sp::http
+}  // namespace sp::rest

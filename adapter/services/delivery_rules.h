@@ -27,11 +27,12 @@
 #include <string>
 
 #include "delivery/delivery_worker.h"
+#include "mapping/mapping_set.h"
 #include "rest/interactions.h"
 #include "rest/write_rules.h"
 #include "store/resource_store.h"
 
-namespace sp::rest {
+namespace sp::services {
 
 // Where replies about a referral go and under which conversation.
 struct ReplyRoute {
@@ -78,14 +79,18 @@ class PublicBase {
   std::string url_;
 };
 
-class ReferrerResponseRule : public WriteRule {
+// Codes in messages are given in the receiver's own vocabulary (`mappings`, null: canonical only).
+class ReferrerResponseRule : public rest::WriteRule {
  public:
-  explicit ReferrerResponseRule(const PublicBase& base) : base_(base) {}
-  void beforeWrite(rapidjson::Document&, WriteContext&) const override {}
-  void afterWrite(const store::ResourceVersion& written, WriteContext& context) const override;
+  ReferrerResponseRule(const PublicBase& base, const mapping::MappingSet* mappings)
+      : base_(base), mappings_(mappings) {}
+  void beforeWrite(rapidjson::Document&, rest::WriteContext&) const override {}
+  void afterWrite(const store::ResourceVersion& written, const rapidjson::Value& resource,
+                  rest::WriteContext& context) const override;
 
  private:
   const PublicBase& base_;
+  const mapping::MappingSet* mappings_;
 };
 
 // Pushes referral requests to a receiver whose messaging Endpoint lists the BaRS event
@@ -93,24 +98,28 @@ class ReferrerResponseRule : public WriteRule {
 // active referral (reason new) to its performer, a cancellation (reason update, ServiceRequest
 // revoked or entered-in-error) to the same, and a new warm handover Task (reason new) to the
 // Task's owner. ServiceRequest and Task, afterWrite; register it after the workflow's rules.
-class ReferralPushRule : public WriteRule {
+class ReferralPushRule : public rest::WriteRule {
  public:
-  explicit ReferralPushRule(const PublicBase& base) : base_(base) {}
-  void beforeWrite(rapidjson::Document&, WriteContext&) const override {}
-  void afterWrite(const store::ResourceVersion& written, WriteContext& context) const override;
+  ReferralPushRule(const PublicBase& base, const mapping::MappingSet* mappings)
+      : base_(base), mappings_(mappings) {}
+  void beforeWrite(rapidjson::Document&, rest::WriteContext&) const override {}
+  void afterWrite(const store::ResourceVersion& written, const rapidjson::Value& resource,
+                  rest::WriteContext& context) const override;
 
  private:
   const PublicBase& base_;
+  const mapping::MappingSet* mappings_;
 };
 
-class SubscriptionRule : public WriteRule {
+class SubscriptionRule : public rest::WriteRule {
  public:
   explicit SubscriptionRule(const PublicBase& base) : base_(base) {}
   // Subscription only: refuses (422) a Subscription the adapter cannot serve, and sets a
   // requested one active.
-  void beforeWrite(rapidjson::Document& resource, WriteContext& context) const override;
+  void beforeWrite(rapidjson::Document& resource, rest::WriteContext& context) const override;
   // Every type: notifies the active rest-hook Subscriptions whose criteria match `written`.
-  void afterWrite(const store::ResourceVersion& written, WriteContext& context) const override;
+  void afterWrite(const store::ResourceVersion& written, const rapidjson::Value& resource,
+                  rest::WriteContext& context) const override;
 
  private:
   const PublicBase& base_;
@@ -118,22 +127,22 @@ class SubscriptionRule : public WriteRule {
 
 // Registers the delivery rules (Task responses, Subscriptions) for every type that needs them.
 // The rules must outlive the API.
-void registerDeliveryRules(WriteRules& rules, const ReferrerResponseRule& responses,
+void registerDeliveryRules(rest::WriteRules& rules, const ReferrerResponseRule& responses,
                            const ReferralPushRule& pushes, const SubscriptionRule& subscriptions);
 
 class CommunicationReporter : public delivery::UndeliveredReporter {
  public:
-  CommunicationReporter(store::ResourceStore& store, const ApiContext& api)
+  CommunicationReporter(store::ResourceStore& store, const rest::ApiContext& api)
       : store_(store), api_(api) {}
   void reportUndelivered(const store::OutboxEntry& entry, int attempts,
                          const std::string& reason) override;
 
  private:
   store::ResourceStore& store_;
-  const ApiContext& api_;
+  const rest::ApiContext& api_;
 };
 
 // The id of the Communication that reports outbox message `outboxId` as undelivered.
 std::string undeliveredCommunicationId(std::int64_t outboxId);
 
-}  // namespace sp::rest
+}  // namespace sp::services

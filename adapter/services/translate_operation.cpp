@@ -1,10 +1,5 @@
-// ConceptMap/$translate and ConceptMap/[id]/$translate (FHIR R4), GET with query parameters or
-// POST with a Parameters body. The answer is a Parameters resource with `result`, `message` and
-// one `match` per translation (`equivalence`, `concept`, `source`).
-//
-// Which maps: the instance's stored ConceptMap; else the `conceptMap` given inline; else the
-// loaded map with `url` (and `conceptMapVersion`); else every loaded map whose scope fits
-// `source` and `target` (swapped when `reverse`).
+#include "services/translate_operation.h"
+
 #include <set>
 
 #include "fhir/errors.h"
@@ -14,7 +9,7 @@
 #include "mapping/translate.h"
 #include "rest/interactions.h"
 
-namespace sp::rest {
+namespace sp::services {
 
 using fhir::ErrorKind;
 using fhir::FhirError;
@@ -125,7 +120,7 @@ void readBody(const rapidjson::Value& body, TranslateParams& p) {
   }
 }
 
-void readQuery(const QueryParams& query, TranslateParams& p) {
+void readQuery(const rest::QueryParams& query, TranslateParams& p) {
   for (const auto& [name, value] : query) {
     if (name == "url") p.url = value;
     if (name == "conceptMapVersion") p.conceptMapVersion = value;
@@ -147,7 +142,7 @@ void readQuery(const QueryParams& query, TranslateParams& p) {
   }
 }
 
-TranslateParams readParams(const InteractionInput& in) {
+TranslateParams readParams(const rest::InteractionInput& in) {
   TranslateParams p;
   readQuery(in.query, p);
   if (in.body) readBody(*in.body, p);
@@ -171,8 +166,9 @@ TranslateParams readParams(const InteractionInput& in) {
 }
 
 // The maps the request names, parsed or loaded; `owned` keeps parsed ones alive.
-std::vector<const mapping::ConceptMap*> mapsFor(const ApiContext& ctx, store::StoreTransaction& tx,
-                                                const Route& route, const TranslateParams& p,
+std::vector<const mapping::ConceptMap*> mapsFor(const mapping::MappingSet* mappings,
+                                                store::StoreTransaction& tx,
+                                                const rest::Route& route, const TranslateParams& p,
                                                 std::vector<mapping::ConceptMap>& owned) {
   auto parse = [&owned](const rapidjson::Value& json, ErrorKind kind, const std::string& what) {
     try {
@@ -203,7 +199,7 @@ std::vector<const mapping::ConceptMap*> mapsFor(const ApiContext& ctx, store::St
   }
   if (!p.url.empty()) {
     const mapping::ConceptMap* map =
-        ctx.mappings ? ctx.mappings->conceptMap(p.url, p.conceptMapVersion) : nullptr;
+        mappings ? mappings->conceptMap(p.url, p.conceptMapVersion) : nullptr;
     if (!map) {
       throw FhirError(ErrorKind::kNotFound, "not-found",
                       "No ConceptMap with url " + p.url +
@@ -213,8 +209,8 @@ std::vector<const mapping::ConceptMap*> mapsFor(const ApiContext& ctx, store::St
     return {map};
   }
   std::vector<const mapping::ConceptMap*> out;
-  if (!ctx.mappings) return out;
-  for (const auto& map : ctx.mappings->conceptMaps()) {
+  if (!mappings) return out;
+  for (const auto& map : mappings->conceptMaps()) {
     const std::string& from = p.reverse ? map.targetScope : map.sourceScope;
     const std::string& to = p.reverse ? map.sourceScope : map.targetScope;
     if (!p.source.empty() && from != p.source) continue;
@@ -285,8 +281,9 @@ std::string answer(const std::vector<mapping::Match>& matches, const TranslatePa
 
 }  // namespace
 
-InteractionResult translateOperation(const ApiContext& ctx, store::StoreTransaction& tx,
-                                     const Route& route, const InteractionInput& in) {
+rest::InteractionResult TranslateOperation::run(const rest::ApiContext&, store::StoreTransaction& tx,
+                                               const rest::Route& route,
+                                               const rest::InteractionInput& in) const {
   if (route.type != "ConceptMap") {
     throw FhirError(ErrorKind::kNotFound, "not-supported",
                     "$translate is an operation on ConceptMap");
@@ -294,7 +291,7 @@ InteractionResult translateOperation(const ApiContext& ctx, store::StoreTransact
   const TranslateParams p = readParams(in);
   std::vector<mapping::ConceptMap> owned;
   owned.reserve(1);
-  const auto maps = mapsFor(ctx, tx, route, p, owned);
+  const auto maps = mapsFor(mappings_, tx, route, p, owned);
   std::vector<mapping::Match> matches;
   for (const mapping::ConceptMap* map : maps) {
     for (const auto& concept : p.concepts) {
@@ -307,9 +304,9 @@ InteractionResult translateOperation(const ApiContext& ctx, store::StoreTransact
       for (auto& m : mapping::translate(*map, q)) matches.push_back(std::move(m));
     }
   }
-  InteractionResult result;
+  rest::InteractionResult result;
   result.bundleBody = answer(matches, p, maps.size());  // a Parameters answer, shown as is
   return result;
 }
 
-}  // namespace sp::rest
+}  // namespace sp::services

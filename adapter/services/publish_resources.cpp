@@ -1,68 +1,18 @@
-#include "rest/code_mapping.h"
+#include "services/publish_resources.h"
 
 #include <stdexcept>
 
 #include "fhir/errors.h"
-#include "fhir/ids.h"
 #include "fhir/json.h"
-#include "mapping/mapping_set.h"
-#include "mapping/normaliser.h"
-#include "rest/fhir_api.h"
 
-namespace sp::rest {
+namespace sp::services {
 
-using fhir::ErrorKind;
 using fhir::FhirError;
-
-void CodeMappingRule::beforeWrite(rapidjson::Document& resource, WriteContext& context) const {
-  const mapping::Sender sender{context.callerOrganisation, ""};
-  // The version being replaced, as this caller read it (with its own words added): what the
-  // caller merely kept from it is not a change of its own (normaliser.h).
-  rapidjson::Document asRead;
-  const bool updating = context.previous && !context.previous->deleted &&
-                        !context.callerOrganisation.empty() &&
-                        hasInboundRules(sender, context.type);
-  if (updating) {
-    fhir::parseJson(context.previous->body, asRead,
-                    fhir::JsonLimits{context.api.limits.maxJsonDepth});
-    mapping::presentTo(set_, asRead, sender);
-  }
-  mapping::Normalisation result =
-      mapping::normaliseInbound(set_, resource, sender, nullptr, updating ? &asRead : nullptr);
-  for (auto& note : result.notes) context.warnings.push_back(std::move(note));
-  if (!result.refusals.empty()) throw FhirError(ErrorKind::kUnprocessable, result.refusals);
-}
-
-bool CodeMappingRule::hasInboundRules(const mapping::Sender& sender,
-                                      const std::string& type) const {
-  for (const mapping::Partner* partner : set_.partners().partnersFor(sender)) {
-    for (const auto& rule : partner->inbound) {
-      if (rule.element.resourceType == type) return true;
-    }
-  }
-  return false;
-}
-
-void presentToCaller(const ApiContext& ctx, const std::string& callerOrganisation,
-                     store::ResourceVersion& version) {
-  if (!ctx.mappings || callerOrganisation.empty() || version.deleted) return;
-  const mapping::Sender reader{callerOrganisation, ""};
-  bool relevant = false;  // parse the body only for a reader with its own words for this type
-  for (const mapping::Partner* partner : ctx.mappings->partners().partnersFor(reader)) {
-    for (const auto& rule : partner->ownVocabulary) {
-      relevant = relevant || rule.element.resourceType == version.type;
-    }
-  }
-  if (!relevant) return;
-  rapidjson::Document doc;
-  fhir::parseJson(version.body, doc, fhir::JsonLimits{ctx.limits.maxJsonDepth});
-  if (mapping::presentTo(*ctx.mappings, doc, reader) > 0) version.body = fhir::writeJson(doc);
-}
 
 namespace {
 
-RestRequest mappingRequest(const std::string& method, const std::string& path) {
-  RestRequest r;
+rest::RestRequest mappingRequest(const std::string& method, const std::string& path) {
+  rest::RestRequest r;
   r.method = method;
   r.path = path;
   r.headers["accept"] = "application/fhir+json";
@@ -77,14 +27,14 @@ rapidjson::Document comparable(const std::string& json) {
   return doc;
 }
 
-std::string headerOf(const RestResponse& response, const std::string& name) {
+std::string headerOf(const rest::RestResponse& response, const std::string& name) {
   for (const auto& [key, value] : response.headers) {
     if (key == name) return value;
   }
   return "";
 }
 
-std::string diagnosticsOf(const RestResponse& response) {
+std::string diagnosticsOf(const rest::RestResponse& response) {
   rapidjson::Document doc;
   try {
     fhir::parseJson(response.body, doc);
@@ -107,11 +57,11 @@ std::string diagnosticsOf(const RestResponse& response) {
 
 }  // namespace
 
-PublishCounts publishMappingResources(FhirApi& api, const mapping::MappingSet& set) {
+PublishCounts publishMappingResources(rest::FhirApi& api, const mapping::MappingSet& set) {
   return publishResources(api, set.resources());
 }
 
-PublishCounts publishResources(FhirApi& api,
+PublishCounts publishResources(rest::FhirApi& api,
                                const std::vector<mapping::MappingSet::Resource>& resources) {
   PublishCounts counts;
   for (const auto& resource : resources) {
@@ -119,8 +69,8 @@ PublishCounts publishResources(FhirApi& api,
     const rapidjson::Document wanted = comparable(resource.json);
     bool done = false;
     for (int attempt = 0; attempt < 5 && !done; ++attempt) {
-      const RestResponse current = api.handle(mappingRequest("GET", path));
-      RestRequest put = mappingRequest("PUT", path);
+      const rest::RestResponse current = api.handle(mappingRequest("GET", path));
+      rest::RestRequest put = mappingRequest("PUT", path);
       put.headers["content-type"] = "application/fhir+json";
       put.headers["prefer"] = "return=minimal";
       put.body = resource.json;
@@ -136,7 +86,7 @@ PublishCounts publishResources(FhirApi& api,
                                  ": HTTP " + std::to_string(current.status) +
                                  diagnosticsOf(current));
       }
-      const RestResponse written = api.handle(put);
+      const rest::RestResponse written = api.handle(put);
       if (written.status == 412) continue;  // another process wrote it meanwhile: look again
       if (written.status != 200 && written.status != 201) {
         throw std::runtime_error("mapping file " + resource.file + " was refused as " + path +
@@ -154,4 +104,4 @@ PublishCounts publishResources(FhirApi& api,
   return counts;
 }
 
-}  // namespace sp::rest
+}  // namespace sp::services

@@ -1,4 +1,4 @@
-#include "rest/reports_api.h"
+#include "services/report_operations.h"
 
 #include <algorithm>
 #include <chrono>
@@ -8,22 +8,20 @@
 
 #include "fhir/errors.h"
 #include "fhir/operation_outcome.h"
-#include "http/status_map.h"
+#include "rest/status_map.h"
 #include "reports/impact.h"
 #include "reports/render.h"
 #include "reports/vocabulary.h"
+#include "fhir/project_urls.h"
 #include "rest/fhir_api.h"
 #include "rest/negotiation.h"
 
-namespace sp::rest {
+namespace sp::services {
 namespace {
 
 using fhir::ErrorKind;
 using fhir::FhirError;
 
-constexpr const char* kImpactPath = "/$impact-report";
-constexpr const char* kPagePath = "/reports";
-constexpr const char* kCsvPath = "/reports.csv";
 
 // No scripts, no external resources; the page's own styles only; forms post back here.
 constexpr const char* kPagePolicy =
@@ -51,7 +49,7 @@ struct Asked {
 };
 
 // Reads the query. Empty values mean "not given" (the page's form sends every field).
-Asked readQuery(const RestRequest& request, const reports::LocalityTable& places,
+Asked readQuery(const rest::RestRequest& request, const reports::LocalityTable& places,
                 const reports::Date& today, bool allowFormat) {
   static const std::set<std::string> kKnown = {"period", "from", "to", "locality", "area",
                                                "route", "cohort", "service"};
@@ -111,8 +109,8 @@ Asked readQuery(const RestRequest& request, const reports::LocalityTable& places
   return asked;
 }
 
-RestResponse withBody(int status, std::string body, const std::string& contentType) {
-  RestResponse r;
+rest::RestResponse withBody(int status, std::string body, const std::string& contentType) {
+  rest::RestResponse r;
   r.status = status;
   r.body = std::move(body);
   r.headers.emplace_back("Content-Type", contentType);
@@ -120,8 +118,8 @@ RestResponse withBody(int status, std::string body, const std::string& contentTy
   return r;
 }
 
-RestResponse page(int status, std::string html) {
-  RestResponse r = withBody(status, std::move(html), "text/html; charset=utf-8");
+rest::RestResponse page(int status, std::string html) {
+  rest::RestResponse r = withBody(status, std::move(html), "text/html; charset=utf-8");
   r.headers.emplace_back("Content-Security-Policy", kPagePolicy);
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   r.headers.emplace_back("Referrer-Policy", "no-referrer");
@@ -130,28 +128,42 @@ RestResponse page(int status, std::string html) {
 
 }  // namespace
 
-ReportsApi::ReportsApi(store::ReportStore& store, const fhir::Clock& clock,
-                       reports::LocalityTable places, reports::ReportAccess access)
-    : store_(store), clock_(clock), places_(std::move(places)), access_(std::move(access)) {}
-
-bool ReportsApi::isReportPath(const std::string& path) {
-  return path == kImpactPath || path == kPagePath || path == std::string(kPagePath) + "/" ||
-         path == kCsvPath;
+reports::ReportAccess reportAccessOf(const security::OrganisationRegistry& registry) {
+  std::map<std::string, std::string> roles;
+  for (const auto& [ods, organisation] : registry.organisations()) {
+    roles[ods] = std::string(security::roleCode(organisation.role));
+  }
+  return reports::ReportAccess::withRoles(std::move(roles));
 }
 
-std::optional<RestResponse> ReportsApi::handle(const RestRequest& request) const {
-  if (!isReportPath(request.path)) return std::nullopt;
-  const Format format = request.path == kImpactPath ? Format::kParameters
-                        : request.path == kCsvPath  ? Format::kCsv
-                                                    : Format::kHtml;
+ReportOperations::ReportOperations(store::ReportStore& store, const fhir::Clock& clock,
+                                   reports::LocalityTable places, reports::ReportAccess access)
+    : store_(store), clock_(clock), places_(std::move(places)), access_(std::move(access)) {}
+
+std::vector<rest::OperationEntry> ReportOperations::entries() const {
+  rest::OperationEntry impact;
+  impact.name = "$impact-report";
+  impact.definition = std::string(fhir::kOperationBase) + "impact-report";
+  impact.requestOperation = &parameters_;
+  rest::OperationEntry page;
+  page.name = "reports";
+  page.requestOperation = &page_;
+  rest::OperationEntry csv;
+  csv.name = "reports.csv";
+  csv.requestOperation = &csv_;
+  return {impact, page, csv};
+}
+
+rest::RestResponse ReportOperations::Report::handle(const rest::RestRequest& request,
+                                                    const security::Caller& caller) const {
+  return owner_.handle(request, caller, format_);
+}
+
+rest::RestResponse ReportOperations::handle(const rest::RestRequest& request,
+                                            const security::Caller& caller, Format format) const {
   try {
-    if (request.method != "GET") {
-      throw FhirError(ErrorKind::kMethodNotAllowed, "not-supported",
-                      "Reports are read with GET; " + request.method + " is not allowed here");
-    }
-    if (!access_.mayView(request.callerOrganisation)) {
-      throw FhirError(ErrorKind::kForbidden, "forbidden",
-                      access_.refusal(request.callerOrganisation));
+    if (!access_.mayView(caller.odsCode)) {
+      throw FhirError(ErrorKind::kForbidden, "forbidden", access_.refusal(caller.odsCode));
     }
     return answer(request, format);
   } catch (const FhirError& e) {
@@ -163,19 +175,18 @@ std::optional<RestResponse> ReportsApi::handle(const RestRequest& request) const
       reports::PageOptions options;
       options.places = &places_;
       options.error = e.issues().empty() ? e.what() : e.issues().front().diagnostics;
-      return page(http::statusFor(e.kind()), reports::impactHtml(empty, options));
+      return page(rest::statusFor(e.kind()), reports::impactHtml(empty, options));
     }
-    RestResponse r = errorResponse(e);
+    rest::RestResponse r = rest::errorResponse(e);
     r.headers.emplace_back("Cache-Control", "no-store");
-    if (e.kind() == ErrorKind::kMethodNotAllowed) r.headers.emplace_back("Allow", "GET");
     return r;
   }
 }
 
-RestResponse ReportsApi::answer(const RestRequest& request, Format format) const {
+rest::RestResponse ReportOperations::answer(const rest::RestRequest& request, Format format) const {
   // Negotiate first, so a client that cannot read FHIR JSON learns it before the work is done.
   const std::string fhirType =
-      format == Format::kParameters ? negotiateResponseType(request) : std::string();
+      format == Format::kParameters ? rest::negotiateResponseType(request) : std::string();
   const auto now = clock_.now();
   const Asked asked = readQuery(request, places_, reports::ukDateAt(now),
                                 format == Format::kParameters);
@@ -185,7 +196,7 @@ RestResponse ReportsApi::answer(const RestRequest& request, Format format) const
   const reports::ImpactReport report =
       reports::buildImpactReport(data, asked.period, asked.filter, places_, now);
   const auto built = std::chrono::steady_clock::now();
-  RestResponse r;
+  rest::RestResponse r;
   switch (format) {
     case Format::kParameters:
       r = withBody(200, reports::impactParametersJson(report), fhirType);
@@ -213,4 +224,4 @@ RestResponse ReportsApi::answer(const RestRequest& request, Format format) const
   return r;
 }
 
-}  // namespace sp::rest
+}  // namespace sp::services

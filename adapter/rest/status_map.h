@@ -1,16 +1,16 @@
-// The one table from error kind to HTTP status (and the reason phrases of the statuses the
-// server uses). Free of Pistache so that rest/ can fill batch entry responses from it too.
+// The one table from error kind to HTTP status (FHIR REST is defined in HTTP statuses), and the
+// reason phrases of the statuses the server uses. Used by the edge and by Bundle entry responses.
 #pragma once
 
 #include <string>
 
 #include "fhir/errors.h"
 
-namespace sp::http {
+namespace sp::rest {
 
 int statusFor(fhir::ErrorKind kind);
 // "404 Not Found" style text, as Bundle.entry.response.status wants it.
 std::string statusLine(int status);
 const char* reasonPhrase(int status);
 
-}  // namespace sp::http
+}  // namespace sp::rest

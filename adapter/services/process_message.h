@@ -18,6 +18,7 @@
 #pragma once
 
 #include "rest/interactions.h"
+#include "rest/operations.h"
 #include "rest/rest_types.h"
 #include "store/resource_store.h"
 
@@ -25,25 +26,34 @@ namespace sp::mapping {
 class MappingSet;
 }
 
-namespace sp::rest {
+namespace sp::services {
 
-class MessageReceiver {
+// Registered at system level as $process-message (entry()); the API routes to it and writes the
+// audit record of a request it refused before handle() was reached.
+class MessageReceiver : public rest::RequestOperation {
  public:
   // `mappings` supplies the BaRS event ConceptMap (null: BaRS events are refused).
-  MessageReceiver(store::ResourceStore& store, const ApiContext& api,
+  MessageReceiver(store::ResourceStore& store, const rest::ApiContext& api,
                   const mapping::MappingSet* mappings);
 
   // `caller` is who sent the message (its client certificate): the message's entries and the
   // changes they ask for run as that caller, under the same access rules as REST.
-  RestResponse process(const RestRequest& request, const security::Caller& caller) const;
+  rest::RestResponse handle(const rest::RestRequest& request,
+                            const security::Caller& caller) const override;
+  // Refusals carry the BaRS receiver codes messaging partners read.
+  std::string errorBody(int status, const std::vector<fhir::Issue>& issues) const override;
+
+  // Its entry in the operation table: POST /$process-message.
+  const rest::OperationEntry& entry() const { return entry_; }
 
   // How long a claim may stay in flight before another process takes it over (its process died).
   static constexpr int kStaleClaimSeconds = 60;
 
  private:
   store::ResourceStore& store_;
-  const ApiContext& api_;
+  const rest::ApiContext& api_;
   const mapping::MappingSet* mappings_;
+  rest::OperationEntry entry_;
 };
 
-}  // namespace sp::rest
+}  // namespace sp::services

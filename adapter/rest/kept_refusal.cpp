@@ -1,4 +1,4 @@
-#include "rest/capacity_refusal.h"
+#include "rest/kept_refusal.h"
 
 #include <exception>
 
@@ -11,8 +11,8 @@ void inTransactionKeepingRefusals(store::ResourceStore& store,
     refused = nullptr;  // a retried attempt starts afresh
     try {
       tx.withinSavepoint(work);
-    } catch (const CapacityRefused& e) {
-      tx.recordCapacityRefusal(e.refusal());
+    } catch (const KeptRefusal& e) {
+      e.keep(tx);
       refused = std::current_exception();
     }
   });

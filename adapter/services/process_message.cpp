@@ -1,4 +1,4 @@
-#include "rest/process_message.h"
+#include "services/process_message.h"
 
 #include <map>
 #include <optional>
@@ -6,7 +6,7 @@
 
 #include "fhir/errors.h"
 #include "fhir/json.h"
-#include "http/status_map.h"
+#include "rest/status_map.h"
 #include "mapping/mapping_set.h"
 #include "messaging/event_classifier.h"
 #include "messaging/feedback.h"
@@ -25,7 +25,7 @@
 #include "workflow/task_rules.h"
 #include "workflow/task_status.h"
 
-namespace sp::rest {
+namespace sp::services {
 
 using fhir::ErrorKind;
 using fhir::FhirError;
@@ -56,8 +56,8 @@ struct Written {
   std::int64_t referralVersion = 0;                // its version once the message is done
 };
 
-RestResponse answer(int status, std::string body, const messaging::TransportHeaders& headers) {
-  RestResponse r;
+rest::RestResponse answer(int status, std::string body, const messaging::TransportHeaders& headers) {
+  rest::RestResponse r;
   r.status = status;
   r.body = std::move(body);
   r.headers.emplace_back("Content-Type", kJsonType);
@@ -68,8 +68,8 @@ RestResponse answer(int status, std::string body, const messaging::TransportHead
   return r;
 }
 
-RestResponse errorAnswer(const FhirError& e, const messaging::TransportHeaders& headers) {
-  const int status = http::statusFor(e.kind());
+rest::RestResponse errorAnswer(const FhirError& e, const messaging::TransportHeaders& headers) {
+  const int status = rest::statusFor(e.kind());
   return answer(status, messaging::receiverOutcomeJson(status, e.issues()), headers);
 }
 
@@ -139,7 +139,7 @@ bool matchedByIdentifier(const std::string& type) {
 }
 
 std::string firstIdentifierValue(const rapidjson::Value& resource) {
-  const auto tokens = identifierTokens(resource);
+  const auto tokens = rest::identifierTokens(resource);
   return tokens.empty() ? "" : tokens.front().value;
 }
 
@@ -206,7 +206,7 @@ rapidjson::Document transactionOf(store::StoreTransaction& tx, const rapidjson::
   return t;
 }
 
-void keepRun(const TransactionRun& run, Written& w) {
+void keepRun(const rest::TransactionRun& run, Written& w) {
   for (std::size_t j = 0; j < run.versions.size(); ++j) {
     if (run.versions[j] && !run.versions[j]->deleted) w.stored[j + 1] = run.versions[j]->body;
   }
@@ -217,8 +217,8 @@ class MessageProcessing {
  public:
   // `sender` is who sent the message: the entries and the changes the message asks for run as
   // it; what the adapter adds by itself (the BaRS Encounter) runs as the adapter.
-  MessageProcessing(const ApiContext& api, store::StoreTransaction& tx, const Received& r,
-                    const std::string& baseUrl, const InteractionInput& sender)
+  MessageProcessing(const rest::ApiContext& api, store::StoreTransaction& tx, const Received& r,
+                    const std::string& baseUrl, const rest::InteractionInput& sender)
       : api_(api), tx_(tx), r_(r), baseUrl_(baseUrl), sender_(sender) {}
 
   Written run() {
@@ -241,9 +241,9 @@ class MessageProcessing {
  private:
   // Runs the entries; a failure names the entry by its place in the message (the transaction
   // leaves out the MessageHeader, so its entry i is the message's entry i + 1).
-  TransactionRun runEntries(const rapidjson::Document& transaction) {
+  rest::TransactionRun runEntries(const rapidjson::Document& transaction) {
     try {
-      return runTransactionIn(api_, tx_, transaction, baseUrl_, sender_);
+      return rest::runTransactionIn(api_, tx_, transaction, baseUrl_, sender_);
     } catch (const FhirError& e) {
       std::vector<fhir::Issue> issues = e.issues();
       for (auto& issue : issues) issue.expression = messageEntryPath(issue.expression);
@@ -464,35 +464,35 @@ class MessageProcessing {
   }
 
   store::ResourceVersion create(const std::string& type, const std::string& json) {
-    InteractionInput in;
+    rest::InteractionInput in;
     in.body = std::make_shared<rapidjson::Document>();
     fhir::parseJson(json, *in.body);
     in.baseUrl = baseUrl_;
-    in.callerOrganisation = sender_.callerOrganisation;  // its mappings
-    return *performInteraction(api_, tx_, Route{Interaction::kCreate, type, "", ""}, in).version;
+    in.caller = security::Caller::onBehalfOf(sender_.caller.odsCode);  // its codes, its actor
+    return *rest::performInteraction(api_, tx_, rest::Route{rest::Interaction::kCreate, type, "", ""}, in).version;
   }
 
   void update(const std::string& type, const std::string& id, rapidjson::Document& body) {
-    InteractionInput in = sender_;
+    rest::InteractionInput in = sender_;
     in.body = std::make_shared<rapidjson::Document>();
     in.body->CopyFrom(body, in.body->GetAllocator());
     in.baseUrl = baseUrl_;
-    performInteraction(api_, tx_, Route{Interaction::kUpdate, type, id, ""}, in);
+    rest::performInteraction(api_, tx_, rest::Route{rest::Interaction::kUpdate, type, id, ""}, in);
   }
 
-  const ApiContext& api_;
+  const rest::ApiContext& api_;
   store::StoreTransaction& tx_;
   const Received& r_;
   const std::string& baseUrl_;
-  const InteractionInput& sender_;
+  const rest::InteractionInput& sender_;
 };
 
 // Keeps the request (as received) or the answer as a Bundle tagged with the message's request
 // id, correlation id, sender, direction and event. Returns its id.
-std::string keepMessage(const ApiContext& api, store::StoreTransaction& tx,
+std::string keepMessage(const rest::ApiContext& api, store::StoreTransaction& tx,
                         rapidjson::Document& bundle, const Received& r, const char* direction) {
   const std::string id = api.ids.newId();
-  storeMessageBundle(api, tx, id, bundle,
+  rest::storeMessageBundle(api, tx, id, bundle,
                      {{messaging::kTagRequestId, r.headers.requestId},
                       {messaging::kTagCorrelationId, r.headers.correlationId},
                       {messaging::kTagSender, r.sender},
@@ -501,7 +501,7 @@ std::string keepMessage(const ApiContext& api, store::StoreTransaction& tx,
   return id;
 }
 
-std::string answerJson(const ApiContext& api, const Received& r, const Written& w,
+std::string answerJson(const rest::ApiContext& api, const Received& r, const Written& w,
                        const std::string& baseUrl) {
   if (r.kind.partner == PartnerKind::kBars) {
     return messaging::barsAcknowledgementJson(r.bundle, w.stored, w.assigned, w.extras, baseUrl);
@@ -520,12 +520,22 @@ std::string answerJson(const ApiContext& api, const Received& r, const Written& 
 
 }  // namespace
 
-MessageReceiver::MessageReceiver(store::ResourceStore& store, const ApiContext& api,
+MessageReceiver::MessageReceiver(store::ResourceStore& store, const rest::ApiContext& api,
                                  const mapping::MappingSet* mappings)
-    : store_(store), api_(api), mappings_(mappings) {}
+    : store_(store), api_(api), mappings_(mappings) {
+  entry_.name = "$process-message";
+  entry_.methods = "POST";
+  entry_.readOnly = false;
+  entry_.definition = "http://hl7.org/fhir/OperationDefinition/MessageHeader-process-message";
+  entry_.requestOperation = this;
+}
 
-RestResponse MessageReceiver::process(const RestRequest& request,
-                                      const security::Caller& caller) const {
+std::string MessageReceiver::errorBody(int status, const std::vector<fhir::Issue>& issues) const {
+  return messaging::receiverOutcomeJson(status, issues);
+}
+
+rest::RestResponse MessageReceiver::handle(const rest::RestRequest& request,
+                                           const security::Caller& caller) const {
   Received r;
   try {
     r.headers = messaging::readTransportHeaders(request.headers);
@@ -543,8 +553,8 @@ RestResponse MessageReceiver::process(const RestRequest& request,
       messaging::completeIds(r.headers, api_.ids.newId(), api_.ids.newId());
     }
     messaging::checkIdentityHeaders(messaging::readIdentityHeaders(request.headers),
-                                    request.callerOrganisation, r.message.senderOds);
-    r.sender = checkedSender(request.callerOrganisation, r.message);
+                                    caller.odsCode, r.message.senderOds);
+    r.sender = checkedSender(caller.odsCode, r.message);
     r.key = messaging::messageKey(r.kind.partner, r.sender, r.headers, r.message);
   } catch (const FhirError& e) {
     return errorAnswer(e, r.headers);
@@ -575,15 +585,14 @@ RestResponse MessageReceiver::process(const RestRequest& request,
       break;
   }
 
-  InteractionInput sender;
+  rest::InteractionInput sender;
   sender.caller = caller;
-  sender.callerOrganisation = request.callerOrganisation;
   sender.requestId = request.requestId;
   sender.correlationId = r.headers.correlationId;
   sender.query = request.query;
   // The message's own audit record commits with what the message did (or with its error).
   const auto recordAudit = [&](store::StoreTransaction& tx, int status) {
-    tx.recordAudit(auditRecordOf(api_, Route{Interaction::kProcessMessage, "", "", ""}, sender,
+    tx.recordAudit(rest::auditRecordOf(api_, rest::Route{rest::Interaction::kOperation, "", "", "", &entry_}, sender,
                                  status, std::nullopt));
   };
   try {
@@ -618,13 +627,13 @@ RestResponse MessageReceiver::process(const RestRequest& request,
       tx.finishMessage(r.key, 200, r.kind.partner == PartnerKind::kBars ? std::string() : body);
       recordAudit(tx, 200);
     });
-    RestResponse done = answer(200, body, r.headers);
+    rest::RestResponse done = answer(200, body, r.headers);
     done.audited = true;
     return done;
   } catch (const FhirError& e) {
-    const int status = http::statusFor(e.kind());
+    const int status = rest::statusFor(e.kind());
     const std::string outcome = messaging::receiverOutcomeJson(status, e.issues());
-    RestResponse refused = answer(status, outcome, r.headers);
+    rest::RestResponse refused = answer(status, outcome, r.headers);
     try {
       store_.inTransaction([&](store::StoreTransaction& tx) {
         if (status >= 500) {
@@ -648,4 +657,4 @@ RestResponse MessageReceiver::process(const RestRequest& request,
   }
 }
 
-}  // namespace sp::rest
+}  // namespace sp::services

@@ -9,11 +9,11 @@
 
 #include "rest/write_rules.h"
 
-namespace sp::rest {
+namespace sp::services {
 
-class ImplicitAcceptanceRule : public WriteRule {
+class ImplicitAcceptanceRule : public rest::WriteRule {
  public:
-  void beforeWrite(rapidjson::Document& task, WriteContext& context) const override;
+  void beforeWrite(rapidjson::Document& task, rest::WriteContext& context) const override;
 };
 
-}  // namespace sp::rest
+}  // namespace sp::services

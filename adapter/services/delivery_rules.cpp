@@ -1,4 +1,4 @@
-#include "rest/delivery_rules.h"
+#include "services/delivery_rules.h"
 
 #include <iostream>
 
@@ -13,7 +13,9 @@
 #include "messaging/vocabulary.h"
 #include "rest/resource_write.h"
 #include "rest/rest_types.h"
-#include "rest/workflow_rules.h"
+#include "rest/search_current.h"
+#include "services/stored_resource.h"
+#include "services/workflow_rules.h"
 #include "search/query_parser.h"
 #include "security/access_policy.h"
 #include "security/compartment.h"
@@ -22,7 +24,7 @@
 #include "workflow/task_rules.h"
 #include "workflow/vocabulary.h"
 
-namespace sp::rest {
+namespace sp::services {
 
 using fhir::ErrorKind;
 using fhir::FhirError;
@@ -36,26 +38,10 @@ constexpr const char* kSubscriptionNotification = "subscription-notification";
 constexpr const char* kOutboxIdentifierSystem =
     "https://fhir.social-prescribing.example.org/Id/outbox-message";
 
-struct Parsed {
-  store::ResourceVersion version;
-  rapidjson::Document doc;
-};
-
-std::optional<Parsed> loadCurrent(store::StoreTransaction& tx, const std::string& type,
-                                  const std::string& id) {
-  if (type.empty() || id.empty()) return std::nullopt;
-  auto v = tx.current(type, id, false);
-  if (!v || v->deleted || v->body.empty()) return std::nullopt;
-  Parsed out;
-  out.version = std::move(*v);
-  fhir::parseJson(out.version.body, out.doc);
-  return out;
-}
-
-std::unique_ptr<rapidjson::Document> parseBody(const std::string& body) {
-  if (body.empty()) return nullptr;
+// A copy of a written resource that a message may show in the receiver's own words.
+std::unique_ptr<rapidjson::Document> copyOf(const rapidjson::Value& resource) {
   auto doc = std::make_unique<rapidjson::Document>();
-  fhir::parseJson(body, *doc);
+  doc->CopyFrom(resource, doc->GetAllocator());
   return doc;
 }
 
@@ -68,7 +54,7 @@ std::string messagingEndpointOf(store::StoreTransaction& tx, const Value& resour
   for (const Value* ref : workflow::elements(resource, "endpoint")) {
     const auto local = workflow::localReference(ref);
     if (local.type != "Endpoint") continue;
-    if (auto endpoint = loadCurrent(tx, "Endpoint", local.id)) {
+    if (auto endpoint = loadResource(tx, "Endpoint", local.id)) {
       if (wanted == Wanted::kPushedReferrals &&
           !delivery::acceptsEvent(endpoint->doc, delivery::kBarsEventSystem,
                                   "servicerequest-request")) {
@@ -139,7 +125,7 @@ std::optional<rapidjson::Document> messageParty(store::StoreTransaction& tx, con
     return out;
   }
   if (local.type != "HealthcareService" || depth > 0) return std::nullopt;
-  auto service = loadCurrent(tx, "HealthcareService", local.id);
+  auto service = loadResource(tx, "HealthcareService", local.id);
   if (!service) return std::nullopt;
   return messageParty(tx, fhir::findMember(service->doc, "providedBy"), depth + 1);
 }
@@ -151,7 +137,7 @@ void setRecipientOrganisation(store::StoreTransaction& tx, const Value* referenc
   const auto local = workflow::localReference(reference);
   if (local.type == "Organization") {
     route.recipient = local.text();
-    if (auto organisation = loadCurrent(tx, "Organization", local.id)) {
+    if (auto organisation = loadResource(tx, "Organization", local.id)) {
       route.recipientOds = firstOds(organisation->doc);
     }
   } else if (const auto ods = workflow::odsCodeOf(reference); ods && local.empty()) {
@@ -173,7 +159,7 @@ std::string addressOfParty(store::StoreTransaction& tx, const Value* reference, 
     if (!ods) return "";
     for (const std::string& id :
          tx.findByIdentifier("Organization", store::IdentifierToken{workflow::kOdsSystem, *ods})) {
-      auto organisation = loadCurrent(tx, "Organization", id);
+      auto organisation = loadResource(tx, "Organization", id);
       if (!organisation) continue;
       std::string address = messagingEndpointOf(tx, organisation->doc, wanted);
       if (address.empty()) continue;
@@ -184,7 +170,7 @@ std::string addressOfParty(store::StoreTransaction& tx, const Value* reference, 
     return "";
   }
   if (local.type == "PractitionerRole") {
-    auto role = loadCurrent(tx, "PractitionerRole", local.id);
+    auto role = loadResource(tx, "PractitionerRole", local.id);
     if (!role) return "";
     const Value* organisation = fhir::findMember(role->doc, "organization");
     if (std::string own = messagingEndpointOf(tx, role->doc, wanted); !own.empty()) {
@@ -195,7 +181,7 @@ std::string addressOfParty(store::StoreTransaction& tx, const Value* reference, 
     return addressOfParty(tx, organisation, route, wanted);
   }
   if (local.type != "Organization" && local.type != "HealthcareService") return "";
-  auto party = loadCurrent(tx, local.type, local.id);
+  auto party = loadResource(tx, local.type, local.id);
   if (!party) return "";
   if (local.type == "Organization") {
     route.recipient = local.text();
@@ -208,10 +194,10 @@ std::string addressOfParty(store::StoreTransaction& tx, const Value* reference, 
 
 // A stored resource as the receiver should see it: its own words added where its partner entry
 // declares an own vocabulary (issue #7, outbound).
-void presentToReceiver(const ApiContext& api, rapidjson::Document& resource,
+void presentToReceiver(const mapping::MappingSet* mappings, rapidjson::Document& resource,
                        const ReplyRoute& route) {
-  if (!api.mappings || (route.recipientOds.empty() && route.destination.empty())) return;
-  mapping::presentTo(*api.mappings, resource,
+  if (!mappings || (route.recipientOds.empty() && route.destination.empty())) return;
+  mapping::presentTo(*mappings, resource,
                      mapping::Sender{route.recipientOds, route.destination});
 }
 
@@ -230,12 +216,12 @@ std::optional<store::AccessFilter> subscriberAccess(const std::string& subscribe
   return store::AccessFilter{subscriber, security::openTypes()};
 }
 
-void notifySubscriptions(const ApiContext& api, store::StoreTransaction& tx,
+void notifySubscriptions(const rest::ApiContext& api, store::StoreTransaction& tx,
                          const std::string& baseUrl, const store::ResourceVersion& written,
                          bool created) {
   const std::string& type = written.type;
   const std::string& id = written.id;
-  const auto subscriptions = searchCurrent(
+  const auto subscriptions = rest::searchCurrent(
       api, tx, "Subscription", {{"status", "active"}, {"type", "rest-hook"}}, kMaxSubscriptions);
   for (const store::ResourceVersion& s : subscriptions) {
     rapidjson::Document subscription;
@@ -243,11 +229,11 @@ void notifySubscriptions(const ApiContext& api, store::StoreTransaction& tx,
     std::vector<std::string> problems;
     const auto hook = delivery::readRestHook(subscription, problems);
     if (!hook || !problems.empty() || hook->criteriaType != type) continue;
-    QueryParams criteria = parseQueryString(hook->criteriaQuery);
+    rest::QueryParams criteria = rest::parseQueryString(hook->criteriaQuery);
     criteria.emplace_back("_id", id);
     const std::string subscriber = subscriberOf(tx, s.id);
     try {
-      if (searchCurrent(api, tx, type, criteria, 1, subscriberAccess(subscriber)).empty()) continue;
+      if (rest::searchCurrent(api, tx, type, criteria, 1, subscriberAccess(subscriber)).empty()) continue;
     } catch (const FhirError& e) {  // criteria that no longer parse: skip, never fail the write
       std::cerr << "Subscription/" << s.id << ": criteria not evaluated: " << e.what() << "\n";
       continue;
@@ -324,24 +310,22 @@ std::optional<ReplyRoute> replyRouteFor(store::StoreTransaction& tx,
 }
 
 void ReferrerResponseRule::afterWrite(const store::ResourceVersion& written,
-                                      WriteContext& context) const {
+                                      const rapidjson::Value& resource,
+                                      rest::WriteContext& context) const {
   if (written.deleted) return;
-  auto after = parseBody(written.body);
-  if (!after) return;
-  auto before =
-      context.previous && !context.previous->deleted ? parseBody(context.previous->body) : nullptr;
-  const auto news = delivery::referrerNewsOf(before.get(), *after);
+  const auto news = delivery::referrerNewsOf(context.previousResource(), resource);
   if (!news) return;
+  auto after = copyOf(resource);
   const auto focus = workflow::localReference(fhir::findMember(*after, "focus"));
   if (focus.type != "ServiceRequest") return;
-  auto referral = loadCurrent(context.tx, "ServiceRequest", focus.id);
+  auto referral = loadResource(context.tx, "ServiceRequest", focus.id);
   if (!referral) return;
   const auto route = replyRouteFor(context.tx, focus.id, referral->doc);
   if (!route) return;
 
-  const ApiContext& api = context.api;
-  presentToReceiver(api, referral->doc, *route);
-  presentToReceiver(api, *after, *route);
+  const rest::ApiContext& api = context.api;
+  presentToReceiver(mappings_, referral->doc, *route);
+  presentToReceiver(mappings_, *after, *route);
   const std::string base = base_.get();
   delivery::MessageParts parts;
   parts.bundleId = api.ids.newId();
@@ -378,7 +362,8 @@ namespace {
 
 // Pushes one servicerequest-request message (referral, cancellation or handover) to `party`,
 // when its Endpoint asks for pushed referral requests.
-void pushReferral(const ApiContext& api, store::StoreTransaction& tx, const std::string& baseUrl,
+void pushReferral(const rest::ApiContext& api, const mapping::MappingSet* mappings,
+                  store::StoreTransaction& tx, const std::string& baseUrl,
                   const Value* party, const std::string& reason, const std::string& kind,
                   const std::string& about, const std::string& serviceRequestId,
                   rapidjson::Document& referral, rapidjson::Document* task,
@@ -389,10 +374,10 @@ void pushReferral(const ApiContext& api, store::StoreTransaction& tx, const std:
   route.destination = route.url;
   const auto conversation = tx.conversationFor(serviceRequestId);
   route.correlationId = conversation ? conversation->correlationId : serviceRequestId;
-  auto patient = loadCurrent(tx, "Patient",
+  auto patient = loadResource(tx, "Patient",
                              workflow::localReference(fhir::findMember(referral, "subject")).id);
-  presentToReceiver(api, referral, route);
-  if (task) presentToReceiver(api, *task, route);
+  presentToReceiver(mappings, referral, route);
+  if (task) presentToReceiver(mappings, *task, route);
   delivery::MessageParts parts;
   parts.bundleId = api.ids.newId();
   parts.messageId = api.ids.newId();
@@ -428,7 +413,7 @@ void pushReferral(const ApiContext& api, store::StoreTransaction& tx, const std:
   // MessageHeader.response.identifier, finds the referral (rest/process_message.cpp).
   rapidjson::Document pushed;
   fhir::parseJson(message.body, pushed);
-  storeMessageBundle(api, tx, parts.bundleId, pushed,
+  rest::storeMessageBundle(api, tx, parts.bundleId, pushed,
                      {{messaging::kTagDirection, messaging::kDirectionPushed},
                       {messaging::kTagCorrelationId, route.correlationId}});
 }
@@ -436,43 +421,44 @@ void pushReferral(const ApiContext& api, store::StoreTransaction& tx, const std:
 }  // namespace
 
 void ReferralPushRule::afterWrite(const store::ResourceVersion& written,
-                                  WriteContext& context) const {
+                                  const rapidjson::Value& resource,
+                                  rest::WriteContext& context) const {
   if (written.deleted) return;
-  auto after = parseBody(written.body);
-  if (!after) return;
   const bool created = !context.previous || context.previous->deleted;
   if (written.type == "Task") {
     // A warm handover asks its new owner to take the person on.
-    if (!created || !workflow::isWarmHandover(*after)) return;
-    const auto focus = workflow::localReference(fhir::findMember(*after, "focus"));
+    if (!created || !workflow::isWarmHandover(resource)) return;
+    const auto focus = workflow::localReference(fhir::findMember(resource, "focus"));
     if (focus.type != "ServiceRequest") return;
-    auto referral = loadCurrent(context.tx, "ServiceRequest", focus.id);
+    auto referral = loadResource(context.tx, "ServiceRequest", focus.id);
     if (!referral) return;
-    pushReferral(context.api, context.tx, base_.get(), fhir::findMember(*after, "owner"), "new",
+    auto after = copyOf(resource);
+    pushReferral(context.api, mappings_, context.tx, base_.get(), fhir::findMember(*after, "owner"), "new",
                  "handover-push", "Task/" + written.id, focus.id, referral->doc, after.get(),
                  written.id);
     return;
   }
-  auto before = created ? nullptr : parseBody(context.previous->body);
-  const auto push = delivery::referralPushOf(before.get(), *after);
+  const auto push = delivery::referralPushOf(created ? nullptr : context.previousResource(),
+                                            resource);
   if (!push) return;
+  auto after = copyOf(resource);
   const std::string taskId = workflow::referralTaskId(written.id);
-  auto task = loadCurrent(context.tx, "Task", taskId);
-  pushReferral(context.api, context.tx, base_.get(), workflow::firstPerformer(*after),
+  auto task = loadResource(context.tx, "Task", taskId);
+  pushReferral(context.api, mappings_, context.tx, base_.get(), workflow::firstPerformer(*after),
                delivery::reasonCode(*push),
                *push == delivery::ReferralPush::kNew ? "referral-push" : "cancellation-push",
                "ServiceRequest/" + written.id, written.id, *after, task ? &task->doc : nullptr,
                taskId);
 }
 
-void SubscriptionRule::beforeWrite(rapidjson::Document& resource, WriteContext& context) const {
+void SubscriptionRule::beforeWrite(rapidjson::Document& resource, rest::WriteContext& context) const {
   if (context.type != "Subscription" || !resource.IsObject()) return;
   std::vector<std::string> problems;
   const auto hook = delivery::readRestHook(resource, problems);
   if (hook && problems.empty() && context.api.indexer) {
     try {
       search::SearchLimits limits;
-      search::parseSearch(hook->criteriaType, parseQueryString(hook->criteriaQuery),
+      search::parseSearch(hook->criteriaType, rest::parseQueryString(hook->criteriaQuery),
                           *context.api.indexer, limits, true);
     } catch (const FhirError& e) {
       problems.push_back(std::string("Subscription.criteria: ") + e.what());
@@ -497,14 +483,14 @@ void SubscriptionRule::beforeWrite(rapidjson::Document& resource, WriteContext& 
 }
 
 void SubscriptionRule::afterWrite(const store::ResourceVersion& written,
-                                  WriteContext& context) const {
+                                  const rapidjson::Value&, rest::WriteContext& context) const {
   if (written.deleted || context.type == "Subscription") return;
   const bool created = !context.previous || context.previous->deleted;
   // The Tasks and referrals the workflow writes itself come here too (ApiContext::followOnRules).
   notifySubscriptions(context.api, context.tx, base_.get(), written, created);
 }
 
-void registerDeliveryRules(WriteRules& rules, const ReferrerResponseRule& responses,
+void registerDeliveryRules(rest::WriteRules& rules, const ReferrerResponseRule& responses,
                            const ReferralPushRule& pushes, const SubscriptionRule& subscriptions) {
   rules.add("Task", &responses);
   rules.add("Task", &pushes);
@@ -523,7 +509,7 @@ namespace {
 // R4: the Subscription (`about`, "Subscription/id") whose notification could not be delivered
 // goes to status `error` with the reason; it is notified no more until its owner sets it active
 // again. Written without the write rules (they would make it active).
-void markSubscriptionInError(const ApiContext& api, store::StoreTransaction& tx,
+void markSubscriptionInError(const rest::ApiContext& api, store::StoreTransaction& tx,
                              const std::string& about, const std::string& reason) {
   const std::string prefix = "Subscription/";
   if (about.rfind(prefix, 0) != 0) return;
@@ -534,11 +520,11 @@ void markSubscriptionInError(const ApiContext& api, store::StoreTransaction& tx,
   fhir::parseJson(held->body, subscription);
   auto failed = delivery::subscriptionInError(subscription, "Notification undelivered: " + reason);
   if (!failed) return;
-  ApiContext bare = api;
+  rest::ApiContext bare = api;
   bare.rules = nullptr;
-  InteractionInput in;
-  InteractionResult result;
-  writeVersion(bare, tx, "Subscription", id, *failed, held, "PUT", in, result);
+  rest::InteractionInput in;
+  rest::InteractionResult result;
+  rest::writeVersion(bare, tx, "Subscription", id, *failed, held, "PUT", in, result);
 }
 
 // The organisation behind a party kept as partyText, as an undelivered notice names it: an
@@ -558,12 +544,12 @@ Value organisationReference(store::StoreTransaction& tx, const std::string& text
     literal = text;
     const auto local = workflow::parseReference(text);
     if (local.type == "Organization") {
-      if (auto organisation = loadCurrent(tx, "Organization", local.id)) {
+      if (auto organisation = loadResource(tx, "Organization", local.id)) {
         ods = firstOds(organisation->doc);
       }
     } else if ((local.type == "PractitionerRole" || local.type == "HealthcareService") &&
                depth < 2) {
-      if (auto party = loadCurrent(tx, local.type, local.id)) {
+      if (auto party = loadResource(tx, local.type, local.id)) {
         const std::string behind = partyText(fhir::findMember(
             party->doc, local.type == "PractitionerRole" ? "organization" : "providedBy"));
         if (!behind.empty()) return organisationReference(tx, behind, a, depth + 1);
@@ -650,12 +636,12 @@ void CommunicationReporter::reportUndelivered(const store::OutboxEntry& entry, i
     Value notes(rapidjson::kArrayType);
     notes.PushBack(note, a);
     c.AddMember("note", notes, a);
-    ApiContext bare = api_;
+    rest::ApiContext bare = api_;
     bare.rules = nullptr;
-    InteractionInput in;
-    InteractionResult result;
-    writeVersion(bare, tx, "Communication", id, c, existing, "PUT", in, result);
+    rest::InteractionInput in;
+    rest::InteractionResult result;
+    rest::writeVersion(bare, tx, "Communication", id, c, existing, "PUT", in, result);
   });
 }
 
-}  // namespace sp::rest
+}  // namespace sp::services

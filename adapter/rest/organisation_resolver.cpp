@@ -1,0 +1,43 @@
+#include "rest/organisation_resolver.h"
+
+#include "fhir/json.h"
+#include "workflow/references.h"
+
+namespace sp::rest {
+
+std::set<std::string> StoreOrganisationResolver::organisationsOf(
+    const rapidjson::Value* reference) {
+  return resolve(reference, 0);
+}
+
+std::set<std::string> StoreOrganisationResolver::resolve(const rapidjson::Value* reference,
+                                                         int depth) {
+  std::set<std::string> out;
+  if (const auto ods = workflow::odsCodeOf(reference)) out.insert(*ods);
+  const auto local = workflow::localReference(reference);
+  if (local.empty() || depth > 3) return out;
+  const std::string key = local.text();
+  auto cached = cache_.find(key);
+  if (cached == cache_.end()) {
+    std::set<std::string> found;
+    if (local.type == "Organization" || local.type == "PractitionerRole" ||
+        local.type == "HealthcareService") {
+      const auto version = tx_.current(local.type, local.id, false);
+      if (version && !version->deleted && !version->body.empty()) {
+        rapidjson::Document resource;
+        fhir::parseJson(version->body, resource);
+        if (local.type == "Organization") {
+          found = workflow::odsIdentifiers(resource);
+        } else {
+          const char* next = local.type == "PractitionerRole" ? "organization" : "providedBy";
+          found = resolve(fhir::findMember(resource, next), depth + 1);
+        }
+      }
+    }
+    cached = cache_.emplace(key, std::move(found)).first;
+  }
+  out.insert(cached->second.begin(), cached->second.end());
+  return out;
+}
+
+}  // namespace sp::rest
