@@ -16,6 +16,7 @@ packages=(
   haproxy  # the TLS edge in front of the adapter (scripts/tls-edge.sh)
   nodejs   # TLS clients the project did not write, in the tests (tests/integration/node)
   clang-14 libclang-rt-14-dev  # libFuzzer and its sanitizer runtimes (tests/fuzz)
+  clang-format-14  # the formatting check (scripts/check-format.sh)
   chromium  # headless, for the report page test (tests/integration/reports_pgtest.cpp)
 )
 

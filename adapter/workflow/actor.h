@@ -1,7 +1,7 @@
 // Who makes a change, and what that party is to a Task.
 //
-// The acting party is an organisation, named by its ODS code (today from the client
-// certificate's CN; the security issue will supply it from its own model). References in a
+// The acting party is an organisation, named by its ODS code (derived from the caller,
+// security::Caller, by services/workflow_support.h's actorOf). References in a
 // Task name organisations in several ways; an OrganisationResolver turns each into the ODS
 // codes behind it, so the comparison with the caller is one rule:
 //
