@@ -1,7 +1,6 @@
 #include "services/code_mapping.h"
 
 #include "fhir/errors.h"
-#include "fhir/ids.h"
 #include "fhir/json.h"
 #include "mapping/mapping_set.h"
 #include "mapping/normaliser.h"

@@ -34,33 +34,6 @@
 
 namespace sp::services {
 
-// Where replies about a referral go and under which conversation.
-struct ReplyRoute {
-  std::string url;            // the endpoint address (http or https)
-  std::string correlationId;  // X-Correlation-Id of the conversation
-  std::string respondsTo;     // the request message id, for MessageHeader.response; may be empty
-  std::string destination;    // MessageHeader.destination.endpoint as the partner wrote it
-  // The receiving organisation: a literal reference ("Organization/x"), or `system|value` of
-  // its ODS code when it is known only so; may be empty.
-  std::string recipient;
-  std::string recipientOds;   // its ODS code, for its own vocabulary; may be empty
-};
-
-// The address behind a sender's reply address (MessageHeader.source.endpoint): a URL as it is,
-// or a service id `system|value` resolved to the HealthcareService with that identifier and its
-// messaging Endpoint (the recipient is filled from its providing Organization). "" if none.
-std::string resolveReplyAddress(store::StoreTransaction& tx, const std::string& replyAddress,
-                                ReplyRoute& route);
-
-// The reply route for the referral `serviceRequestId` (its stored body `referral`): for a
-// referral that came by message, its conversation (store/message_store.h: reply address,
-// correlation id, request id); otherwise, or when the reply address leads nowhere, the messaging
-// Endpoint of its requester, with the referral's id as correlation id. nullopt when the referrer
-// has no messaging endpoint (it then polls).
-std::optional<ReplyRoute> replyRouteFor(store::StoreTransaction& tx,
-                                        const std::string& serviceRequestId,
-                                        const rapidjson::Value& referral);
-
 // The adapter's public base URL for the messages it sends (fullUrls, source.endpoint). Known
 // only once the server listens when the port is chosen by the system, hence settable later.
 class PublicBase {
@@ -129,6 +102,9 @@ class SubscriptionRule : public rest::WriteRule {
 // The rules must outlive the API.
 void registerDeliveryRules(rest::WriteRules& rules, const ReferrerResponseRule& responses,
                            const ReferralPushRule& pushes, const SubscriptionRule& subscriptions);
+
+// The outbox kind of a Subscription notification (store/outbox.h).
+inline constexpr const char* kSubscriptionNotification = "subscription-notification";
 
 class CommunicationReporter : public delivery::UndeliveredReporter {
  public:

@@ -6,9 +6,7 @@
 #include "fhir/json.h"
 #include "rest/search_current.h"
 #include "services/stored_resource.h"
-#include "workflow/capacity.h"
 #include "workflow/references.h"
-#include "workflow/referral.h"
 
 namespace sp::services {
 

@@ -1,23 +1,11 @@
 #include "services/healthcare_service_rule.h"
 
 #include "fhir/errors.h"
-#include "fhir/json.h"
-#include "rest/organisation_resolver.h"
-#include "rest/search_current.h"
-#include "services/workflow_support.h"
-#include "workflow/handover.h"
-#include "workflow/references.h"
-#include "workflow/referral.h"
-#include "workflow/task_rules.h"
-#include "workflow/vocabulary.h"
+#include "workflow/capacity.h"
 
 namespace sp::services {
 
-using fhir::ErrorKind;
-using fhir::FhirError;
 using fhir::Severity;
-using workflow::Actor;
-using workflow::TaskStatus;
 
 // A full update (PUT) keeps the stored free places, moved by any change in total: places
 // are taken and given back by Tasks, and a client's copy may be stale. PATCH sets them.

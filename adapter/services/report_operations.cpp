@@ -7,7 +7,6 @@
 #include <set>
 
 #include "fhir/errors.h"
-#include "fhir/operation_outcome.h"
 #include "rest/status_map.h"
 #include "reports/impact.h"
 #include "reports/render.h"
@@ -21,7 +20,6 @@ namespace {
 
 using fhir::ErrorKind;
 using fhir::FhirError;
-
 
 // No scripts, no external resources; the page's own styles only; forms post back here.
 constexpr const char* kPagePolicy =

@@ -5,7 +5,6 @@
 #include "rest/organisation_resolver.h"
 #include "rest/search_current.h"
 #include "services/workflow_support.h"
-#include "workflow/handover.h"
 #include "workflow/references.h"
 #include "workflow/referral.h"
 #include "workflow/task_rules.h"

@@ -41,7 +41,6 @@ TaskEffects::TaskEffects(const rest::ApiContext& api, store::StoreTransaction& t
                          const WorkflowSettings& settings, Actor actor)
     : api_(api), tx_(tx), settings_(settings), actor_(std::move(actor)), resolver_(tx) {}
 
-
 void TaskEffects::apply(const std::string& id, const rapidjson::Value* before, const rapidjson::Value& after) {
   const auto to = workflow::statusOf(after);
   if (!to) return;

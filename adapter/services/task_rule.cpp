@@ -3,7 +3,6 @@
 #include "fhir/errors.h"
 #include "fhir/json.h"
 #include "rest/organisation_resolver.h"
-#include "rest/search_current.h"
 #include "services/task_effects.h"
 #include "services/workflow_support.h"
 #include "workflow/handover.h"
