@@ -8,6 +8,7 @@
 #include "fhir/base64.h"
 #include "fhir/errors.h"
 #include "fhir/json.h"
+#include "fhir/project_urls.h"
 #include "mapping/mapping_set.h"
 #include "mapping/normaliser.h"
 #include "messaging/vocabulary.h"
@@ -33,8 +34,7 @@ namespace {
 // Subscriptions read per write at most (active rest-hooks on one type).
 constexpr std::size_t kMaxSubscriptions = 200;
 constexpr const char* kSubscriptionNotification = "subscription-notification";
-constexpr const char* kOutboxIdentifierSystem =
-    "https://fhir.social-prescribing.example.org/Id/outbox-message";
+constexpr const char* kOutboxIdentifierSystem = fhir::kOutboxMessageIdSystem;
 
 struct Parsed {
   store::ResourceVersion version;
