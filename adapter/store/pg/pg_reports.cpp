@@ -7,6 +7,7 @@
 #include <future>
 #include <optional>
 
+#include "fhir/project_urls.h"
 #include "store/pg/access_sql.h"  // sqlTextArray
 #include "store/pg/copy_text.h"
 #include "store/pg/pg_errors.h"
@@ -21,11 +22,6 @@ namespace {
 // connection, as a read-only snapshot meets no serialization failures) is read once more, on new
 // connections; not a third time, as a report can take seconds.
 constexpr int kAttempts = 2;
-
-constexpr const char* kCapacityUrl =
-    "https://fhir.social-prescribing.example.org/StructureDefinition/capacity";
-constexpr const char* kLastReviewedUrl =
-    "https://fhir.social-prescribing.example.org/StructureDefinition/last-reviewed";
 
 std::string text(const pqxx::field& f) { return f.is_null() ? std::string() : f.c_str(); }
 
@@ -55,10 +51,10 @@ void streamRows(pqxx::transaction_base& tx, const std::string& sql, OnRow onRow)
 
 // The referrals of the period (report_sql::kReferrals), without their Tasks and people yet.
 std::vector<ReferralFact> readReferrals(pqxx::transaction_base& tx, const ReportQuery& q) {
-  const std::string sql =
-      withLiterals(report_sql::kReferrals, {std::to_string(q.fromMillis),
-                                            std::to_string(q.toMillis),
-                                            tx.quote(sqlTextArray(q.cohorts))});
+  const std::string sql = withLiterals(
+      report_sql::kReferrals,
+      {std::to_string(q.fromMillis), std::to_string(q.toMillis), tx.quote(sqlTextArray(q.cohorts)),
+       tx.quote(fhir::kReferralRouteSystem), tx.quote(fhir::kPriorityCohortSystem)});
   std::vector<ReferralFact> referrals;
   streamRows(tx, sql, [&](const CopyTextRow& row) {
     ReferralFact r;
@@ -83,9 +79,10 @@ struct TaskRow {
 };
 
 std::vector<TaskRow> readTasks(pqxx::transaction_base& tx, const ReportQuery& q) {
-  const std::string sql =
-      withLiterals(report_sql::kTasks, {tx.quote(sqlTextArray(q.taskStatuses)),
-                                        tx.quote(sqlTextArray(q.rejectionReasons))});
+  const std::string sql = withLiterals(
+      report_sql::kTasks,
+      {tx.quote(sqlTextArray(q.taskStatuses)), tx.quote(sqlTextArray(q.rejectionReasons)),
+       tx.quote(fhir::kTaskCodeSystem), tx.quote(fhir::kBusinessStatusSystem)});
   std::vector<TaskRow> tasks;
   streamRows(tx, sql, [&](const CopyTextRow& row) {
     TaskRow t;
@@ -197,8 +194,8 @@ std::vector<ScoreFact> readScores(pqxx::transaction_base& tx, const ReportQuery&
 
 void readDirectory(pqxx::transaction_base& tx, const ReportQuery& q, ReportData& data) {
   tx.exec("SET LOCAL enable_nestloop = on");  // a few hundred services: see configure()
-  for (const auto& row :
-       tx.exec_params(report_sql::kServices, kCapacityUrl, kLastReviewedUrl)) {
+  for (const auto& row : tx.exec_params(report_sql::kServices, fhir::kCapacityExtension,
+                                        fhir::kLastReviewedExtension)) {
     ServiceFact s;
     s.id = text(row[0]);
     s.name = text(row[1]);
