@@ -1,8 +1,7 @@
 #include "store/pg/pg_outbox_store.h"
 
-#include <pqxx/pqxx>
-
 #include <optional>
+#include <pqxx/pqxx>
 
 #include "store/pg/pg_errors.h"
 
