@@ -14,13 +14,14 @@
 #include <string_view>
 #include <vector>
 
+#include "fhir/project_urls.h"
+
 namespace sp::mapping {
 
 // The project's canonical base, and the extension on a ConceptMap that says what to do with a
 // code the map does not translate (valueCode `warn` or `refuse`).
-inline constexpr const char* kCanonicalBase = "https://fhir.social-prescribing.example.org";
-inline constexpr const char* kUnmappedPolicyExtension =
-    "https://fhir.social-prescribing.example.org/StructureDefinition/unmapped-policy";
+inline constexpr const char* kCanonicalBase = fhir::kProjectBase;
+using fhir::kUnmappedPolicyExtension;
 
 // R4 ConceptMapEquivalence (http://hl7.org/fhir/concept-map-equivalence).
 enum class Equivalence {

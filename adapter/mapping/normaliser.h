@@ -29,13 +29,13 @@
 #include <vector>
 
 #include "fhir/errors.h"
+#include "fhir/project_urls.h"
 #include "mapping/mapping_set.h"
 #include "mapping/translate.h"
 
 namespace sp::mapping {
 
-inline constexpr const char* kCanonicalCodingExtension =
-    "https://fhir.social-prescribing.example.org/StructureDefinition/canonical-coding";
+using fhir::kCanonicalCodingExtension;
 
 struct Normalisation {
   std::vector<fhir::Issue> notes;     // information and warnings, for the caller

@@ -6,13 +6,14 @@
 
 #include "fhir/base64.h"
 #include "fhir/json.h"
+#include "fhir/project_urls.h"
 
 namespace sp::security {
 namespace {
 
 using rapidjson::Value;
 
-constexpr const char* kOds = "https://fhir.nhs.uk/Id/ods-organization-code";
+constexpr const char* kOds = fhir::kOdsOrganisationSystem;
 
 Value coding(const char* system, const std::string& code, rapidjson::Document::AllocatorType& a) {
   Value c(rapidjson::kObjectType);

@@ -7,6 +7,7 @@
 #include "fhir/base64.h"
 #include "fhir/errors.h"
 #include "fhir/json.h"
+#include "fhir/project_urls.h"
 #include "rest/resource_write.h"
 #include "services/stored_resource.h"
 #include "workflow/references.h"
@@ -19,13 +20,6 @@ namespace sp::services {
 using fhir::ErrorKind;
 using fhir::FhirError;
 using rapidjson::Value;
-
-namespace {
-
-constexpr const char* kOutboxIdentifierSystem =
-    "https://fhir.social-prescribing.example.org/Id/outbox-message";
-
-}  // namespace
 
 std::string undeliveredCommunicationId(std::int64_t outboxId) {
   return "undelivered-" + std::to_string(outboxId);
@@ -119,7 +113,7 @@ void CommunicationReporter::reportUndelivered(const store::OutboxEntry& entry, i
     };
     c.AddMember("resourceType", "Communication", a);
     Value identifier(rapidjson::kObjectType);
-    identifier.AddMember("system", text(kOutboxIdentifierSystem), a);
+    identifier.AddMember("system", text(fhir::kOutboxMessageIdSystem), a);
     identifier.AddMember("value", text(std::to_string(entry.id)), a);
     Value identifiers(rapidjson::kArrayType);
     identifiers.PushBack(identifier, a);

@@ -53,8 +53,9 @@ class OutboxStore {
   virtual ~OutboxStore() = default;
   // Claims the oldest message that is due and not held back by an older one to its receiver,
   // runs `deliver` while holding it, and records the outcome. Returns false when nothing was
-  // due. `deliver` must not throw. Database failures throw fhir::FhirError(kUnavailable); the
-  // claimed message then stays pending and is offered again.
+  // due. `deliver` must not throw. Database failures throw fhir::FhirError (kUnavailable when
+  // the database cannot be reached, kInternal for a database fault); the claimed message then
+  // stays pending and is offered again.
   virtual bool processNext(const std::function<DeliveryOutcome(const OutboxEntry&)>& deliver) = 0;
   // Deletes at most `limit` delivered messages that finished more than `retention` ago, and
   // returns how many. Pending and undelivered messages are kept (the latter are the evidence

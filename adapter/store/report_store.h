@@ -6,7 +6,8 @@
 // these facts into figures. Data only, apart from ReportStore.
 //
 // ReportStore::read may throw fhir::FhirError: kUnavailable when the database cannot be
-// reached, kInternal for a database error (the detail is logged, never returned).
+// reached or the report runs past its time limit, kInternal for a database error (the detail is
+// logged, never returned).
 // Implementations are thread-safe.
 #pragma once
 

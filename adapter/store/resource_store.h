@@ -2,8 +2,9 @@
 //
 // Callers (rest/, messaging/) run their work inside `ResourceStore::inTransaction`, so several
 // resources, dedup keys and outbox rows can be written atomically without any SQL. Every method
-// may throw fhir::FhirError: kUnavailable when the database cannot be reached (the request may
-// be retried), kConflict when a concurrent writer won a race the caller must report.
+// may throw fhir::FhirError: kUnavailable when the database cannot be reached or concurrent
+// transactions stood in the way (the request may be retried), kConflict when a concurrent writer
+// won a race the caller must report, kInternal for a database fault.
 // Implementations are thread-safe; a StoreTransaction belongs to one thread.
 #pragma once
 

@@ -39,6 +39,6 @@ inline constexpr const char* kRouteReAccess = "re-access";
 using fhir::kCreatedByTagSystem;
 
 // Organisations are identified by ODS code.
-inline constexpr const char* kOdsSystem = "https://fhir.nhs.uk/Id/ods-organization-code";
+inline constexpr const char* kOdsSystem = fhir::kOdsOrganisationSystem;
 
 }  // namespace sp::workflow

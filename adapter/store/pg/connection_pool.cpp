@@ -1,6 +1,5 @@
 #include "store/pg/connection_pool.h"
 
-#include <stdexcept>
 #include <utility>
 
 namespace sp::store::pg {
@@ -18,7 +17,7 @@ ConnectionPool::Lease::~Lease() {
 
 ConnectionPool::Lease ConnectionPool::acquire() {
   std::optional<Lease> lease = take(waitLimit_);
-  if (!lease) throw std::runtime_error("no database connection free within the wait limit");
+  if (!lease) throw PoolExhausted();
   return std::move(*lease);
 }
 

@@ -13,10 +13,17 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace sp::store::pg {
+
+// No connection came free within the pool's wait limit (db_errors.h: kPoolExhausted).
+class PoolExhausted : public std::runtime_error {
+ public:
+  PoolExhausted() : std::runtime_error("no database connection free within the wait limit") {}
+};
 
 class ConnectionPool {
  public:
@@ -38,14 +45,15 @@ class ConnectionPool {
     pqxx::connection& operator*() { return *conn_; }
     pqxx::connection* operator->() { return conn_.get(); }
     void discard() { conn_.reset(); }
+    bool discarded() const { return !conn_; }
 
    private:
     ConnectionPool* pool_;
     std::unique_ptr<pqxx::connection> conn_;
   };
 
-  // Throws pqxx::broken_connection when no connection can be opened, and
-  // std::runtime_error when none is free within the wait limit.
+  // Throws pqxx::broken_connection when no connection can be opened, and PoolExhausted when
+  // none is free within the wait limit.
   Lease acquire();
   // A connection only if one is free now (no waiting): for optional extra work in parallel.
   // Throws pqxx::broken_connection when one is free but cannot be opened.

@@ -1,16 +1,12 @@
 #include "store/pg/pg_outbox_store.h"
 
-#include <iostream>
 #include <optional>
 #include <pqxx/pqxx>
 
-#include "fhir/errors.h"
+#include "store/pg/pg_errors.h"
 
 namespace sp::store::pg {
 namespace {
-
-using fhir::ErrorKind;
-using fhir::FhirError;
 
 void prepareStatements(pqxx::connection& c) {
   // Only the oldest pending row of each receiver (its head) may be claimed, which keeps each
@@ -58,27 +54,21 @@ const char* stateName(DeliveryOutcome::State state) {
   return "pending";
 }
 
-// Runs `work` on a pooled connection. A database failure becomes 503 (`failure` says what could
-// not be done), and a connection found broken is dropped from the pool.
+// Runs `work` once on a pooled connection; database failures become FhirError through
+// db_errors.h, logged under `context`. Not run again here, unlike the resource store's
+// transactions: `work` may have sent the message, and the worker's next round offers a row left
+// pending anyway.
 template <typename Work>
-auto onConnection(ConnectionPool& pool, const char* failure, Work work) {
+auto onConnection(ConnectionPool& pool, const char* context, Work work) {
   std::optional<ConnectionPool::Lease> lease;
   try {
     lease.emplace(pool.acquire());
     return work(**lease);
-  } catch (const pqxx::broken_connection& e) {
-    if (lease) lease->discard();
-    std::cerr << "outbox: database connection lost: " << e.what() << "\n";
-    throw FhirError(ErrorKind::kUnavailable, "transient", "The database is unavailable");
-  } catch (const pqxx::sql_error& e) {
-    std::cerr << "outbox: database error: " << e.what() << "\n";
-    if (lease && !(*lease)->is_open()) lease->discard();
-    throw FhirError(ErrorKind::kUnavailable, "transient", failure);
-  } catch (const FhirError&) {
-    throw;
-  } catch (const std::runtime_error& e) {  // no connection free, or none could be opened
-    std::cerr << "outbox: " << e.what() << "\n";
-    throw FhirError(ErrorKind::kUnavailable, "transient", "The database is unavailable");
+  } catch (const std::exception& e) {
+    const std::optional<DbFailure> failure = databaseFailure(e);
+    if (!failure) throw;
+    if (lease) dropIfBroken(*lease, *failure);
+    throw loggedError(context, *failure, e);
   }
 }
 
@@ -88,7 +78,7 @@ PgOutboxStore::PgOutboxStore(const std::string& url, std::size_t poolSize)
     : pool_(std::make_unique<ConnectionPool>(url, poolSize, prepareStatements)) {}
 
 bool PgOutboxStore::processNext(const std::function<DeliveryOutcome(const OutboxEntry&)>& deliver) {
-  return onConnection(*pool_, "The outbox could not be read", [&](pqxx::connection& c) {
+  return onConnection(*pool_, "outbox: claiming a message", [&](pqxx::connection& c) {
     pqxx::work tx(c);
     const pqxx::result r = tx.exec_prepared("outbox_claim");
     if (r.empty()) {
@@ -123,7 +113,7 @@ bool PgOutboxStore::processNext(const std::function<DeliveryOutcome(const Outbox
 }
 
 std::size_t PgOutboxStore::purgeDelivered(std::chrono::seconds retention, std::size_t limit) {
-  return onConnection(*pool_, "The outbox could not be purged", [&](pqxx::connection& c) {
+  return onConnection(*pool_, "outbox: purging delivered messages", [&](pqxx::connection& c) {
     pqxx::work tx(c);
     const pqxx::result r =
         tx.exec_prepared("outbox_purge", static_cast<std::int64_t>(retention.count()),

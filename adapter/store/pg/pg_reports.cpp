@@ -5,12 +5,12 @@
 #include <algorithm>
 #include <functional>
 #include <future>
-#include <iostream>
 #include <optional>
 
-#include "fhir/errors.h"
+#include "fhir/project_urls.h"
 #include "store/pg/access_sql.h"  // sqlTextArray
 #include "store/pg/copy_text.h"
+#include "store/pg/pg_errors.h"
 #include "store/pg/report_bits.h"
 #include "store/pg/report_queries.h"
 #include "util/string_index.h"
@@ -18,13 +18,10 @@
 namespace sp::store::pg {
 namespace {
 
-using fhir::ErrorKind;
-using fhir::FhirError;
-
-constexpr const char* kCapacityUrl =
-    "https://fhir.social-prescribing.example.org/StructureDefinition/capacity";
-constexpr const char* kLastReviewedUrl =
-    "https://fhir.social-prescribing.example.org/StructureDefinition/last-reviewed";
+// A report that fails in a way a new attempt can mend (db_errors.h: in practice a broken
+// connection, as a read-only snapshot meets no serialization failures) is read once more, on new
+// connections; not a third time, as a report can take seconds.
+constexpr int kAttempts = 2;
 
 std::string text(const pqxx::field& f) { return f.is_null() ? std::string() : f.c_str(); }
 
@@ -54,10 +51,10 @@ void streamRows(pqxx::transaction_base& tx, const std::string& sql, OnRow onRow)
 
 // The referrals of the period (report_sql::kReferrals), without their Tasks and people yet.
 std::vector<ReferralFact> readReferrals(pqxx::transaction_base& tx, const ReportQuery& q) {
-  const std::string sql =
-      withLiterals(report_sql::kReferrals, {std::to_string(q.fromMillis),
-                                            std::to_string(q.toMillis),
-                                            tx.quote(sqlTextArray(q.cohorts))});
+  const std::string sql = withLiterals(
+      report_sql::kReferrals,
+      {std::to_string(q.fromMillis), std::to_string(q.toMillis), tx.quote(sqlTextArray(q.cohorts)),
+       tx.quote(fhir::kReferralRouteSystem), tx.quote(fhir::kPriorityCohortSystem)});
   std::vector<ReferralFact> referrals;
   streamRows(tx, sql, [&](const CopyTextRow& row) {
     ReferralFact r;
@@ -82,9 +79,10 @@ struct TaskRow {
 };
 
 std::vector<TaskRow> readTasks(pqxx::transaction_base& tx, const ReportQuery& q) {
-  const std::string sql =
-      withLiterals(report_sql::kTasks, {tx.quote(sqlTextArray(q.taskStatuses)),
-                                        tx.quote(sqlTextArray(q.rejectionReasons))});
+  const std::string sql = withLiterals(
+      report_sql::kTasks,
+      {tx.quote(sqlTextArray(q.taskStatuses)), tx.quote(sqlTextArray(q.rejectionReasons)),
+       tx.quote(fhir::kTaskCodeSystem), tx.quote(fhir::kBusinessStatusSystem)});
   std::vector<TaskRow> tasks;
   streamRows(tx, sql, [&](const CopyTextRow& row) {
     TaskRow t;
@@ -196,8 +194,8 @@ std::vector<ScoreFact> readScores(pqxx::transaction_base& tx, const ReportQuery&
 
 void readDirectory(pqxx::transaction_base& tx, const ReportQuery& q, ReportData& data) {
   tx.exec("SET LOCAL enable_nestloop = on");  // a few hundred services: see configure()
-  for (const auto& row :
-       tx.exec_params(report_sql::kServices, kCapacityUrl, kLastReviewedUrl)) {
+  for (const auto& row : tx.exec_params(report_sql::kServices, fhir::kCapacityExtension,
+                                        fhir::kLastReviewedExtension)) {
     ServiceFact s;
     s.id = text(row[0]);
     s.name = text(row[1]);
@@ -296,7 +294,11 @@ ReportData readAll(pqxx::connection& main, const std::vector<pqxx::connection*>&
   return data;
 }
 
-void logDatabaseError(const char* what) { std::cerr << "report database error: " << what << "\n"; }
+// What the caller reads when the statement timeout (configure) cancels the report.
+std::string timeLimitExceeded(std::chrono::seconds timeLimit) {
+  return "The report took longer than " + std::to_string(timeLimit.count()) +
+         " seconds; choose a shorter period or try again later";
+}
 
 }  // namespace
 
@@ -320,32 +322,14 @@ ReportData PgReportStore::read(const ReportQuery& query) {
       std::vector<pqxx::connection*> beside;
       for (auto& h : helpers) beside.push_back(&*h);
       return readAll(**lease, beside, query, timeLimit_);
-    } catch (const pqxx::broken_connection& e) {
-      if (lease) lease->discard();
-      for (auto& h : helpers) h.discard();
-      if (attempt >= 2) {
-        logDatabaseError(e.what());
-        throw FhirError(ErrorKind::kUnavailable, "transient", "The database is unavailable");
-      }
-    } catch (const pqxx::sql_error& e) {
-      logDatabaseError(e.what());
-      if (e.sqlstate() == "57014") {  // query_canceled: the statement timeout
-        throw FhirError(ErrorKind::kUnavailable, "too-costly",
-                        "The report took longer than " + std::to_string(timeLimit_.count()) +
-                            " seconds; choose a shorter period or try again later");
-      }
-      if (lease && !(*lease)->is_open()) lease->discard();
-      for (auto& h : helpers) {
-        if (!h->is_open()) h.discard();
-      }
-      throw FhirError(ErrorKind::kInternal, "exception", "A database error occurred");
-    } catch (const std::runtime_error& e) {
-      if (dynamic_cast<const FhirError*>(&e)) throw;
-      if (!lease) {  // no connection free, or none could be opened
-        logDatabaseError(e.what());
-        throw FhirError(ErrorKind::kUnavailable, "transient", "The database is unavailable");
-      }
-      throw;
+    } catch (const std::exception& e) {
+      const std::optional<DbFailure> failure = databaseFailure(e);
+      if (!failure) throw;
+      if (lease) dropIfBroken(*lease, *failure);
+      for (auto& h : helpers) dropIfBroken(h, *failure);
+      if (retryAfter(*failure, attempt, kAttempts)) continue;
+      throw loggedError("report", *failure, e,
+                        *failure == DbFailure::kCanceled ? timeLimitExceeded(timeLimit_) : "");
     }
   }
 }

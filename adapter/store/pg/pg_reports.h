@@ -8,9 +8,9 @@
 //
 // It has its own small pool of connections, so a report (which can take a second) never holds
 // a connection the FHIR interactions need; a pool of one reads everything on one. SQL
-// text and database messages never leave this layer: failures become fhir::FhirError
-// (kUnavailable when the database cannot be reached or the report runs past its time limit,
-// kInternal otherwise) and the detail goes to stderr.
+// text and database messages never leave this layer: failures become fhir::FhirError through
+// store/pg/db_errors.h (kUnavailable when the database cannot be reached or the report runs past
+// its time limit, kInternal for a database fault) and the detail goes to stderr.
 // Thread-safe. Construct after PgResourceStore, which applies the migrations.
 #pragma once
 

@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include <functional>
+#include <optional>
 #include <iostream>
 #include <set>
 #include <sstream>
@@ -15,6 +16,7 @@
 #include "store/pg/access_sql.h"
 #include "store/pg/deferred_writes.h"
 #include "store/pg/version_writes.h"
+#include "store/pg/pg_errors.h"
 #include "store/pg/pg_messages.h"
 #include "store/pg/pg_search.h"
 #include "store/pg/version_rows.h"
@@ -24,9 +26,10 @@
 namespace sp::store::pg {
 namespace {
 
-using fhir::ErrorKind;
 using fhir::FhirError;
 
+// How many times a transaction is run when it fails in a way a new attempt can mend (a broken
+// connection, a serialization failure or deadlock: db_errors.h), as pqxx::perform would.
 constexpr int kAttempts = 3;
 
 // Writes held back until the transaction next reads what they change (deferred_writes.h).
@@ -418,8 +421,6 @@ class PgTransaction : public StoreTransaction {
   std::set<std::string> lockedKeys_;  // advisory locks taken (lockKey)
 };
 
-void logDatabaseError(const char* what) { std::cerr << "database error: " << what << "\n"; }
-
 }  // namespace
 
 PgResourceStore::PgResourceStore(const std::string& url, std::size_t poolSize) {
@@ -445,34 +446,12 @@ void PgResourceStore::run(const std::function<void(StoreTransaction&)>& work) {
       store.flushPending();
       tx.commit();
       return;
-    } catch (const pqxx::in_doubt_error& e) {
-      logDatabaseError(e.what());
-      throw FhirError(ErrorKind::kUnavailable, "transient",
-                      "The database connection was lost during commit; the outcome is unknown");
-    } catch (const pqxx::broken_connection& e) {
-      if (lease) lease->discard();
-      if (attempt >= kAttempts) {
-        logDatabaseError(e.what());
-        throw FhirError(ErrorKind::kUnavailable, "transient", "The database is unavailable");
-      }
-    } catch (const pqxx::serialization_failure& e) {
-      if (attempt >= kAttempts) throw FhirError(ErrorKind::kConflict, "conflict", "Busy; retry");
-    } catch (const pqxx::deadlock_detected& e) {
-      if (attempt >= kAttempts) throw FhirError(ErrorKind::kConflict, "conflict", "Busy; retry");
-    } catch (const pqxx::unique_violation& e) {
-      throw FhirError(ErrorKind::kConflict, "conflict",
-                      "A concurrent request changed the same resource; retry");
-    } catch (const pqxx::sql_error& e) {
-      logDatabaseError(e.what());
-      if (lease && !(*lease)->is_open()) lease->discard();
-      throw FhirError(ErrorKind::kInternal, "exception", "A database error occurred");
-    } catch (const std::runtime_error& e) {
-      if (dynamic_cast<const FhirError*>(&e)) throw;
-      if (!lease) {  // no connection free, or none could be opened
-        logDatabaseError(e.what());
-        throw FhirError(ErrorKind::kUnavailable, "transient", "The database is unavailable");
-      }
-      throw;
+    } catch (const std::exception& e) {
+      const std::optional<DbFailure> failure = databaseFailure(e);
+      if (!failure) throw;  // the work's own FhirError, or a fault that is not the database's
+      if (lease) dropIfBroken(*lease, *failure);
+      if (retryAfter(*failure, attempt, kAttempts)) continue;
+      throw loggedError("resource store", *failure, e);
     }
   }
 }

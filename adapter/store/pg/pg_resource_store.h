@@ -1,8 +1,9 @@
 // ResourceStore on PostgreSQL (libpqxx 6.4).
 //
-// SQLSTATE errors are translated here: broken connections and serialization failures are
-// retried, a unique violation becomes FhirError(kConflict), an unreachable database
-// FhirError(kUnavailable); SQL text never leaves this layer (it is logged to stderr instead).
+// Database failures become fhir::FhirError through the one table of store/pg/db_errors.h: a
+// transaction that fails on a broken connection, a serialization failure or a deadlock is run
+// again (up to three times in all), a unique violation is kConflict, an unreachable database
+// kUnavailable; SQL text never leaves this layer (it is logged to stderr instead).
 #pragma once
 
 #include <memory>

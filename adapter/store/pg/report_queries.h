@@ -22,7 +22,8 @@ namespace sp::store::pg::report_sql {
 // One row per referral authored in the period: a ServiceRequest with a referral-route token (the
 // sp-referral profile requires the route), not entered-in-error. Its tokens and its references
 // are each one scan of an index of migration 014, in referral id order, grouped per referral.
-// Cohorts: bit = position in $3. $1, $2: the period in epoch milliseconds [from, to).
+// Cohorts: bit = position in $3. $1, $2: the period in epoch milliseconds [from, to). $4, $5:
+// the referral-route and priority-cohort CodeSystems (fhir/project_urls.h).
 constexpr const char* kReferrals = R"sql(
 WITH
 referral AS (
@@ -32,11 +33,11 @@ referral AS (
 token AS (
   SELECT res_id AS id,
     min(code) FILTER (WHERE param = 'route'
-        AND system = 'https://fhir.social-prescribing.example.org/CodeSystem/referral-route')
+        AND system = $4)
       AS route,
     bit_or(1::bigint << (array_position($3::text[], code) - 1)) FILTER (
         WHERE param = 'reason-code'
-        AND system = 'https://fhir.social-prescribing.example.org/CodeSystem/priority-cohort')
+        AND system = $5)
       AS cohorts,
     bool_or(param = 'status' AND code = 'entered-in-error') AS withdrawn
   FROM idx_token
@@ -68,7 +69,10 @@ WHERE t.route IS NOT NULL AND NOT t.withdrawn
 // its status's position in $1 (bit 0 for the first; $1 holds at most 20), bit 20 when its code
 // is warm-handover, bit 21 when its businessStatus is handed-over, bit 22 + the position of a
 // statusReason in $2 and bit 32 + the position of a businessStatus in $2 (positions from 0;
-// $2 holds at most 10 rejection reasons). Null for a Task without tokens.
+// $2 holds at most 10 rejection reasons). Null for a Task without tokens. $3, $4: the task-code
+// and task-business-status CodeSystems (fhir/project_urls.h), which like every $n here reach
+// PostgreSQL as literals written into the text (withLiterals: the statement is a COPY): the
+// contact predicate is then migration 003's index predicate, constant and all, as it must be.
 //
 // The first acceptance and first contact are in the version history only, read through the
 // partial indexes of migration 003. date_part, not extract: extract returns numeric, whose
@@ -79,10 +83,9 @@ WITH
 task_state AS (
   SELECT res_id AS task, bit_or(CASE
       WHEN param = 'status' THEN 1::bigint << (array_position($1::text[], code) - 1)
-      WHEN param = 'code' THEN CASE WHEN code = 'warm-handover' AND system =
-          'https://fhir.social-prescribing.example.org/CodeSystem/task-code' THEN 1::bigint << 20 END
-      WHEN system IS DISTINCT FROM
-          'https://fhir.social-prescribing.example.org/CodeSystem/task-business-status' THEN NULL
+      WHEN param = 'code' THEN
+          CASE WHEN code = 'warm-handover' AND system = $3 THEN 1::bigint << 20 END
+      WHEN system IS DISTINCT FROM $4 THEN NULL
       WHEN param = 'business-status' AND code = 'handed-over' THEN 1::bigint << 21
       WHEN param = 'status-reason' THEN 1::bigint << (21 + array_position($2::text[], code))
       ELSE 1::bigint << (31 + array_position($2::text[], code)) END) AS bits
@@ -99,8 +102,7 @@ contact AS (
   SELECT res_id AS task, (date_part('epoch', min(last_updated)) * 1000000)::bigint / 1000 AS at
   FROM resource_versions
   WHERE res_type = 'Task'
-    AND sp_report_has_code(body::json -> 'businessStatus',
-          'https://fhir.social-prescribing.example.org/CodeSystem/task-business-status',
+    AND sp_report_has_code(body::json -> 'businessStatus', $4,
           '{first-contact-made,plan-agreed,attending,discharged}')
   GROUP BY res_id)
 SELECT f.target_id, s.bits, a.at, c.at
