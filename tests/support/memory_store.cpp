@@ -382,7 +382,7 @@ class MemoryStore::Transaction : public store::StoreTransaction {
       all.push_back(&entry);
     }
     store::SearchResult result;
-    if (request.total || request.totalEstimate) {
+    if (request.total) {
       result.total = static_cast<std::int64_t>(all.size());  // the cursor does not count
     }
     if (request.count <= 0) return result;

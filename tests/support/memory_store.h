@@ -2,16 +2,18 @@
 // and delivery write rules) without PostgreSQL. Integration tests keep what crosses the
 // database (SQL, locks between processes, durability).
 //
-// What it keeps, as store/pg does: every version of every resource (history, vread), the
-// identifier and search index entries of the current version, access grants, the outbox, the
-// capacity refusals, the audit trail and the messaging tables (conversations, message claims,
-// the message log).
+// What it keeps, as store/pg does: every version of every resource (history, vread; lastUpdated
+// to the millisecond), the identifier and search index entries of the current version, access
+// grants, the outbox, the capacity refusals, the audit trail and the messaging tables
+// (conversations, message claims timed by the clock given, the message log).
 //
 // Transactions: inTransaction runs `work` on a copy of the state and makes the copy the state
 // only when `work` returns normally; any exception leaves the state as it was and propagates.
 // Transactions run one at a time (one mutex, held for the whole transaction): current(forUpdate)
-// and lockKey need no locks of their own, and a version conflict (kConflict) arises only when a
-// caller appends after a version it read in an earlier transaction. A transaction opened inside
+// and lockKey need no locks of their own, and a version conflict (kConflict: a version that
+// exists already) arises only when a caller appends after a version it read earlier (in an
+// earlier transaction, or before writing the same resource again); a version that skips one
+// breaks the contract and throws std::logic_error. A transaction opened inside
 // another on the same thread, or an inspection call made from inside a transaction, throws
 // std::logic_error (with one mutex it would deadlock). inReadOnly reads the state itself;
 // writing in it throws std::logic_error. withinSavepoint copies the transaction's state and
@@ -22,8 +24,9 @@
 //  - criteria: _id (plain, :not); token (plain, :not, :text, :missing); reference (plain,
 //    :Type, :missing; a literal target or a URL); string (plain prefix, :exact, :contains,
 //    :missing); several values of one criterion OR, criteria AND; only the prefix eq;
-//  - no _sort (matches in type, then id order), forward paging with its cursor, _count (0:
-//    total only), _total, an AccessFilter.
+//  - no _sort (matches in type, then id order, by bytes where PostgreSQL follows its
+//    collation), forward paging with its cursor, _count (0: total only), _total, an
+//    AccessFilter.
 // Anything else (dates, numbers, quantities, uris, near, _lastUpdated, chains, _has,
 // :identifier, :above/:below, prefixes, _sort, _include/_revinclude, backward pages) throws
 // std::logic_error("MemoryStore: <what> is not supported") rather than answering wrongly.
