@@ -1,19 +1,20 @@
 // Wires the layers together: configuration, definitions, store, API, HTTP edge, signals.
+#include <pthread.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <memory>
-#include <pthread.h>
 #include <vector>
 
 #include "app/config.h"
 #include "delivery/delivery_worker.h"
 #include "fhir/definitions.h"
 #include "fhir/ids.h"
-#include "fhir/project_urls.h"
 #include "fhir/json.h"
+#include "fhir/project_urls.h"
 #include "http/http_post_client.h"
 #include "http/http_server.h"
 #include "mapping/mapping_set.h"
@@ -187,11 +188,11 @@ int run(const sp::app::Config& config) {
                   .definition = "http://hl7.org/fhir/OperationDefinition/ConceptMap-translate",
                   .operation = &translate});
   const sp::services::AlternativesOperation alternatives;
-  operations.add({.type = "HealthcareService",
-                  .name = "$alternatives",
-                  .definition = std::string(sp::fhir::kOperationBase) +
-                                "HealthcareService-alternatives",
-                  .operation = &alternatives});
+  operations.add(
+      {.type = "HealthcareService",
+       .name = "$alternatives",
+       .definition = std::string(sp::fhir::kOperationBase) + "HealthcareService-alternatives",
+       .operation = &alternatives});
   api.useOperations(&operations);
 
   const auto stored = sp::services::publishMappingResources(api, mappings);

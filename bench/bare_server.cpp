@@ -7,7 +7,6 @@
 // Usage: bare_server [--host H] [--port N] [--threads T] [--port-file FILE]
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
-
 #include <pthread.h>
 
 #include <chrono>
@@ -73,8 +72,7 @@ int toInt(const std::string& flag, const std::string& text, int low, int high) {
     if (used == text.size() && value >= low && value <= high) return value;
   } catch (const std::exception&) {
   }
-  std::cerr << "bare_server: " << flag << " must be a number in [" << low << ", " << high
-            << "]\n";
+  std::cerr << "bare_server: " << flag << " must be a number in [" << low << ", " << high << "]\n";
   std::exit(2);
 }
 

@@ -51,8 +51,7 @@ const std::vector<Option>& options() {
       {"database-url", "DATABASE_URL", Kind::kText,
        "PostgreSQL URL, e.g. postgresql://user@127.0.0.1:5432/db (required)",
        [](Config& c, const std::string& v) { c.databaseUrl = v; }},
-      {"db-pool", "SP_DB_POOL", Kind::kNumber,
-       "database connections (default: one per thread)",
+      {"db-pool", "SP_DB_POOL", Kind::kNumber, "database connections (default: one per thread)",
        [](Config& c, const std::string& v) { c.dbPool = number("db-pool", v, 1, 1000); }},
       {"plain-http", "SP_PLAIN_HTTP", Kind::kFlag,
        "serve plain HTTP to anyone, with no identities (local debugging and tests only); "
@@ -82,8 +81,7 @@ const std::vector<Option>& options() {
        [](Config& c, const std::string& v) {
          c.limits.maxJsonDepth = number("max-json-depth", v, 8, 1000);
        }},
-      {"max-page-size", "SP_MAX_PAGE_SIZE", Kind::kNumber,
-       "largest _count served (default 500)",
+      {"max-page-size", "SP_MAX_PAGE_SIZE", Kind::kNumber, "largest _count served (default 500)",
        [](Config& c, const std::string& v) {
          c.limits.maxPageSize = number("max-page-size", v, 1, 10000);
        }},
@@ -236,7 +234,8 @@ Config parseConfig(const std::vector<std::string>& args, const EnvLookup& env) {
     std::string profiles = c.profilesDir;
     while (profiles.size() > 1 && profiles.back() == '/') profiles.pop_back();
     const std::size_t slash = profiles.rfind('/');
-    c.mappingsDir = slash == std::string::npos ? "mappings" : profiles.substr(0, slash + 1) + "mappings";
+    c.mappingsDir =
+        slash == std::string::npos ? "mappings" : profiles.substr(0, slash + 1) + "mappings";
   }
   if (c.localitiesFile.empty()) c.localitiesFile = c.mappingsDir + "/localities.csv";
   if (c.organisationsFile.empty()) {

@@ -23,27 +23,27 @@ struct Config {
   std::string databaseUrl;
   int dbPool = 0;  // 0: one connection per server thread
   std::string profilesDir = "fhir-profiles";
-  std::string mappingsDir;  // empty: the "mappings" folder beside profilesDir
-  std::string portFile;  // when set, the bound port is written here once serving
+  std::string mappingsDir;                 // empty: the "mappings" folder beside profilesDir
+  std::string portFile;                    // when set, the bound port is written here once serving
   long handoverExpirySeconds = 72 * 3600;  // a warm handover not accepted in this time expires
   long handoverSweepMillis = 60 * 1000;    // how often expired handovers are swept; 0: never
-  std::string localitiesFile;     // empty: localities.csv in the mappings folder
+  std::string localitiesFile;              // empty: localities.csv in the mappings folder
   std::string organisationsFile;  // empty: certs/organisations.csv beside the profiles folder
   bool devOpenReports = false;    // reports for every caller, with or without a certificate
   // Delivery to partners from the outbox (docs/delivery.md).
-  bool deliveryEnabled = true;             // run the delivery workers in this process
-  int deliveryWorkers = 2;                 // delivery threads (one slow partner holds only one)
-  int deliveryMaxAttempts = 8;             // then the message is reported undelivered
-  long deliveryFirstRetryMillis = 2000;    // doubled after each failed attempt
+  bool deliveryEnabled = true;           // run the delivery workers in this process
+  int deliveryWorkers = 2;               // delivery threads (one slow partner holds only one)
+  int deliveryMaxAttempts = 8;           // then the message is reported undelivered
+  long deliveryFirstRetryMillis = 2000;  // doubled after each failed attempt
   long deliveryMaxRetryMillis = 15 * 60 * 1000;
-  long deliveryPollMillis = 500;           // how often an idle worker looks at the outbox
-  long deliveryTimeoutMillis = 10000;      // one attempt: connect, send and answer
-  std::string deliveryCaFile;              // partners' CA for https; empty: --client-ca
+  long deliveryPollMillis = 500;       // how often an idle worker looks at the outbox
+  long deliveryTimeoutMillis = 10000;  // one attempt: connect, send and answer
+  std::string deliveryCaFile;          // partners' CA for https; empty: --client-ca
   // The hub's client certificate and key, presented when it delivers over https: extended key
   // usage clientAuth (a server certificate is refused by receivers that check the purpose).
   std::string deliveryCertFile = kDefaultDeliveryCert;
   std::string deliveryKeyFile = kDefaultDeliveryKey;
-  long outboxRetentionHours = 7 * 24;      // delivered outbox rows older than this are deleted
+  long outboxRetentionHours = 7 * 24;  // delivered outbox rows older than this are deleted
   bool help = false;
 };
 

@@ -34,7 +34,7 @@ class UndeliveredReporter {
 
 struct WorkerSettings {
   RetrySchedule retry;
-  std::chrono::milliseconds pollInterval{500};  // the wait when the outbox has nothing due
+  std::chrono::milliseconds pollInterval{500};    // the wait when the outbox has nothing due
   std::chrono::seconds retention{7 * 24 * 3600};  // delivered messages are kept this long
 };
 

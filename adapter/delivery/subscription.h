@@ -39,7 +39,7 @@ struct NotificationParts {
   std::string subscriptionId;
   std::string focusType;
   std::string focusId;
-  bool created = false;  // the focus was created (POST) rather than updated (PUT)
+  bool created = false;        // the focus was created (POST) rather than updated (PUT)
   std::int64_t versionId = 0;  // the focus version written; 0: unknown (no etag)
   std::string lastModified;    // its meta.lastUpdated (FHIR instant); may be empty
 };

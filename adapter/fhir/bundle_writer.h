@@ -10,8 +10,8 @@ namespace sp::fhir {
 
 struct BundleEntry {
   std::string fullUrl;
-  std::string resourceJson;  // raw JSON text; empty for none
-  std::string searchMode;    // match | include | outcome; empty for none
+  std::string resourceJson;   // raw JSON text; empty for none
+  std::string searchMode;     // match | include | outcome; empty for none
   std::string requestMethod;  // for history and batch/transaction requests
   std::string requestUrl;
   std::string responseStatus;  // "201 Created"

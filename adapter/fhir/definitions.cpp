@@ -40,9 +40,9 @@ void forEachEntry(const rapidjson::Document& bundle, const std::string& path, Vi
 }
 
 SearchParameterDefinition searchParameterOf(const rapidjson::Value& json) {
-  return SearchParameterDefinition{getString(json, "url"),        getString(json, "code"),
-                                   getString(json, "type"),       getString(json, "expression"),
-                                   getStrings(json, "base"),      getStrings(json, "target")};
+  return SearchParameterDefinition{getString(json, "url"),   getString(json, "code"),
+                                   getString(json, "type"),  getString(json, "expression"),
+                                   getStrings(json, "base"), getStrings(json, "target")};
 }
 
 }  // namespace
@@ -118,7 +118,8 @@ Definitions Definitions::load(const std::string& profilesDir) {
     const std::size_t before = differentials.size();
     for (auto it = differentials.begin(); it != differentials.end();) {
       const auto& [file, doc] = *it;
-      auto sd = std::make_unique<StructureDefinition>(parseStructureDefinition(doc, "differential"));
+      auto sd =
+          std::make_unique<StructureDefinition>(parseStructureDefinition(doc, "differential"));
       const StructureDefinition* base = defs.structureDefinition(sd->baseDefinition);
       if (!base) {
         ++it;

@@ -15,9 +15,7 @@ bool isValidId(std::string_view id) {
   return true;
 }
 
-std::string weakEtag(std::int64_t versionId) {
-  return "W/\"" + std::to_string(versionId) + "\"";
-}
+std::string weakEtag(std::int64_t versionId) { return "W/\"" + std::to_string(versionId) + "\""; }
 
 std::optional<std::int64_t> parseEtagVersion(std::string_view header) {
   std::string_view v = header;

@@ -210,8 +210,8 @@ void parseJson(std::string_view text, Document& out, const JsonLimits& limits) {
   } generator{reader, stream, handler, result};
   out.Populate(generator);
   if (result.IsError()) {
-    std::string why = handler.problem().empty() ? rapidjson::GetParseError_En(result.Code())
-                                                : handler.problem();
+    std::string why =
+        handler.problem().empty() ? rapidjson::GetParseError_En(result.Code()) : handler.problem();
     throw FhirError(ErrorKind::kInvalid, "structure",
                     "Invalid JSON at offset " + std::to_string(result.Offset()) + ": " + why);
   }

@@ -38,7 +38,8 @@ class SnapshotBuilder {
 
   bool hasChildren(const std::string& id) const {
     for (const auto& e : elements_) {
-      if (e.id.size() > id.size() && e.id.compare(0, id.size(), id) == 0 && e.id[id.size()] == '.') {
+      if (e.id.size() > id.size() && e.id.compare(0, id.size(), id) == 0 &&
+          e.id[id.size()] == '.') {
         return true;
       }
     }

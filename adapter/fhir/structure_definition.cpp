@@ -101,10 +101,11 @@ ElementDefinition parseElement(const rapidjson::Value& json) {
     e.isSummary = summary->GetBool();
   }
   if (const auto* binding = findMember(json, "binding"); binding && binding->IsObject()) {
-    e.binding = Binding{getString(*binding, "strength"),
-                        stripVersion(getString(*binding, "valueSet"))};
+    e.binding =
+        Binding{getString(*binding, "strength"), stripVersion(getString(*binding, "valueSet"))};
   }
-  if (const auto* constraints = findMember(json, "constraint"); constraints && constraints->IsArray()) {
+  if (const auto* constraints = findMember(json, "constraint");
+      constraints && constraints->IsArray()) {
     for (const auto& c : constraints->GetArray()) {
       const std::string expression = getString(c, "expression");
       if (expression.empty()) continue;

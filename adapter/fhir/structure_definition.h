@@ -35,10 +35,10 @@ struct ElementDefinition {
   std::string name;  // last path segment: "url", "value[x]"
   std::string sliceName;
   int min = 0;
-  int max = -1;       // -1: unbounded
+  int max = -1;         // -1: unbounded
   bool hasMin = false;  // whether min/max were stated (a differential states only changes)
   bool hasMax = false;
-  bool isArray = false;  // from the base definition's max: the JSON shape
+  bool isArray = false;    // from the base definition's max: the JSON shape
   bool isSummary = false;  // part of the _summary=true view
   std::vector<TypeRef> types;
   std::string contentReference;  // "#Questionnaire.item": children are those of that id

@@ -32,8 +32,7 @@ void Terminology::add(const rapidjson::Value& resource) {
   }
 }
 
-std::optional<Terminology::Expansion> Terminology::expand(const std::string& url,
-                                                          int depth) const {
+std::optional<Terminology::Expansion> Terminology::expand(const std::string& url, int depth) const {
   auto vs = valueSets_.find(url);
   if (vs == valueSets_.end() || depth > 8) return std::nullopt;
   const auto* compose = findMember(vs->second, "compose");

@@ -30,7 +30,8 @@ bool isValidUtf8(std::string_view text) {
       if ((next & 0xC0) != 0x80) return false;
       codePoint = (codePoint << 6) | (next & 0x3F);
     }
-    const bool overlong = (length == 3 && codePoint < 0x800) || (length == 4 && codePoint < 0x10000);
+    const bool overlong =
+        (length == 3 && codePoint < 0x800) || (length == 4 && codePoint < 0x10000);
     const bool surrogate = codePoint >= 0xD800 && codePoint <= 0xDFFF;
     if (overlong || surrogate || codePoint > 0x10FFFF) return false;
     i += length;

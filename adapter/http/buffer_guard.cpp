@@ -1,8 +1,7 @@
 #include "http/buffer_guard.h"
 
-#include <sys/socket.h>
-
 #include <pistache/peer.h>
+#include <sys/socket.h>
 
 #include <stdexcept>
 

@@ -19,8 +19,8 @@
 #include "http/proxy_protocol.h"
 #include "http/raw_request_target.h"
 #include "http/verbatim_headers.h"
-#include "rest/status_map.h"
 #include "rest/request_screen.h"
+#include "rest/status_map.h"
 
 namespace sp::http {
 namespace {
@@ -59,7 +59,8 @@ ClientIdentity identityOf(const std::shared_ptr<Tcp::Peer>& peer) {
 
 bool asksToClose(const Http::Request& req) {
   for (const auto& [name, raw] : req.headers().rawList()) {
-    if (lowerCase(name) == "connection" && lowerCase(raw.value()).find("close") != std::string::npos) {
+    if (lowerCase(name) == "connection" &&
+        lowerCase(raw.value()).find("close") != std::string::npos) {
       return true;
     }
   }
@@ -74,7 +75,8 @@ rest::RestRequest toRestRequest(const Http::Request& req, const HttpConfig& conf
   r.path = rest::percentDecode(req.resource(), false);
   if (const auto target = rawRequestTarget(peer, r.method)) {
     const auto question = target->find('?');
-    if (question != std::string::npos) r.query = rest::parseQueryString(target->substr(question + 1));
+    if (question != std::string::npos)
+      r.query = rest::parseQueryString(target->substr(question + 1));
   } else {
     for (auto it = req.query().parameters_begin(); it != req.query().parameters_end(); ++it) {
       r.query.emplace_back(rest::percentDecode(it->first, true),
@@ -143,8 +145,7 @@ rest::RestResponse outcomeResponse(int status, const std::string& code,
                                    const std::string& diagnostics) {
   rest::RestResponse r;
   r.status = status;
-  r.body = fhir::operationOutcomeJson(
-      {fhir::Issue{fhir::Severity::kError, code, diagnostics, ""}});
+  r.body = fhir::operationOutcomeJson({fhir::Issue{fhir::Severity::kError, code, diagnostics, ""}});
   r.headers.emplace_back("Content-Type", "application/fhir+json; charset=utf-8");
   return r;
 }
@@ -159,14 +160,15 @@ std::optional<rest::RestResponse> oversizedHead(const Http::Request& req,
   if (const auto measured = rawRequestHeadBytes(peer)) {
     head = *measured;
   } else {
-    for (const auto& [name, raw] : req.headers().rawList()) head += name.size() + raw.value().size() + 4;
+    for (const auto& [name, raw] : req.headers().rawList())
+      head += name.size() + raw.value().size() + 4;
   }
   const int status = headLimitStatus(target, head, config.maxHeaderBytes);
   if (status == 0) return std::nullopt;
   const std::string what = status == 414 ? "request target" : "request line and headers";
-  return outcomeResponse(status, "too-costly",
-                         "The " + what + " are longer than " +
-                             std::to_string(config.maxHeaderBytes) + " bytes");
+  return outcomeResponse(
+      status, "too-costly",
+      "The " + what + " are longer than " + std::to_string(config.maxHeaderBytes) + " bytes");
 }
 
 rest::RestResponse internalError() {
@@ -224,8 +226,7 @@ class FhirHandler : public Http::Handler, public ParsingDelegate::Receiver {
                               .count();
       std::ostringstream line;
       line << Http::methodString(req.method()) << " " << loggablePath(req.resource()) << " "
-           << response.status
-           << " " << micros / 1000.0 << "ms " << requestId << "\n";
+           << response.status << " " << micros / 1000.0 << "ms " << requestId << "\n";
       std::cout << line.str() << std::flush;
     }
   }
@@ -303,8 +304,8 @@ class FhirHandler : public Http::Handler, public ParsingDelegate::Receiver {
     const auto closeIt = [weak] {
       if (const auto connected = weak.lock()) ::shutdown(connected->fd(), SHUT_RDWR);
     };
-    send(writer, response, requestId).then([closeIt](ssize_t) { closeIt(); },
-                                           [closeIt](std::exception_ptr) { closeIt(); });
+    send(writer, response, requestId)
+        .then([closeIt](ssize_t) { closeIt(); }, [closeIt](std::exception_ptr) { closeIt(); });
   }
 
   static Async::Promise<ssize_t> send(Http::ResponseWriter& writer,

@@ -40,11 +40,11 @@ struct HttpConfig {
   // adapter uses it only as the default trust for partners' endpoints when it delivers.
   std::string clientCaFile;
   std::size_t maxRequestBytes = 4 * 1024 * 1024 + 64 * 1024;  // headers and body together
-  std::size_t maxHeaderBytes = 16 * 1024;  // request line and headers: 414 or 431 beyond
-  std::chrono::seconds headerTimeout{10};  // a head not complete in this time: 408, closed
-  std::chrono::seconds bodyTimeout{30};    // a body not complete in this time: 408, closed
+  std::size_t maxHeaderBytes = 16 * 1024;     // request line and headers: 414 or 431 beyond
+  std::chrono::seconds headerTimeout{10};     // a head not complete in this time: 408, closed
+  std::chrono::seconds bodyTimeout{30};       // a body not complete in this time: 408, closed
   std::chrono::seconds keepaliveTimeout{60};  // an idle kept-alive connection is closed
-  std::string baseUrl;  // public base URL; derived from Host when empty
+  std::string baseUrl;                        // public base URL; derived from Host when empty
   bool accessLog = true;
 };
 

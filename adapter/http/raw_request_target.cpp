@@ -49,7 +49,8 @@ std::optional<std::string> rawRequestTarget(const std::shared_ptr<Pistache::Tcp:
     return std::nullopt;
   }
   std::string target;
-  for (std::size_t i = prefix.size(); i < bytes.size() && bytes[i] != ' ' && bytes[i] != '\r'; ++i) {
+  for (std::size_t i = prefix.size(); i < bytes.size() && bytes[i] != ' ' && bytes[i] != '\r';
+       ++i) {
     target.push_back(bytes[i]);
   }
   if (target.empty() || target[0] != '/') return std::nullopt;

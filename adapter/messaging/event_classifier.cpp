@@ -58,7 +58,8 @@ Classification classifyBars(const IncomingMessage& m, const mapping::ConceptMap*
   const std::string reason = reasonCode(m);
   c.projectEvent = map ? projectEventOfBars(m, *map) : "";
   if (m.event.code == "servicerequest-request") {
-    if (m.focusType != "ServiceRequest") meaningless("A service request's focus is its ServiceRequest");
+    if (m.focusType != "ServiceRequest")
+      meaningless("A service request's focus is its ServiceRequest");
     if (c.projectEvent == "referral-request" && m.focusStatus == "active") {
       c.action = MessageAction::kReferral;
       return c;

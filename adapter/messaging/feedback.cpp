@@ -7,8 +7,7 @@ namespace sp::messaging {
 
 namespace {
 
-constexpr const char* kReportedElements[] = {"status", "businessStatus", "statusReason",
-                                             "output"};
+constexpr const char* kReportedElements[] = {"status", "businessStatus", "statusReason", "output"};
 
 }  // namespace
 

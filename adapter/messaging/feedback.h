@@ -12,11 +12,11 @@
 // message without a Task is feedback to keep (stored and logged), and moves nothing.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <cstddef>
 #include <optional>
 #include <string>
-
-#include <rapidjson/document.h>
 
 namespace sp::messaging {
 

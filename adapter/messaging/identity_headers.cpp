@@ -1,8 +1,8 @@
 #include "messaging/identity_headers.h"
 
-#include <algorithm>
-
 #include <rapidjson/document.h>
+
+#include <algorithm>
 
 #include "fhir/base64.h"
 #include "fhir/errors.h"
@@ -57,8 +57,7 @@ bool among(const std::vector<std::string>& codes, const std::string& code) {
 
 }  // namespace
 
-std::vector<IdentityHeader> readIdentityHeaders(
-    const std::map<std::string, std::string>& headers) {
+std::vector<IdentityHeader> readIdentityHeaders(const std::map<std::string, std::string>& headers) {
   std::vector<IdentityHeader> out;
   for (const Known& known : kIdentityHeaders) {
     auto it = headers.find(known.lowerName);
@@ -74,9 +73,9 @@ void checkIdentityHeaders(const std::vector<IdentityHeader>& identities,
     for (const std::string& ods : identity.ods) {
       if (!certificateOrganisation.empty()) {
         if (ods != certificateOrganisation) {
-          throw FhirError(ErrorKind::kForbidden, "forbidden",
-                          identity.name +
-                              " names an organisation other than the client certificate's");
+          throw FhirError(
+              ErrorKind::kForbidden, "forbidden",
+              identity.name + " names an organisation other than the client certificate's");
         }
       } else if (!senderOds.empty() && !among(senderOds, ods)) {
         throw FhirError(ErrorKind::kForbidden, "forbidden",

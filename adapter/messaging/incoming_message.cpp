@@ -130,8 +130,8 @@ IncomingMessage readIncomingMessage(const rapidjson::Value& bundle) {
   }
   IncomingMessage m;
   m.bundleId = fhir::getString(bundle, "id");
-  if (const auto* identifier = fhir::findMember(bundle, "identifier"); identifier &&
-                                                                       identifier->IsObject()) {
+  if (const auto* identifier = fhir::findMember(bundle, "identifier");
+      identifier && identifier->IsObject()) {
     const std::string value = fhir::getString(*identifier, "value");
     if (!value.empty()) m.bundleIdentifier = fhir::getString(*identifier, "system") + "|" + value;
   }
@@ -146,8 +146,8 @@ IncomingMessage readIncomingMessage(const rapidjson::Value& bundle) {
       for (const auto& c : codings->GetArray()) m.reasons.push_back(codingOf(&c));
     }
   }
-  if (const auto* response = fhir::findMember(header, "response"); response &&
-                                                                   response->IsObject()) {
+  if (const auto* response = fhir::findMember(header, "response");
+      response && response->IsObject()) {
     m.responseTo = fhir::getString(*response, "identifier");
   }
   if (const auto* source = fhir::findMember(header, "source"); source && source->IsObject()) {

@@ -22,19 +22,19 @@ struct Coding {
 };
 
 struct IncomingMessage {
-  std::string bundleId;          // Bundle.id (BaRS reuses it for updates of one referral)
-  std::string bundleIdentifier;  // Bundle.identifier as system|value, empty when absent
-  std::string messageHeaderId;   // MessageHeader.id, often absent in BaRS
-  Coding event;                  // MessageHeader.eventCoding
-  std::vector<Coding> reasons;   // MessageHeader.reason.coding
-  std::string responseTo;        // MessageHeader.response.identifier, empty when absent
-  std::string sourceEndpoint;    // MessageHeader.source.endpoint as given
-  std::string destinationEndpoint;         // destination[0].endpoint
-  std::vector<std::string> receiverOds;    // ODS codes of destination[0].receiver
-  std::vector<std::string> senderOds;      // ODS codes of the sender (Organization or its role)
-  std::size_t focusEntry = 0;              // index of the focus entry in Bundle.entry
-  std::string focusType;                   // its resourceType
-  std::string focusStatus;                 // its status, empty when none
+  std::string bundleId;                  // Bundle.id (BaRS reuses it for updates of one referral)
+  std::string bundleIdentifier;          // Bundle.identifier as system|value, empty when absent
+  std::string messageHeaderId;           // MessageHeader.id, often absent in BaRS
+  Coding event;                          // MessageHeader.eventCoding
+  std::vector<Coding> reasons;           // MessageHeader.reason.coding
+  std::string responseTo;                // MessageHeader.response.identifier, empty when absent
+  std::string sourceEndpoint;            // MessageHeader.source.endpoint as given
+  std::string destinationEndpoint;       // destination[0].endpoint
+  std::vector<std::string> receiverOds;  // ODS codes of destination[0].receiver
+  std::vector<std::string> senderOds;    // ODS codes of the sender (Organization or its role)
+  std::size_t focusEntry = 0;            // index of the focus entry in Bundle.entry
+  std::string focusType;                 // its resourceType
+  std::string focusStatus;               // its status, empty when none
 };
 
 // Reads the message. Throws fhir::FhirError kInvalid (issue codes `structure`, `required`,

@@ -47,8 +47,8 @@ rapidjson::Value entryOf(const std::string& resourceJson, const std::string& bas
   rapidjson::Value resource = parsed(resourceJson, a);
   rapidjson::Value entry(rapidjson::kObjectType);
   entry.AddMember("fullUrl",
-                  fhir::makeString(baseUrl + "/" + fhir::getString(resource, "resourceType") +
-                                       "/" + fhir::getString(resource, "id"),
+                  fhir::makeString(baseUrl + "/" + fhir::getString(resource, "resourceType") + "/" +
+                                       fhir::getString(resource, "id"),
                                    a),
                   a);
   entry.AddMember("resource", resource, a);

@@ -10,16 +10,23 @@
 namespace sp::messaging {
 
 std::string receiverCode(int httpStatus) {
-  static const std::map<int, std::string> kCodes = {
-      {400, "REC_BAD_REQUEST"},        {401, "REC_UNAUTHORIZED"},
-      {403, "REC_FORBIDDEN"},          {404, "REC_NOT_FOUND"},
-      {405, "REC_METHOD_NOT_ALLOWED"}, {406, "REC_NOT_ACCEPTABLE"},
-      {408, "REC_TIMEOUT"},            {409, "REC_CONFLICT"},
-      {412, "REC_PRECONDITION_FAILED"}, {413, "REC_PAYLOAD_TOO_LARGE"},
-      {415, "REC_UNSUPPORTED_MEDIA_TYPE"}, {422, "REC_UNPROCESSABLE_ENTITY"},
-      {425, "REC_TOO_EARLY"},          {429, "REC_TOO_MANY_REQUESTS"},
-      {500, "REC_SERVER_ERROR"},       {501, "REC_NOT_IMPLEMENTED"},
-      {503, "REC_SERVICE_UNAVAILABLE"}};
+  static const std::map<int, std::string> kCodes = {{400, "REC_BAD_REQUEST"},
+                                                    {401, "REC_UNAUTHORIZED"},
+                                                    {403, "REC_FORBIDDEN"},
+                                                    {404, "REC_NOT_FOUND"},
+                                                    {405, "REC_METHOD_NOT_ALLOWED"},
+                                                    {406, "REC_NOT_ACCEPTABLE"},
+                                                    {408, "REC_TIMEOUT"},
+                                                    {409, "REC_CONFLICT"},
+                                                    {412, "REC_PRECONDITION_FAILED"},
+                                                    {413, "REC_PAYLOAD_TOO_LARGE"},
+                                                    {415, "REC_UNSUPPORTED_MEDIA_TYPE"},
+                                                    {422, "REC_UNPROCESSABLE_ENTITY"},
+                                                    {425, "REC_TOO_EARLY"},
+                                                    {429, "REC_TOO_MANY_REQUESTS"},
+                                                    {500, "REC_SERVER_ERROR"},
+                                                    {501, "REC_NOT_IMPLEMENTED"},
+                                                    {503, "REC_SERVICE_UNAVAILABLE"}};
   auto it = kCodes.find(httpStatus);
   return it == kCodes.end() ? "REC_SERVER_ERROR" : it->second;
 }

@@ -10,11 +10,11 @@
 // A copy with neither cannot be checked and is accepted.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
-
-#include <rapidjson/document.h>
 
 #include "fhir/ids.h"
 
@@ -22,8 +22,8 @@ namespace sp::messaging {
 
 // What the sender's copy says it last saw.
 struct SenderCopy {
-  bool hasHeldId = false;                    // its id is the one the adapter assigned
-  std::optional<std::int64_t> versionId;     // meta.versionId, when a whole number
+  bool hasHeldId = false;                      // its id is the one the adapter assigned
+  std::optional<std::int64_t> versionId;       // meta.versionId, when a whole number
   std::optional<fhir::TimePoint> lastUpdated;  // meta.lastUpdated, when a valid instant
 };
 

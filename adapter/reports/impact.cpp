@@ -46,7 +46,7 @@ struct Derived {
   int reason = -1;  // index into rejectionReasons() when rejected
   bool refused = false;
   bool reReferral = false;
-  int place = -1;   // index into the locality table, -1 when unknown
+  int place = -1;  // index into the locality table, -1 when unknown
   std::optional<double> acceptDays;
   std::optional<double> contactDays;
 };
@@ -191,9 +191,9 @@ std::string latestDay(const std::string& written) {
 }
 
 // `personIndex`: the interned people of the period's referrals (Derived::person).
-std::vector<MeasureChange> measureChanges(
-    const store::ReportData& data, const std::vector<const Derived*>& counted,
-    const StringIndex& personIndex) {
+std::vector<MeasureChange> measureChanges(const store::ReportData& data,
+                                          const std::vector<const Derived*>& counted,
+                                          const StringIndex& personIndex) {
   // Each person's first referral counted.
   constexpr std::int64_t kNotCounted = std::numeric_limits<std::int64_t>::max();
   std::vector<std::int64_t> since(personIndex.size(), kNotCounted);
@@ -286,35 +286,48 @@ std::map<std::string, std::int64_t> refusalsInPeriod(const std::vector<store::Ca
 
 const char* outcomeCode(Outcome outcome) {
   switch (outcome) {
-    case Outcome::kCompleted: return "completed";
-    case Outcome::kFailed: return "failed";
-    case Outcome::kInProgress: return "in-progress";
-    case Outcome::kWaiting: return "waiting";
-    case Outcome::kRejected: return "rejected";
-    case Outcome::kCancelled: return "cancelled";
-    case Outcome::kNoTask: return "no-task";
+    case Outcome::kCompleted:
+      return "completed";
+    case Outcome::kFailed:
+      return "failed";
+    case Outcome::kInProgress:
+      return "in-progress";
+    case Outcome::kWaiting:
+      return "waiting";
+    case Outcome::kRejected:
+      return "rejected";
+    case Outcome::kCancelled:
+      return "cancelled";
+    case Outcome::kNoTask:
+      return "no-task";
   }
   return "no-task";
 }
 
 const char* outcomeLabel(Outcome outcome) {
   switch (outcome) {
-    case Outcome::kCompleted: return "Completed";
-    case Outcome::kFailed: return "Failed";
-    case Outcome::kInProgress: return "In progress";
-    case Outcome::kWaiting: return "Waiting for an answer";
-    case Outcome::kRejected: return "Rejected";
-    case Outcome::kCancelled: return "Cancelled";
-    case Outcome::kNoTask: return "No Task";
+    case Outcome::kCompleted:
+      return "Completed";
+    case Outcome::kFailed:
+      return "Failed";
+    case Outcome::kInProgress:
+      return "In progress";
+    case Outcome::kWaiting:
+      return "Waiting for an answer";
+    case Outcome::kRejected:
+      return "Rejected";
+    case Outcome::kCancelled:
+      return "Cancelled";
+    case Outcome::kNoTask:
+      return "No Task";
   }
   return "No Task";
 }
 
 const std::vector<Outcome>& allOutcomes() {
-  static const std::vector<Outcome> kAll = {Outcome::kCompleted, Outcome::kFailed,
-                                            Outcome::kInProgress, Outcome::kWaiting,
-                                            Outcome::kRejected,  Outcome::kCancelled,
-                                            Outcome::kNoTask};
+  static const std::vector<Outcome> kAll = {
+      Outcome::kCompleted, Outcome::kFailed,    Outcome::kInProgress, Outcome::kWaiting,
+      Outcome::kRejected,  Outcome::kCancelled, Outcome::kNoTask};
   return kAll;
 }
 
@@ -391,13 +404,12 @@ std::vector<Measure> measuresOf(const Figures& f) {
   m.push_back({"refused-no-capacity", "Refused for lack of capacity", count(f.refusedNoCapacity)});
   for (Outcome o : allOutcomes()) {
     if (o == Outcome::kRejected) continue;
-    m.push_back({std::string("outcome-") + outcomeCode(o), outcomeLabel(o),
-                 count(f.outcome(o))});
+    m.push_back({std::string("outcome-") + outcomeCode(o), outcomeLabel(o), count(f.outcome(o))});
   }
   m.push_back({"acceptance-rate", "Acceptance rate", f.acceptanceRate(), MeasureKind::kPercent});
   m.push_back({"completion-rate", "Completion rate", f.completionRate(), MeasureKind::kPercent});
-  m.push_back({"time-to-acceptance-median", "Days to acceptance, median",
-               f.toAcceptance.medianDays, MeasureKind::kDays});
+  m.push_back({"time-to-acceptance-median", "Days to acceptance, median", f.toAcceptance.medianDays,
+               MeasureKind::kDays});
   m.push_back({"time-to-acceptance-p90", "Days to acceptance, 90th percentile",
                f.toAcceptance.p90Days, MeasureKind::kDays});
   m.push_back({"time-to-first-contact-median", "Days to first contact, median",
@@ -432,9 +444,9 @@ store::ReportQuery reportQuery(const ReportPeriod& period) {
   for (const auto& i : instruments()) q.instruments.push_back({i.system, i.code});
   q.scoresFromMillis = period.fromMillis - kBaselineWindowDays * kDayMillisInt;
   for (const Term& t : priorityCohorts()) q.cohorts.push_back(t.code);
-  q.taskStatuses = {"draft",     "requested", "received",    "accepted",
-                    "rejected",  "ready",     "cancelled",   "in-progress",
-                    "on-hold",   "failed",    "completed",   "entered-in-error"};
+  q.taskStatuses = {"draft",    "requested", "received",  "accepted",
+                    "rejected", "ready",     "cancelled", "in-progress",
+                    "on-hold",  "failed",    "completed", "entered-in-error"};
   for (const Term& t : rejectionReasons()) {
     if (t.code != "other") q.rejectionReasons.push_back(t.code);
   }

@@ -63,14 +63,14 @@ struct Durations {
 
 struct Figures {
   std::int64_t referrals = 0;
-  std::int64_t people = 0;        // distinct persons
-  std::int64_t onward = 0;        // basedOn an earlier referral, not re-access
+  std::int64_t people = 0;  // distinct persons
+  std::int64_t onward = 0;  // basedOn an earlier referral, not re-access
   std::int64_t reReferrals = 0;
-  std::int64_t reAccess = 0;      // route re-access
-  std::int64_t accepted = 0;      // ever accepted
+  std::int64_t reAccess = 0;  // route re-access
+  std::int64_t accepted = 0;  // ever accepted
   std::int64_t refusedNoCapacity = 0;
-  std::map<Outcome, std::int64_t> outcomes;          // every Outcome, zeros included
-  std::map<std::string, std::int64_t> rejectedBy;    // every rejection reason, zeros included
+  std::map<Outcome, std::int64_t> outcomes;        // every Outcome, zeros included
+  std::map<std::string, std::int64_t> rejectedBy;  // every rejection reason, zeros included
   Durations toAcceptance;
   Durations toFirstContact;
   std::int64_t outcome(Outcome o) const;
@@ -124,7 +124,7 @@ struct ImpactReport {
   Date asAt;                // today (UK), for capacity and freshness
   Date staleBefore;         // six months before asAt
   Figures summary;
-  std::vector<Breakdown> breakdowns;  // route, cohort, locality, area, service
+  std::vector<Breakdown> breakdowns;         // route, cohort, locality, area, service
   std::vector<std::int64_t> acceptanceDays;  // counts per dayBuckets()
   std::vector<std::int64_t> firstContactDays;
   std::vector<MeasureChange> outcomeMeasures;  // every instrument, in instruments() order

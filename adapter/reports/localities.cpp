@@ -18,8 +18,8 @@ std::string trim(std::string_view s) {
 }
 
 bool isAlnum(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(),
-                                   [](unsigned char c) { return std::isalnum(c) != 0; });
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c) != 0; });
 }
 
 // "NE99" (2 to 4 letters and digits starting with a letter) or "NE99 4".

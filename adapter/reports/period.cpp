@@ -12,8 +12,9 @@ constexpr std::int64_t kDayMillis = 86400000;
 constexpr std::int64_t kHourMillis = 3600000;
 constexpr std::int64_t kMaxPeriodDays = 3653;  // ten years
 
-const char* const kMonthNames[] = {"January", "February", "March",     "April",   "May",      "June",
-                                   "July",    "August",   "September", "October", "November", "December"};
+const char* const kMonthNames[] = {"January",   "February", "March",    "April",
+                                   "May",       "June",     "July",     "August",
+                                   "September", "October",  "November", "December"};
 
 bool isLeap(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
 
@@ -89,7 +90,9 @@ Date dateFromDays(std::int64_t days) {
   return Date{year, month, day};
 }
 
-Date addDays(const Date& date, std::int64_t days) { return dateFromDays(daysFromEpoch(date) + days); }
+Date addDays(const Date& date, std::int64_t days) {
+  return dateFromDays(daysFromEpoch(date) + days);
+}
 
 Date addMonths(const Date& date, int months) {
   const int index = date.year * 12 + (date.month - 1) + months;

@@ -28,9 +28,9 @@ struct Date {
 
 // YYYY-MM-DD (a real calendar day, years 1900-2999); nullopt otherwise.
 std::optional<Date> parseDate(std::string_view text);
-std::string formatDate(const Date& date);       // 2026-03-31
-std::string formatLongDate(const Date& date);   // 31 March 2026
-std::int64_t daysFromEpoch(const Date& date);   // 1970-01-01 is 0
+std::string formatDate(const Date& date);      // 2026-03-31
+std::string formatLongDate(const Date& date);  // 31 March 2026
+std::int64_t daysFromEpoch(const Date& date);  // 1970-01-01 is 0
 Date dateFromDays(std::int64_t days);
 Date addDays(const Date& date, std::int64_t days);
 // The same day `months` months later (earlier when negative), or the month's last day when it
@@ -46,12 +46,12 @@ Date ukDateAt(std::int64_t utcMillis);
 Date ukDateAt(fhir::TimePoint t);
 
 struct ReportPeriod {
-  Date first;  // included
-  Date last;   // included
-  std::int64_t fromMillis = 0;  // midnight UK time starting `first`
-  std::int64_t toMillis = 0;    // midnight UK time after `last` (excluded)
-  std::string text() const;     // "2026-01-01/2026-03-31"
-  std::string describe() const; // "1 January 2026 to 31 March 2026"
+  Date first;                    // included
+  Date last;                     // included
+  std::int64_t fromMillis = 0;   // midnight UK time starting `first`
+  std::int64_t toMillis = 0;     // midnight UK time after `last` (excluded)
+  std::string text() const;      // "2026-01-01/2026-03-31"
+  std::string describe() const;  // "1 January 2026 to 31 March 2026"
   std::int64_t days() const;
 };
 

@@ -18,7 +18,8 @@ std::string impactCsv(const ImpactReport& report);
 // "impact-report-2026-01-01-to-2026-03-31.csv"
 std::string impactCsvFileName(const ImpactReport& report);
 
-// The query string that asks for this report's period and filters again ("period=...&locality=...").
+// The query string that asks for this report's period and filters again
+// ("period=...&locality=...").
 std::string reportQueryString(const ImpactReport& report);
 
 struct PageOptions {

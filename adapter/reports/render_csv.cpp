@@ -11,9 +11,12 @@ namespace {
 std::string valueText(const Measure& m) {
   if (!m.value) return "";
   switch (m.kind) {
-    case MeasureKind::kCount: return formatNumber(*m.value, 0);
-    case MeasureKind::kPercent: return formatNumber(*m.value, 1);
-    case MeasureKind::kDays: return formatNumber(*m.value, 2);
+    case MeasureKind::kCount:
+      return formatNumber(*m.value, 0);
+    case MeasureKind::kPercent:
+      return formatNumber(*m.value, 1);
+    case MeasureKind::kDays:
+      return formatNumber(*m.value, 2);
   }
   return "";
 }
@@ -47,9 +50,11 @@ std::string percentEncode(const std::string& text) {
 
 std::string reportQueryString(const ImpactReport& r) {
   std::string q = "period=" + percentEncode(r.period.text());
-  const std::pair<const char*, const std::string*> filters[] = {
-      {"locality", &r.filter.locality}, {"area", &r.filter.area}, {"route", &r.filter.route},
-      {"cohort", &r.filter.cohort},     {"service", &r.filter.service}};
+  const std::pair<const char*, const std::string*> filters[] = {{"locality", &r.filter.locality},
+                                                                {"area", &r.filter.area},
+                                                                {"route", &r.filter.route},
+                                                                {"cohort", &r.filter.cohort},
+                                                                {"service", &r.filter.service}};
   for (const auto& [name, value] : filters) {
     if (!value->empty()) q += std::string("&") + name + "=" + percentEncode(*value);
   }
@@ -66,11 +71,14 @@ std::string impactCsv(const ImpactReport& r) {
   row(out, "report", "", "Period", "period-start", formatDate(r.period.first));
   row(out, "report", "", "Period", "period-end", formatDate(r.period.last));
   row(out, "report", "", "Generated", "generated", r.generatedAt);
-  const std::pair<const char*, const std::string*> filters[] = {
-      {"locality", &r.filter.locality}, {"area", &r.filter.area}, {"route", &r.filter.route},
-      {"cohort", &r.filter.cohort},     {"service", &r.filter.service}};
+  const std::pair<const char*, const std::string*> filters[] = {{"locality", &r.filter.locality},
+                                                                {"area", &r.filter.area},
+                                                                {"route", &r.filter.route},
+                                                                {"cohort", &r.filter.cohort},
+                                                                {"service", &r.filter.service}};
   for (const auto& [name, value] : filters) {
-    if (!value->empty()) row(out, "report", "", "Filter", std::string("filter-") + name, csvText(*value));
+    if (!value->empty())
+      row(out, "report", "", "Filter", std::string("filter-") + name, csvText(*value));
   }
   figures(out, "summary", "", "All referrals counted", r.summary);
   for (const Breakdown& b : r.breakdowns) {
@@ -89,15 +97,19 @@ std::string impactCsv(const ImpactReport& r) {
     const std::string& key = m.instrument.key;
     const std::string& label = m.instrument.label;
     row(out, "outcome-measure", key, label, "people", std::to_string(m.people));
-    row(out, "outcome-measure", key, label, "mean-before", m.meanBefore ? formatNumber(*m.meanBefore, 2) : "");
-    row(out, "outcome-measure", key, label, "mean-after", m.meanAfter ? formatNumber(*m.meanAfter, 2) : "");
-    row(out, "outcome-measure", key, label, "mean-change", m.meanChange ? formatNumber(*m.meanChange, 2) : "");
+    row(out, "outcome-measure", key, label, "mean-before",
+        m.meanBefore ? formatNumber(*m.meanBefore, 2) : "");
+    row(out, "outcome-measure", key, label, "mean-after",
+        m.meanAfter ? formatNumber(*m.meanAfter, 2) : "");
+    row(out, "outcome-measure", key, label, "mean-change",
+        m.meanChange ? formatNumber(*m.meanChange, 2) : "");
     row(out, "outcome-measure", key, label, "improved", std::to_string(m.improved));
     row(out, "outcome-measure", key, label, "unchanged", std::to_string(m.unchanged));
     row(out, "outcome-measure", key, label, "worse", std::to_string(m.worse));
   }
   row(out, "directory", "", "Directory", "active-services", std::to_string(r.activeServices));
-  row(out, "directory", "", "Directory", "not-reviewed-six-months", std::to_string(r.staleServices));
+  row(out, "directory", "", "Directory", "not-reviewed-six-months",
+      std::to_string(r.staleServices));
   row(out, "directory", "", "Directory", "places-total", std::to_string(r.placesTotal));
   row(out, "directory", "", "Directory", "places-free", std::to_string(r.placesFree));
   row(out, "directory", "", "Directory", "refused-no-place", std::to_string(r.refusals));

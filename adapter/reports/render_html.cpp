@@ -48,9 +48,12 @@ thead th{background:#eef2f5}
 std::string text(const Measure& m) {
   if (!m.value) return "-";
   switch (m.kind) {
-    case MeasureKind::kCount: return formatNumber(*m.value, 0);
-    case MeasureKind::kPercent: return formatNumber(*m.value, 1) + "%";
-    case MeasureKind::kDays: return formatNumber(*m.value, 1);
+    case MeasureKind::kCount:
+      return formatNumber(*m.value, 0);
+    case MeasureKind::kPercent:
+      return formatNumber(*m.value, 1) + "%";
+    case MeasureKind::kDays:
+      return formatNumber(*m.value, 1);
   }
   return "-";
 }
@@ -84,7 +87,8 @@ std::string picker(const ImpactReport& r, const PageOptions& o) {
        "\" required></label>";
   h += "<label>To<input type=\"date\" name=\"to\" value=\"" + formatDate(r.period.last) +
        "\" required></label>";
-  h += "<label>Locality<select name=\"locality\">" + option("", "All localities", r.filter.locality);
+  h +=
+      "<label>Locality<select name=\"locality\">" + option("", "All localities", r.filter.locality);
   if (o.places) {
     for (const auto& l : o.places->localities()) h += option(l, l, r.filter.locality);
   }
@@ -127,9 +131,10 @@ std::string cards(const ImpactReport& r) {
   for (const auto& [name, warn] : shown) {
     const Measure* m = find(all, name);
     if (!m) continue;
-    h += std::string("<div class=\"card") + (warn ? " warn" : "") + "\"><div class=\"value\" id=\"card-" +
-         m->name + "\" data-value=\"" + raw(*m) + "\">" + htmlEscape(text(*m)) +
-         "</div><div class=\"name\">" + htmlEscape(m->label) + "</div></div>";
+    h += std::string("<div class=\"card") + (warn ? " warn" : "") +
+         "\"><div class=\"value\" id=\"card-" + m->name + "\" data-value=\"" + raw(*m) + "\">" +
+         htmlEscape(text(*m)) + "</div><div class=\"name\">" + htmlEscape(m->label) +
+         "</div></div>";
   }
   return h + "</div>";
 }
@@ -138,7 +143,8 @@ std::string bars(const Breakdown& b, const std::string& id, const std::string& c
   std::vector<Bar> rows;
   for (const auto& g : b.groups) {
     const double n = static_cast<double>(g.figures.referrals);
-    rows.push_back({g.label, {{n, cls, g.label + ": " + formatNumber(n, 0) + " referrals"}},
+    rows.push_back({g.label,
+                    {{n, cls, g.label + ": " + formatNumber(n, 0) + " referrals"}},
                     formatNumber(n, 0)});
   }
   return horizontalBarChart(id, b.title + ": referrals", rows);
@@ -269,7 +275,8 @@ std::string serviceName(const ImpactReport& r, const std::string& id) {
 std::string filterText(const ImpactReport& r) {
   std::string t;
   const auto add = [&](const std::string& s) { t += (t.empty() ? "" : ", ") + s; };
-  if (!r.filter.locality.empty()) add(r.filter.locality == kUnknownPlace ? "locality not known" : r.filter.locality);
+  if (!r.filter.locality.empty())
+    add(r.filter.locality == kUnknownPlace ? "locality not known" : r.filter.locality);
   if (!r.filter.area.empty()) add(r.filter.area + " areas");
   if (!r.filter.route.empty()) add("route: " + routeLabel(r.filter.route));
   if (!r.filter.cohort.empty()) add("cohort: " + cohortLabel(r.filter.cohort));
@@ -284,12 +291,23 @@ std::string htmlEscape(const std::string& text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -301,8 +319,10 @@ std::string impactHtml(const ImpactReport& r, const PageOptions& o) {
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
       "<title>Social prescribing: measures of impact</title><style>";
   h += kStyle;
-  h += "</style></head><body><header><h1>Social prescribing: measures of impact</h1><p id=\"period\" "
-       "data-start=\"" + formatDate(r.period.first) + "\" data-end=\"" + formatDate(r.period.last) +
+  h += "</style></head><body><header><h1>Social prescribing: measures of impact</h1><p "
+       "id=\"period\" "
+       "data-start=\"" +
+       formatDate(r.period.first) + "\" data-end=\"" + formatDate(r.period.last) +
        "\">Referrals made " + htmlEscape(r.period.describe()) + " &middot; " +
        htmlEscape(filterText(r)) + " &middot; figures as at " + htmlEscape(r.generatedAt) +
        "</p></header><main>";
@@ -315,10 +335,12 @@ std::string impactHtml(const ImpactReport& r, const PageOptions& o) {
 
   const auto all = measuresOf(r.summary);
   h += "<section id=\"referrals\"><h2>Referrals in</h2>";
-  if (const Breakdown* b = r.breakdown("route")) h += "<h3>By route</h3>" + bars(*b, "chart-route", "bar-route");
+  if (const Breakdown* b = r.breakdown("route"))
+    h += "<h3>By route</h3>" + bars(*b, "chart-route", "bar-route");
   if (const Breakdown* b = r.breakdown("cohort")) {
     h += "<h3>By priority cohort</h3><p class=\"note\">A referral naming several needs counts "
-         "under each.</p>" + bars(*b, "chart-cohort", "bar-cohort");
+         "under each.</p>" +
+         bars(*b, "chart-cohort", "bar-cohort");
   }
   h += "</section>";
 
@@ -332,16 +354,24 @@ std::string impactHtml(const ImpactReport& r, const PageOptions& o) {
   h += "</section>";
 
   h += "<section id=\"equity\"><h2>Equity: rural and urban</h2>";
-  const std::vector<std::string> equity = {
-      "referrals", "people", "acceptance-rate", "time-to-acceptance-median",
-      "time-to-acceptance-p90", "time-to-first-contact-median", "completion-rate",
-      "refused-no-capacity"};
+  const std::vector<std::string> equity = {"referrals",
+                                           "people",
+                                           "acceptance-rate",
+                                           "time-to-acceptance-median",
+                                           "time-to-acceptance-p90",
+                                           "time-to-first-contact-median",
+                                           "completion-rate",
+                                           "refused-no-capacity"};
   if (const Breakdown* b = r.breakdown("area")) {
     std::vector<Bar> rows;
     for (const auto& g : b->groups) {
       const double n = static_cast<double>(g.figures.referrals);
-      rows.push_back({g.label, {{n, g.key == "rural" ? "bar-rural" : g.key == "urban" ? "bar-urban" : "bar",
-                                 g.label + ": " + formatNumber(n, 0) + " referrals"}},
+      rows.push_back({g.label,
+                      {{n,
+                        g.key == "rural"   ? "bar-rural"
+                        : g.key == "urban" ? "bar-urban"
+                                           : "bar",
+                        g.label + ": " + formatNumber(n, 0) + " referrals"}},
                       formatNumber(n, 0)});
     }
     h += horizontalBarChart("chart-area", "Referrals by rural and urban area", rows);
@@ -360,9 +390,9 @@ std::string impactHtml(const ImpactReport& r, const PageOptions& o) {
   }
   h += "</tbody></table>";
   if (const Breakdown* b = r.breakdown("route")) {
-    h += "<h3>By route</h3>" + breakdownTable(*b, {"referrals", "accepted", "rejected",
-                                                   "outcome-completed", "acceptance-rate",
-                                                   "time-to-acceptance-median"});
+    h += "<h3>By route</h3>" +
+         breakdownTable(*b, {"referrals", "accepted", "rejected", "outcome-completed",
+                             "acceptance-rate", "time-to-acceptance-median"});
   }
   if (const Breakdown* b = r.breakdown("cohort")) {
     h += "<h3>By priority cohort</h3>" +

@@ -142,9 +142,11 @@ std::string impactParametersJson(const ImpactReport& r) {
   params.PushBack(periodParam, a);
   params.PushBack(b.typed("generated", "valueInstant", r.generatedAt), a);
   params.PushBack(b.typed("as-at", "valueDate", formatDate(r.asAt)), a);
-  const std::pair<const char*, const std::string*> filters[] = {
-      {"locality", &r.filter.locality}, {"area", &r.filter.area}, {"route", &r.filter.route},
-      {"cohort", &r.filter.cohort},     {"service", &r.filter.service}};
+  const std::pair<const char*, const std::string*> filters[] = {{"locality", &r.filter.locality},
+                                                                {"area", &r.filter.area},
+                                                                {"route", &r.filter.route},
+                                                                {"cohort", &r.filter.cohort},
+                                                                {"service", &r.filter.service}};
   for (const auto& [name, value] : filters) {
     if (!value->empty()) params.PushBack(b.string(std::string("filter-") + name, *value), a);
   }
@@ -180,9 +182,8 @@ std::string impactParametersJson(const ImpactReport& r) {
 
   for (const MeasureChange& m : r.outcomeMeasures) {
     Value part(rapidjson::kArrayType);
-    part.PushBack(b.coding("code", m.instrument.system.c_str(), m.instrument.code,
-                           m.instrument.label),
-                  a);
+    part.PushBack(
+        b.coding("code", m.instrument.system.c_str(), m.instrument.code, m.instrument.label), a);
     part.PushBack(b.integer("people", m.people), a);
     if (m.meanBefore) part.PushBack(b.decimal("mean-before", *m.meanBefore, 2), a);
     if (m.meanAfter) part.PushBack(b.decimal("mean-after", *m.meanAfter, 2), a);

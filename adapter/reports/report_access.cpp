@@ -1,6 +1,5 @@
 #include "reports/report_access.h"
 
-
 namespace sp::reports {
 
 ReportAccess ReportAccess::withRoles(std::map<std::string, std::string> roles) {
@@ -27,11 +26,13 @@ bool ReportAccess::mayView(const std::string& odsCode) const {
 std::string ReportAccess::refusal(const std::string& odsCode) const {
   const std::string who = "commissioner and directory-administrator organisations";
   if (odsCode.empty()) {
-    return "Reports are for " + who + ", known by their client certificate; this request "
+    return "Reports are for " + who +
+           ", known by their client certificate; this request "
            "has none";
   }
   const std::string role = roleOf(odsCode);
-  if (role.empty()) return "Reports are for " + who + "; " + odsCode + " is not a known organisation";
+  if (role.empty())
+    return "Reports are for " + who + "; " + odsCode + " is not a known organisation";
   return "Reports are for " + who + "; " + odsCode + " is a " + role;
 }
 

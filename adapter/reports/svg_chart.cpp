@@ -39,9 +39,8 @@ std::string horizontalBarChart(const std::string& id, const std::string& title,
   std::string svg = open(id, title, kWidth, height);
   int y = kTop;
   for (const auto& b : bars) {
-    svg += "<g class=\"row\"><text class=\"label\" x=\"" + std::to_string(kLabel - 8) +
-           "\" y=\"" + std::to_string(y + 17) + "\" text-anchor=\"end\">" + htmlEscape(b.label) +
-           "</text>";
+    svg += "<g class=\"row\"><text class=\"label\" x=\"" + std::to_string(kLabel - 8) + "\" y=\"" +
+           std::to_string(y + 17) + "\" text-anchor=\"end\">" + htmlEscape(b.label) + "</text>";
     double x = kLabel;
     for (const auto& s : b.segments) {
       const double w = max > 0 ? std::max(0.0, s.value) / max * kBarArea : 0;
@@ -50,8 +49,8 @@ std::string horizontalBarChart(const std::string& id, const std::string& title,
              "\" height=\"18\"><title>" + htmlEscape(s.title) + "</title></rect>";
       x += w;
     }
-    svg += "<text class=\"value\" x=\"" + num(x + 6) + "\" y=\"" + std::to_string(y + 17) +
-           "\">" + htmlEscape(b.valueText) + "</text></g>";
+    svg += "<text class=\"value\" x=\"" + num(x + 6) + "\" y=\"" + std::to_string(y + 17) + "\">" +
+           htmlEscape(b.valueText) + "</text></g>";
     y += kRow;
   }
   return svg + "</svg>";
@@ -71,19 +70,18 @@ std::string columnChart(const std::string& id, const std::string& title,
   for (const auto& c : columns) {
     const double h = max > 0 ? totalOf(c) / max * kPlot : 0;
     const double top = kTop + kPlot - h;
-    const std::string cls = c.segments.empty() || c.segments[0].cssClass.empty()
-                                ? "bar"
-                                : c.segments[0].cssClass;
+    const std::string cls =
+        c.segments.empty() || c.segments[0].cssClass.empty() ? "bar" : c.segments[0].cssClass;
     const std::string tip = c.segments.empty() ? c.valueText : c.segments[0].title;
     svg += "<g class=\"column\"><rect class=\"" + htmlEscape(cls) + "\" x=\"" +
            std::to_string(x + 12) + "\" y=\"" + num(top) + "\" width=\"" +
-           std::to_string(kColumn - 24) + "\" height=\"" + num(h) + "\"><title>" +
-           htmlEscape(tip) + "</title></rect>";
+           std::to_string(kColumn - 24) + "\" height=\"" + num(h) + "\"><title>" + htmlEscape(tip) +
+           "</title></rect>";
     svg += "<text class=\"value\" x=\"" + std::to_string(x + kColumn / 2) + "\" y=\"" +
            num(top - 5) + "\" text-anchor=\"middle\">" + htmlEscape(c.valueText) + "</text>";
     svg += "<text class=\"label\" x=\"" + std::to_string(x + kColumn / 2) + "\" y=\"" +
-           std::to_string(kTop + kPlot + 18) + "\" text-anchor=\"middle\">" +
-           htmlEscape(c.label) + "</text></g>";
+           std::to_string(kTop + kPlot + 18) + "\" text-anchor=\"middle\">" + htmlEscape(c.label) +
+           "</text></g>";
     x += kColumn;
   }
   return svg + "</svg>";

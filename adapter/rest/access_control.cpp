@@ -90,17 +90,17 @@ void authoriseInteraction(const ApiContext&, store::StoreTransaction& tx, const 
   if (!exists) notFound(route);
   if (!tx.visible(route.type, route.id, *in.access)) {
     if (!changes) notFound(route);
-    throw FhirError(ErrorKind::kForbidden, "forbidden",
-                    "Organisation " + in.caller.odsCode + " may not change " + route.type + "/" +
-                        route.id);
+    throw FhirError(
+        ErrorKind::kForbidden, "forbidden",
+        "Organisation " + in.caller.odsCode + " may not change " + route.type + "/" + route.id);
   }
   if (route.interaction == Interaction::kDelete &&
-      !security::mayDelete(in.caller, route.type,
-                           tx.hasGrant(route.type, route.id, in.caller.odsCode,
-                                       security::kCreator))) {
-    throw FhirError(ErrorKind::kForbidden, "forbidden",
-                    "Only the organisation that created " + route.type + "/" + route.id +
-                        " may delete it");
+      !security::mayDelete(
+          in.caller, route.type,
+          tx.hasGrant(route.type, route.id, in.caller.odsCode, security::kCreator))) {
+    throw FhirError(
+        ErrorKind::kForbidden, "forbidden",
+        "Only the organisation that created " + route.type + "/" + route.id + " may delete it");
   }
 }
 
@@ -125,10 +125,10 @@ void authoriseWrite(store::StoreTransaction& tx, const std::string& type,
     StoreOrganisationResolver resolver(tx);
     const auto requesters = resolver.organisationsOf(fhir::findMember(resource, "requester"));
     if (!requesters.empty() && requesters.count(caller.odsCode) == 0) {
-      throw FhirError(ErrorKind::kForbidden, "forbidden",
-                      "A referral's requester must be the caller's own organisation (" +
-                          caller.odsCode + ")",
-                      "ServiceRequest.requester");
+      throw FhirError(
+          ErrorKind::kForbidden, "forbidden",
+          "A referral's requester must be the caller's own organisation (" + caller.odsCode + ")",
+          "ServiceRequest.requester");
     }
   }
   if (security::categoryOf(type) == security::Category::kDirectory &&
@@ -136,7 +136,8 @@ void authoriseWrite(store::StoreTransaction& tx, const std::string& type,
     // requireAllowed let this through only as an update of a service the caller may provide.
     StoreOrganisationResolver resolver(tx);
     const bool ownsNew =
-        resolver.organisationsOf(fhir::findMember(resource, "providedBy")).count(caller.odsCode) > 0;
+        resolver.organisationsOf(fhir::findMember(resource, "providedBy")).count(caller.odsCode) >
+        0;
     const bool ownedBefore =
         before &&
         resolver.organisationsOf(fhir::findMember(*before, "providedBy")).count(caller.odsCode) > 0;

@@ -36,7 +36,6 @@ void authoriseWrite(store::StoreTransaction& tx, const std::string& type,
 // Communication) grants for each party on the record and on the records it references.
 void grantAccess(store::StoreTransaction& tx, const std::string& type, const std::string& id,
                  const rapidjson::Value& resource,
-                 const std::optional<store::ResourceVersion>& previous,
-                 const InteractionInput& in);
+                 const std::optional<store::ResourceVersion>& previous, const InteractionInput& in);
 
 }  // namespace sp::rest

@@ -73,7 +73,8 @@ store::AuditRecord auditRecordOf(const ApiContext& ctx, const Route& route,
 namespace {
 
 int auditCount(const std::string& text, const ApiLimits& limits) {
-  if (text.empty() || text.size() > 6 || text.find_first_not_of("0123456789") != std::string::npos) {
+  if (text.empty() || text.size() > 6 ||
+      text.find_first_not_of("0123456789") != std::string::npos) {
     throw FhirError(ErrorKind::kInvalid, "value", "_count must be a non-negative integer");
   }
   return std::max(1, std::min(std::stoi(text), limits.maxPageSize));
@@ -148,9 +149,9 @@ InteractionResult auditEventInteraction(const ApiContext& ctx, store::StoreTrans
   if (page.nextCursor) {
     links.push_back({"next", self + "&_cursor=" + std::to_string(*page.nextCursor)});
   }
-  result.bundleBody = fhir::writeBundle("searchset", ctx.ids.newId(),
-                                        fhir::formatInstant(ctx.clock.now()), std::nullopt, links,
-                                        entries);
+  result.bundleBody =
+      fhir::writeBundle("searchset", ctx.ids.newId(), fhir::formatInstant(ctx.clock.now()),
+                        std::nullopt, links, entries);
   return result;
 }
 

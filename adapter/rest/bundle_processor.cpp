@@ -9,9 +9,9 @@
 #include "fhir/errors.h"
 #include "fhir/json.h"
 #include "fhir/operation_outcome.h"
-#include "rest/status_map.h"
 #include "rest/kept_refusal.h"
 #include "rest/resource_write.h"
+#include "rest/status_map.h"
 #include "security/access_policy.h"
 
 namespace sp::rest {
@@ -179,7 +179,8 @@ QueryParams conditionOf(const PreparedEntry& p) {
 
 // Takes the locks single conditional writes take, all first and in sorted order, so the
 // targets found next stay true and concurrent transactions cannot deadlock.
-void lockConditionalTargets(store::StoreTransaction& tx, const std::vector<PreparedEntry>& entries) {
+void lockConditionalTargets(store::StoreTransaction& tx,
+                            const std::vector<PreparedEntry>& entries) {
   std::set<std::string> keys;
   for (const auto& p : entries) {
     const QueryParams criteria = conditionOf(p);
@@ -211,7 +212,8 @@ std::map<std::string, std::string> resolveTargets(const ApiContext& ctx,
         }
       }
     }
-    if (id.empty() && (p.method == "POST" || p.route.interaction == Interaction::kConditionalUpdate)) {
+    if (id.empty() &&
+        (p.method == "POST" || p.route.interaction == Interaction::kConditionalUpdate)) {
       const std::string bodyId = p.method == "PUT" ? fhir::getString(*p.input.body, "id") : "";
       id = bodyId.empty() ? ctx.ids.newId() : bodyId;
       p.input.assignedId = id;
@@ -253,8 +255,8 @@ fhir::BundleEntry responseEntry(const PreparedEntry& p, const std::string& baseU
 fhir::BundleEntry errorEntry(std::size_t i, const FhirError& e) {
   fhir::BundleEntry entry;
   entry.responseStatus = rest::statusLine(rest::statusFor(e.kind()));
-  const bool alreadyLocated = !e.issues().empty() &&
-                              e.issues().front().expression.rfind("Bundle.entry[", 0) == 0;
+  const bool alreadyLocated =
+      !e.issues().empty() && e.issues().front().expression.rfind("Bundle.entry[", 0) == 0;
   if (alreadyLocated) {  // found while reading the entry
     entry.responseOutcomeJson = fhir::operationOutcomeJson(e.issues());
     return entry;
@@ -381,9 +383,9 @@ std::string processBundle(const ApiContext& ctx, store::ResourceStore& store,
                     "Bundle.entry");
   }
   if (entries->Size() > ctx.limits.maxBundleEntries) {
-    throw FhirError(ErrorKind::kPayloadTooLarge, "too-costly",
-                    "The Bundle has more than " + std::to_string(ctx.limits.maxBundleEntries) +
-                        " entries");
+    throw FhirError(
+        ErrorKind::kPayloadTooLarge, "too-costly",
+        "The Bundle has more than " + std::to_string(ctx.limits.maxBundleEntries) + " entries");
   }
   if (type == "batch") {
     return processBatch(ctx, store, *entries, baseUrl, returnRepresentation, origin);
@@ -411,7 +413,8 @@ TransactionRun runTransactionIn(const ApiContext& ctx, store::StoreTransaction& 
     for (const auto& entry : list->GetArray()) {
       const rapidjson::Value* resource = fhir::findMember(entry, "resource");
       const std::string type = resource ? fhir::getString(*resource, "resourceType") : "";
-      const bool directory = !type.empty() && security::categoryOf(type) != security::Category::kRecord;
+      const bool directory =
+          !type.empty() && security::categoryOf(type) != security::Category::kRecord;
       entries.push_back(prepareEntry(ctx, i++, entry, baseUrl, directory ? onBehalf : origin));
     }
   }

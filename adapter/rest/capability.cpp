@@ -13,8 +13,8 @@ namespace {
 using rapidjson::Value;
 
 // Interactions every resource type supports here; kept beside the route table they describe.
-constexpr const char* kTypeInteractions[] = {"read",   "vread",  "update",           "patch",
-                                             "delete", "create", "history-instance", "history-type"};
+constexpr const char* kTypeInteractions[] = {
+    "read", "vread", "update", "patch", "delete", "create", "history-instance", "history-type"};
 constexpr const char* kSystemInteractions[] = {"transaction", "batch", "history-system"};
 
 Value codes(const char* const* list, std::size_t n, rapidjson::Document::AllocatorType& a) {
@@ -160,7 +160,8 @@ std::string capabilityStatementJson(const fhir::Definitions& defs, const ServerI
     Value operations(rapidjson::kArrayType);
     Value validate(rapidjson::kObjectType);
     validate.AddMember("name", "validate", a);
-    validate.AddMember("definition", "http://hl7.org/fhir/OperationDefinition/Resource-validate", a);
+    validate.AddMember("definition", "http://hl7.org/fhir/OperationDefinition/Resource-validate",
+                       a);
     operations.PushBack(validate, a);
     addOperations(operations, type, registered, a);
     r.AddMember("operation", operations, a);

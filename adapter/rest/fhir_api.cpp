@@ -5,13 +5,13 @@
 #include "fhir/errors.h"
 #include "fhir/json.h"
 #include "fhir/operation_outcome.h"
-#include "rest/status_map.h"
 #include "rest/audit_trail.h"
 #include "rest/bundle_processor.h"
 #include "rest/kept_refusal.h"
 #include "rest/negotiation.h"
 #include "rest/request_screen.h"
 #include "rest/route.h"
+#include "rest/status_map.h"
 
 namespace sp::rest {
 
@@ -55,8 +55,8 @@ RestResponse errorResponse(const FhirError& error) {
 
 FhirApi::FhirApi(store::ResourceStore& store, const fhir::Definitions& definitions,
                  const fhir::Clock& clock, fhir::IdGenerator& ids, ApiLimits limits,
-                 ServerInfo info, const validation::Validator* validator,
-                 const WriteRules* rules, const search::IndexExtractor* indexer)
+                 ServerInfo info, const validation::Validator* validator, const WriteRules* rules,
+                 const search::IndexExtractor* indexer)
     : store_(store),
       ctx_{definitions, clock, ids, limits, validator, rules, indexer},
       info_(std::move(info)),
@@ -64,8 +64,8 @@ FhirApi::FhirApi(store::ResourceStore& store, const fhir::Definitions& definitio
 
 void FhirApi::useOperations(const Operations* operations) {
   ctx_.operations = operations;
-  capabilityJson_ = capabilityStatementJson(ctx_.definitions, info_, ctx_.clock.now(), ctx_.indexer,
-                                            operations);
+  capabilityJson_ =
+      capabilityStatementJson(ctx_.definitions, info_, ctx_.clock.now(), ctx_.indexer, operations);
 }
 
 RestResponse FhirApi::handle(const RestRequest& request) {
@@ -77,7 +77,8 @@ RestResponse FhirApi::handle(const RestRequest& request) {
                                 request.callerOrganisation, request.callerSubject);
     return dispatch(request, caller, route, negotiateResponseType(request));
   } catch (const FhirError& e) {
-    if (caller.kind == security::Caller::Kind::kDevelopment && !request.callerOrganisation.empty()) {
+    if (caller.kind == security::Caller::Kind::kDevelopment &&
+        !request.callerOrganisation.empty()) {
       // Refused before it was known: the audit trail names who the certificate claims to be.
       caller = security::Caller{security::Caller::Kind::kOrganisation, request.callerOrganisation,
                                 request.callerSubject, security::Role::kGpPractice};
@@ -124,9 +125,9 @@ void FhirApi::writeAudit(const store::AuditRecord& record) {
 
 std::shared_ptr<rapidjson::Document> FhirApi::parseBody(const RestRequest& request, bool isPatch) {
   if (request.body.size() > ctx_.limits.maxBodyBytes) {
-    throw FhirError(ErrorKind::kPayloadTooLarge, "too-costly",
-                    "The body is larger than " + std::to_string(ctx_.limits.maxBodyBytes) +
-                        " bytes");
+    throw FhirError(
+        ErrorKind::kPayloadTooLarge, "too-costly",
+        "The body is larger than " + std::to_string(ctx_.limits.maxBodyBytes) + " bytes");
   }
   requireBodyType(request, isPatch);
   if (request.body.empty()) {
@@ -185,10 +186,9 @@ RestResponse FhirApi::dispatch(const RestRequest& request, const security::Calle
   if (route.interaction == Interaction::kBatch) {
     const bool representation = returnPreference(request) == ReturnPreference::kRepresentation &&
                                 !request.header("prefer").empty();
-    return jsonResponse(200,
-                        processBundle(ctx_, store_, *input.body, request.baseUrl, representation,
-                                      input),
-                        contentType);
+    return jsonResponse(
+        200, processBundle(ctx_, store_, *input.body, request.baseUrl, representation, input),
+        contentType);
   }
   InteractionResult result;
   auto work = [&](store::StoreTransaction& tx) {
@@ -215,8 +215,8 @@ RestResponse FhirApi::interactionResponse(const RestRequest& request,
     r.headers.emplace_back("Last-Modified", fhir::formatHttpDate(v.lastUpdated));
     const bool isWrite = request.method != "GET";
     if (isWrite) {
-      const std::string location = request.baseUrl + "/" + v.type + "/" + v.id + "/_history/" +
-                                   std::to_string(v.versionId);
+      const std::string location =
+          request.baseUrl + "/" + v.type + "/" + v.id + "/_history/" + std::to_string(v.versionId);
       r.headers.emplace_back("Location", location);
       r.headers.emplace_back("Content-Location", location);
     }

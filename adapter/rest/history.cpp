@@ -12,7 +12,8 @@ using fhir::FhirError;
 namespace {
 
 int parseCount(const std::string& text, const ApiLimits& limits) {
-  if (text.empty() || text.size() > 6 || text.find_first_not_of("0123456789") != std::string::npos) {
+  if (text.empty() || text.size() > 6 ||
+      text.find_first_not_of("0123456789") != std::string::npos) {
     throw FhirError(ErrorKind::kInvalid, "value", "_count must be a non-negative integer");
   }
   const int n = std::stoi(text);
@@ -75,11 +76,12 @@ InteractionResult history(const ApiContext& ctx, store::StoreTransaction& tx, co
   std::string self = base;
   if (q.beforeSequence) self += "&_cursor=" + std::to_string(*q.beforeSequence);
   links.push_back({"self", self});
-  if (page.nextCursor) links.push_back({"next", base + "&_cursor=" + std::to_string(*page.nextCursor)});
+  if (page.nextCursor)
+    links.push_back({"next", base + "&_cursor=" + std::to_string(*page.nextCursor)});
   InteractionResult result;
-  result.bundleBody = fhir::writeBundle("history", ctx.ids.newId(),
-                                        fhir::formatInstant(ctx.clock.now()), std::nullopt, links,
-                                        entries);
+  result.bundleBody =
+      fhir::writeBundle("history", ctx.ids.newId(), fhir::formatInstant(ctx.clock.now()),
+                        std::nullopt, links, entries);
   return result;
 }
 

@@ -64,8 +64,8 @@ struct InteractionInput {
   std::string ifNoneMatch;
   std::string ifNoneExist;
   std::string baseUrl;
-  std::string assignedId;  // create: use this id (a transaction resolved it in advance)
-  bool strictHandling = false;     // Prefer: handling=strict
+  std::string assignedId;       // create: use this id (a transaction resolved it in advance)
+  bool strictHandling = false;  // Prefer: handling=strict
   // Who asks (default: the adapter's own work, which no access rule limits), and the ids the
   // audit trail records with each interaction.
   security::Caller caller;
@@ -78,7 +78,7 @@ struct InteractionInput {
 struct InteractionResult {
   int status = 200;
   std::optional<store::ResourceVersion> version;  // the resource read or written
-  std::string bundleBody;   // for history and other Bundle answers
+  std::string bundleBody;                         // for history and other Bundle answers
   std::string outcomeBody;  // an OperationOutcome to show instead of a resource
   bool notModified = false;
   std::vector<fhir::Issue> warnings;  // accepted, but worth telling the caller

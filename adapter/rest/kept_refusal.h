@@ -25,7 +25,9 @@ class KeptRefusal : public fhir::FhirError {
   // Writes what is kept of the refusal in `tx`.
   void keep(store::StoreTransaction& tx) const { keep_(tx); }
   // The same refusal with other issues (a Bundle locates them in its entry).
-  KeptRefusal withError(fhir::FhirError error) const { return KeptRefusal(std::move(error), keep_); }
+  KeptRefusal withError(fhir::FhirError error) const {
+    return KeptRefusal(std::move(error), keep_);
+  }
 
  private:
   Keep keep_;

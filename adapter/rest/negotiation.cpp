@@ -32,7 +32,8 @@ std::vector<std::string> split(const std::string& s, char sep) {
   std::size_t start = 0;
   while (true) {
     const std::size_t end = s.find(sep, start);
-    parts.push_back(trim(s.substr(start, end == std::string::npos ? std::string::npos : end - start)));
+    parts.push_back(
+        trim(s.substr(start, end == std::string::npos ? std::string::npos : end - start)));
     if (end == std::string::npos) return parts;
     start = end + 1;
   }
@@ -98,11 +99,11 @@ std::string negotiateResponseType(const RestRequest& request) {
     }
     return r.type == "application/json" ? "application/json; charset=utf-8" : kFhirJson;
   }
-  throw FhirError(ErrorKind::kNotAcceptable, "not-supported",
-                  sawVersionMismatch
-                      ? "The requested API version is not served; version 1 is"
-                      : "This server answers in application/fhir+json only; Accept was '" +
-                            accept + "'");
+  throw FhirError(
+      ErrorKind::kNotAcceptable, "not-supported",
+      sawVersionMismatch
+          ? "The requested API version is not served; version 1 is"
+          : "This server answers in application/fhir+json only; Accept was '" + accept + "'");
 }
 
 void requireBodyType(const RestRequest& request, bool isPatch) {
@@ -114,10 +115,10 @@ void requireBodyType(const RestRequest& request, bool isPatch) {
                     "PATCH needs Content-Type application/json-patch+json");
   }
   if (type == "application/fhir+json" || type == "application/json") return;
-  throw FhirError(ErrorKind::kUnsupportedMediaType, "not-supported",
-                  header.empty() ? "The request needs Content-Type application/fhir+json"
-                                 : "Content-Type '" + header +
-                                       "' is not supported; use application/fhir+json");
+  throw FhirError(
+      ErrorKind::kUnsupportedMediaType, "not-supported",
+      header.empty() ? "The request needs Content-Type application/fhir+json"
+                     : "Content-Type '" + header + "' is not supported; use application/fhir+json");
 }
 
 ReturnPreference returnPreference(const RestRequest& request) {

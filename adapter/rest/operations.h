@@ -44,15 +44,15 @@ class RequestOperation {
 };
 
 struct OperationEntry {
-  std::string type = "";  // the resource type; empty at system level
-  std::string name = "";  // the path segment: "$translate", "reports.csv"
-  bool typeLevel = true;       // Type/$name (or /$name at system level)
-  bool instanceLevel = false;  // Type/id/$name
+  std::string type = "";        // the resource type; empty at system level
+  std::string name = "";        // the path segment: "$translate", "reports.csv"
+  bool typeLevel = true;        // Type/$name (or /$name at system level)
+  bool instanceLevel = false;   // Type/id/$name
   std::string methods = "GET";  // as an Allow header lists them: "GET, POST"
   bool readOnly = true;         // an Operation runs in a read-only transaction
   // The canonical of its OperationDefinition, for the CapabilityStatement (empty: not listed).
   std::string definition = "";
-  const Operation* operation = nullptr;              // exactly one of these two
+  const Operation* operation = nullptr;  // exactly one of these two
   const RequestOperation* requestOperation = nullptr;
 };
 
@@ -62,8 +62,7 @@ class Operations {
   // twice.
   void add(OperationEntry entry);
   // The entry for `name` on `type` (empty: system level) at instance or type level; null if none.
-  const OperationEntry* find(const std::string& type, const std::string& name,
-                             bool instance) const;
+  const OperationEntry* find(const std::string& type, const std::string& name, bool instance) const;
   // Every entry, in the order they were added.
   const std::vector<OperationEntry>& entries() const { return entries_; }
 

@@ -10,8 +10,7 @@ using fhir::FhirError;
 namespace {
 
 [[noreturn]] void throwGone(const Route& route) {
-  throw FhirError(ErrorKind::kGone, "deleted",
-                  route.type + "/" + route.id + " was deleted");
+  throw FhirError(ErrorKind::kGone, "deleted", route.type + "/" + route.id + " was deleted");
 }
 
 }  // namespace

@@ -42,7 +42,7 @@ void writeVersion(const ApiContext& ctx, store::StoreTransaction& tx, const std:
                   const std::string& id, rapidjson::Document& resource,
                   const std::optional<store::ResourceVersion>& previous, const std::string& method,
                   const InteractionInput& in, InteractionResult& result) {
-  WriteContext context{ctx, tx, type, id, previous, method, in.caller, result.warnings,
+  WriteContext context{ctx,          tx,     type, id, previous, method, in.caller, result.warnings,
                        std::nullopt, nullptr};
   const std::vector<const WriteRule*> rules =
       ctx.rules ? ctx.rules->forType(type) : std::vector<const WriteRule*>{};
@@ -62,7 +62,8 @@ void writeVersion(const ApiContext& ctx, store::StoreTransaction& tx, const std:
   ordered.AddMember("resourceType", fhir::makeString(type, a), a);
   ordered.AddMember("id", fhir::makeString(id, a), a);
   rapidjson::Value meta(rapidjson::kObjectType);
-  if (auto* old = fhir::findMember(resource, "meta"); old && old->IsObject()) meta.CopyFrom(*old, a);
+  if (auto* old = fhir::findMember(resource, "meta"); old && old->IsObject())
+    meta.CopyFrom(*old, a);
   fhir::setMember(meta, "versionId", fhir::makeString(std::to_string(v.versionId), a), a);
   fhir::setMember(meta, "lastUpdated", fhir::makeString(fhir::formatInstant(v.lastUpdated), a), a);
   ordered.AddMember("meta", meta, a);
@@ -84,8 +85,8 @@ void writeVersion(const ApiContext& ctx, store::StoreTransaction& tx, const std:
   tx.append(v, identifierTokens(resource),
             ctx.indexer ? ctx.indexer->extract(resource) : store::SearchIndex{});
   grantAccess(tx, type, id, resource, previous, in);
-  WriteContext afterContext{ctx, tx, type, id, base, method, in.caller, result.warnings,
-                       std::nullopt, nullptr};
+  WriteContext afterContext{
+      ctx, tx, type, id, base, method, in.caller, result.warnings, std::nullopt, nullptr};
   if (!context.stepBefore) afterContext.parsedPrevious = context.parsedPrevious;
   for (const WriteRule* rule : rules) rule->afterWrite(v, resource, afterContext);
   result.version = std::move(v);

@@ -10,23 +10,23 @@
 namespace sp::rest {
 
 enum class Interaction {
-  kCapabilities,     // GET metadata
-  kHealth,           // GET healthz
-  kBatch,            // POST /  (batch or transaction Bundle)
-  kHistorySystem,    // GET _history
-  kCreate,           // POST Type
+  kCapabilities,       // GET metadata
+  kHealth,             // GET healthz
+  kBatch,              // POST /  (batch or transaction Bundle)
+  kHistorySystem,      // GET _history
+  kCreate,             // POST Type
   kConditionalUpdate,  // PUT Type?criteria
-  kSearchType,       // GET Type
-  kHistoryType,      // GET Type/_history
-  kRead,             // GET Type/id
-  kUpdate,           // PUT Type/id
-  kPatch,            // PATCH Type/id
-  kDelete,           // DELETE Type/id
-  kHistoryInstance,  // GET Type/id/_history
-  kVread,            // GET Type/id/_history/vid
-  kValidate,         // POST Type/$validate, POST Type/id/$validate
-  kSearchSystem,     // GET /?_type=...
-  kOperation,        // an entry of the operation table (rest/operations.h) at its level
+  kSearchType,         // GET Type
+  kHistoryType,        // GET Type/_history
+  kRead,               // GET Type/id
+  kUpdate,             // PUT Type/id
+  kPatch,              // PATCH Type/id
+  kDelete,             // DELETE Type/id
+  kHistoryInstance,    // GET Type/id/_history
+  kVread,              // GET Type/id/_history/vid
+  kValidate,           // POST Type/$validate, POST Type/id/$validate
+  kSearchSystem,       // GET /?_type=...
+  kOperation,          // an entry of the operation table (rest/operations.h) at its level
 };
 
 struct Route {

@@ -56,8 +56,8 @@ InteractionResult searchResources(const ApiContext& ctx, store::StoreTransaction
   for (const auto& m : found.matches) {
     fhir::BundleEntry e;
     e.fullUrl = in.baseUrl + "/" + m.version.type + "/" + m.version.id;
-    e.resourceJson = search::resultView(m.version.body, parsed.summary, parsed.elements,
-                                        ctx.definitions);
+    e.resourceJson =
+        search::resultView(m.version.body, parsed.summary, parsed.elements, ctx.definitions);
     e.searchMode = "match";
     entries.push_back(std::move(e));
   }
@@ -76,21 +76,22 @@ InteractionResult searchResources(const ApiContext& ctx, store::StoreTransaction
   }
   const std::string base = in.baseUrl + (route.type.empty() ? "" : "/" + route.type);
   std::vector<fhir::BundleLink> links;
-  links.push_back({"self", link(base, parsed,
-                                parsed.request.cursor ? search::encodeCursor(*parsed.request.cursor)
-                                                      : "")});
+  links.push_back(
+      {"self", link(base, parsed,
+                    parsed.request.cursor ? search::encodeCursor(*parsed.request.cursor) : "")});
   if (found.hasMore && !found.matches.empty()) {
-    links.push_back({"next", link(base, parsed,
-                                  search::encodeCursor(cursorAt(found.matches.back(), false)))});
+    links.push_back(
+        {"next", link(base, parsed, search::encodeCursor(cursorAt(found.matches.back(), false)))});
   }
   if (found.hasBefore && !found.matches.empty()) {
-    links.push_back({"previous", link(base, parsed,
-                                      search::encodeCursor(cursorAt(found.matches.front(), true)))});
+    links.push_back(
+        {"previous",
+         link(base, parsed, search::encodeCursor(cursorAt(found.matches.front(), true)))});
   }
   InteractionResult result;
-  result.bundleBody = fhir::writeBundle("searchset", ctx.ids.newId(),
-                                        fhir::formatInstant(ctx.clock.now()), found.total, links,
-                                        entries);
+  result.bundleBody =
+      fhir::writeBundle("searchset", ctx.ids.newId(), fhir::formatInstant(ctx.clock.now()),
+                        found.total, links, entries);
   return result;
 }
 

@@ -15,7 +15,7 @@ namespace sp::rest {
 // store's match order, limited to what `access` lets see when it is set. Empty when the API has
 // no search index. Throws FhirError for parameters the index does not know.
 std::vector<store::ResourceVersion> searchCurrent(
-    const ApiContext& api, store::StoreTransaction& tx, const std::string& type,
-    QueryParams params, std::size_t max, std::optional<store::AccessFilter> access = std::nullopt);
+    const ApiContext& api, store::StoreTransaction& tx, const std::string& type, QueryParams params,
+    std::size_t max, std::optional<store::AccessFilter> access = std::nullopt);
 
 }  // namespace sp::rest

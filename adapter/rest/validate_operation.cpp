@@ -65,7 +65,8 @@ InteractionResult validateOperation(const ApiContext& ctx, store::StoreTransacti
   if (!route.id.empty() && (!request.resource || request.mode == "delete")) {
     auto current = tx.current(route.type, route.id, false);
     if (!current || current->deleted) {
-      throw FhirError(ErrorKind::kNotFound, "not-found", route.type + "/" + route.id + " not found");
+      throw FhirError(ErrorKind::kNotFound, "not-found",
+                      route.type + "/" + route.id + " not found");
     }
     fhir::parseJson(current->body, stored);
     request.resource = &stored;

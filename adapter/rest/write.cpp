@@ -18,8 +18,7 @@ rapidjson::Document& requireBody(const InteractionInput& in) {
 
 // Writes a version and answers with `status`.
 InteractionResult written(const ApiContext& ctx, store::StoreTransaction& tx,
-                          const std::string& type, const std::string& id,
-                          rapidjson::Document& body,
+                          const std::string& type, const std::string& id, rapidjson::Document& body,
                           const std::optional<store::ResourceVersion>& previous,
                           const std::string& method, const InteractionInput& in, int status) {
   InteractionResult result;
@@ -41,7 +40,8 @@ InteractionResult putWithId(const ApiContext& ctx, store::StoreTransaction& tx,
   }
   if (bodyId != id) {
     throw FhirError(ErrorKind::kInvalid, "invalid",
-                    "The body's id '" + bodyId + "' does not match the URL's id '" + id + "'", "id");
+                    "The body's id '" + bodyId + "' does not match the URL's id '" + id + "'",
+                    "id");
   }
   // The advisory lock comes first, always: it serialises creates of a client-chosen id (no
   // row to lock yet) and keeps one lock order with the row lock taken next.

@@ -31,8 +31,8 @@ struct WriteContext {
   const std::string& type;
   const std::string& id;
   const std::optional<store::ResourceVersion>& previous;  // absent or deleted: a create
-  const std::string& method;                               // POST, PUT or PATCH
-  const security::Caller& caller;                          // who writes
+  const std::string& method;                              // POST, PUT or PATCH
+  const security::Caller& caller;                         // who writes
   std::vector<fhir::Issue>& warnings;
   // Set by a beforeWrite rule that recorded a version of its own first (an implicit step, such
   // as workflow/implicit_acceptance.h): the write then follows that version, and afterWrite

@@ -59,8 +59,8 @@ void requireAllowed(const Caller& caller, Action action, const std::string& type
   }
   if (!caller.checked() || type.empty()) return;
   const bool admin = caller.role == Role::kDirectoryAdministrator;
-  const std::string who = "Organisation " + caller.odsCode + " (" +
-                          std::string(roleCode(caller.role)) + ")";
+  const std::string who =
+      "Organisation " + caller.odsCode + " (" + std::string(roleCode(caller.role)) + ")";
   switch (categoryOf(type)) {
     case Category::kDirectory:
       if (!isWrite(action) || admin) return;

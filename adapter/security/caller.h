@@ -18,7 +18,7 @@ struct Caller {
   // kOrganisation: the caller's ODS code; kAdapter: the organisation it acts for (its codes and
   // its place in the workflow), empty for its own work; kDevelopment: empty.
   std::string odsCode;
-  std::string subject;  // the certificate's subject, one line; kOrganisation only
+  std::string subject;            // the certificate's subject, one line; kOrganisation only
   Role role = Role::kGpPractice;  // kOrganisation only
 
   static Caller organisation(const Organisation& org, std::string subject) {

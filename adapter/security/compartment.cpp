@@ -49,8 +49,7 @@ std::vector<Party> partiesOf(const std::string& type, const rapidjson::Value& re
       addParties(parties, resolver.organisationsOf(performer), kPerformer);
     }
   } else if (type == "Communication") {
-    addParties(parties, resolver.organisationsOf(fhir::findMember(resource, "sender")),
-               kRequester);
+    addParties(parties, resolver.organisationsOf(fhir::findMember(resource, "sender")), kRequester);
     for (const rapidjson::Value* recipient : workflow::elements(resource, "recipient")) {
       addParties(parties, resolver.organisationsOf(recipient), kOwner);
     }

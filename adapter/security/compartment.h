@@ -3,13 +3,13 @@
 //
 // A ServiceRequest is seen by its requester and its performers (an organisation directly, or the
 // organisation providing a HealthcareService); a Task by its requester (or the organisation that
-// created it) and its owner; a Communication by its sender and recipients. Each of them also sees what the work record references (Patient,
-// QuestionnaireResponse, Consent, Observation, the ServiceRequest a Task is about...). Whoever
-// creates a record sees it too. A record labelled restricted (meta.security code R) is seen only
-// by the requester and the owner of the work and by its creator, not by a mere performer nor
-// through the pool. Grants are never withdrawn, except the pool's when a Task is claimed.
-// Organisations behind references come from workflow's OrganisationResolver (the same rules
-// the Task workflow uses). Pure apart from the resolver.
+// created it) and its owner; a Communication by its sender and recipients. Each of them also sees
+// what the work record references (Patient, QuestionnaireResponse, Consent, Observation, the
+// ServiceRequest a Task is about...). Whoever creates a record sees it too. A record labelled
+// restricted (meta.security code R) is seen only by the requester and the owner of the work and by
+// its creator, not by a mere performer nor through the pool. Grants are never withdrawn, except the
+// pool's when a Task is claimed. Organisations behind references come from workflow's
+// OrganisationResolver (the same rules the Task workflow uses). Pure apart from the resolver.
 #pragma once
 
 #include <rapidjson/document.h>

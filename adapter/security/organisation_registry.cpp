@@ -63,8 +63,8 @@ OrganisationRegistry OrganisationRegistry::parse(std::string_view csv) {
     if (org.odsCode.empty()) throw std::invalid_argument(where + "no ODS code");
     const auto parsed = parseRole(fields[static_cast<std::size_t>(role)]);
     if (!parsed) {
-      throw std::invalid_argument(where + "unknown role '" + fields[static_cast<std::size_t>(role)] +
-                                  "'");
+      throw std::invalid_argument(where + "unknown role '" +
+                                  fields[static_cast<std::size_t>(role)] + "'");
     }
     org.role = *parsed;
     if (name >= 0 && name < static_cast<int>(fields.size())) {

@@ -37,9 +37,9 @@ std::vector<std::string> splitCommas(const std::string& text) {
 }  // namespace
 
 rest::InteractionResult AlternativesOperation::run(const rest::ApiContext& ctx,
-                                                  store::StoreTransaction& tx,
-                                                  const rest::Route& route,
-                                                  const rest::InteractionInput& in) const {
+                                                   store::StoreTransaction& tx,
+                                                   const rest::Route& route,
+                                                   const rest::InteractionInput& in) const {
   std::string referralId, serviceId, patientId;
   std::vector<std::string> cohorts;
   std::size_t count = kDefaultCount;
@@ -72,7 +72,8 @@ rest::InteractionResult AlternativesOperation::run(const rest::ApiContext& ctx,
   // The referral and the person are records: the caller must be one that may read them.
   const auto mayRead = [&](const std::string& type, const std::string& id) {
     rest::InteractionInput asReader = in;
-    rest::authoriseInteraction(ctx, tx, rest::Route{rest::Interaction::kRead, type, id, ""}, asReader);
+    rest::authoriseInteraction(ctx, tx, rest::Route{rest::Interaction::kRead, type, id, ""},
+                               asReader);
   };
   std::unique_ptr<ParsedResource> referral;
   if (!referralId.empty()) {

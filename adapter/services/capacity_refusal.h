@@ -13,10 +13,9 @@ namespace sp::services {
 class CapacityRefused : public rest::KeptRefusal {
  public:
   CapacityRefused(fhir::FhirError error, store::CapacityRefusal refusal)
-      : rest::KeptRefusal(std::move(error),
-                          [refusal](store::StoreTransaction& tx) {
-                            tx.recordCapacityRefusal(refusal);
-                          }),
+      : rest::KeptRefusal(
+            std::move(error),
+            [refusal](store::StoreTransaction& tx) { tx.recordCapacityRefusal(refusal); }),
         refusal_(std::move(refusal)) {}
   const store::CapacityRefusal& refusal() const { return refusal_; }
 

@@ -10,14 +10,14 @@ namespace sp::services {
 using fhir::ErrorKind;
 using fhir::FhirError;
 
-void CodeMappingRule::beforeWrite(rapidjson::Document& resource, rest::WriteContext& context) const {
+void CodeMappingRule::beforeWrite(rapidjson::Document& resource,
+                                  rest::WriteContext& context) const {
   const mapping::Sender sender{context.caller.odsCode, ""};
   // The version being replaced, as this caller read it (with its own words added): what the
   // caller merely kept from it is not a change of its own (normaliser.h).
   rapidjson::Document asRead;
   const bool updating = context.previous && !context.previous->deleted &&
-                        !context.caller.odsCode.empty() &&
-                        hasInboundRules(sender, context.type);
+                        !context.caller.odsCode.empty() && hasInboundRules(sender, context.type);
   if (updating) {
     fhir::parseJson(context.previous->body, asRead,
                     fhir::JsonLimits{context.api.limits.maxJsonDepth});

@@ -1,5 +1,3 @@
-#include "services/delivery_rules.h"
-
 #include <iostream>
 
 #include "delivery/endpoints.h"
@@ -9,11 +7,11 @@
 #include "fhir/json.h"
 #include "fhir/project_urls.h"
 #include "rest/resource_write.h"
+#include "services/delivery_parties.h"
+#include "services/delivery_rules.h"
 #include "services/stored_resource.h"
 #include "workflow/references.h"
 #include "workflow/vocabulary.h"
-
-#include "services/delivery_parties.h"
 
 namespace sp::services {
 

@@ -178,8 +178,7 @@ std::string addressOfParty(store::StoreTransaction& tx, const Value* reference, 
 void presentToReceiver(const mapping::MappingSet* mappings, rapidjson::Document& resource,
                        const ReplyRoute& route) {
   if (!mappings || (route.recipientOds.empty() && route.destination.empty())) return;
-  mapping::presentTo(*mappings, resource,
-                     mapping::Sender{route.recipientOds, route.destination});
+  mapping::presentTo(*mappings, resource, mapping::Sender{route.recipientOds, route.destination});
 }
 
 std::string resolveReplyAddress(store::StoreTransaction& tx, const std::string& replyAddress,

@@ -24,7 +24,7 @@ struct ReplyRoute {
   // The receiving organisation: a literal reference ("Organization/x"), or `system|value` of
   // its ODS code when it is known only so; may be empty.
   std::string recipient;
-  std::string recipientOds;   // its ODS code, for its own vocabulary; may be empty
+  std::string recipientOds;  // its ODS code, for its own vocabulary; may be empty
 };
 
 // Which Endpoints count: any messaging Endpoint (replies), or only one that asks for pushed

@@ -23,7 +23,8 @@ class Locations {
     const auto local = workflow::localReference(reference);
     if (local.type != "Location") return nullptr;
     auto it = cache_.find(local.id);
-    if (it == cache_.end()) it = cache_.emplace(local.id, loadResource(tx_, "Location", local.id)).first;
+    if (it == cache_.end())
+      it = cache_.emplace(local.id, loadResource(tx_, "Location", local.id)).first;
     return it->second ? &it->second->doc : nullptr;
   }
 
@@ -63,8 +64,8 @@ std::vector<workflow::Alternative> findAlternatives(
   std::vector<std::unique_ptr<rapidjson::Document>> services;
   std::vector<std::string> ids;
   for (const auto& v :
-       rest::searchCurrent(api, tx, "HealthcareService", {{"active", "true"}, {"has-capacity", "true"}},
-                     kMaxDirectoryServices)) {
+       rest::searchCurrent(api, tx, "HealthcareService",
+                           {{"active", "true"}, {"has-capacity", "true"}}, kMaxDirectoryServices)) {
     if (v.id == fullId) continue;
     auto doc = std::make_unique<rapidjson::Document>();
     fhir::parseJson(v.body, *doc);

@@ -6,7 +6,8 @@
 
 namespace sp::services {
 
-void ImplicitAcceptanceRule::beforeWrite(rapidjson::Document& task, rest::WriteContext& context) const {
+void ImplicitAcceptanceRule::beforeWrite(rapidjson::Document& task,
+                                         rest::WriteContext& context) const {
   if (!task.IsObject() || context.stepBefore) return;
   const rapidjson::Value* before = context.previousResource();
   if (!before || !workflow::impliesAcceptance(*before, task)) return;

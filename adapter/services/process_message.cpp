@@ -6,7 +6,6 @@
 
 #include "fhir/errors.h"
 #include "fhir/json.h"
-#include "rest/status_map.h"
 #include "mapping/mapping_set.h"
 #include "messaging/event_classifier.h"
 #include "messaging/feedback.h"
@@ -21,6 +20,7 @@
 #include "rest/audit_trail.h"
 #include "rest/bundle_processor.h"
 #include "rest/resource_write.h"
+#include "rest/status_map.h"
 #include "workflow/referral.h"
 #include "workflow/task_rules.h"
 #include "workflow/task_status.h"
@@ -48,15 +48,16 @@ struct Received {
 
 // What processing wrote, for the answer.
 struct Written {
-  std::map<std::size_t, std::string> stored;       // message entry index -> stored JSON
-  std::map<std::string, std::string> assigned;     // fullUrl -> "Type/id"
-  std::vector<std::string> extras;                 // resources added to a BaRS answer
-  std::optional<store::ResourceVersion> focus;     // what a FHIR answer is about
-  std::string referralId;                          // a new referral's ServiceRequest id
-  std::int64_t referralVersion = 0;                // its version once the message is done
+  std::map<std::size_t, std::string> stored;    // message entry index -> stored JSON
+  std::map<std::string, std::string> assigned;  // fullUrl -> "Type/id"
+  std::vector<std::string> extras;              // resources added to a BaRS answer
+  std::optional<store::ResourceVersion> focus;  // what a FHIR answer is about
+  std::string referralId;                       // a new referral's ServiceRequest id
+  std::int64_t referralVersion = 0;             // its version once the message is done
 };
 
-rest::RestResponse answer(int status, std::string body, const messaging::TransportHeaders& headers) {
+rest::RestResponse answer(int status, std::string body,
+                          const messaging::TransportHeaders& headers) {
   rest::RestResponse r;
   r.status = status;
   r.body = std::move(body);
@@ -124,9 +125,9 @@ void checkDestination(store::StoreTransaction& tx, const Received& r) {
   }
   for (const auto& [where, value] : named) {
     if (!serves(tx, value)) {
-      throw FhirError(ErrorKind::kUnprocessable, "not-found",
-                      "The destination '" + value + "' is not a service or organisation served here",
-                      where);
+      throw FhirError(
+          ErrorKind::kUnprocessable, "not-found",
+          "The destination '" + value + "' is not a service or organisation served here", where);
     }
   }
 }
@@ -303,8 +304,8 @@ class MessageProcessing {
     if (!r_.message.bundleId.empty()) {
       if (auto c = tx_.conversationForRequest(r_.message.bundleId)) return c->serviceRequestId;
     }
-    throw FhirError(ErrorKind::kNotFound, "not-found",
-                    "The message names no referral held here", "MessageHeader.focus[0]");
+    throw FhirError(ErrorKind::kNotFound, "not-found", "The message names no referral held here",
+                    "MessageHeader.focus[0]");
   }
 
   // Locks the referral; refuses it unless it is active.
@@ -331,8 +332,7 @@ class MessageProcessing {
     state.versionId = held->versionId;
     state.lastUpdated = held->lastUpdated;
     state.versionWrittenBySender = conversation ? conversation->referralVersion : 0;
-    const auto copy =
-        messaging::senderCopyOf(entryResource(r_.bundle, r_.message.focusEntry), id);
+    const auto copy = messaging::senderCopyOf(entryResource(r_.bundle, r_.message.focusEntry), id);
     if (auto why = messaging::staleUpdate(copy, state)) {
       throw FhirError(ErrorKind::kConflict, "conflict", *why, "ServiceRequest.meta");
     }
@@ -450,12 +450,12 @@ class MessageProcessing {
     const std::string id = fhir::getString(focus, "id");
     const bool held = !id.empty() && fhir::isValidId(id) && tx_.current("Task", id, false);
     if (focusHeld && !held) {
-      throw FhirError(ErrorKind::kNotFound, "not-found",
-                      "The message's Task is not held here", "MessageHeader.focus[0]");
+      throw FhirError(ErrorKind::kNotFound, "not-found", "The message's Task is not held here",
+                      "MessageHeader.focus[0]");
     }
     Written w;
-    keepRun(runEntries(transactionOf(tx_, r_.bundle, focusHeld ? EntryWrite::kUpdateIfHeld
-                                                               : EntryWrite::kCreate)),
+    keepRun(runEntries(transactionOf(tx_, r_.bundle,
+                                     focusHeld ? EntryWrite::kUpdateIfHeld : EntryWrite::kCreate)),
             w);
     rapidjson::Document task;
     fhir::parseJson(w.stored.at(r_.message.focusEntry), task);
@@ -469,7 +469,9 @@ class MessageProcessing {
     fhir::parseJson(json, *in.body);
     in.baseUrl = baseUrl_;
     in.caller = security::Caller::onBehalfOf(sender_.caller.odsCode);  // its codes, its actor
-    return *rest::performInteraction(api_, tx_, rest::Route{rest::Interaction::kCreate, type, "", ""}, in).version;
+    return *rest::performInteraction(api_, tx_,
+                                     rest::Route{rest::Interaction::kCreate, type, "", ""}, in)
+                .version;
   }
 
   void update(const std::string& type, const std::string& id, rapidjson::Document& body) {
@@ -493,11 +495,11 @@ std::string keepMessage(const rest::ApiContext& api, store::StoreTransaction& tx
                         rapidjson::Document& bundle, const Received& r, const char* direction) {
   const std::string id = api.ids.newId();
   rest::storeMessageBundle(api, tx, id, bundle,
-                     {{messaging::kTagRequestId, r.headers.requestId},
-                      {messaging::kTagCorrelationId, r.headers.correlationId},
-                      {messaging::kTagSender, r.sender},
-                      {messaging::kTagDirection, direction},
-                      {r.message.event.system, r.message.event.code}});
+                           {{messaging::kTagRequestId, r.headers.requestId},
+                            {messaging::kTagCorrelationId, r.headers.correlationId},
+                            {messaging::kTagSender, r.sender},
+                            {messaging::kTagDirection, direction},
+                            {r.message.event.system, r.message.event.code}});
   return id;
 }
 
@@ -552,8 +554,8 @@ rest::RestResponse MessageReceiver::handle(const rest::RestRequest& request,
     } else {
       messaging::completeIds(r.headers, api_.ids.newId(), api_.ids.newId());
     }
-    messaging::checkIdentityHeaders(messaging::readIdentityHeaders(request.headers),
-                                    caller.odsCode, r.message.senderOds);
+    messaging::checkIdentityHeaders(messaging::readIdentityHeaders(request.headers), caller.odsCode,
+                                    r.message.senderOds);
     r.sender = checkedSender(caller.odsCode, r.message);
     r.key = messaging::messageKey(r.kind.partner, r.sender, r.headers, r.message);
   } catch (const FhirError& e) {
@@ -574,9 +576,9 @@ rest::RestResponse MessageReceiver::handle(const rest::RestRequest& request,
                          r.headers);
     case store::ClaimState::kProcessed:
       if (r.kind.partner == PartnerKind::kBars) {
-        return errorAnswer(FhirError(ErrorKind::kConflict, "duplicate",
-                                     "This message was processed before"),
-                           r.headers);
+        return errorAnswer(
+            FhirError(ErrorKind::kConflict, "duplicate", "This message was processed before"),
+            r.headers);
       }
       return answer(claim.httpStatus, claim.responseBody, r.headers);
     case store::ClaimState::kFailed:
@@ -592,8 +594,9 @@ rest::RestResponse MessageReceiver::handle(const rest::RestRequest& request,
   sender.query = request.query;
   // The message's own audit record commits with what the message did (or with its error).
   const auto recordAudit = [&](store::StoreTransaction& tx, int status) {
-    tx.recordAudit(rest::auditRecordOf(api_, rest::Route{rest::Interaction::kOperation, "", "", "", &entry_}, sender,
-                                 status, std::nullopt));
+    tx.recordAudit(
+        rest::auditRecordOf(api_, rest::Route{rest::Interaction::kOperation, "", "", "", &entry_},
+                            sender, status, std::nullopt));
   };
   try {
     std::string body;
@@ -617,7 +620,7 @@ rest::RestResponse MessageReceiver::handle(const rest::RestRequest& request,
       log.nhsdHeaders = r.headers.nhsdHeadersJson;
       tx.logMessage(log);
       if (!written.referralId.empty()) {
-        store::Conversation c{written.referralId, r.sender, r.message.sourceEndpoint,
+        store::Conversation c{written.referralId,      r.sender,        r.message.sourceEndpoint,
                               r.headers.correlationId, log.partnerKind, r.message.bundleId,
                               written.referralVersion};
         tx.recordConversation(c, r.message.messageHeaderId);

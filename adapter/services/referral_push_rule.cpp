@@ -1,5 +1,3 @@
-#include "services/delivery_rules.h"
-
 #include <iostream>
 
 #include "delivery/endpoints.h"
@@ -9,12 +7,12 @@
 #include "mapping/mapping_set.h"
 #include "messaging/vocabulary.h"
 #include "rest/resource_write.h"
+#include "services/delivery_parties.h"
+#include "services/delivery_rules.h"
 #include "services/stored_resource.h"
 #include "workflow/references.h"
 #include "workflow/referral.h"
 #include "workflow/task_rules.h"
-
-#include "services/delivery_parties.h"
 
 namespace sp::services {
 
@@ -27,11 +25,10 @@ namespace {
 // Pushes one servicerequest-request message (referral, cancellation or handover) to `party`,
 // when its Endpoint asks for pushed referral requests.
 void pushReferral(const rest::ApiContext& api, const mapping::MappingSet* mappings,
-                  store::StoreTransaction& tx, const std::string& baseUrl,
-                  const Value* party, const std::string& reason, const std::string& kind,
-                  const std::string& about, const std::string& serviceRequestId,
-                  rapidjson::Document& referral, rapidjson::Document* task,
-                  const std::string& taskId) {
+                  store::StoreTransaction& tx, const std::string& baseUrl, const Value* party,
+                  const std::string& reason, const std::string& kind, const std::string& about,
+                  const std::string& serviceRequestId, rapidjson::Document& referral,
+                  rapidjson::Document* task, const std::string& taskId) {
   ReplyRoute route;
   route.url = addressOfParty(tx, party, route, Wanted::kPushedReferrals);
   if (route.url.empty()) return;
@@ -39,7 +36,7 @@ void pushReferral(const rest::ApiContext& api, const mapping::MappingSet* mappin
   const auto conversation = tx.conversationFor(serviceRequestId);
   route.correlationId = conversation ? conversation->correlationId : serviceRequestId;
   auto patient = loadResource(tx, "Patient",
-                             workflow::localReference(fhir::findMember(referral, "subject")).id);
+                              workflow::localReference(fhir::findMember(referral, "subject")).id);
   presentToReceiver(mappings, referral, route);
   if (task) presentToReceiver(mappings, *task, route);
   delivery::MessageParts parts;
@@ -78,8 +75,8 @@ void pushReferral(const rest::ApiContext& api, const mapping::MappingSet* mappin
   rapidjson::Document pushed;
   fhir::parseJson(message.body, pushed);
   rest::storeMessageBundle(api, tx, parts.bundleId, pushed,
-                     {{messaging::kTagDirection, messaging::kDirectionPushed},
-                      {messaging::kTagCorrelationId, route.correlationId}});
+                           {{messaging::kTagDirection, messaging::kDirectionPushed},
+                            {messaging::kTagCorrelationId, route.correlationId}});
 }
 
 }  // namespace
@@ -97,13 +94,13 @@ void ReferralPushRule::afterWrite(const store::ResourceVersion& written,
     auto referral = loadResource(context.tx, "ServiceRequest", focus.id);
     if (!referral) return;
     auto after = copyForReceiver(resource);
-    pushReferral(context.api, mappings_, context.tx, base_.get(), fhir::findMember(*after, "owner"), "new",
-                 "handover-push", "Task/" + written.id, focus.id, referral->doc, after.get(),
+    pushReferral(context.api, mappings_, context.tx, base_.get(), fhir::findMember(*after, "owner"),
+                 "new", "handover-push", "Task/" + written.id, focus.id, referral->doc, after.get(),
                  written.id);
     return;
   }
-  const auto push = delivery::referralPushOf(created ? nullptr : context.previousResource(),
-                                            resource);
+  const auto push =
+      delivery::referralPushOf(created ? nullptr : context.previousResource(), resource);
   if (!push) return;
   auto after = copyForReceiver(resource);
   const std::string taskId = workflow::referralTaskId(written.id);

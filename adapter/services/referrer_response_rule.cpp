@@ -1,5 +1,3 @@
-#include "services/delivery_rules.h"
-
 #include <iostream>
 
 #include "delivery/endpoints.h"
@@ -7,10 +5,10 @@
 #include "fhir/errors.h"
 #include "fhir/json.h"
 #include "mapping/mapping_set.h"
+#include "services/delivery_parties.h"
+#include "services/delivery_rules.h"
 #include "services/stored_resource.h"
 #include "workflow/references.h"
-
-#include "services/delivery_parties.h"
 
 namespace sp::services {
 

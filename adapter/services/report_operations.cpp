@@ -7,13 +7,13 @@
 #include <set>
 
 #include "fhir/errors.h"
-#include "rest/status_map.h"
+#include "fhir/project_urls.h"
 #include "reports/impact.h"
 #include "reports/render.h"
 #include "reports/vocabulary.h"
-#include "fhir/project_urls.h"
 #include "rest/fhir_api.h"
 #include "rest/negotiation.h"
+#include "rest/status_map.h"
 
 namespace sp::services {
 namespace {
@@ -49,8 +49,8 @@ struct Asked {
 // Reads the query. Empty values mean "not given" (the page's form sends every field).
 Asked readQuery(const rest::RestRequest& request, const reports::LocalityTable& places,
                 const reports::Date& today, bool allowFormat) {
-  static const std::set<std::string> kKnown = {"period", "from", "to", "locality", "area",
-                                               "route", "cohort", "service"};
+  static const std::set<std::string> kKnown = {"period", "from",  "to",     "locality",
+                                               "area",   "route", "cohort", "service"};
   std::map<std::string, std::string> values;
   for (const auto& [name, value] : request.query) {
     if (name == "_format" && allowFormat) continue;
@@ -85,7 +85,8 @@ Asked readQuery(const rest::RestRequest& request, const reports::LocalityTable& 
   f.route = get("route");
   f.cohort = get("cohort");
   f.service = get("service");
-  if (!f.locality.empty() && f.locality != reports::kUnknownPlace && !places.hasLocality(f.locality)) {
+  if (!f.locality.empty() && f.locality != reports::kUnknownPlace &&
+      !places.hasLocality(f.locality)) {
     std::string known;
     for (const auto& l : places.localities()) known += (known.empty() ? "" : ", ") + l;
     invalid("Unknown locality '" + f.locality + "'; known: " + known + ", unknown", "locality");
@@ -95,7 +96,8 @@ Asked readQuery(const rest::RestRequest& request, const reports::LocalityTable& 
     invalid("area is rural, urban or unknown", "area");
   }
   if (!f.route.empty() && !isCode(reports::referralRoutes(), f.route)) {
-    invalid("Unknown route '" + f.route + "'; routes: " + codes(reports::referralRoutes()), "route");
+    invalid("Unknown route '" + f.route + "'; routes: " + codes(reports::referralRoutes()),
+            "route");
   }
   if (!f.cohort.empty() && !isCode(reports::priorityCohorts(), f.cohort)) {
     invalid("Unknown cohort '" + f.cohort + "'; cohorts: " + codes(reports::priorityCohorts()),
@@ -186,8 +188,8 @@ rest::RestResponse ReportOperations::answer(const rest::RestRequest& request, Fo
   const std::string fhirType =
       format == Format::kParameters ? rest::negotiateResponseType(request) : std::string();
   const auto now = clock_.now();
-  const Asked asked = readQuery(request, places_, reports::ukDateAt(now),
-                                format == Format::kParameters);
+  const Asked asked =
+      readQuery(request, places_, reports::ukDateAt(now), format == Format::kParameters);
   const auto started = std::chrono::steady_clock::now();
   const store::ReportData data = store_.read(reports::reportQuery(asked.period));
   const auto read = std::chrono::steady_clock::now();
@@ -201,8 +203,8 @@ rest::RestResponse ReportOperations::answer(const rest::RestRequest& request, Fo
       break;
     case Format::kCsv:
       r = withBody(200, reports::impactCsv(report), "text/csv; charset=utf-8");
-      r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" +
-                                                        reports::impactCsvFileName(report) + "\"");
+      r.headers.emplace_back("Content-Disposition",
+                             "attachment; filename=\"" + reports::impactCsvFileName(report) + "\"");
       break;
     case Format::kHtml: {
       reports::PageOptions options;

@@ -61,7 +61,7 @@ void checkEarlierReferral(rest::WriteContext& c, const rapidjson::Value& referra
 // An onward referral's Task is partOf the Task that holds the earlier referral, when the
 // caller's organisation owns that Task (the link worker who refers onward).
 std::string referringTask(rest::WriteContext& c, const rapidjson::Value& referral,
-                                 const Actor& actor) {
+                          const Actor& actor) {
   const auto earlier = workflow::earlierReferral(referral);
   if (earlier.empty() || workflow::routeOf(referral) == workflow::kRouteReAccess) return "";
   const std::string holder = holderTaskOf(c.tx, earlier.id);
@@ -76,7 +76,8 @@ std::string referringTask(rest::WriteContext& c, const rapidjson::Value& referra
   return "Task/" + holder;
 }
 
-void ensureTask(rest::WriteContext& c, const rapidjson::Value& referral, const WorkflowSettings& settings) {
+void ensureTask(rest::WriteContext& c, const rapidjson::Value& referral,
+                const WorkflowSettings& settings) {
   const std::string taskId = workflow::referralTaskId(c.id);
   const std::string referralRef = "ServiceRequest/" + c.id;
   const auto existing = c.tx.current("Task", taskId, false);
@@ -151,7 +152,7 @@ void ServiceRequestRule::beforeWrite(rapidjson::Document& referral, rest::WriteC
 }
 
 void ServiceRequestRule::afterWrite(const store::ResourceVersion&, const rapidjson::Value& after,
-                rest::WriteContext& c) const {
+                                    rest::WriteContext& c) const {
   const bool created = !c.previous || c.previous->deleted;
   if (created) checkEarlierReferral(c, after);
   if (workflow::wantsTask(after)) ensureTask(c, after, settings_);

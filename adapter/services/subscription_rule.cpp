@@ -1,5 +1,3 @@
-#include "services/delivery_rules.h"
-
 #include <iostream>
 
 #include "delivery/endpoints.h"
@@ -11,6 +9,7 @@
 #include "search/query_parser.h"
 #include "security/access_policy.h"
 #include "security/compartment.h"
+#include "services/delivery_rules.h"
 #include "workflow/references.h"
 #include "workflow/task_rules.h"
 #include "workflow/vocabulary.h"
@@ -58,7 +57,8 @@ void notifySubscriptions(const rest::ApiContext& api, store::StoreTransaction& t
     criteria.emplace_back("_id", id);
     const std::string subscriber = subscriberOf(tx, s.id);
     try {
-      if (rest::searchCurrent(api, tx, type, criteria, 1, subscriberAccess(subscriber)).empty()) continue;
+      if (rest::searchCurrent(api, tx, type, criteria, 1, subscriberAccess(subscriber)).empty())
+        continue;
     } catch (const FhirError& e) {  // criteria that no longer parse: skip, never fail the write
       std::cerr << "Subscription/" << s.id << ": criteria not evaluated: " << e.what() << "\n";
       continue;
@@ -92,7 +92,8 @@ void notifySubscriptions(const rest::ApiContext& api, store::StoreTransaction& t
 
 }  // namespace
 
-void SubscriptionRule::beforeWrite(rapidjson::Document& resource, rest::WriteContext& context) const {
+void SubscriptionRule::beforeWrite(rapidjson::Document& resource,
+                                   rest::WriteContext& context) const {
   if (context.type != "Subscription" || !resource.IsObject()) return;
   std::vector<std::string> problems;
   const auto hook = delivery::readRestHook(resource, problems);
@@ -123,8 +124,8 @@ void SubscriptionRule::beforeWrite(rapidjson::Document& resource, rest::WriteCon
   }
 }
 
-void SubscriptionRule::afterWrite(const store::ResourceVersion& written,
-                                  const rapidjson::Value&, rest::WriteContext& context) const {
+void SubscriptionRule::afterWrite(const store::ResourceVersion& written, const rapidjson::Value&,
+                                  rest::WriteContext& context) const {
   if (written.deleted || context.type == "Subscription") return;
   const bool created = !context.previous || context.previous->deleted;
   // The Tasks and referrals the workflow writes itself come here too (ApiContext::followOnRules).

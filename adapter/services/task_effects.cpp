@@ -41,7 +41,8 @@ TaskEffects::TaskEffects(const rest::ApiContext& api, store::StoreTransaction& t
                          const WorkflowSettings& settings, Actor actor)
     : api_(api), tx_(tx), settings_(settings), actor_(std::move(actor)), resolver_(tx) {}
 
-void TaskEffects::apply(const std::string& id, const rapidjson::Value* before, const rapidjson::Value& after) {
+void TaskEffects::apply(const std::string& id, const rapidjson::Value* before,
+                        const rapidjson::Value& after) {
   const auto to = workflow::statusOf(after);
   if (!to) return;
   const auto from = before ? workflow::statusOf(*before) : std::nullopt;
@@ -51,7 +52,7 @@ void TaskEffects::apply(const std::string& id, const rapidjson::Value* before, c
 }
 
 void TaskEffects::places(const std::string& id, std::optional<TaskStatus> from, TaskStatus to,
-            const rapidjson::Value& task) {
+                         const rapidjson::Value& task) {
   const auto effect = workflow::placeEffect(from, to);
   if (effect == workflow::PlaceEffect::kNone) return;
   const std::string serviceId = serviceOfTask(tx_, task);
@@ -63,8 +64,9 @@ void TaskEffects::places(const std::string& id, std::optional<TaskStatus> from, 
   if (effect == workflow::PlaceEffect::kTake) {
     if (!workflow::hasRoom(*capacity)) {
       const auto focus = workflow::localReference(member(task, "focus"));
-      auto referral =
-          focus.type == "ServiceRequest" ? loadResource(tx_, "ServiceRequest", focus.id, false) : nullptr;
+      auto referral = focus.type == "ServiceRequest"
+                          ? loadResource(tx_, "ServiceRequest", focus.id, false)
+                          : nullptr;
       throw noRoomError(api_, tx_, serviceId, service->doc, *capacity,
                         referral ? &referral->doc : nullptr, patientIdOf(member(task, "for")),
                         std::string(workflow::statusCode(to)) + " for Task/" + id, "Task.status",
@@ -80,7 +82,7 @@ void TaskEffects::places(const std::string& id, std::optional<TaskStatus> from, 
 }
 
 void TaskEffects::handover(const std::string& t2Id, std::optional<TaskStatus> from, TaskStatus to,
-              const rapidjson::Value& t2) {
+                           const rapidjson::Value& t2) {
   switch (workflow::handoverEvent(from, to)) {
     case workflow::HandoverEvent::kNone:
       return;
@@ -104,8 +106,7 @@ void TaskEffects::startHandover(const std::string& t2Id, const rapidjson::Value&
   auto t1 = loadResource(tx_, "Task", parent.id, true);
   if (!t1) {
     throw FhirError(ErrorKind::kUnprocessable, "business-rule",
-                    "Task.partOf names " + parent.text() + ", which does not exist",
-                    "Task.partOf");
+                    "Task.partOf names " + parent.text() + ", which does not exist", "Task.partOf");
   }
   workflow::HandoverStart start;
   start.t1Reference = parent.text();
@@ -123,7 +124,8 @@ void TaskEffects::startHandover(const std::string& t2Id, const rapidjson::Value&
   writeTask(parent.id, *t1, next);
 }
 
-void TaskEffects::resolveHandover(const std::string& t2Id, const rapidjson::Value& t2, bool accepted) {
+void TaskEffects::resolveHandover(const std::string& t2Id, const rapidjson::Value& t2,
+                                  bool accepted) {
   const auto parent = firstPartOf(t2);
   if (parent.empty()) return;
   auto t1 = loadResource(tx_, "Task", parent.id, true);
@@ -141,13 +143,15 @@ void TaskEffects::resolveHandover(const std::string& t2Id, const rapidjson::Valu
 }
 
 // A Task changed by the adapter: kept elements maintained, written, and its own effects.
-void TaskEffects::writeTask(const std::string& id, const ParsedResource& before, rapidjson::Document& next) {
+void TaskEffects::writeTask(const std::string& id, const ParsedResource& before,
+                            rapidjson::Document& next) {
   workflow::maintainTask(next, &before.doc, Actor::adapter(), api_.clock.now());
   writeFollowOn(api_, tx_, "Task", id, next, before.version, "PUT");
   apply(id, &before.doc, next);
 }
 
-void TaskEffects::followReferral(std::optional<TaskStatus> from, TaskStatus to, const rapidjson::Value& task) {
+void TaskEffects::followReferral(std::optional<TaskStatus> from, TaskStatus to,
+                                 const rapidjson::Value& task) {
   if (from == to) return;
   if (to != TaskStatus::kCompleted && to != TaskStatus::kCancelled) return;
   const auto focus = workflow::localReference(member(task, "focus"));

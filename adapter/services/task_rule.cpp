@@ -58,7 +58,8 @@ bool handoverStillPending(store::StoreTransaction& tx, const rapidjson::Value& b
 
 // A new Task: not a second Task for a referral that already has a live one made by the
 // adapter, and not for a service without a free place.
-void checkNewTask(rest::WriteContext& c, const rapidjson::Value& task, TaskStatus status, const WorkflowSettings& settings) {
+void checkNewTask(rest::WriteContext& c, const rapidjson::Value& task, TaskStatus status,
+                  const WorkflowSettings& settings) {
   const auto focus = workflow::localReference(member(task, "focus"));
   if (focus.type == "ServiceRequest" && !workflow::isWarmHandover(task) &&
       firstPartOf(task).empty()) {
@@ -83,8 +84,9 @@ void checkNewTask(rest::WriteContext& c, const rapidjson::Value& task, TaskStatu
   if (!service) return;
   const auto capacity = workflow::readCapacity(service->doc);
   if (!capacity || workflow::hasRoom(*capacity)) return;
-  auto referral =
-      focus.type == "ServiceRequest" ? loadResource(c.tx, "ServiceRequest", focus.id, false) : nullptr;
+  auto referral = focus.type == "ServiceRequest"
+                      ? loadResource(c.tx, "ServiceRequest", focus.id, false)
+                      : nullptr;
   throw noRoomError(c.api, c.tx, serviceId, service->doc, *capacity,
                     referral ? &referral->doc : nullptr, patientIdOf(member(task, "for")),
                     "a new Task for it", "Task.owner", settings.alternativesInOutcome,
@@ -114,7 +116,7 @@ void TaskRule::beforeWrite(rapidjson::Document& task, rest::WriteContext& c) con
 }
 
 void TaskRule::afterWrite(const store::ResourceVersion&, const rapidjson::Value& after,
-                rest::WriteContext& c) const {
+                          rest::WriteContext& c) const {
   const rapidjson::Value* before = c.previousResource();
   const Actor actor = actorOf(c.caller);
   TaskEffects effects(c.api, c.tx, settings_, actor);

@@ -281,9 +281,10 @@ std::string answer(const std::vector<mapping::Match>& matches, const TranslatePa
 
 }  // namespace
 
-rest::InteractionResult TranslateOperation::run(const rest::ApiContext&, store::StoreTransaction& tx,
-                                               const rest::Route& route,
-                                               const rest::InteractionInput& in) const {
+rest::InteractionResult TranslateOperation::run(const rest::ApiContext&,
+                                                store::StoreTransaction& tx,
+                                                const rest::Route& route,
+                                                const rest::InteractionInput& in) const {
   if (route.type != "ConceptMap") {
     throw FhirError(ErrorKind::kNotFound, "not-supported",
                     "$translate is an operation on ConceptMap");

@@ -116,9 +116,9 @@ std::string serviceOfTask(store::StoreTransaction& tx, const rapidjson::Value& t
 store::CapacityRefusal refusalAt(const rest::ApiContext& api, const std::string& serviceId,
                                  const std::string& referralId, const char* refused) {
   store::CapacityRefusal r;
-  r.atMillis = std::chrono::duration_cast<std::chrono::milliseconds>(
-                   api.clock.now().time_since_epoch())
-                   .count();
+  r.atMillis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(api.clock.now().time_since_epoch())
+          .count();
   r.serviceId = serviceId;
   r.referralId = referralId;
   r.refused = refused;

@@ -32,10 +32,10 @@ struct AccessFilter {
 struct AuditRecord {
   std::string id;
   fhir::TimePoint recorded;
-  std::string action;       // C, R, U, D or E (execute)
-  std::string interaction;  // read, vread, search, history, create, update, patch, delete, or
-                            // an operation such as $validate
-  int outcome = 200;        // the HTTP status answered
+  std::string action;        // C, R, U, D or E (execute)
+  std::string interaction;   // read, vread, search, history, create, update, patch, delete, or
+                             // an operation such as $validate
+  int outcome = 200;         // the HTTP status answered
   std::string organisation;  // the caller's ODS code, or "development" / "adapter"
   std::string subject;       // the client certificate's subject
   std::string entityType;

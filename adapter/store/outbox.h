@@ -23,7 +23,7 @@ struct OutboxMessage {
   std::string contentType = "application/fhir+json";
   std::string body;
   std::string correlationId;
-  std::string about;      // the resource it is about, as a reference (Task/123)
+  std::string about;  // the resource it is about, as a reference (Task/123)
   // Whose change caused it, and who should receive it: each a literal reference
   // ("Organization/x", "PractitionerRole/y") or, for a party named only by its ODS code,
   // `https://fhir.nhs.uk/Id/ods-organization-code|<code>`. May be empty.

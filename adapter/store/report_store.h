@@ -53,16 +53,16 @@ struct TaskFact {
 
 // One referral authored in the period.
 struct ReferralFact {
-  std::string id;                // ServiceRequest id
+  std::string id;  // ServiceRequest id
   std::int64_t authoredMillis = 0;
-  std::string person;            // "Patient/<id>", or "<system>|<value>" for a logical reference
-  std::string route;             // referral-route code
+  std::string person;  // "Patient/<id>", or "<system>|<value>" for a logical reference
+  std::string route;   // referral-route code
   std::vector<std::string> cohorts;  // priority-cohort codes in reasonCode, sorted
-  bool basedOnReferral = false;  // basedOn another ServiceRequest (onward, or re-access)
-  std::string service;           // id of the performing HealthcareService, or ""
-  std::string postcode;          // of the person's (a local Patient's) address, as written, or ""
-                                 // (with several addresses, the first in sort order)
-  bool referredBefore = false;   // the person has a referral authored before the period
+  bool basedOnReferral = false;      // basedOn another ServiceRequest (onward, or re-access)
+  std::string service;               // id of the performing HealthcareService, or ""
+  std::string postcode;         // of the person's (a local Patient's) address, as written, or ""
+                                // (with several addresses, the first in sort order)
+  bool referredBefore = false;  // the person has a referral authored before the period
   std::vector<TaskFact> tasks;  // each distinct state once, in no particular order
   // Milliseconds from authoredOn to the first version of a fulfilling Task (not a warm
   // handover) in accepted, in-progress, on-hold, completed or failed; and to the first version

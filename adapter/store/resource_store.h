@@ -48,8 +48,8 @@ struct IdentifierToken {
 };
 
 struct HistoryQuery {
-  std::optional<std::string> type;  // absent: whole system
-  std::optional<std::string> id;    // needs type
+  std::optional<std::string> type;             // absent: whole system
+  std::optional<std::string> id;               // needs type
   std::optional<std::int64_t> sinceMillis;     // epoch milliseconds: _since may be past 2262
   std::optional<std::int64_t> beforeSequence;  // keyset cursor for the next page
   int count = 50;
@@ -57,7 +57,7 @@ struct HistoryQuery {
 };
 
 struct HistoryPage {
-  std::vector<ResourceVersion> versions;  // newest first
+  std::vector<ResourceVersion> versions;   // newest first
   std::optional<std::int64_t> nextCursor;  // set when more remain
 };
 

@@ -26,9 +26,9 @@ struct StringRow {
 
 struct ReferenceRow {
   std::string param;
-  std::string targetType;  // "Patient" (empty when not a literal Type/id reference)
-  std::string targetId;    // "123"
-  std::string url;         // the reference as written (absolute URLs, canonicals)
+  std::string targetType;        // "Patient" (empty when not a literal Type/id reference)
+  std::string targetId;          // "123"
+  std::string url;               // the reference as written (absolute URLs, canonicals)
   std::string identifierSystem;  // Reference.identifier, for :identifier
   std::string identifierValue;
 };

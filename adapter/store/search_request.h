@@ -66,10 +66,10 @@ struct SortKey {
 };
 
 struct IncludeSpec {
-  bool reverse = false;     // _revinclude
-  std::string sourceType;   // the type whose reference parameter is followed
-  std::string param;        // the reference parameter code ("*" for all)
-  std::string targetType;   // optional restriction
+  bool reverse = false;    // _revinclude
+  std::string sourceType;  // the type whose reference parameter is followed
+  std::string param;       // the reference parameter code ("*" for all)
+  std::string targetType;  // optional restriction
   bool iterate = false;
 };
 
@@ -108,8 +108,8 @@ struct SearchResult {
   std::vector<SearchMatch> matches;
   std::vector<ResourceVersion> included;
   std::optional<std::int64_t> total;
-  bool hasMore = false;     // beyond the page, in the page's direction
-  bool hasBefore = false;   // rows exist before the page's first row
+  bool hasMore = false;    // beyond the page, in the page's direction
+  bool hasBefore = false;  // rows exist before the page's first row
 };
 
 // The resource types whose rows a search reads (its types, chained and _has types), or nothing

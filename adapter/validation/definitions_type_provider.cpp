@@ -25,7 +25,8 @@ std::string DefinitionsTypeProvider::elementType(const std::string& parentType,
       const std::string suffix = name.substr(prefix.size());
       for (const auto& t : c->types) {
         std::string capitalised = t.code;
-        capitalised[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(capitalised[0])));
+        capitalised[0] =
+            static_cast<char>(std::toupper(static_cast<unsigned char>(capitalised[0])));
         if (capitalised == suffix) return t.code;
       }
     }

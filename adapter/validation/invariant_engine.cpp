@@ -49,9 +49,9 @@ void InvariantEngine::check(const rapidjson::Value& node, const std::string& typ
       continue;  // the data has a shape the invariant does not expect; other rules report it
     }
     if (holds && !*holds) {
-      out.push_back(fhir::Issue{
-          c.severity == "warning" ? fhir::Severity::kWarning : fhir::Severity::kError, "invariant",
-          c.key + ": " + c.human, location});
+      out.push_back(
+          fhir::Issue{c.severity == "warning" ? fhir::Severity::kWarning : fhir::Severity::kError,
+                      "invariant", c.key + ": " + c.human, location});
     }
   }
 }

@@ -190,13 +190,26 @@ std::string xhtmlCheck(const rapidjson::Value& v) {
 
 const std::unordered_map<std::string, Check>& checks() {
   static const std::unordered_map<std::string, Check> kChecks = {
-      {"boolean", booleanCheck},   {"integer", integerCheck},     {"unsignedInt", unsignedCheck},
-      {"positiveInt", positiveCheck}, {"decimal", decimalCheck},  {"string", stringCheck},
-      {"markdown", stringCheck},   {"code", codeCheck},           {"id", idCheck},
-      {"uri", uriCheck},           {"url", uriCheck},             {"canonical", uriCheck},
-      {"oid", oidCheck},           {"uuid", uuidCheck},           {"date", dateCheck},
-      {"dateTime", dateTimeCheck}, {"instant", instantCheck},     {"time", timeCheck},
-      {"base64Binary", base64Check}, {"xhtml", xhtmlCheck},
+      {"boolean", booleanCheck},
+      {"integer", integerCheck},
+      {"unsignedInt", unsignedCheck},
+      {"positiveInt", positiveCheck},
+      {"decimal", decimalCheck},
+      {"string", stringCheck},
+      {"markdown", stringCheck},
+      {"code", codeCheck},
+      {"id", idCheck},
+      {"uri", uriCheck},
+      {"url", uriCheck},
+      {"canonical", uriCheck},
+      {"oid", oidCheck},
+      {"uuid", uuidCheck},
+      {"date", dateCheck},
+      {"dateTime", dateTimeCheck},
+      {"instant", instantCheck},
+      {"time", timeCheck},
+      {"base64Binary", base64Check},
+      {"xhtml", xhtmlCheck},
   };
   return kChecks;
 }

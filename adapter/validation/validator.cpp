@@ -45,7 +45,8 @@ std::string referencedType(const std::string& reference) {
   const auto slash = r.rfind('/');
   if (slash == std::string::npos || slash == 0) return "";
   const auto prev = r.rfind('/', slash - 1);
-  return r.substr(prev == std::string::npos ? 0 : prev + 1, slash - (prev == std::string::npos ? 0 : prev + 1));
+  return r.substr(prev == std::string::npos ? 0 : prev + 1,
+                  slash - (prev == std::string::npos ? 0 : prev + 1));
 }
 
 class Walk {
@@ -172,7 +173,8 @@ class Walk {
       if (element) complex(item, *element, element->root().id, where, false);
     };
     if (v.IsArray()) {
-      for (rapidjson::SizeType i = 0; i < v.Size(); ++i) one(v[i], at + "[" + std::to_string(i) + "]");
+      for (rapidjson::SizeType i = 0; i < v.Size(); ++i)
+        one(v[i], at + "[" + std::to_string(i) + "]");
     } else {
       one(v, at);
     }
@@ -308,7 +310,8 @@ class Walk {
 
   void inlineResource(const Value& v, const std::string& at) {
     const std::string type = fhir::getString(v, "resourceType");
-    const StructureDefinition* sd = defs_.isResourceType(type) ? defs_.typeDefinition(type) : nullptr;
+    const StructureDefinition* sd =
+        defs_.isResourceType(type) ? defs_.typeDefinition(type) : nullptr;
     if (!sd) {
       error("structure", at, "unknown resourceType '" + type + "'");
       return;
@@ -356,8 +359,7 @@ class Walk {
       if (def.binding.strength != "required") return;
       if (!defs_.terminology().contains(def.binding.valueSet, "", "").has_value()) return;
     }
-    bindingIssue(def, at, codings.empty() ? std::string("a concept without codes")
-                                          : "no coding");
+    bindingIssue(def, at, codings.empty() ? std::string("a concept without codes") : "no coding");
   }
 
   void referenceTarget(const ElementDefinition& def, const Value& v, const std::string& at) {
@@ -425,7 +427,8 @@ std::vector<Issue> Validator::validate(const Value& resource,
   if (const Value* meta = fhir::findMember(resource, "meta")) {
     if (const Value* list = fhir::findMember(*meta, "profile"); list && list->IsArray()) {
       for (const auto& p : list->GetArray()) {
-        if (p.IsString() && defs_.structureDefinition(p.GetString())) named.emplace_back(p.GetString());
+        if (p.IsString() && defs_.structureDefinition(p.GetString()))
+          named.emplace_back(p.GetString());
       }
     }
   }

@@ -33,9 +33,9 @@ void storeReadyForm(const rapidjson::Document& resource) {
   for (const auto& row : index.tokens) requireStorable(row.system + row.code + row.text, "token");
   for (const auto& row : index.strings) requireStorable(row.normalised + row.exact, "string");
   for (const auto& row : index.references) {
-    requireStorable(row.targetType + row.targetId + row.url + row.identifierSystem +
-                        row.identifierValue,
-                    "reference");
+    requireStorable(
+        row.targetType + row.targetId + row.url + row.identifierSystem + row.identifierValue,
+        "reference");
   }
   for (const auto& row : index.uris) requireStorable(row.uri, "uri");
   for (const auto& row : index.numbers) {

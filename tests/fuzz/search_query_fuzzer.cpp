@@ -18,9 +18,9 @@
 
 namespace {
 
-constexpr std::array<const char*, 8> kTypes = {
-    "", "Patient", "ServiceRequest", "Task", "HealthcareService", "Observation", "Location",
-    "Organization"};
+constexpr std::array<const char*, 8> kTypes = {"",         "Patient",           "ServiceRequest",
+                                               "Task",     "HealthcareService", "Observation",
+                                               "Location", "Organization"};
 
 }  // namespace
 

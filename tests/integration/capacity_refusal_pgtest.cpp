@@ -56,8 +56,8 @@ void write(store::StoreTransaction& tx, const std::string& id) {
 
 services::CapacityRefused refusalAt(const std::string& service, const std::string& referral) {
   return services::CapacityRefused(
-      FhirError(ErrorKind::kConflict, "business-rule", "HealthcareService/" + service +
-                                                           " has no free place"),
+      FhirError(ErrorKind::kConflict, "business-rule",
+                "HealthcareService/" + service + " has no free place"),
       store::CapacityRefusal{1760000000000, service, referral, "referral"});
 }
 
@@ -91,7 +91,7 @@ TEST_F(CapacityRefusalStore, RefusalCommitsWithTheRollbackOfTheRefusedWrite) {
                                                   }),
                services::CapacityRefused);
   EXPECT_EQ(failing.transactions(), 1);
-  EXPECT_EQ(stored("refused-1"), 0);  // the refused write is undone
+  EXPECT_EQ(stored("refused-1"), 0);    // the refused write is undone
   EXPECT_EQ(refusalsAt("hs-full"), 1);  // the refusal is kept
   const long long referral = count(
       "SELECT count(*) FROM capacity_refusals WHERE referral_id = 'refused-1' AND refused = "
@@ -127,8 +127,8 @@ TEST_F(CapacityRefusalStore, OtherErrorsRollBackEverythingAndRecordNothing) {
   EXPECT_THROW(rest::inTransactionKeepingRefusals(*store_,
                                                   [](store::StoreTransaction& tx) {
                                                     write(tx, "failed-1");
-                                                    throw FhirError(ErrorKind::kInvalid,
-                                                                    "invalid", "bad input");
+                                                    throw FhirError(ErrorKind::kInvalid, "invalid",
+                                                                    "bad input");
                                                   }),
                FhirError);
   EXPECT_EQ(stored("failed-1"), 0);

@@ -407,8 +407,8 @@ TEST(ServersStartingAtOnce, OnAnEmptyDatabaseAllStartAndShareOneSchema) {
   for (int i = 0; i < kServers; ++i) {
     ASSERT_TRUE(failures[i].empty()) << "server " << i << ": " << failures[i];
   }
-  HttpResponse created = HttpClient(servers[0]->baseUrl())
-                             .send("POST", "/Patient", R"({"resourceType":"Patient"})");
+  HttpResponse created =
+      HttpClient(servers[0]->baseUrl()).send("POST", "/Patient", R"({"resourceType":"Patient"})");
   ASSERT_EQ(created.status, 201) << created.body;
   for (int i = 1; i < kServers; ++i) {
     EXPECT_EQ(HttpClient(servers[i]->baseUrl()).get("/Patient/" + at(created.body, "/id")).status,

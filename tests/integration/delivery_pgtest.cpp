@@ -412,8 +412,9 @@ TEST_F(Delivery, ASubscriptionWhoseEndpointKeepsFailingGoesToError) {
   HttpResponse created = client().send(
       "POST", "/Subscription",
       R"({"resourceType":"Subscription","status":"requested","reason":"New referrals",)"
-      R"("criteria":"Task?owner=Organization/)" + p.provider +
-          R"(","channel":{"type":"rest-hook","endpoint":")" + hook.url("/failing") + R"("}})");
+      R"("criteria":"Task?owner=Organization/)" +
+          p.provider + R"(","channel":{"type":"rest-hook","endpoint":")" + hook.url("/failing") +
+          R"("}})");
   ASSERT_EQ(created.status, 201) << created.body;
   const std::string path = "/Subscription/" + at(created.body, "/id");
   refer(p);
@@ -688,8 +689,8 @@ class DeliveryToPartners : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     database_ = new std::string(PostgresCluster::shared().freshDatabase());
-    server_ = std::make_unique<ServerProcess>(
-        *database_, ServerOptions{true, quickDeliveryArgs(kMaxAttempts)});
+    server_ = std::make_unique<ServerProcess>(*database_,
+                                              ServerOptions{true, quickDeliveryArgs(kMaxAttempts)});
   }
   static void TearDownTestSuite() {
     server_.reset();
@@ -813,8 +814,8 @@ TEST_F(DeliveryToPartners, ASubscriptionTellsItsCreatorOnlyOfRecordsItMaySee) {
   const std::string carers = organisation("VCS0002", "");
   const std::string walks =
       create("admin", "HealthcareService", samples::directoryEntry("Organization/" + walking));
-  const std::string circle = create(
-      "admin", "HealthcareService", samples::directoryEntry("Organization/" + carers, "Circle"));
+  const std::string circle = create("admin", "HealthcareService",
+                                    samples::directoryEntry("Organization/" + carers, "Circle"));
   create("vcse-walking", "Subscription",
          R"({"resourceType":"Subscription","status":"requested","reason":"Everything new",)"
          R"("criteria":"Task?status=requested","channel":{"type":"rest-hook","endpoint":")" +
@@ -836,8 +837,8 @@ TEST_F(DeliveryToPartners, ASubscriptionTellsItsCreatorOnlyOfRecordsItMaySee) {
   // Both referrals are committed, so every notification they caused is already queued.
   pqxx::connection db(*database_);
   pqxx::nontransaction tx(db);
-  const pqxx::result queued = tx.exec_params(
-      "SELECT body FROM outbox WHERE receiver = $1", hook.url("/walking"));
+  const pqxx::result queued =
+      tx.exec_params("SELECT body FROM outbox WHERE receiver = $1", hook.url("/walking"));
   ASSERT_EQ(queued.size(), 1u);
   EXPECT_EQ(queued[0][0].as<std::string>().find(theirs), std::string::npos);
 }

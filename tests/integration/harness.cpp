@@ -1,14 +1,12 @@
 #include "harness.h"
 
 #include <curl/curl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
 #include <unistd.h>
-
-#include <pqxx/pqxx>
 
 #include <array>
 #include <atomic>
@@ -18,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <pqxx/pqxx>
 #include <random>
 #include <sstream>
 #include <stdexcept>
@@ -79,9 +78,9 @@ std::string newUuid() {
   std::lock_guard<std::mutex> lock(mutex);
   const std::uint64_t a = random(), b = random();
   char text[37];
-  std::snprintf(text, sizeof text, "%08x-%04x-4%03x-a%03x-%012llx",
-                static_cast<unsigned>(a >> 32), static_cast<unsigned>((a >> 16) & 0xffff),
-                static_cast<unsigned>(a & 0xfff), static_cast<unsigned>(b >> 52),
+  std::snprintf(text, sizeof text, "%08x-%04x-4%03x-a%03x-%012llx", static_cast<unsigned>(a >> 32),
+                static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xfff),
+                static_cast<unsigned>(b >> 52),
                 static_cast<unsigned long long>(b & 0xffffffffffffULL));
   return text;
 }
@@ -102,9 +101,9 @@ long long queryNumber(const std::string& url, const std::string& sql) {
 }
 
 std::vector<std::string> quickDeliveryArgs(int maxAttempts) {
-  std::vector<std::string> args{"--delivery-retry-ms",   "100", "--delivery-max-retry-ms", "400",
-                                "--delivery-poll-ms",    "50",  "--delivery-timeout-ms",   "3000",
-                                "--handover-sweep-ms",   "0"};
+  std::vector<std::string> args{"--delivery-retry-ms", "100", "--delivery-max-retry-ms", "400",
+                                "--delivery-poll-ms",  "50",  "--delivery-timeout-ms",   "3000",
+                                "--handover-sweep-ms", "0"};
   if (maxAttempts > 0) {
     args.insert(args.end(), {"--delivery-max-attempts", std::to_string(maxAttempts)});
   }
@@ -140,9 +139,9 @@ PostgresCluster& PostgresCluster::shared() {
 
 void PostgresCluster::start() {
   if (dataDir_.empty()) throw std::runtime_error("not our cluster");
-  const std::string out = runCommand("SP_PG_FAST=1 SP_PG_PORT=" + std::to_string(port_) + " " +
-                                     sourceDir() + "/scripts/embedded-postgres.sh start " +
-                                     dataDir_ + " 2>/dev/null");
+  const std::string out =
+      runCommand("SP_PG_FAST=1 SP_PG_PORT=" + std::to_string(port_) + " " + sourceDir() +
+                 "/scripts/embedded-postgres.sh start " + dataDir_ + " 2>/dev/null");
   adminUrl_ = lastLine(out);
 }
 
@@ -230,11 +229,11 @@ TlsEdge::TlsEdge(const Certificates& certs, const std::vector<int>& backendPorts
   for (int attempt = 0; attempt < 5; ++attempt) {
     port_ = attempt == 0 && port != 0 ? port : freePort();
     std::vector<std::string> args = {"/bin/bash", sourceDir() + "/scripts/tls-edge.sh",
-                                     "--listen", "127.0.0.1:" + std::to_string(port_),
-                                     "--cert", certs.dir + "/server.crt",
-                                     "--key", certs.dir + "/server.key",
-                                     "--ca", certs.ca(),
-                                     "--crl", crlFile.empty() ? certs.crl() : crlFile,
+                                     "--listen",  "127.0.0.1:" + std::to_string(port_),
+                                     "--cert",    certs.dir + "/server.crt",
+                                     "--key",     certs.dir + "/server.key",
+                                     "--ca",      certs.ca(),
+                                     "--crl",     crlFile.empty() ? certs.crl() : crlFile,
                                      "--run-dir", dir_};
     for (int backend : backendPorts) {
       args.insert(args.end(), {"--backend", "127.0.0.1:" + std::to_string(backend)});
@@ -277,7 +276,8 @@ void TlsEdge::reload() {
   // The master logs the new worker's start; until then the old workers still serve.
   waitUntil([&] {
     const std::string now = readFile(dir_ + "/edge.log");
-    return now.size() > before.size() && now.find("Loading success", before.size()) != std::string::npos;
+    return now.size() > before.size() &&
+           now.find("Loading success", before.size()) != std::string::npos;
   });
 }
 
@@ -302,20 +302,27 @@ ServerProcess::ServerProcess(const std::string& databaseUrl, ServerOptions optio
   const std::string dir = makeTempDir("sp-server");
   const std::string portFile = dir + "/port";
   logFile_ = dir + "/server.log";
-  std::vector<std::string> args = {SP_ADAPTER_BINARY, "--port", "0", "--host", "127.0.0.1",
-                                   "--database-url", databaseUrl, "--port-file", portFile,
-                                   "--profiles-dir", sourceDir() + "/fhir-profiles"};
+  std::vector<std::string> args = {SP_ADAPTER_BINARY,
+                                   "--port",
+                                   "0",
+                                   "--host",
+                                   "127.0.0.1",
+                                   "--database-url",
+                                   databaseUrl,
+                                   "--port-file",
+                                   portFile,
+                                   "--profiles-dir",
+                                   sourceDir() + "/fhir-profiles"};
   // Behind the edge the adapter serves only PROXY v2 connections; the edge's address is its
   // public base URL, known before it starts because the edge's port is chosen first.
   int edgePort = 0;
   if (options.tls) {
     const Certificates& certs = testCertificates();
     edgePort = freePort();
-    for (const std::string& a : {std::string("--delivery-cert"), certs.dir + "/hub-client.crt",
-                                 std::string("--delivery-key"), certs.dir + "/hub-client.key",
-                                 std::string("--client-ca"), certs.ca(),
-                                 std::string("--base-url"),
-                                 "https://localhost:" + std::to_string(edgePort)}) {
+    for (const std::string& a :
+         {std::string("--delivery-cert"), certs.dir + "/hub-client.crt",
+          std::string("--delivery-key"), certs.dir + "/hub-client.key", std::string("--client-ca"),
+          certs.ca(), std::string("--base-url"), "https://localhost:" + std::to_string(edgePort)}) {
       args.push_back(a);
     }
   } else if (!options.behindSharedEdge) {
@@ -330,8 +337,8 @@ ServerProcess::ServerProcess(const std::string& databaseUrl, ServerOptions optio
       port_ = std::stoi(text);
       if (options.tls) {
         try {
-          edge_ = std::make_unique<TlsEdge>(testCertificates(), std::vector<int>{port_}, "",
-                                            edgePort);
+          edge_ =
+              std::make_unique<TlsEdge>(testCertificates(), std::vector<int>{port_}, "", edgePort);
         } catch (const std::exception& e) {
           stop();
           failStart(std::string(e.what()) + "\nadapter log:\n");

@@ -156,8 +156,7 @@ class HttpClient {
   ~HttpClient();
 
   HttpResponse request(const std::string& method, const std::string& path,
-                       const std::string& body = "",
-                       const std::vector<std::string>& headers = {});
+                       const std::string& body = "", const std::vector<std::string>& headers = {});
   HttpResponse get(const std::string& path, const std::vector<std::string>& headers = {}) {
     return request("GET", path, "", headers);
   }

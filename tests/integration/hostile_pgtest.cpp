@@ -9,9 +9,8 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
-#include <pqxx/pqxx>
-
 #include <memory>
+#include <pqxx/pqxx>
 #include <string>
 #include <vector>
 
@@ -232,22 +231,20 @@ TEST_F(HostileInput, InvalidUtf8InBodyIs400) {
 TEST_F(HostileInput, HugeNumbersInBodyAreRefused) {
   const std::string observation =
       R"({"resourceType":"Observation",)" + samples::narrative("o") +
-      R"("status":"final","code":{"text":"steps"},"subject":{"reference":"Patient/)" +
-      patientId_ + "\"},";
+      R"("status":"final","code":{"text":"steps"},"subject":{"reference":"Patient/)" + patientId_ +
+      "\"},";
   expectOutcome(post("/Observation", observation + R"("valueInteger":99999999999999999999999})"),
                 422);
   expectOutcome(post("/Observation", observation + R"("valueInteger":-2147483649})"), 422);
   // Numbers JSON itself cannot hold are refused by the parser.
-  expectOutcome(post("/Observation",
-                     observation + R"("valueQuantity":{"value":1e999999,"unit":"mg"}})"),
-                400);
+  expectOutcome(
+      post("/Observation", observation + R"("valueQuantity":{"value":1e999999,"unit":"mg"}})"),
+      400);
   expectOutcome(post("/Observation", observation + R"("valueQuantity":{"value":)" +
                                          std::string(5000, '9') + R"(,"unit":"mg"}})"),
                 400);
-  expectOutcome(post("/Patient", samples::patient("Okafor", R"(,"birthDate":"99999-01-01")")),
-                422);
-  expectOutcome(
-      post("/Patient", samples::patient("Okafor", R"(,"birthDate":"2000-13-45")")), 422);
+  expectOutcome(post("/Patient", samples::patient("Okafor", R"(,"birthDate":"99999-01-01")")), 422);
+  expectOutcome(post("/Patient", samples::patient("Okafor", R"(,"birthDate":"2000-13-45")")), 422);
 }
 
 TEST_F(HostileInput, DeepJsonIs400) {
@@ -271,8 +268,10 @@ TEST_F(HostileInput, BodyFarBeyondTheLimitIs413AndTheConnectionClosed) {
   const std::string huge = R"({"resourceType":"Patient","name":[{"family":")" +
                            std::string(4 * kMaxBodyBytes, 'a') + R"("}]})";
   RawConnection c(port());
-  c.send("POST /Patient HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/fhir+json\r\n"
-         "Content-Length: " + std::to_string(huge.size()) + "\r\n\r\n" + huge);
+  c.send(
+      "POST /Patient HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/fhir+json\r\n"
+      "Content-Length: " +
+      std::to_string(huge.size()) + "\r\n\r\n" + huge);
   expectOutcome(c.receive(), 413);
   EXPECT_TRUE(c.closedByServer());
 }
@@ -282,21 +281,21 @@ TEST_F(HostileInput, LongStringsInBodyAreRefusedOrStoredWhole) {
   expectOutcome(rawRequest(port(), "PUT", "/Patient/" + std::string(64, 'a'),
                            R"({"resourceType":"Patient","id":")" + std::string(5000, 'a') + "\"}"),
                 400);
-  expectOutcome(rawRequest(port(), "PUT", "/Patient/..%2Fx",
-                           R"({"resourceType":"Patient","id":"../x"})"),
-                404);
+  expectOutcome(
+      rawRequest(port(), "PUT", "/Patient/..%2Fx", R"({"resourceType":"Patient","id":"../x"})"),
+      404);
   expectOutcome(rawRequest(port(), "PUT", "/Patient/abc",
                            R"({"resourceType":"Patient","id":"abc' OR '1'='1"})"),
                 400);
 }
 
 TEST_F(HostileInput, HostileTransactionEntryLeavesNothingWritten) {
-  const std::string bundle =
-      R"({"resourceType":"Bundle","type":"transaction","entry":[)"
-      R"({"resource":)" + samples::patient("Mensah") +
-      R"(,"request":{"method":"POST","url":"Patient"}},)"
-      R"({"resource":{"resourceType":"Patient","id":"../../x"},)"
-      R"("request":{"method":"PUT","url":"Patient/../../x"}}]})";
+  const std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[)"
+                             R"({"resource":)" +
+                             samples::patient("Mensah") +
+                             R"(,"request":{"method":"POST","url":"Patient"}},)"
+                             R"({"resource":{"resourceType":"Patient","id":"../../x"},)"
+                             R"("request":{"method":"PUT","url":"Patient/../../x"}}]})";
   RawResponse r = post("/", bundle);
   EXPECT_GE(r.status, 400) << r.body;
   EXPECT_LT(r.status, 500) << r.body;

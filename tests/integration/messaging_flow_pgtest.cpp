@@ -5,11 +5,11 @@
 // Subscriptions. The changes the adapter makes itself (the sender's Task of a warm handover
 // completed or put back, an expired handover, an implied acceptance) notify like a partner's.
 #include <gtest/gtest.h>
-#include <pqxx/pqxx>
 #include <rapidjson/document.h>
 
 #include <chrono>
 #include <memory>
+#include <pqxx/pqxx>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,16 +38,16 @@ struct Entry {
 std::string projectMessage(const std::string& event, const std::string& senderOds,
                            const std::string& receiverOds, const std::string& focus,
                            const std::vector<Entry>& entries) {
-  std::string m = R"({"resourceType":"Bundle","id":")" + newUuid() +
-                  R"(","type":"message","entry":[{"fullUrl":"urn:uuid:)" + newUuid() +
-                  R"(","resource":{"resourceType":"MessageHeader","id":")" + newUuid() +
-                  R"(","eventCoding":{"system":")" + kProjectEvents + R"(","code":")" + event +
-                  R"("},"source":{"endpoint":"https://)" + senderOds +
-                  R"(.example.org/fhir"},"destination":[{"endpoint":"https://adapter.example/fhir",)"
-                  R"("receiver":{"identifier":{"system":")" + kOds + R"(","value":")" +
-                  receiverOds + R"("}}}],"sender":{"identifier":{"system":")" + kOds +
-                  R"(","value":")" + senderOds + R"("}},"focus":[{"reference":")" + focus +
-                  R"("}]}})";
+  std::string m =
+      R"({"resourceType":"Bundle","id":")" + newUuid() +
+      R"(","type":"message","entry":[{"fullUrl":"urn:uuid:)" + newUuid() +
+      R"(","resource":{"resourceType":"MessageHeader","id":")" + newUuid() +
+      R"(","eventCoding":{"system":")" + kProjectEvents + R"(","code":")" + event +
+      R"("},"source":{"endpoint":"https://)" + senderOds +
+      R"(.example.org/fhir"},"destination":[{"endpoint":"https://adapter.example/fhir",)"
+      R"("receiver":{"identifier":{"system":")" +
+      kOds + R"(","value":")" + receiverOds + R"("}}}],"sender":{"identifier":{"system":")" + kOds +
+      R"(","value":")" + senderOds + R"("}},"focus":[{"reference":")" + focus + R"("}]}})";
   for (const Entry& e : entries) {
     m += R"(,{"fullUrl":")" + e.fullUrl + R"(","resource":)" + e.resource + "}";
   }
@@ -117,11 +117,10 @@ class MessageFlow : public ::testing::Test {
     std::string gp, navigator, linkWorker, patient;
   };
   static std::string organisation(const std::string& ods, const std::string& more = "") {
-    return create("Organization", R"({"resourceType":"Organization",)" +
-                                      samples::narrative("Organisation " + ods) +
-                                      R"("identifier":[{"system":")" + kOds + R"(","value":")" +
-                                      ods + R"("}],"active":true,"name":")" + ods + "\"" + more +
-                                      "}");
+    return create("Organization",
+                  R"({"resourceType":"Organization",)" + samples::narrative("Organisation " + ods) +
+                      R"("identifier":[{"system":")" + kOds + R"(","value":")" + ods +
+                      R"("}],"active":true,"name":")" + ods + "\"" + more + "}");
   }
   static Parties parties(const std::string& tag, const MessageReceiver& gp) {
     Parties p;
@@ -145,8 +144,8 @@ class MessageFlow : public ::testing::Test {
   static void subscribe(const std::string& owner, const MessageReceiver& hook) {
     create("Subscription",
            R"({"resourceType":"Subscription","status":"requested","reason":"Tasks",)"
-           R"("criteria":"Task?owner=Organization/)" + owner +
-               R"(","channel":{"type":"rest-hook","endpoint":")" + hook.url("/hook") +
+           R"("criteria":"Task?owner=Organization/)" +
+               owner + R"(","channel":{"type":"rest-hook","endpoint":")" + hook.url("/hook") +
                R"(","payload":"application/fhir+json"}})");
   }
 
@@ -202,8 +201,7 @@ class MessageFlow : public ::testing::Test {
 
   // Waits until `hook` has `count` notifications and the outbox holds nothing more for it.
   static std::vector<std::string> settled(const MessageReceiver& hook, std::size_t count) {
-    EXPECT_TRUE(hook.waitFor([&](const auto& r) { return r.size() >= count; }))
-        << server_->log();
+    EXPECT_TRUE(hook.waitFor([&](const auto& r) { return r.size() >= count; })) << server_->log();
     EXPECT_TRUE(waitUntil([&] { return nothingPendingFor(hook.url("/hook")); }));
     return notifiedTasks(hook);
   }
@@ -216,7 +214,8 @@ class MessageFlow : public ::testing::Test {
   static bool nothingPendingFor(const std::string& url) {
     pqxx::connection c(*database_);
     pqxx::nontransaction tx(c);
-    return tx.exec_params1("SELECT count(*) FROM outbox WHERE url = $1 AND state = 'pending'", url)[0]
+    return tx.exec_params1("SELECT count(*) FROM outbox WHERE url = $1 AND state = 'pending'",
+                           url)[0]
                .as<int>() == 0;
   }
   static std::string* database_;
@@ -242,8 +241,7 @@ TEST_F(MessageFlow, HandoverRequestAndResponseMoveBothTasksAndBothOwnersAreNotif
   EXPECT_EQ(at(pending, "/businessStatus/coding/0/code"), "handover-pending");
   EXPECT_EQ(at(read("/Task/" + t2), "/owner/reference"), "Organization/" + p.linkWorker);
 
-  const HttpResponse accepted =
-      report("handover-response", p.linkWorkerOds, moved(t2, "accepted"));
+  const HttpResponse accepted = report("handover-response", p.linkWorkerOds, moved(t2, "accepted"));
   ASSERT_EQ(accepted.status, 200) << accepted.body;
   rapidjson::Document handed = parse(read("/Task/" + t1));
   EXPECT_EQ(at(handed, "/status"), "completed");
@@ -273,7 +271,8 @@ TEST_F(MessageFlow, OutcomeReportCompletesTheTaskStoresItsObservationsAndTellsTh
   const std::string observationUrl = "urn:uuid:" + newUuid();
   const std::string observation =
       R"({"resourceType":"Observation","status":"final","code":{"text":"WEMWBS after"},)"
-      R"("subject":{"reference":"Patient/)" + p.patient + R"("},"valueInteger":52})";
+      R"("subject":{"reference":"Patient/)" +
+      p.patient + R"("},"valueInteger":52})";
   std::string completed = moved(task, "completed");
   completed = with(completed, "/output",
                    R"([{"type":{"text":"WEMWBS after"},"valueReference":{"reference":")" +
@@ -325,27 +324,35 @@ TEST_F(MessageFlow, ABarsResponseToAPushedReferralMovesItsTaskAndReachesTheRefer
   answer = with(
       answer, "/entry/0/resource",
       R"({"resourceType":"MessageHeader","eventCoding":{"system":"https://fhir.nhs.uk/CodeSystem/message-events-bars","code":"servicerequest-response"},)"
-      R"("response":{"identifier":")" + pushId + R"(","code":"ok"},)"
-      R"("source":{"endpoint":")" + provider.url() + R"("},)"
-      R"("destination":[{"endpoint":"https://adapter.example/fhir","receiver":{"identifier":{"system":")" +
-          kOds + R"(","value":")" + p.gpOds + R"("}}}],)"
-      R"("sender":{"identifier":{"system":")" + kOds + R"(","value":")" + providerOds + R"("}},)"
-      R"("focus":[{"reference":")" + at(push.body, "/entry/1/fullUrl") + R"("}]})");
-  const HttpResponse r =
-      HttpClient(server_->baseUrl())
-          .send("POST", "/$process-message", answer,
-                {"X-Request-Id: " + newUuid(), "X-Correlation-Id: " + push.header("x-correlation-id")});
+      R"("response":{"identifier":")" +
+          pushId +
+          R"(","code":"ok"},)"
+          R"("source":{"endpoint":")" +
+          provider.url() +
+          R"("},)"
+          R"("destination":[{"endpoint":"https://adapter.example/fhir","receiver":{"identifier":{"system":")" +
+          kOds + R"(","value":")" + p.gpOds +
+          R"("}}}],)"
+          R"("sender":{"identifier":{"system":")" +
+          kOds + R"(","value":")" + providerOds +
+          R"("}},)"
+          R"("focus":[{"reference":")" +
+          at(push.body, "/entry/1/fullUrl") + R"("}]})");
+  const HttpResponse r = HttpClient(server_->baseUrl())
+                             .send("POST", "/$process-message", answer,
+                                   {"X-Request-Id: " + newUuid(),
+                                    "X-Correlation-Id: " + push.header("x-correlation-id")});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(at(read("/Task/" + referral + "-task"), "/status"), "accepted");
   ASSERT_TRUE(gp.waitFor([](const auto& got) { return got.size() >= 1; })) << server_->log();
   EXPECT_EQ(taskStatusIn(gp.received()[0]), "accepted");
 
   // A response naming a request never sent is refused.
-  const HttpResponse unknown = HttpClient(server_->baseUrl())
-                                   .send("POST", "/$process-message",
-                                         with(answer, "/entry/0/resource/response/identifier",
-                                              quoted(newUuid())),
-                                         {"X-Request-Id: " + newUuid(), "X-Correlation-Id: " + newUuid()});
+  const HttpResponse unknown =
+      HttpClient(server_->baseUrl())
+          .send("POST", "/$process-message",
+                with(answer, "/entry/0/resource/response/identifier", quoted(newUuid())),
+                {"X-Request-Id: " + newUuid(), "X-Correlation-Id: " + newUuid()});
   EXPECT_EQ(unknown.status, 404) << unknown.body;
 }
 

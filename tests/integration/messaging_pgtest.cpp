@@ -5,7 +5,6 @@
 // flight (425), every bad message with its status and receiver code leaving nothing behind, the
 // stored messages read back and searched, and the sender checked against the client certificate.
 #include <gtest/gtest.h>
-#include <pqxx/pqxx>
 #include <rapidjson/document.h>
 #include <rapidjson/pointer.h>
 #include <rapidjson/stringbuffer.h>
@@ -15,6 +14,7 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <pqxx/pqxx>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -133,9 +133,11 @@ class Messaging : public ::testing::Test {
   static std::string footprint() {
     pqxx::connection conn(*database_);
     pqxx::nontransaction tx(conn);
-    return tx.exec1("SELECT (SELECT count(*) FROM resource_versions)::text || '/' ||"
-                    " (SELECT count(*) FROM message_conversations)::text || '/' ||"
-                    " (SELECT count(*) FROM message_log)::text")[0]
+    return tx
+        .exec1(
+            "SELECT (SELECT count(*) FROM resource_versions)::text || '/' ||"
+            " (SELECT count(*) FROM message_conversations)::text || '/' ||"
+            " (SELECT count(*) FROM message_log)::text")[0]
         .as<std::string>();
   }
 
@@ -196,12 +198,12 @@ TEST_F(Messaging, BarsReferralMakesTheTaskAndEchoesTheMessageWithAPlannedEncount
 TEST_F(Messaging, TheJourneyIdOfTheReferringEncounterIsKept) {
   std::string m = barsReferral(newUuid());
   rapidjson::Document doc = parse(m);
-  rapidjson::Document encounter = parse(
-      R"({"fullUrl":"urn:uuid:2b7c0d4e-1f2a-4b3c-8d4e-5f6a7b8c9d0e","resource":{)"
-      R"("resourceType":"Encounter","status":"finished","class":{"system":)"
-      R"("http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"},)"
-      R"("subject":{"reference":"urn:uuid:5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a"},)"
-      R"("episodeOfCare":[{"reference":"EpisodeOfCare/journey-7"}]}})");
+  rapidjson::Document encounter =
+      parse(R"({"fullUrl":"urn:uuid:2b7c0d4e-1f2a-4b3c-8d4e-5f6a7b8c9d0e","resource":{)"
+            R"("resourceType":"Encounter","status":"finished","class":{"system":)"
+            R"("http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"},)"
+            R"("subject":{"reference":"urn:uuid:5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a"},)"
+            R"("episodeOfCare":[{"reference":"EpisodeOfCare/journey-7"}]}})");
   rapidjson::Value copy;
   copy.CopyFrom(encounter, doc.GetAllocator());
   doc["entry"].PushBack(copy, doc.GetAllocator());
@@ -269,9 +271,10 @@ TEST_F(Messaging, AMessageStillInFlightIsTooEarly) {
     // The first copy has just been claimed by some server process.
     pqxx::connection conn(*database_);
     pqxx::work tx(conn);
-    tx.exec_params("INSERT INTO message_claims (sender, key_kind, key, state)"
-                   " VALUES ('A81001', 'x-request-id', $1, 'processing')",
-                   h.requestId);
+    tx.exec_params(
+        "INSERT INTO message_claims (sender, key_kind, key, state)"
+        " VALUES ('A81001', 'x-request-id', $1, 'processing')",
+        h.requestId);
     tx.commit();
   }
   const std::string before = footprint();
@@ -289,9 +292,8 @@ TEST_F(Messaging, ConcurrentCopiesOnTwoProcessesMakeOneReferral) {
     std::vector<HttpResponse> answers(6);
     std::vector<std::thread> threads;
     for (std::size_t i = 0; i < answers.size(); ++i) {
-      threads.emplace_back([&, i] {
-        answers[i] = post(message, h.list(), i % 2 ? second_.get() : server_.get());
-      });
+      threads.emplace_back(
+          [&, i] { answers[i] = post(message, h.list(), i % 2 ? second_.get() : server_.get()); });
     }
     for (auto& t : threads) t.join();
     int ok = 0;
@@ -377,11 +379,11 @@ TEST_F(Messaging, ABarsUpdateOlderThanAChangeMadeHereIsAConflictAndChangesNothin
   // earlier version is not.
   rapidjson::Document readBack = parse(held.body);
   rapidjson::Pointer("/priority").Set(readBack, "asap");
-  const std::string current = with(barsUpdate(bundleId, "active"), "/entry/1/resource",
-                                   write(readBack));
-  const std::string earlier = with(current, "/entry/1/resource/meta/versionId",
-                                   quoted(std::to_string(std::stoi(at(readBack,
-                                                                      "/meta/versionId")) - 1)));
+  const std::string current =
+      with(barsUpdate(bundleId, "active"), "/entry/1/resource", write(readBack));
+  const std::string earlier =
+      with(current, "/entry/1/resource/meta/versionId",
+           quoted(std::to_string(std::stoi(at(readBack, "/meta/versionId")) - 1)));
   const HttpResponse refused = post(earlier, Headers().list());
   EXPECT_EQ(refused.status, 409) << refused.body;
   EXPECT_EQ(receiverCode(refused), "REC_CONFLICT");
@@ -457,16 +459,26 @@ TEST_F(Messaging, AFhirTaskStatusUpdateMovesTheTaskThroughTheWorkflow) {
   task.CopyFrom(answer["entry"][1]["resource"], task.GetAllocator());
   rapidjson::Pointer("/status").Set(task, "accepted");
   const std::string message =
-      R"({"resourceType":"Bundle","id":")" + newUuid() + R"(","type":"message","entry":[)"
-      R"({"fullUrl":"urn:uuid:)" + newUuid() + R"(","resource":{"resourceType":"MessageHeader",)"
-      R"("id":")" + newUuid() + R"(","eventCoding":{"system":")" + kProjectEvents +
+      R"({"resourceType":"Bundle","id":")" + newUuid() +
+      R"(","type":"message","entry":[)"
+      R"({"fullUrl":"urn:uuid:)" +
+      newUuid() +
+      R"(","resource":{"resourceType":"MessageHeader",)"
+      R"("id":")" +
+      newUuid() + R"(","eventCoding":{"system":")" + kProjectEvents +
       R"(","code":"task-status-update"},"source":{"endpoint":"https://spor.example/fhir"},)"
       R"("destination":[{"endpoint":"https://adapter.example/fhir","receiver":{"identifier":)"
-      R"({"system":")" + kOds + R"(","value":"SPR0001"}}}],)"
-      R"("sender":{"identifier":{"system":")" + kOds + R"(","value":"SPR0001"}},)"
-      R"("focus":[{"reference":"Task/)" + at(task, "/id") + R"("}]}},)"
-      R"({"fullUrl":")" + server_->baseUrl() + "/Task/" + at(task, "/id") +
-      R"(","resource":)" + write(task) + "}]}";
+      R"({"system":")" +
+      kOds +
+      R"(","value":"SPR0001"}}}],)"
+      R"("sender":{"identifier":{"system":")" +
+      kOds +
+      R"(","value":"SPR0001"}},)"
+      R"("focus":[{"reference":"Task/)" +
+      at(task, "/id") +
+      R"("}]}},)"
+      R"({"fullUrl":")" +
+      server_->baseUrl() + "/Task/" + at(task, "/id") + R"(","resource":)" + write(task) + "}]}";
   const HttpResponse r = post(message, {});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(at(r.body, "/entry/0/resource/focus/0/reference"), "Task/" + at(task, "/id"));
@@ -487,9 +499,10 @@ TEST_F(Messaging, StoredMessagesAreReadBackAndSearchedByRequestIdAndEvent) {
   const HttpResponse read = get("/Bundle/" + id);
   ASSERT_EQ(read.status, 200);
   EXPECT_EQ(at(read.body, "/type"), "message");
-  const HttpResponse byCorrelation = get(
-      "/Bundle?_tag=https://fhir.social-prescribing.example.org/CodeSystem/"
-      "message-correlation-id%7C" + h.correlationId);
+  const HttpResponse byCorrelation =
+      get("/Bundle?_tag=https://fhir.social-prescribing.example.org/CodeSystem/"
+          "message-correlation-id%7C" +
+          h.correlationId);
   EXPECT_EQ(arraySize(byCorrelation.body, "/entry"), 2u) << byCorrelation.body;
   const HttpResponse byEvent =
       get("/Bundle?_tag=" + kBarsEvents + "%7Cservicerequest-request&_count=1");
@@ -508,8 +521,7 @@ TEST_F(Messaging, MessageDefinitionsListTheEventsAcceptedAndTheCapabilityStateme
   }
   EXPECT_NE(std::find(events.begin(), events.end(), "servicerequest-request"), events.end());
   EXPECT_NE(std::find(events.begin(), events.end(), "task-status-update"), events.end());
-  EXPECT_EQ(arraySize(get("/MessageDefinition?context=http://snomed.info/sct%7C1").body,
-                      "/entry"),
+  EXPECT_EQ(arraySize(get("/MessageDefinition?context=http://snomed.info/sct%7C1").body, "/entry"),
             0u);
 
   const HttpResponse metadata = get("/metadata");
@@ -553,8 +565,8 @@ TEST_F(Messaging, EveryBadMessageGetsItsStatusAndReceiverCodeAndLeavesNothingBeh
       {"new referral that is not active",
        [&] { return with(ok, "/entry/1/resource/status", quoted("revoked")); }, barsHeaders, 400,
        "invariant"},
-      {"focus missing", [&] { return without(ok, "/entry/0/resource/focus"); }, barsHeaders,
-       400, "required"},
+      {"focus missing", [&] { return without(ok, "/entry/0/resource/focus"); }, barsHeaders, 400,
+       "required"},
       {"focus outside the message",
        [&] {
          return with(ok, "/entry/0/resource/focus/0/reference", quoted("urn:uuid:" + newUuid()));
@@ -573,8 +585,7 @@ TEST_F(Messaging, EveryBadMessageGetsItsStatusAndReceiverCodeAndLeavesNothingBeh
        },
        422, "not-found"},
       {"missing X-Request-Id", [&] { return ok; },
-       [] { return std::vector<std::string>{"X-Correlation-Id: " + newUuid()}; }, 400,
-       "required"},
+       [] { return std::vector<std::string>{"X-Correlation-Id: " + newUuid()}; }, 400, "required"},
       {"missing X-Correlation-Id", [&] { return ok; },
        [] { return std::vector<std::string>{"X-Request-Id: " + newUuid()}; }, 400, "required"},
       {"X-Request-Id not a UUID", [&] { return ok; },
@@ -584,8 +595,8 @@ TEST_F(Messaging, EveryBadMessageGetsItsStatusAndReceiverCodeAndLeavesNothingBeh
        400, "value"},
       {"response to an unknown request",
        [&] {
-         std::string m = with(ok, "/entry/0/resource/eventCoding/code",
-                              quoted("servicerequest-response"));
+         std::string m =
+             with(ok, "/entry/0/resource/eventCoding/code", quoted("servicerequest-response"));
          return with(m, "/entry/0/resource/response",
                      R"({"identifier":")" + newUuid() + R"(","code":"ok"})");
        },
@@ -668,18 +679,18 @@ TEST_F(Messaging, TheTargetIdentifierHeaderRoutesToAServiceHeldHere) {
   EXPECT_EQ(r.status, 200) << r.body;
   // The header and the MessageHeader must agree on the target service.
   const std::string before = footprint();
-  const HttpResponse disagree = post(
-      with(barsReferral(newUuid()), "/entry/0/resource/destination/0/endpoint",
-           quoted("https://fhir.nhs.uk/Id/dos-service-id|2000000002")),
-      headers());
+  const HttpResponse disagree =
+      post(with(barsReferral(newUuid()), "/entry/0/resource/destination/0/endpoint",
+                quoted("https://fhir.nhs.uk/Id/dos-service-id|2000000002")),
+           headers());
   EXPECT_EQ(disagree.status, 400) << disagree.body;
   EXPECT_EQ(issueCode(disagree), "invariant");
   EXPECT_EQ(receiverCode(disagree), "REC_BAD_REQUEST");
   EXPECT_EQ(footprint(), before);
-  const HttpResponse agree = post(
-      with(barsReferral(newUuid()), "/entry/0/resource/destination/0/endpoint",
-           quoted("https://fhir.nhs.uk/Id/dos-service-id|2000000001")),
-      headers());
+  const HttpResponse agree =
+      post(with(barsReferral(newUuid()), "/entry/0/resource/destination/0/endpoint",
+                quoted("https://fhir.nhs.uk/Id/dos-service-id|2000000001")),
+           headers());
   EXPECT_EQ(agree.status, 200) << agree.body;
 }
 
@@ -709,8 +720,8 @@ class MessagingTls : public ::testing::Test {
 
 TEST_F(MessagingTls, TheSenderMustBeTheOrganisationOfTheClientCertificate) {
   const std::string message = barsReferral(newUuid());
-  const HttpResponse other = client("linkworker").send("POST", "/$process-message", message,
-                                                       Headers().list());
+  const HttpResponse other =
+      client("linkworker").send("POST", "/$process-message", message, Headers().list());
   EXPECT_EQ(other.status, 403) << other.body;
   EXPECT_EQ(receiverCode(other), "REC_FORBIDDEN");
   // The GP's own certificate, but an end-user organisation header naming someone else.

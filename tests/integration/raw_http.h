@@ -127,14 +127,14 @@ class RawConnection {
 
 // One request on a fresh connection: the request line's target is sent exactly as given.
 inline RawResponse rawRequest(int port, const std::string& method, const std::string& target,
-                              const std::string& body = "",
-                              const std::string& extraHeaders = "") {
+                              const std::string& body = "", const std::string& extraHeaders = "") {
   RawConnection c(port);
   std::string request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
                         "Connection: close\r\n" + extraHeaders;
   if (!body.empty() || method == "POST" || method == "PUT") {
-    request += "Content-Type: application/fhir+json\r\nContent-Length: " +
-               std::to_string(body.size()) + "\r\n";
+    request +=
+        "Content-Type: application/fhir+json\r\nContent-Length: " + std::to_string(body.size()) +
+        "\r\n";
   }
   request += "\r\n" + body;
   c.send(request);

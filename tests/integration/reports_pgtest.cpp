@@ -7,7 +7,6 @@
 #include <rapidjson/pointer.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
-
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -54,7 +53,9 @@ void set(rapidjson::Document& doc, const char* pointer, const std::string& json)
   rapidjson::Pointer(pointer).Set(doc, value);
 }
 
-void remove(rapidjson::Document& doc, const char* pointer) { rapidjson::Pointer(pointer).Erase(doc); }
+void remove(rapidjson::Document& doc, const char* pointer) {
+  rapidjson::Pointer(pointer).Erase(doc);
+}
 
 // Instants and dates, UTC.
 std::string instant(Clock::time_point t) {
@@ -96,18 +97,34 @@ const std::vector<Referral>& referrals() {
       // Before the period: makes p1's first referral in the period a re-referral.
       {"r0", 60, "p1", "gp", {"mental-health-wellbeing"}, "", "none"},
       {"r1", 16, "p1", "gp", {"mental-health-wellbeing"}, "hs-walk", "completed"},
-      {"r2", 14, "p2", "gp", {"social-isolation-loneliness", "mental-health-wellbeing"}, "hs-walk",
+      {"r2",
+       14,
+       "p2",
+       "gp",
+       {"social-isolation-loneliness", "mental-health-wellbeing"},
+       "hs-walk",
        "completed"},
       {"r3", 12, "p1", "gp", {"carers"}, "hs-walk", "failed"},
       {"r4", 10, "p3", "self-referral-web", {"social-isolation-loneliness"}, "hs-walk", "contact"},
       {"r5", 8, "p4", "vcse-organisation", {"long-term-conditions"}, "hs-cafe", "contact"},
       {"r6", 6, "p5", "other-clinician", {"carers"}, "hs-cafe", "cancelled"},
-      {"r7", 4, "p2", "single-point-of-referral", {"social-isolation-loneliness"}, "hs-walk",
-       "active", "r2"},
+      {"r7",
+       4,
+       "p2",
+       "single-point-of-referral",
+       {"social-isolation-loneliness"},
+       "hs-walk",
+       "active",
+       "r2"},
       {"r8", 2, "p1", "re-access", {"mental-health-wellbeing"}, "hs-walk", "active", "r1"},
       {"r9", 3, "p6", "gp", {"carers"}, "hs-cafe", "rejected-no-capacity"},
       {"r10", 5, "p3", "gp", {"long-term-conditions"}, "hs-walk", "rejected-not-eligible"},
-      {"r11", 7, "p4", "self-referral-phone", {"mental-health-wellbeing"}, "hs-walk",
+      {"r11",
+       7,
+       "p4",
+       "self-referral-phone",
+       {"mental-health-wellbeing"},
+       "hs-walk",
        "rejected-declined"},
       {"r12", 1, "p2", "gp", {}, "hs-walk", "waiting"},
       {"r13", 9, "p5", "gp", {"social-isolation-loneliness"}, "", "none"},
@@ -124,7 +141,8 @@ const std::vector<Referral>& referrals() {
 //   Rural: r1 r3 r4 r8 r10 (accepted {16,12,10,2}: median 11); urban: r2 r5 r7 r11 r12
 //   (accepted {14,8,4}: median 8); unknown: r6 r9 r13.
 
-const char* kBusiness = "https://fhir.social-prescribing.example.org/CodeSystem/task-business-status";
+const char* kBusiness =
+    "https://fhir.social-prescribing.example.org/CodeSystem/task-business-status";
 
 std::string coding(const char* system, const std::string& code) {
   return R"({"coding":[{"system":")" + std::string(system) + R"(","code":")" + code + R"("}]})";
@@ -149,17 +167,17 @@ class Reports : public ::testing::Test {
 
   static void put(const std::string& path, const rapidjson::Document& doc) {
     const HttpResponse r = client_->send("PUT", path, write(doc));
-    ASSERT_TRUE(r.status == 200 || r.status == 201) << "PUT " << path << ": " << r.status << " "
-                                                    << r.error << r.body;
+    ASSERT_TRUE(r.status == 200 || r.status == 201)
+        << "PUT " << path << ": " << r.status << " " << r.error << r.body;
   }
 
   static void makeDataSet() {
     rapidjson::Document org = corpus("Organization-org-sp-hub.json");
     put("/Organization/org-sp-hub", org);
 
-    const std::pair<const char*, const char*> people[] = {
-        {"p1", "NE99 4QA"}, {"p2", "NE99 1AB"}, {"p3", "NE98 7LN"},
-        {"p4", "NE97 3PQ"}, {"p5", "ZZ9 9ZZ"},  {"p6", ""}};
+    const std::pair<const char*, const char*> people[] = {{"p1", "NE99 4QA"}, {"p2", "NE99 1AB"},
+                                                          {"p3", "NE98 7LN"}, {"p4", "NE97 3PQ"},
+                                                          {"p5", "ZZ9 9ZZ"},  {"p6", ""}};
     for (const auto& [id, postcode] : people) {
       rapidjson::Document p = corpus("Patient-pat-pryce.json");
       set(p, "/id", quoted(id));
@@ -231,8 +249,8 @@ class Reports : public ::testing::Test {
       set(o, "/id", quoted(id));
       set(o, "/subject", R"({"reference":"Patient/)" + std::string(person) + "\"}");
       set(o, "/performer/0", R"({"reference":"Patient/)" + std::string(person) + "\"}");
-      set(o, "/code", R"({"coding":[{"system":")" + std::string(system) + R"(","code":")" +
-                          code + R"("}]})");
+      set(o, "/code",
+          R"({"coding":[{"system":")" + std::string(system) + R"(","code":")" + code + R"("}]})");
       set(o, "/effectiveDateTime", quoted(instant(daysAgo(ago))));
       set(o, "/valueInteger", std::to_string(value));
       put("/Observation/" + id, o);
@@ -263,14 +281,16 @@ class Reports : public ::testing::Test {
     set(sr, "/requester", R"({"reference":"Organization/org-sp-hub"})");
     set(sr, "/authoredOn", quoted(instant(daysAgo(r.ago))));
     if (*r.service) {
-      set(sr, "/performer", R"([{"reference":"HealthcareService/)" + std::string(r.service) + "\"}]");
+      set(sr, "/performer",
+          R"([{"reference":"HealthcareService/)" + std::string(r.service) + "\"}]");
     } else {
       remove(sr, "/performer");
     }
     std::string reasons = "[";
     for (const char* c : r.cohorts) {
-      reasons += std::string(reasons.size() > 1 ? "," : "") +
-                 coding("https://fhir.social-prescribing.example.org/CodeSystem/priority-cohort", c);
+      reasons +=
+          std::string(reasons.size() > 1 ? "," : "") +
+          coding("https://fhir.social-prescribing.example.org/CodeSystem/priority-cohort", c);
     }
     set(sr, "/reasonCode", reasons + "]");
     if (r.cohorts.empty()) remove(sr, "/reasonCode");
@@ -391,8 +411,8 @@ TEST_F(Reports, FiguresKnownByConstruction) {
   EXPECT_EQ(figure(s, "outcome-cancelled"), 1);
   EXPECT_EQ(figure(s, "outcome-waiting"), 1);
   EXPECT_EQ(figure(s, "outcome-no-task"), 1);
-  EXPECT_NEAR(figure(s, "acceptance-rate"), 72.7, 0.05);   // 8 of 11 answered
-  EXPECT_NEAR(figure(s, "completion-rate"), 66.7, 0.05);   // 2 of 3 finished
+  EXPECT_NEAR(figure(s, "acceptance-rate"), 72.7, 0.05);  // 8 of 11 answered
+  EXPECT_NEAR(figure(s, "completion-rate"), 66.7, 0.05);  // 2 of 3 finished
   EXPECT_NEAR(figure(s, "time-to-acceptance-median"), 9, kTolerance);
   EXPECT_NEAR(figure(s, "time-to-acceptance-p90"), 14.6, kTolerance);
   EXPECT_NEAR(figure(s, "time-to-first-contact-median"), 12, kTolerance);
@@ -488,7 +508,8 @@ TEST_F(Reports, FiltersNarrowTheReferralsCounted) {
   EXPECT_EQ(figure(summary(report("period=2020-01-01/2020-12-31")), "referrals"), 0);
   // The page's form sends from and to.
   const auto from = period_.substr(0, 10), to = period_.substr(11);
-  EXPECT_EQ(figure(summary(report("from=" + from + "&to=" + to + "&locality=&area=")), "referrals"), 13);
+  EXPECT_EQ(figure(summary(report("from=" + from + "&to=" + to + "&locality=&area=")), "referrals"),
+            13);
 }
 
 TEST_F(Reports, WellbeingBeforeAndAfter) {
@@ -517,18 +538,22 @@ TEST_F(Reports, CapacityIsTheDirectoryNow) {
   std::map<std::string, const rapidjson::Value*> services;
   for (const auto& p : doc["parameter"].GetArray()) {
     if (std::string(p["name"].GetString()) != "capacity") continue;
-    services[(*named(p["part"], "service"))["valueReference"]["reference"].GetString()] = &p["part"];
+    services[(*named(p["part"], "service"))["valueReference"]["reference"].GetString()] =
+        &p["part"];
   }
   ASSERT_EQ(services.size(), 3u);
   for (const char* id : {"hs-walk", "hs-cafe", "hs-art"}) {
     // The same places as the HealthcareService says, after the Tasks took and gave them back.
-    const rapidjson::Document hs = parse(client_->get(std::string("/HealthcareService/") + id).body);
+    const rapidjson::Document hs =
+        parse(client_->get(std::string("/HealthcareService/") + id).body);
     double total = -1, free = -1;
     for (const auto& e : hs["extension"].GetArray()) {
       if (std::string(e["url"].GetString()).find("/capacity") == std::string::npos) continue;
       for (const auto& sub : e["extension"].GetArray()) {
-        if (std::string(sub["url"].GetString()) == "total") total = sub["valueUnsignedInt"].GetDouble();
-        if (std::string(sub["url"].GetString()) == "free") free = sub["valueUnsignedInt"].GetDouble();
+        if (std::string(sub["url"].GetString()) == "total")
+          total = sub["valueUnsignedInt"].GetDouble();
+        if (std::string(sub["url"].GetString()) == "free")
+          free = sub["valueUnsignedInt"].GetDouble();
       }
     }
     const auto& parts = *services[std::string("HealthcareService/") + id];
@@ -541,8 +566,9 @@ TEST_F(Reports, CapacityIsTheDirectoryNow) {
   EXPECT_EQ(figure(*services["HealthcareService/hs-cafe"], "places-in-use"), 1);
   EXPECT_EQ(figure(*services["HealthcareService/hs-walk"], "referrals"), 9);
   const auto stale = [&](const char* id) {
-    return (*named(*services[std::string("HealthcareService/") + id], "not-reviewed-six-months"))
-        ["valueBoolean"].GetBool();
+    return (*named(*services[std::string("HealthcareService/") + id],
+                   "not-reviewed-six-months"))["valueBoolean"]
+        .GetBool();
   };
   EXPECT_FALSE(stale("hs-walk"));
   EXPECT_TRUE(stale("hs-cafe"));  // reviewed seven months ago
@@ -575,7 +601,8 @@ TEST_F(Reports, BadRequestsSayWhy) {
   EXPECT_EQ(at(r.body, "/issue/0/expression/0"), "locality");
   r = client_->get("/$impact-report?periode=2026");
   EXPECT_EQ(r.status, 400);
-  EXPECT_NE(at(r.body, "/issue/0/diagnostics").find("Unknown parameter 'periode'"), std::string::npos);
+  EXPECT_NE(at(r.body, "/issue/0/diagnostics").find("Unknown parameter 'periode'"),
+            std::string::npos);
   r = client_->request("POST", "/$impact-report", "{}", {"Content-Type: application/fhir+json"});
   EXPECT_EQ(r.status, 405);
   EXPECT_EQ(r.header("allow"), "GET");
@@ -637,7 +664,8 @@ TEST_F(Reports, PageInHeadlessChromium) {
   const std::string flags =
       " --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run"
       " --disable-background-networking --disable-component-update --disable-sync"
-      " --user-data-dir=" + profile;
+      " --user-data-dir=" +
+      profile;
   const std::string url = "'" + server_->baseUrl() + "/reports?period=" + period_ + "'";
 
   const std::string dom = run("timeout 120 " + browser + flags + " --dump-dom " + url);
@@ -659,8 +687,8 @@ TEST_F(Reports, PageInHeadlessChromium) {
   std::filesystem::create_directories(shots);
   const std::string png = (shots / "reports-page.png").string();
   std::filesystem::remove(png);
-  run("timeout 120 " + browser + flags + " --hide-scrollbars --window-size=1280,2000 --screenshot=" +
-      png + " " + url);
+  run("timeout 120 " + browser + flags +
+      " --hide-scrollbars --window-size=1280,2000 --screenshot=" + png + " " + url);
   ASSERT_TRUE(std::filesystem::exists(png)) << "no screenshot at " << png;
   const std::string image = readFile(png);
   EXPECT_EQ(image.substr(1, 3), "PNG");
@@ -675,7 +703,8 @@ TEST_F(Reports, PageInHeadlessChromium) {
 // and their writes rolled back; each refusal is still recorded, so the report counts it.
 TEST(ReportsRefusals, RefusalsAtTheDoorAreCountedThoughTheRefusedWritesAreNot) {
   const std::string database = PostgresCluster::shared().freshDatabase();
-  ServerProcess server(database, ServerOptions{false, {"--dev-open-reports", "--handover-sweep-ms", "0"}});
+  ServerProcess server(database,
+                       ServerOptions{false, {"--dev-open-reports", "--handover-sweep-ms", "0"}});
   HttpClient client(server.baseUrl());
   const auto put = [&](const std::string& path, const rapidjson::Document& doc) {
     return client.send("PUT", path, write(doc));
@@ -777,8 +806,8 @@ TEST(ReportsRefusals, RefusalsAtTheDoorAreCountedThoughTheRefusedWritesAreNot) {
   EXPECT_EQ(serviceFigure(all, "places-free"), 0);
   // Filtered on the referrals, only the refusal about a counted referral (rb) remains.
   // (the corpus referral's route is single-point-of-referral)
-  const rapidjson::Document spr = parse(
-      client.get("/$impact-report?" + period + "&route=single-point-of-referral").body);
+  const rapidjson::Document spr =
+      parse(client.get("/$impact-report?" + period + "&route=single-point-of-referral").body);
   EXPECT_EQ(directoryFigure(spr, "refused-no-place"), 1);
   const rapidjson::Document web =
       parse(client.get("/$impact-report?" + period + "&route=self-referral-web").body);
@@ -788,9 +817,11 @@ TEST(ReportsRefusals, RefusalsAtTheDoorAreCountedThoughTheRefusedWritesAreNot) {
       client.get("/$impact-report?period=" + date(daysAgo(30)) + "/" + date(daysAgo(20))).body);
   EXPECT_EQ(directoryFigure(before, "refused-no-place"), 0);
   // The page and the CSV show them too.
-  EXPECT_NE(client.get("/reports?" + period).body.find("id=\"fig-refused-no-place\" data-value=\"3\""),
+  EXPECT_NE(
+      client.get("/reports?" + period).body.find("id=\"fig-refused-no-place\" data-value=\"3\""),
+      std::string::npos);
+  EXPECT_NE(client.get("/reports.csv?" + period).body.find("refused-no-place,3"),
             std::string::npos);
-  EXPECT_NE(client.get("/reports.csv?" + period).body.find("refused-no-place,3"), std::string::npos);
 }
 
 // --- Who may see reports (mutual TLS) ----------------------------------------------------------

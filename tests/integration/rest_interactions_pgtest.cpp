@@ -132,7 +132,10 @@ TEST_F(RestInteractions, DeleteKeepsHistoryAndReadIs410) {
 }
 
 TEST_F(RestInteractions, TypeHistoryPagesWithCountAndNextLink) {
-  for (int i = 0; i < 3; ++i) create("Flag", R"({"resourceType":"Flag","status":"active","code":{"text":"x"},"subject":{"reference":"Patient/p"}})");
+  for (int i = 0; i < 3; ++i)
+    create(
+        "Flag",
+        R"({"resourceType":"Flag","status":"active","code":{"text":"x"},"subject":{"reference":"Patient/p"}})");
   HttpResponse first = client_.get("/Flag/_history?_count=2");
   ASSERT_EQ(first.status, 200);
   EXPECT_EQ(at(first.body, "/type"), "history");
@@ -167,13 +170,15 @@ TEST_F(RestInteractions, JsonPatchChangesResource) {
 TEST_F(RestInteractions, JsonPatchFailuresAnswerClearly) {
   const std::string id = create("Patient", kPatient);
   const std::vector<std::string> patchType = {"Content-Type: application/json-patch+json"};
-  EXPECT_EQ(client_.request("PATCH", "/Patient/" + id,
-                            R"([{"op":"test","path":"/gender","value":"male"}])", patchType)
+  EXPECT_EQ(client_
+                .request("PATCH", "/Patient/" + id,
+                         R"([{"op":"test","path":"/gender","value":"male"}])", patchType)
                 .status,
             422);
   EXPECT_EQ(client_.request("PATCH", "/Patient/" + id, R"({"op":"add"})", patchType).status, 400);
-  EXPECT_EQ(client_.request("PATCH", "/Patient/" + id,
-                            R"([{"op":"replace","path":"/id","value":"other"}])", patchType)
+  EXPECT_EQ(client_
+                .request("PATCH", "/Patient/" + id,
+                         R"([{"op":"replace","path":"/id","value":"other"}])", patchType)
                 .status,
             422);
   EXPECT_EQ(client_.send("PATCH", "/Patient/" + id, R"([])").status, 415);
@@ -240,15 +245,15 @@ TEST_F(RestInteractions, StructuralErrorsAreRejectedWithOutcome) {
     long status;
   };
   const std::vector<Case> cases = {
-      {"POST", "/Patient", R"({"resourceType":"Patient",)", 400},            // malformed
-      {"POST", "/Patient", R"([1,2])", 400},                                  // not an object
-      {"POST", "/Patient", R"({"name":[]})", 400},                            // no resourceType
-      {"POST", "/Patient", R"({"resourceType":"Observation"})", 400},         // wrong type
+      {"POST", "/Patient", R"({"resourceType":"Patient",)", 400},              // malformed
+      {"POST", "/Patient", R"([1,2])", 400},                                   // not an object
+      {"POST", "/Patient", R"({"name":[]})", 400},                             // no resourceType
+      {"POST", "/Patient", R"({"resourceType":"Observation"})", 400},          // wrong type
       {"POST", "/Patient", R"({"resourceType":"Patient","a":1,"a":2})", 400},  // duplicate key
       {"POST", "/Patient", "{\"resourceType\":\"Patient\",\"x\":\"a\\u0001b\"}", 400},
-      {"POST", "/Unicorn", R"({"resourceType":"Unicorn"})", 404},             // unknown type
+      {"POST", "/Unicorn", R"({"resourceType":"Unicorn"})", 404},                // unknown type
       {"PUT", "/Patient/abc", R"({"resourceType":"Patient","id":"xyz"})", 400},  // id mismatch
-      {"PUT", "/Patient/abc", R"({"resourceType":"Patient"})", 400},              // no id
+      {"PUT", "/Patient/abc", R"({"resourceType":"Patient"})", 400},             // no id
       {"PUT", "/Patient/bad_id!", R"({"resourceType":"Patient","id":"bad_id!"})", 400},
       {"DELETE", "/Patient", "", 405},
       {"PATCH", "/metadata", "", 405},

@@ -80,8 +80,8 @@ std::string patientJson(const std::string& family, const std::string& given = "A
 std::string location(const std::string& name, double lat, double lon,
                      const std::string& postcode = "") {
   std::string json = R"({"resourceType":"Location","status":"active","name":")" + name +
-                     R"(","position":{"latitude":)" + std::to_string(lat) +
-                     R"(,"longitude":)" + std::to_string(lon) + "}";
+                     R"(","position":{"latitude":)" + std::to_string(lat) + R"(,"longitude":)" +
+                     std::to_string(lon) + "}";
   if (!postcode.empty()) json += R"(,"address":{"postalCode":")" + postcode + R"("})";
   return json + "}";
 }
@@ -104,9 +104,9 @@ bool hasMember(const std::string& json, const char* name) {
 struct Found {
   long status = 0;
   std::string body;
-  List matches;   // "Type/id" of search.mode match, in order
-  List includes;  // search.mode include
-  List outcomes;  // diagnostics of the outcome entries' issues
+  List matches;                              // "Type/id" of search.mode match, in order
+  List includes;                             // search.mode include
+  List outcomes;                             // diagnostics of the outcome entries' issues
   std::map<std::string, std::string> links;  // relation -> url
   std::optional<long long> total;
   std::vector<std::string> entryJson;  // each entry's resource, as JSON
@@ -217,8 +217,8 @@ class Search : public ::testing::Test {
     tag.AddMember("code", rapidjson::Value(scope_.c_str(), a), a);
     meta["tag"].PushBack(tag, a);
     const HttpResponse r = client_.send("PUT", "/" + type + "/" + fullId, write(doc));
-    EXPECT_TRUE(r.status == 201 || r.status == 200) << type << "/" << fullId << ": " << r.status
-                                                    << " " << brief(r.body);
+    EXPECT_TRUE(r.status == 201 || r.status == 200)
+        << type << "/" << fullId << ": " << r.status << " " << brief(r.body);
     return type + "/" + fullId;
   }
 
@@ -299,8 +299,7 @@ TEST_F(Search, TokenSystemAndCodeForms) {
   EXPECT_EQ(matchNames("/Patient?identifier=https://fhir.nhs.uk/Id/nhs-number%7C"),
             (Names{"a", "d"}))
       << "system|: any code in the system";
-  EXPECT_EQ(matchNames("/Patient?identifier=9000000009,9000000017"),
-            (Names{"a", "b", "c", "d"}));
+  EXPECT_EQ(matchNames("/Patient?identifier=9000000009,9000000017"), (Names{"a", "b", "c", "d"}));
   EXPECT_EQ(matchNames("/Patient?identifier=https://fhir.nhs.uk/Id/nhs-number%7C9999999999"),
             Names{});
 }
@@ -356,8 +355,8 @@ TEST_F(Search, TokenIdentifierOfType) {
       R"({"identifier":[{"type":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v2-0203","code":"MR"}]},"system":"https://hospital.example.org/mrn","value":"K12345"}]})");
   put("Patient", "other", patientJson("OfType"),
       R"({"identifier":[{"system":"https://hospital.example.org/mrn","value":"K12345"}]})");
-  const Found f =
-      find("/Patient?identifier:of-type=http://terminology.hl7.org/CodeSystem/v2-0203%7CMR%7CK12345");
+  const Found f = find(
+      "/Patient?identifier:of-type=http://terminology.hl7.org/CodeSystem/v2-0203%7CMR%7CK12345");
   EXPECT_EQ(f.status, 200) << "the issue asks for :of-type on identifiers\n" << brief(f.body);
   EXPECT_EQ(names(f.matches), (Names{"mr"}));
 }
@@ -437,9 +436,9 @@ TEST_F(Search, ReferenceForms) {
       << "an absolute URL on this server means Type/id";
   EXPECT_EQ(matchNames("/Task?owner=" + ref("HealthcareService", "hs2")), (Names{"absolute"}))
       << "a stored absolute URL of this server is the local resource";
-  EXPECT_EQ(matchNames("/Task?owner=https://directory.example.org/fhir/HealthcareService/" +
-                       id("ext1")),
-            (Names{"external"}));
+  EXPECT_EQ(
+      matchNames("/Task?owner=https://directory.example.org/fhir/HealthcareService/" + id("ext1")),
+      (Names{"external"}));
   EXPECT_EQ(matchNames("/Task?owner:identifier=https://fhir.nhs.uk/Id/ods-organization-code%7C" +
                        id("RR8")),
             (Names{"logical"}));
@@ -460,9 +459,9 @@ TEST_F(Search, ReferenceForms) {
 TEST_F(Search, ReferenceAbsoluteUrlOfAnotherServerDoesNotMatchLocalReference) {
   put("Task", "local", task("ServiceRequest/sr", "Patient/p"),
       R"({"owner":{"reference":")" + ref("HealthcareService", "hs1") + R"("}})");
-  EXPECT_EQ(matchNames("/Task?owner=https://elsewhere.example.org/fhir/HealthcareService/" +
-                       id("hs1")),
-            Names{})
+  EXPECT_EQ(
+      matchNames("/Task?owner=https://elsewhere.example.org/fhir/HealthcareService/" + id("hs1")),
+      Names{})
       << "a URL of another server names another resource";
 }
 
@@ -556,7 +555,8 @@ TEST_F(Search, NumberPrefixesAndPrecision) {
   auto risk = [&](const std::string& local, const std::string& p) {
     put("RiskAssessment", local,
         R"({"resourceType":"RiskAssessment","status":"final","subject":{"reference":"Patient/p"},)"
-        R"("prediction":[{"probabilityDecimal":)" + p + "}]}");
+        R"("prediction":[{"probabilityDecimal":)" +
+            p + "}]}");
   };
   risk("low", "0.2");
   risk("mid", "0.5");
@@ -564,8 +564,7 @@ TEST_F(Search, NumberPrefixesAndPrecision) {
   EXPECT_EQ(matchNames("/RiskAssessment?probability=0.5"), (Names{"mid"}));
   EXPECT_EQ(matchNames("/RiskAssessment?probability=eq0.5"), (Names{"mid"}));
   EXPECT_EQ(matchNames("/RiskAssessment?probability=0.7"), Names{}) << "0.7 means [0.65, 0.75)";
-  EXPECT_EQ(matchNames("/RiskAssessment?probability=0.86"), Names{})
-      << "0.86 means [0.855, 0.865)";
+  EXPECT_EQ(matchNames("/RiskAssessment?probability=0.86"), Names{}) << "0.86 means [0.855, 0.865)";
   EXPECT_EQ(matchNames("/RiskAssessment?probability=0.85"), (Names{"high"}));
   EXPECT_EQ(matchNames("/RiskAssessment?probability=1"), (Names{"mid", "high"}))
       << "1 means [0.5, 1.5)";
@@ -619,7 +618,7 @@ TEST_F(Search, UriExactBelowAndAbove) {
   form("other", root + "other");
   EXPECT_EQ(matchNames("/Questionnaire?url=" + root + "wellbeing"), (Names{"wellbeing"}));
   EXPECT_EQ(matchNames("/Questionnaire?url:below=" + root + "wellbeing").count("v2"), 1u);
-  EXPECT_EQ(matchNames("/Questionnaire?url:below=" + root), 
+  EXPECT_EQ(matchNames("/Questionnaire?url:below=" + root),
             (Names{"wellbeing", "v2", "extended", "other"}));
   EXPECT_EQ(matchNames("/Questionnaire?url:above=" + root + "wellbeing/v2/draft"),
             (Names{"wellbeing", "v2"}));
@@ -676,10 +675,8 @@ TEST_F(Search, RepeatedQueryParameterIsAndOverGet) {
   put("Patient", "jan", patientJson("Repeat"), R"({"birthDate":"2026-01-15"})");
   put("Patient", "mar", patientJson("Repeat"), R"({"birthDate":"2026-03-15"})");
   put("Patient", "may", patientJson("Repeat"), R"({"birthDate":"2026-05-15"})");
-  EXPECT_EQ(matchNames("/Patient?birthdate=ge2026-02-01&birthdate=lt2026-04-01"),
-            (Names{"mar"}));
-  EXPECT_EQ(matchNames("/Patient?birthdate=lt2026-04-01&birthdate=ge2026-02-01"),
-            (Names{"mar"}));
+  EXPECT_EQ(matchNames("/Patient?birthdate=ge2026-02-01&birthdate=lt2026-04-01"), (Names{"mar"}));
+  EXPECT_EQ(matchNames("/Patient?birthdate=lt2026-04-01&birthdate=ge2026-02-01"), (Names{"mar"}));
   const Found f = find("/Patient?family=rep&family=xyz");
   EXPECT_EQ(names(f.matches), Names{}) << "family=rep AND family=xyz matches nothing";
   EXPECT_NE(f.link("self").find("family=xyz"), std::string::npos)
@@ -694,8 +691,7 @@ TEST_F(Search, RepeatedFormParameterIsAndOverPost) {
   ASSERT_EQ(f.status, 200) << brief(f.body);
   EXPECT_EQ(names(f.matches), (Names{"mar"}));
   EXPECT_EQ(names(postSearch("Patient", "family=rep&family=xyz").matches), Names{});
-  EXPECT_EQ(names(postSearch("Patient", "family=rep&birthdate=2026-05").matches),
-            (Names{"may"}));
+  EXPECT_EQ(names(postSearch("Patient", "family=rep&birthdate=2026-05").matches), (Names{"may"}));
 }
 
 TEST_F(Search, PostSearchAnswersLikeGet) {
@@ -743,10 +739,13 @@ TEST_F(Search, TagProfileAndSecurity) {
       R"({"meta":{"profile":[")" + referral +
           R"("],"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"R"}]}})");
   put("Task", "handover", task("ServiceRequest/sr", "Patient/p"),
-      R"({"meta":{"profile":[")" + handover + R"("],"tag":[{"system":"https://sp.example.org/tags","code":"urgent"}]},)"
-      R"("code":{"coding":[{"system":")" + kCs + R"(task-code","code":"warm-handover"}]},)"
-      R"("owner":{"reference":"PractitionerRole/prr-linkworker-hale"},)"
-      R"("input":[{"type":{"text":"Handover note"},"valueString":"Prefers mornings."}]})");
+      R"({"meta":{"profile":[")" + handover +
+          R"("],"tag":[{"system":"https://sp.example.org/tags","code":"urgent"}]},)"
+          R"("code":{"coding":[{"system":")" +
+          kCs +
+          R"(task-code","code":"warm-handover"}]},)"
+          R"("owner":{"reference":"PractitionerRole/prr-linkworker-hale"},)"
+          R"("input":[{"type":{"text":"Handover note"},"valueString":"Prefers mornings."}]})");
   const std::string scope = kTagSystem + "%7C" + scope_;
   auto names2 = [&](const std::string& q) {
     const Found f = findRaw(q);
@@ -762,10 +761,9 @@ TEST_F(Search, TagProfileAndSecurity) {
             (Names{"handover"}));
   EXPECT_EQ(names2("/Task?_id=" + id("referral") + "," + id("handover") + "&_profile=" + referral),
             (Names{"referral"}));
-  EXPECT_EQ(
-      names2("/Task?_id=" + id("referral") + "," + id("handover") +
-             "&_security=http://terminology.hl7.org/CodeSystem/v3-Confidentiality%7CR"),
-      (Names{"referral"}));
+  EXPECT_EQ(names2("/Task?_id=" + id("referral") + "," + id("handover") +
+                   "&_security=http://terminology.hl7.org/CodeSystem/v3-Confidentiality%7CR"),
+            (Names{"referral"}));
   EXPECT_EQ(names2("/Task?_id=" + id("referral") + "," + id("handover") + "&_security:not=R"),
             (Names{"handover"}));
 }
@@ -781,7 +779,9 @@ class SearchReferrals : public Search {
     put("Patient", "p17", patientJson("Other", "Seventeen"),
         R"({"identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9000000017"}]})");
     put("ServiceRequest", "sr9", samples::referral(ref("Patient", "p9")));
-    put("ServiceRequest", "sr9b", samples::referral(ref("Patient", "p9"), "PractitionerRole/prr-gp-osei", "self-referral-web"));
+    put("ServiceRequest", "sr9b",
+        samples::referral(ref("Patient", "p9"), "PractitionerRole/prr-gp-osei",
+                          "self-referral-web"));
     put("ServiceRequest", "sr17", samples::referral(ref("Patient", "p17")));
     put("Task", "t9", task(ref("ServiceRequest", "sr9"), ref("Patient", "p9")),
         R"({"owner":{"reference":")" + ref("HealthcareService", "hs") + R"("}})");
@@ -794,12 +794,12 @@ class SearchReferrals : public Search {
 };
 
 TEST_F(SearchReferrals, ChainThroughTwoReferences) {
-  EXPECT_EQ(matchNames("/Task?focus:ServiceRequest.subject:Patient.identifier=" + kNhs +
-                       "%7C9000000009"),
-            (Names{"t9", "t9b"}));
-  EXPECT_EQ(matchNames("/Task?focus:ServiceRequest.subject:Patient.identifier=" + kNhs +
-                       "|9000000017"),
-            (Names{"t17"}));
+  EXPECT_EQ(
+      matchNames("/Task?focus:ServiceRequest.subject:Patient.identifier=" + kNhs + "%7C9000000009"),
+      (Names{"t9", "t9b"}));
+  EXPECT_EQ(
+      matchNames("/Task?focus:ServiceRequest.subject:Patient.identifier=" + kNhs + "|9000000017"),
+      (Names{"t17"}));
   EXPECT_EQ(matchNames("/Task?focus:ServiceRequest.subject:Patient.identifier=9000000009"),
             (Names{"t9", "t9b"}));
   EXPECT_EQ(matchNames("/Task?focus:ServiceRequest.route=self-referral-web"), (Names{"t9b"}));
@@ -851,27 +851,28 @@ TEST_F(SearchReferrals, IncludeTargetsAsIncludeEntries) {
 }
 
 TEST_F(SearchReferrals, IncludeOverPostWithRepeatedInclude) {
-  const Found two = postSearch("Task", "_id=" + id("t9") + "&_include=Task:focus&_include=Task:patient");
+  const Found two =
+      postSearch("Task", "_id=" + id("t9") + "&_include=Task:focus&_include=Task:patient");
   ASSERT_EQ(two.status, 200) << brief(two.body);
   EXPECT_EQ(names(two.includes), (Names{"sr9", "p9"}));
 }
 
 TEST_F(SearchReferrals, RevIncludeAndIterate) {
-  const Found rev = find("/ServiceRequest?_id=" + id("sr9") + "," + id("sr17") +
-                         "&_revinclude=Task:focus");
+  const Found rev =
+      find("/ServiceRequest?_id=" + id("sr9") + "," + id("sr17") + "&_revinclude=Task:focus");
   ASSERT_EQ(rev.status, 200) << brief(rev.body);
   EXPECT_EQ(names(rev.matches), (Names{"sr9", "sr17"}));
   EXPECT_EQ(names(rev.includes), (Names{"t9", "t17"}));
 
-  const Found iter =
-      find("/Task?_id=" + id("t9") + "&_include=Task:focus&_include:iterate=ServiceRequest:subject");
+  const Found iter = find("/Task?_id=" + id("t9") +
+                          "&_include=Task:focus&_include:iterate=ServiceRequest:subject");
   ASSERT_EQ(iter.status, 200) << brief(iter.body);
   EXPECT_EQ(names(iter.matches), (Names{"t9"}));
   EXPECT_EQ(names(iter.includes), (Names{"sr9", "p9"})) << "Task -> ServiceRequest -> Patient";
 
   // Without :iterate, ServiceRequest:subject applies only to matches (none are ServiceRequests).
-  const Found once =
-      postSearch("Task", "_id=" + id("t9") + "&_include=Task:focus&_include=ServiceRequest:subject");
+  const Found once = postSearch(
+      "Task", "_id=" + id("t9") + "&_include=Task:focus&_include=ServiceRequest:subject");
   EXPECT_EQ(names(once.includes), (Names{"sr9"})) << brief(once.body);
 
   // Reverse then forward: ServiceRequest <- Task -> owner
@@ -915,8 +916,7 @@ TEST_F(Search, SortOnSeveralKeysAndDescending) {
             (List{"adams1990", "adams2000", "brown", "clark"}));
   EXPECT_EQ(sorted("/Patient?_sort=-family,birthdate"),
             (List{"clark", "brown", "adams1990", "adams2000"}));
-  EXPECT_EQ(sorted("/Patient?_sort=birthdate"),
-            (List{"clark", "adams1990", "brown", "adams2000"}));
+  EXPECT_EQ(sorted("/Patient?_sort=birthdate"), (List{"clark", "adams1990", "brown", "adams2000"}));
   EXPECT_EQ(sorted("/Patient?_sort=-birthdate"),
             (List{"adams2000", "brown", "adams1990", "clark"}));
   EXPECT_EQ(sorted("/Patient?_sort=_id"), (List{"adams1990", "adams2000", "brown", "clark"}));
@@ -946,7 +946,8 @@ TEST_F(Search, SortWithMissingValuesKeepsEveryResource) {
 // ---- _count and paging ----
 
 TEST_F(Search, CountIsClampedToTheConfiguredMaximum) {
-  for (int i = 0; i < kMaxPageSize + 5; ++i) put("Patient", "n" + std::to_string(i), patientJson("Clamp"));
+  for (int i = 0; i < kMaxPageSize + 5; ++i)
+    put("Patient", "n" + std::to_string(i), patientJson("Clamp"));
   const Found big = find("/Patient?_count=1000");
   ASSERT_EQ(big.status, 200) << brief(big.body);
   EXPECT_EQ(big.matches.size(), static_cast<std::size_t>(kMaxPageSize));
@@ -1192,10 +1193,10 @@ TEST_F(Search, MalformedValuesAre400WithOperationOutcome) {
        {"/Patient?birthdate=yesterday", "/Patient?birthdate=2026-13", "/Patient?birthdate=gt",
         "/Patient?birthdate=2026-02-30", "/RiskAssessment?probability=abc",
         "/RiskAssessment?probability=gt1.2.3", "/Patient?family:sounds-like=smith",
-        "/Patient?gender:exact=female", "/Task?owner:Bogus=x",
-        "/Location?near=91%7C0%7C1%7Ckm", "/Location?near=53%7C-1%7C5%7Cfurlongs",
-        "/Location?near=abc", "/Observation?value-quantity=5%7Ckg", "/Patient?_count=x",
-        "/Patient?_lastUpdated=soon", "/Patient?_type=Task"}) {
+        "/Patient?gender:exact=female", "/Task?owner:Bogus=x", "/Location?near=91%7C0%7C1%7Ckm",
+        "/Location?near=53%7C-1%7C5%7Cfurlongs", "/Location?near=abc",
+        "/Observation?value-quantity=5%7Ckg", "/Patient?_count=x", "/Patient?_lastUpdated=soon",
+        "/Patient?_type=Task"}) {
     const HttpResponse r = client_.get(q);
     EXPECT_EQ(r.status, 400) << q << "\n" << brief(r.body);
     EXPECT_EQ(at(r.body, "/resourceType"), "OperationOutcome") << q;
@@ -1226,7 +1227,8 @@ TEST_F(Search, SystemSearchOverSeveralTypes) {
   // Parameters common to every type (Resource) apply at system level too.
   const Found tagged = findRaw("/?_type=Patient,Task&" + scopeTag());
   EXPECT_EQ(tagged.status, 200) << brief(tagged.body);
-  EXPECT_TRUE(tagged.outcomes.empty()) << "_tag is understood at system level: " << tagged.outcomes[0];
+  EXPECT_TRUE(tagged.outcomes.empty())
+      << "_tag is understood at system level: " << tagged.outcomes[0];
   EXPECT_EQ(Names(tagged.matches.begin(), tagged.matches.end()),
             (Names{"Patient/" + id("pat"), "Task/" + id("task")}));
 }
@@ -1260,19 +1262,20 @@ TEST_F(SearchPlaces, LocationNearWithUnits) {
 
 TEST_F(SearchPlaces, HealthcareServiceNearItsLocationAndByPostcodeDistrict) {
   put("HealthcareService", "city", service("City walks"),
-      R"({"location":[{"reference":")" + ref("Location", "leeds") + R"("}],)"
-      R"("coverageArea":[{"reference":")" + ref("Location", "headingley") + R"("}]})");
+      R"({"location":[{"reference":")" + ref("Location", "leeds") +
+          R"("}],)"
+          R"("coverageArea":[{"reference":")" +
+          ref("Location", "headingley") + R"("}]})");
   put("HealthcareService", "york", service("York walks"),
-      R"({"location":[{"reference":")" + ref("Location", "york") + R"("}],)"
-      R"("coverageArea":[{"reference":")" + ref("Location", "york") + R"("}]})");
+      R"({"location":[{"reference":")" + ref("Location", "york") +
+          R"("}],)"
+          R"("coverageArea":[{"reference":")" +
+          ref("Location", "york") + R"("}]})");
   EXPECT_EQ(matchNames("/HealthcareService?near=53.8%7C-1.55%7C10%7Ckm"), (Names{"city"}));
   EXPECT_EQ(matchNames("/HealthcareService?near=53.96%7C-1.08%7C5%7Ckm"), (Names{"york"}));
-  EXPECT_EQ(matchNames("/HealthcareService?near=53.8%7C-1.55%7C100%7Ckm"),
-            (Names{"city", "york"}));
-  EXPECT_EQ(matchNames("/HealthcareService?coverage-area.address-postalcode=LS6"),
-            (Names{"city"}));
-  EXPECT_EQ(matchNames("/HealthcareService?coverage-area.address-postalcode=YO1"),
-            (Names{"york"}));
+  EXPECT_EQ(matchNames("/HealthcareService?near=53.8%7C-1.55%7C100%7Ckm"), (Names{"city", "york"}));
+  EXPECT_EQ(matchNames("/HealthcareService?coverage-area.address-postalcode=LS6"), (Names{"city"}));
+  EXPECT_EQ(matchNames("/HealthcareService?coverage-area.address-postalcode=YO1"), (Names{"york"}));
   EXPECT_EQ(matchNames("/HealthcareService?coverage-area.address-postalcode=ls6%203"),
             (Names{"city"}));
   EXPECT_EQ(matchNames("/HealthcareService?coverage-area.address-postalcode=LS6,YO1"),
@@ -1360,12 +1363,15 @@ TEST_F(SearchPlaces, PostcodeDistrictLs1IsNotLs16) {
 // ---- the project's own parameters ----
 
 TEST_F(Search, ProjectParameters) {
-  put("HealthcareService", "lonely", service("Lonely", 3, "tier-1", "23", {"social-isolation-loneliness"}));
-  put("HealthcareService", "carers", service("Carers", 0, "tier-2", "8", {"carers", "mental-health-wellbeing"}));
+  put("HealthcareService", "lonely",
+      service("Lonely", 3, "tier-1", "23", {"social-isolation-loneliness"}));
+  put("HealthcareService", "carers",
+      service("Carers", 0, "tier-2", "8", {"carers", "mental-health-wellbeing"}));
   put("HealthcareService", "mind", service("Mind", 10, "tier-3", "8", {"mental-health-wellbeing"}));
   EXPECT_EQ(matchNames("/HealthcareService?cohort=carers"), (Names{"carers"}));
-  EXPECT_EQ(matchNames("/HealthcareService?cohort=" + kCs + "priority-cohort%7Cmental-health-wellbeing"),
-            (Names{"carers", "mind"}));
+  EXPECT_EQ(
+      matchNames("/HealthcareService?cohort=" + kCs + "priority-cohort%7Cmental-health-wellbeing"),
+      (Names{"carers", "mind"}));
   EXPECT_EQ(matchNames("/HealthcareService?tier=tier-2,tier-3"), (Names{"carers", "mind"}));
   EXPECT_EQ(matchNames("/HealthcareService?has-capacity=true"), (Names{"lonely", "mind"}));
   EXPECT_EQ(matchNames("/HealthcareService?has-capacity=false"), (Names{"carers"}));
@@ -1376,9 +1382,11 @@ TEST_F(Search, ProjectParameters) {
             (Names{"lonely", "carers", "mind"}));
 
   put("ServiceRequest", "gp", samples::referral("Patient/p"));
-  put("ServiceRequest", "web", samples::referral("Patient/p", "PractitionerRole/prr-gp-osei", "self-referral-web"));
+  put("ServiceRequest", "web",
+      samples::referral("Patient/p", "PractitionerRole/prr-gp-osei", "self-referral-web"));
   EXPECT_EQ(matchNames("/ServiceRequest?route=gp"), (Names{"gp"}));
-  EXPECT_EQ(matchNames("/ServiceRequest?route=" + kCs + "referral-route%7Cself-referral-web"), (Names{"web"}));
+  EXPECT_EQ(matchNames("/ServiceRequest?route=" + kCs + "referral-route%7Cself-referral-web"),
+            (Names{"web"}));
   EXPECT_EQ(matchNames("/ServiceRequest?route:not=gp"), (Names{"web"}));
 
   put("Task", "received", task("ServiceRequest/sr", "Patient/p"),
@@ -1388,8 +1396,9 @@ TEST_F(Search, ProjectParameters) {
       R"({"status":"in-progress","businessStatus":{"coding":[{"system":")" + kCs +
           R"(task-business-status","code":"attending"}]}})");
   EXPECT_EQ(matchNames("/Task?business-status=attending"), (Names{"attending"}));
-  EXPECT_EQ(matchNames("/Task?business-status=" + kCs + "task-business-status%7Creceived,attending"),
-            (Names{"received", "attending"}));
+  EXPECT_EQ(
+      matchNames("/Task?business-status=" + kCs + "task-business-status%7Creceived,attending"),
+      (Names{"received", "attending"}));
   EXPECT_EQ(matchNames("/Task?business-status:missing=true"), Names{});
 }
 

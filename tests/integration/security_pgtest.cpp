@@ -3,11 +3,11 @@
 // _revinclude and _total), see in history and write; restricted records; the pool; an audit
 // record for each kind of access; unknown, revoked and legacy-TLS clients.
 #include <gtest/gtest.h>
-#include <pqxx/pqxx>
 
 #include <fstream>
 #include <map>
 #include <memory>
+#include <pqxx/pqxx>
 #include <set>
 #include <string>
 #include <vector>
@@ -51,8 +51,9 @@ std::set<std::string> entriesOf(const std::string& bundle) {
 // A searchset's total, or -1 when it has none.
 long totalOf(const std::string& bundle) {
   const rapidjson::Document doc = parse(bundle);
-  return doc.HasMember("total") && doc["total"].IsInt64() ? static_cast<long>(doc["total"].GetInt64())
-                                                          : -1;
+  return doc.HasMember("total") && doc["total"].IsInt64()
+             ? static_cast<long>(doc["total"].GetInt64())
+             : -1;
 }
 
 class Security : public ::testing::Test {
@@ -61,10 +62,12 @@ class Security : public ::testing::Test {
     database_ = PostgresCluster::shared().freshDatabase();
     server_ = std::make_unique<ServerProcess>(database_, ServerOptions{true, {"--quiet"}});
     // The directory: two services, each provided by one VCSE organisation.
-    const std::string walking = create("admin", "Organization",
+    const std::string walking = create(
+        "admin", "Organization",
         R"({"resourceType":"Organization",)" + samples::narrative("Walking") +
             R"("identifier":[{"system":")" + kOds + R"(","value":"VCS0001"}],"name":"Walking"})");
-    const std::string carers = create("admin", "Organization",
+    const std::string carers = create(
+        "admin", "Organization",
         R"({"resourceType":"Organization",)" + samples::narrative("Carers") +
             R"("identifier":[{"system":")" + kOds + R"(","value":"VCS0002"}],"name":"Carers"})");
     walks_ = create("admin", "HealthcareService",
@@ -87,9 +90,9 @@ class Security : public ::testing::Test {
 
   static std::string referralTo(const std::string& patient, const std::string& service,
                                 const std::string& more = "") {
-    std::string json = extend(
-        samples::referral("Patient/" + patient, "PractitionerRole/" + gpRole_),
-        R"("performer":[{"reference":"HealthcareService/)" + service + R"("}])");
+    std::string json =
+        extend(samples::referral("Patient/" + patient, "PractitionerRole/" + gpRole_),
+               R"("performer":[{"reference":"HealthcareService/)" + service + R"("}])");
     if (!consent_.empty() && patient == patient_) {
       json = extend(json, R"("supportingInfo":[{"reference":"Consent/)" + consent_ +
                               R"("},{"reference":"QuestionnaireResponse/)" + answers_ + R"("}])");
@@ -99,7 +102,8 @@ class Security : public ::testing::Test {
 
   static HttpClient as(const std::string& slug) {
     const Certificates& certs = testCertificates();
-    return HttpClient(server_->baseUrl(), TlsOptions{certs.ca(), certs.cert(slug), certs.key(slug)});
+    return HttpClient(server_->baseUrl(),
+                      TlsOptions{certs.ca(), certs.cert(slug), certs.key(slug)});
   }
 
   static std::string create(const std::string& slug, const std::string& type,
@@ -168,14 +172,14 @@ TEST_F(Security, EachRoleReadsItsCompartmentAndTheDirectory) {
   // 200: readable; 404: outside the compartment; 403: never for this role.
   const std::map<std::string, std::vector<int>> expected = {
       //                                  gp   lw   spor walk carers nav admin comm
-      {"Patient/" + patient_,             {200, 404, 404, 200, 404, 404, 403, 403}},
-      {"ServiceRequest/" + referral_,     {200, 404, 404, 200, 404, 404, 403, 403}},
-      {task,                              {200, 404, 404, 200, 404, 404, 403, 403}},
-      {"Consent/" + consent_,             {200, 404, 404, 200, 404, 404, 403, 403}},
+      {"Patient/" + patient_, {200, 404, 404, 200, 404, 404, 403, 403}},
+      {"ServiceRequest/" + referral_, {200, 404, 404, 200, 404, 404, 403, 403}},
+      {task, {200, 404, 404, 200, 404, 404, 403, 403}},
+      {"Consent/" + consent_, {200, 404, 404, 200, 404, 404, 403, 403}},
       {"QuestionnaireResponse/" + answers_, {200, 404, 404, 200, 404, 404, 403, 403}},
-      {"Patient/" + other_,               {200, 404, 404, 404, 200, 404, 403, 403}},
-      {"HealthcareService/" + walks_,     {200, 200, 200, 200, 200, 200, 200, 200}},
-      {"PractitionerRole/" + gpRole_,     {200, 200, 200, 200, 200, 200, 200, 200}},
+      {"Patient/" + other_, {200, 404, 404, 404, 200, 404, 403, 403}},
+      {"HealthcareService/" + walks_, {200, 200, 200, 200, 200, 200, 200, 200}},
+      {"PractitionerRole/" + gpRole_, {200, 200, 200, 200, 200, 200, 200, 200}},
   };
   for (const auto& [path, statuses] : expected) {
     for (std::size_t i = 0; i < kRoles.size(); ++i) {
@@ -264,18 +268,18 @@ TEST_F(Security, ARestrictedRecordIsSeenByTheRequesterAndTheOwnerOnly) {
   EXPECT_EQ(as("vcse-walking").get("/Patient/" + hidden).status, 200);  // owner of the Task
   EXPECT_EQ(as("vcse-carers").get("/Patient/" + hidden).status, 404);
   // A restricted Task in the pool is not offered to every partner; an ordinary one is.
-  const std::string unassigned = create(
-      "gp", "ServiceRequest",
-      samples::referral("Patient/" + hidden, "PractitionerRole/" + gpRole_));
-  const std::string open = create(
-      "spor", "Task",
-      samples::referralTask("ServiceRequest/" + unassigned, "Patient/" + hidden,
-                            "PractitionerRole/" + gpRole_));
-  const std::string secret = create(
-      "spor", "Task",
-      extend(samples::referralTask("ServiceRequest/" + unassigned, "Patient/" + hidden,
-                                   "PractitionerRole/" + gpRole_),
-             kRestricted.substr(1)));
+  const std::string unassigned =
+      create("gp", "ServiceRequest",
+             samples::referral("Patient/" + hidden, "PractitionerRole/" + gpRole_));
+  const std::string open =
+      create("spor", "Task",
+             samples::referralTask("ServiceRequest/" + unassigned, "Patient/" + hidden,
+                                   "PractitionerRole/" + gpRole_));
+  const std::string secret =
+      create("spor", "Task",
+             extend(samples::referralTask("ServiceRequest/" + unassigned, "Patient/" + hidden,
+                                          "PractitionerRole/" + gpRole_),
+                    kRestricted.substr(1)));
   HttpResponse pool = as("linkworker").get("/Task?owner:missing=true&_total=accurate");
   ASSERT_EQ(pool.status, 200) << pool.body;
   EXPECT_EQ(entriesOf(pool.body), std::set<std::string>{"Task/" + open});
@@ -289,10 +293,13 @@ TEST_F(Security, ARestrictedRecordIsSeenByTheRequesterAndTheOwnerOnly) {
 
 TEST_F(Security, WritesFollowTheRoles) {
   // Only the administrator keeps the directory; a provider updates its own service only.
-  EXPECT_EQ(as("vcse-walking").send("POST", "/HealthcareService",
-                                    samples::directoryEntry("Organization/x")).status, 403);
+  EXPECT_EQ(as("vcse-walking")
+                .send("POST", "/HealthcareService", samples::directoryEntry("Organization/x"))
+                .status,
+            403);
   EXPECT_EQ(create("admin", "HealthcareService", samples::directoryEntry("Organization/x", "New"))
-                .empty(), false);
+                .empty(),
+            false);
   HttpResponse service = as("vcse-walking").get("/HealthcareService/" + walks_);
   std::string renamed = service.body;
   renamed.replace(renamed.find(R"("name":"Walks")"), 14, R"("name":"Walks and talks")");
@@ -301,11 +308,13 @@ TEST_F(Security, WritesFollowTheRoles) {
   EXPECT_EQ(as("vcse-walking").send("PUT", "/HealthcareService/" + cafe_, cafe.body).status, 403);
   EXPECT_EQ(as("gp").send("PUT", "/HealthcareService/" + walks_, renamed).status, 403);
   // A GP refers for its own practice only.
-  const std::string elsewhere = create("linkworker", "PractitionerRole",
-      R"({"resourceType":"PractitionerRole",)" + samples::narrative("Other GP") +
-          R"("organization":)" + odsReference("A81999") + "}");
-  HttpResponse onBehalf = as("gp").send(
-      "POST", "/ServiceRequest", samples::referral("Patient/" + patient_, "PractitionerRole/" + elsewhere));
+  const std::string elsewhere =
+      create("linkworker", "PractitionerRole",
+             R"({"resourceType":"PractitionerRole",)" + samples::narrative("Other GP") +
+                 R"("organization":)" + odsReference("A81999") + "}");
+  HttpResponse onBehalf =
+      as("gp").send("POST", "/ServiceRequest",
+                    samples::referral("Patient/" + patient_, "PractitionerRole/" + elsewhere));
   EXPECT_EQ(onBehalf.status, 403) << onBehalf.body;
   EXPECT_EQ(at(onBehalf.body, "/issue/0/expression/0"), "ServiceRequest.requester");
   // Roles without records write none.
@@ -330,10 +339,11 @@ TEST_F(Security, EveryKindOfAccessLeavesAnAuditRecord) {
   ASSERT_EQ(gp.get("/Patient/" + patient_, ids).status, 200);
   ASSERT_EQ(gp.get("/Patient/" + patient_ + "/_history/1").status, 200);
   ASSERT_EQ(gp.get("/Patient?family=Pryce").status, 200);
-  const std::string created = create("gp", "Observation",
-      R"({"resourceType":"Observation",)" + samples::narrative("Score") +
-          R"("status":"final","code":{"text":"WEMWBS"},"subject":{"reference":"Patient/)" +
-          patient_ + R"("},"valueInteger":40})");
+  const std::string created =
+      create("gp", "Observation",
+             R"({"resourceType":"Observation",)" + samples::narrative("Score") +
+                 R"("status":"final","code":{"text":"WEMWBS"},"subject":{"reference":"Patient/)" +
+                 patient_ + R"("},"valueInteger":40})");
   ASSERT_EQ(gp.send("POST", "/Patient/$validate", samples::patient()).status, 200);
   ASSERT_EQ(as("vcse-carers").get("/Patient/" + patient_).status, 404);
 
@@ -433,8 +443,8 @@ TEST_F(Security, AWriteAndItsAuditRecordCommitOrRollBackTogether) {
                              samples::patient("Rollback") +
                              R"(,"request":{"method":"POST","url":"Patient"}},
       {"resource":)" + samples::patient("Refused") +
-                             R"(,"request":{"method":"DELETE","url":"HealthcareService/)" +
-                             walks_ + R"("}}]})";
+                             R"(,"request":{"method":"DELETE","url":"HealthcareService/)" + walks_ +
+                             R"("}}]})";
   HttpResponse r = as("gp").send("POST", "/", bundle);
   EXPECT_EQ(r.status, 403) << r.body;
   EXPECT_EQ(totalOf(as("gp").get("/Patient?family=Rollback&_total=accurate").body), 0);
@@ -466,8 +476,9 @@ TEST_F(Security, TheAuditTrailIsForTheAdministratorAndNeverEdited) {
   EXPECT_EQ(admin.send("PUT", "/AuditEvent/" + id, body).status, 405);
   EXPECT_EQ(admin.send("POST", "/AuditEvent", body).status, 405);
   EXPECT_EQ(admin.request("DELETE", "/AuditEvent/" + id).status, 405);
-  EXPECT_EQ(admin.request("PATCH", "/AuditEvent/" + id, "[]",
-                          {"Content-Type: application/json-patch+json"})
+  EXPECT_EQ(admin
+                .request("PATCH", "/AuditEvent/" + id, "[]",
+                         {"Content-Type: application/json-patch+json"})
                 .status,
             405);
   // Not even the database owner changes a record.

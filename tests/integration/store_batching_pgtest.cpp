@@ -5,9 +5,8 @@
 // on a real PostgreSQL, through the store alone.
 #include <gtest/gtest.h>
 
-#include <pqxx/pqxx>
-
 #include <chrono>
+#include <pqxx/pqxx>
 #include <string>
 
 #include "harness.h"
@@ -72,8 +71,7 @@ TEST_F(StoreBatching, ATransactionSeesItsOwnWritesInReadsSearchesAndLookUps) {
   store_->inTransaction([](store::StoreTransaction& tx) {
     write(tx, "t1", 1, "requested", "ID-1");
     EXPECT_EQ(tx.current("Task", "t1", false)->versionId, 1);
-    EXPECT_EQ(tx.findByIdentifier("Task", {"urn:test", "ID-1"}),
-              std::vector<std::string>{"t1"});
+    EXPECT_EQ(tx.findByIdentifier("Task", {"urn:test", "ID-1"}), std::vector<std::string>{"t1"});
     EXPECT_EQ(tasksWithStatus(tx, "requested"), std::vector<std::string>{"t1"});
     EXPECT_EQ(tx.version("Task", "t1", 1)->body, versionOf("t1", 1, "requested").body);
     EXPECT_EQ(tx.current("Task", "t1", true)->versionId, 1);  // a locking read
@@ -105,7 +103,8 @@ TEST_F(StoreBatching, ManyResourcesInOneBatchKeepTheirHistoryOrder) {
   pqxx::nontransaction tx(c);
   const auto rows = tx.exec("SELECT res_id FROM resource_versions ORDER BY seq");
   ASSERT_EQ(rows.size(), 20u);
-  for (int i = 0; i < 20; ++i) EXPECT_EQ(rows[i][0].as<std::string>(), "order-" + std::to_string(i));
+  for (int i = 0; i < 20; ++i)
+    EXPECT_EQ(rows[i][0].as<std::string>(), "order-" + std::to_string(i));
 }
 
 TEST_F(StoreBatching, ASavepointUndoesTheWritesHeldBackInsideIt) {
@@ -143,9 +142,9 @@ TEST_F(StoreBatching, AGrantHeldBackCountsForTheAccessRulesAtOnce) {
 TEST_F(StoreBatching, AWriteThatFailsWhenSentRollsBackTheWholeTransaction) {
   store_->inTransaction([](store::StoreTransaction& tx) { write(tx, "dup", 1, "requested"); });
   EXPECT_THROW(store_->inTransaction([](store::StoreTransaction& tx) {
-                 write(tx, "other", 1, "requested");
-                 write(tx, "dup", 1, "requested");  // the same version again
-               }),
+    write(tx, "other", 1, "requested");
+    write(tx, "dup", 1, "requested");  // the same version again
+  }),
                fhir::FhirError);
   EXPECT_EQ(count("SELECT count(*) FROM resource_versions WHERE res_id = 'other'"), 0);
 }

@@ -680,10 +680,11 @@ TEST_F(Validation, ProfileDroppedIntoTheFolderIsEnforcedAfterARestart) {
   profiles.addFile("StructureDefinition-" + id + ".json",
                    patientProfile(id, "http://hl7.org/fhir/StructureDefinition/Patient"));
   profiles.requireProfile("Patient", kSd + id);
-  ServerProcess restarted(PostgresCluster::shared().freshDatabase(),
-                          ServerOptions{false, {"--profiles-dir", profiles.dir(), "--mappings-dir",
-                                                 sourceDir() + "/mappings", "--organisations-file",
-                                                 sourceDir() + "/certs/organisations.csv"}});
+  ServerProcess restarted(
+      PostgresCluster::shared().freshDatabase(),
+      ServerOptions{false,
+                    {"--profiles-dir", profiles.dir(), "--mappings-dir", sourceDir() + "/mappings",
+                     "--organisations-file", sourceDir() + "/certs/organisations.csv"}});
   HttpClient client(restarted.baseUrl());
 
   const std::string noBirthDate = samples::patient("Pryce");
@@ -720,9 +721,10 @@ TEST_F(Validation, BrokenProfileStopsTheServerAtStart) {
   std::string failure;
   try {
     ServerProcess server(PostgresCluster::shared().freshDatabase(),
-                         ServerOptions{false, {"--profiles-dir", profiles.dir(), "--mappings-dir",
-                                                 sourceDir() + "/mappings", "--organisations-file",
-                                                 sourceDir() + "/certs/organisations.csv"}});
+                         ServerOptions{false,
+                                       {"--profiles-dir", profiles.dir(), "--mappings-dir",
+                                        sourceDir() + "/mappings", "--organisations-file",
+                                        sourceDir() + "/certs/organisations.csv"}});
   } catch (const std::runtime_error& e) {
     failure = e.what();
   }

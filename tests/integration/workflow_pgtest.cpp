@@ -135,7 +135,8 @@ class Workflow : public ::testing::Test {
   // work: docs/security.md); the directory is read by all.
   static std::string read(const std::string& path) {
     HttpResponse r;
-    for (const char* slug : {"gp", "linkworker", "spor", "vcse-walking", "vcse-carers", "navigator"}) {
+    for (const char* slug :
+         {"gp", "linkworker", "spor", "vcse-walking", "vcse-carers", "navigator"}) {
       r = client(slug).get(path);
       if (r.status != 404) break;
     }
@@ -1149,8 +1150,7 @@ TEST_F(WarmHandover, TheImpactReportCountsAHandedOverReferralOnceAndInProgress) 
     std::strftime(from, sizeof from, "%Y-%m-%d", &day);
     gmtime_r(&tomorrow, &day);
     std::strftime(to, sizeof to, "%Y-%m-%d", &day);
-    HttpResponse r =
-        client("admin").get("/$impact-report?period=" + std::string(from) + "/" + to);
+    HttpResponse r = client("admin").get("/$impact-report?period=" + std::string(from) + "/" + to);
     EXPECT_EQ(r.status, 200) << r.body;
     std::map<std::string, int> figures;
     rapidjson::Document doc = parse(r.body);

@@ -40,7 +40,8 @@ class FhirJsonSchema {
   std::string check(const rapidjson::Value& resource);
 
  private:
-  using SchemaDocument = rapidjson::GenericSchemaDocument<rapidjson::Value, rapidjson::CrtAllocator>;
+  using SchemaDocument =
+      rapidjson::GenericSchemaDocument<rapidjson::Value, rapidjson::CrtAllocator>;
 
   rapidjson::Document source_;  // definitions, const rewritten, and the root described above
   std::unique_ptr<SchemaDocument> compiled_;

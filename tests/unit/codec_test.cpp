@@ -54,8 +54,8 @@ TEST(BundleWriter, EmbedsRawResources) {
   e.fullUrl = "http://x/Patient/1";
   e.resourceJson = R"({"resourceType":"Patient","id":"1","x":1.50})";
   e.searchMode = "match";
-  const std::string json =
-      fhir::writeBundle("searchset", "b1", "2026-01-01T00:00:00.000Z", 1, {{"self", "http://x"}}, {e});
+  const std::string json = fhir::writeBundle("searchset", "b1", "2026-01-01T00:00:00.000Z", 1,
+                                             {{"self", "http://x"}}, {e});
   EXPECT_NE(json.find(R"("resource":{"resourceType":"Patient","id":"1","x":1.50})"),
             std::string::npos)
       << json;

@@ -53,7 +53,8 @@ TEST(Config, HostileInputLimits) {
 
 TEST(Config, FlagsOverrideEnvironment) {
   const Config c = parseConfig({"--port", "9000", "--threads=4", "--plain-http"},
-                               envOf({{"SP_PORT", "7000"}, {"DATABASE_URL", "postgresql://x/y"},
+                               envOf({{"SP_PORT", "7000"},
+                                      {"DATABASE_URL", "postgresql://x/y"},
                                       {"SP_MAX_BODY_BYTES", "2048"}}));
   EXPECT_EQ(c.http.port, 9000);
   EXPECT_EQ(c.http.threads, 4);
@@ -64,9 +65,11 @@ TEST(Config, FlagsOverrideEnvironment) {
 }
 
 TEST(Config, BadInputNamesTheFlag) {
-  for (const std::vector<std::string>& args :
-       {std::vector<std::string>{"--port", "http"}, {"--port", "70000"}, {"--frobnicate"},
-        {"--threads"}, {"stray"}}) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"--port", "http"},
+                                               {"--port", "70000"},
+                                               {"--frobnicate"},
+                                               {"--threads"},
+                                               {"stray"}}) {
     try {
       parseConfig(args, envOf({}));
       FAIL() << args[0];
@@ -85,12 +88,12 @@ TEST(Config, DeliveryFlags) {
   EXPECT_EQ(defaults.deliveryTimeoutMillis, 10000);
   EXPECT_EQ(defaults.deliveryCaFile, "");
   EXPECT_EQ(defaults.outboxRetentionHours, 168);
-  const Config c = parseConfig({"--delivery", "off", "--delivery-max-attempts=3",
-                                "--delivery-retry-ms", "50", "--delivery-max-retry-ms", "400",
-                                "--delivery-poll-ms", "20", "--delivery-timeout-ms", "1500",
-                                "--delivery-ca", "partners-ca.crt", "--delivery-workers", "4",
-                                "--outbox-retention-hours", "24"},
-                               envOf({{"SP_DELIVERY_MAX_ATTEMPTS", "5"}}));
+  const Config c =
+      parseConfig({"--delivery", "off", "--delivery-max-attempts=3", "--delivery-retry-ms", "50",
+                   "--delivery-max-retry-ms", "400", "--delivery-poll-ms", "20",
+                   "--delivery-timeout-ms", "1500", "--delivery-ca", "partners-ca.crt",
+                   "--delivery-workers", "4", "--outbox-retention-hours", "24"},
+                  envOf({{"SP_DELIVERY_MAX_ATTEMPTS", "5"}}));
   EXPECT_FALSE(c.deliveryEnabled);
   EXPECT_EQ(c.deliveryMaxAttempts, 3);
   EXPECT_EQ(c.deliveryFirstRetryMillis, 50);

@@ -2,13 +2,12 @@
 // strings, utility, aggregate, and the FHIR additions memberOf/conformsTo/htmlChecks/getValue.
 #include <gtest/gtest.h>
 
-#include "fhirpath_test_support.h"
-
 #include <string>
 
 #include "fhir/json.h"
 #include "fhirpath/fhirpath.h"
 #include "fhirpath/system_value.h"
+#include "fhirpath_test_support.h"
 
 namespace sp::fhirpath {
 namespace {

@@ -2,13 +2,12 @@
 // type operators; empty propagation and the singleton rules.
 #include <gtest/gtest.h>
 
-#include "fhirpath_test_support.h"
-
 #include <string>
 
 #include "fhir/json.h"
 #include "fhirpath/fhirpath.h"
 #include "fhirpath/system_value.h"
+#include "fhirpath_test_support.h"
 
 namespace sp::fhirpath {
 namespace {

@@ -1,13 +1,12 @@
 // Lexing and parsing: literals, escapes, comments, precedence and syntax errors.
 #include <gtest/gtest.h>
 
-#include "fhirpath_test_support.h"
-
 #include <string>
 
 #include "fhir/json.h"
 #include "fhirpath/fhirpath.h"
 #include "fhirpath/system_value.h"
+#include "fhirpath_test_support.h"
 
 namespace sp::fhirpath {
 namespace {

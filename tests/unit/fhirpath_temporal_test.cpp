@@ -2,8 +2,6 @@
 // decimal type underneath the numbers.
 #include <gtest/gtest.h>
 
-#include "fhirpath_test_support.h"
-
 #include <string>
 
 #include "fhir/json.h"
@@ -11,6 +9,7 @@
 #include "fhirpath/fhirpath.h"
 #include "fhirpath/system_value.h"
 #include "fhirpath/temporal.h"
+#include "fhirpath_test_support.h"
 
 namespace sp::fhirpath {
 namespace {

@@ -11,9 +11,7 @@ TEST(HeadLimits, WithinTheLimitPasses) {
   EXPECT_EQ(headLimitStatus(8192, 8192, 8192), 0);  // the limit itself is allowed
 }
 
-TEST(HeadLimits, ATargetOverTheLimitIs414) {
-  EXPECT_EQ(headLimitStatus(8193, 8300, 8192), 414);
-}
+TEST(HeadLimits, ATargetOverTheLimitIs414) { EXPECT_EQ(headLimitStatus(8193, 8300, 8192), 414); }
 
 TEST(HeadLimits, HeadersOverTheLimitAre431) {
   EXPECT_EQ(headLimitStatus(20, 8193, 8192), 431);

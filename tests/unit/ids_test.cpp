@@ -41,9 +41,9 @@ TEST(Ids, InstantsFormatAndParse) {
 }
 
 TEST(Ids, InvalidInstantsAreRefused) {
-  for (const char* bad : {"", "yesterday", "2026-13-01", "2026-11-25T12:00:00", "2026-11-25T25:00:00Z",
-                          "2026-11-25T12:00:00.Z", "2026-11-25T12:00:00+1:00", "2999-01-01",
-                          "2026-11-25T12:00:00Zjunk"}) {
+  for (const char* bad : {"", "yesterday", "2026-13-01", "2026-11-25T12:00:00",
+                          "2026-11-25T25:00:00Z", "2026-11-25T12:00:00.Z",
+                          "2026-11-25T12:00:00+1:00", "2999-01-01", "2026-11-25T12:00:00Zjunk"}) {
     EXPECT_FALSE(parseInstant(bad)) << bad;
   }
 }

@@ -49,7 +49,8 @@ TEST(Json, DecimalAccessors) {
 
 TEST(Json, StringsAndStructureRoundTrip) {
   const std::string text = R"({"s":"a\"b\\c\n\u00e9","arr":[true,false,null,{}],"o":{"x":[]}})";
-  EXPECT_EQ(roundTrip(text), "{\"s\":\"a\\\"b\\\\c\\n\xc3\xa9\",\"arr\":[true,false,null,{}],\"o\":{\"x\":[]}}");
+  EXPECT_EQ(roundTrip(text),
+            "{\"s\":\"a\\\"b\\\\c\\n\xc3\xa9\",\"arr\":[true,false,null,{}],\"o\":{\"x\":[]}}");
 }
 
 TEST(Json, RejectsMalformedInput) {

@@ -62,8 +62,8 @@ TEST(MessagingFeedback, TheReportedStatusAndReasonReplaceTheHeldOnesAndNothingEl
 }
 
 TEST(MessagingFeedback, AReportThatChangesNothingMovesNothing) {
-  EXPECT_FALSE(taskAfterFeedback(parsed(kHeld),
-                                 parsed(R"({"resourceType":"Task","status":"requested"})")));
+  EXPECT_FALSE(
+      taskAfterFeedback(parsed(kHeld), parsed(R"({"resourceType":"Task","status":"requested"})")));
 }
 
 }  // namespace

@@ -16,15 +16,16 @@ using fhir::ErrorKind;
 using fhir::FhirError;
 
 std::string organisation(const std::string& ods) {
-  return fhir::base64Encode(
-      R"({"resourceType":"Organization","identifier":[{"system":)"
-      R"("https://fhir.nhs.uk/id/ods-organization-code","value":")" + ods + R"("}]})");
+  return fhir::base64Encode(R"({"resourceType":"Organization","identifier":[{"system":)"
+                            R"("https://fhir.nhs.uk/id/ods-organization-code","value":")" +
+                            ods + R"("}]})");
 }
 
 std::string practitionerRoleAt(const std::string& ods) {
   return fhir::base64Encode(
       R"({"resourceType":"PractitionerRole","organization":{"identifier":{"system":)"
-      R"("https://fhir.nhs.uk/Id/ods-organization-code","value":")" + ods + R"("}}})");
+      R"("https://fhir.nhs.uk/Id/ods-organization-code","value":")" +
+      ods + R"("}}})");
 }
 
 ErrorKind refusal(const std::map<std::string, std::string>& headers, const std::string& cert,
@@ -57,8 +58,8 @@ TEST(MessagingIdentityHeaders, AnUnreadableHeaderIsABadRequest) {
 }
 
 TEST(MessagingIdentityHeaders, TheOrganisationMustBeTheCertificatesOrElseTheSenders) {
-  const std::map<std::string, std::string> gp{{"nhsd-end-user-organisation",
-                                               organisation("A81001")}};
+  const std::map<std::string, std::string> gp{
+      {"nhsd-end-user-organisation", organisation("A81001")}};
   EXPECT_EQ(refusal(gp, "A81001", {"Z1"}), ErrorKind::kInternal);  // the certificate decides
   EXPECT_EQ(refusal(gp, "Z1", {"A81001"}), ErrorKind::kForbidden);
   EXPECT_EQ(refusal(gp, "", {"A81001"}), ErrorKind::kInternal);

@@ -114,8 +114,9 @@ TEST(IncomingMessage, RefusesAMalformedEnvelope) {
                   referralWith("/entry/0/resource/focus/0/reference", "\"urn:uuid:nowhere\""));
             }),
             "not-found");
-  EXPECT_EQ(refusal([] { readIncomingMessage(referralWith("/entry/0/resource/eventCoding", "{}")); }),
-            "required");
+  EXPECT_EQ(
+      refusal([] { readIncomingMessage(referralWith("/entry/0/resource/eventCoding", "{}")); }),
+      "required");
 }
 
 TEST(EventClassifier, BarsTriplesMeanReferralUpdateCancelAndFeedback) {
@@ -130,8 +131,10 @@ TEST(EventClassifier, BarsTriplesMeanReferralUpdateCancelAndFeedback) {
   rapidjson::Document update = referralWith("/entry/0/resource/reason/coding/0/code", "\"update\"");
   EXPECT_EQ(classify(update).action, MessageAction::kReferralUpdate);
   for (const char* status : {"\"revoked\"", "\"entered-in-error\""}) {
-    rapidjson::Document cancel = referralWith("/entry/0/resource/reason/coding/0/code", "\"update\"");
-    rapidjson::Pointer("/entry/1/resource/status").Set(cancel, parsed(status), cancel.GetAllocator());
+    rapidjson::Document cancel =
+        referralWith("/entry/0/resource/reason/coding/0/code", "\"update\"");
+    rapidjson::Pointer("/entry/1/resource/status")
+        .Set(cancel, parsed(status), cancel.GetAllocator());
     EXPECT_EQ(classify(cancel).action, MessageAction::kCancel) << status;
   }
   rapidjson::Document response =
@@ -174,8 +177,9 @@ TEST(EventClassifier, ProjectEventsNeedTheRightFocusAndStatus) {
             MessageAction::kHandoverRequest);
   EXPECT_EQ(project("outcome-report", R"({"resourceType":"Task","status":"completed"})").action,
             MessageAction::kOutcomeReport);
-  EXPECT_EQ(project("cancellation", R"({"resourceType":"ServiceRequest","status":"revoked"})").action,
-            MessageAction::kCancel);
+  EXPECT_EQ(
+      project("cancellation", R"({"resourceType":"ServiceRequest","status":"revoked"})").action,
+      MessageAction::kCancel);
   EXPECT_EQ(refusal([&] { project("outcome-report", task); }), "invariant");
   EXPECT_EQ(refusal([&] {
               project("referral-request", R"({"resourceType":"Task","status":"requested"})");
@@ -256,8 +260,8 @@ TEST(MessageAnswer, TheReferenceIsShortStableAndReadable) {
 TEST(MessageAnswer, BarsAcknowledgementEchoesTheMessageWithAssignedIds) {
   const rapidjson::Document request = parsed(kReferral);
   const std::string sr = R"({"resourceType":"ServiceRequest","id":"77","status":"active"})";
-  const std::string encounter = plannedEncounterJson("SP-AAAA-BBBB", "Patient/5",
-                                                     "ServiceRequest/77", {"EpisodeOfCare/j"});
+  const std::string encounter =
+      plannedEncounterJson("SP-AAAA-BBBB", "Patient/5", "ServiceRequest/77", {"EpisodeOfCare/j"});
   const rapidjson::Document echoed = parsed(barsAcknowledgementJson(
       request, {{1, sr}}, {{"urn:uuid:sr", "ServiceRequest/77"}},
       {R"({"resourceType":"Encounter","id":"e1","status":"planned"})"}, "https://base"));
@@ -279,8 +283,9 @@ TEST(MessageAnswer, FhirResponseNamesTheRequestAndFocusesOnTheTask) {
   request.messageHeaderId = "mh-1";
   request.event = {kProjectEvents, "referral-request"};
   request.sourceEndpoint = "https://gp.example/fhir";
-  ResponseMessage r{"resp", "hdr", "2026-01-01T00:00:00Z", "https://base", "Task/t1",
-                    R"({"resourceType":"Task","id":"t1","status":"requested"})"};
+  ResponseMessage r{
+      "resp",         "hdr",     "2026-01-01T00:00:00Z",
+      "https://base", "Task/t1", R"({"resourceType":"Task","id":"t1","status":"requested"})"};
   const rapidjson::Document m = parsed(fhirResponseMessageJson(request, r));
   const rapidjson::Value& header = m["entry"][0]["resource"];
   EXPECT_STREQ(m["type"].GetString(), "message");
@@ -291,10 +296,10 @@ TEST(MessageAnswer, FhirResponseNamesTheRequestAndFocusesOnTheTask) {
   EXPECT_STREQ(m["entry"][1]["fullUrl"].GetString(), "https://base/Task/t1");
   // Without a MessageHeader.id, the request is named by its Bundle.id.
   request.messageHeaderId.clear();
-  EXPECT_STREQ(parsed(fhirResponseMessageJson(request, r))["entry"][0]["resource"]["response"]
-                                                         ["identifier"]
-                                                             .GetString(),
-               "b-1");
+  EXPECT_STREQ(
+      parsed(fhirResponseMessageJson(request, r))["entry"][0]["resource"]["response"]["identifier"]
+          .GetString(),
+      "b-1");
 }
 
 }  // namespace

@@ -31,25 +31,25 @@ HeldReferral changedHereAfterTheSender() {
 }
 
 TEST(UpdateConflict, ReadsVersionAndTimeOfTheSendersCopy) {
-  const SenderCopy c = copyOf(
-      R"({"resourceType":"ServiceRequest","id":"sr-1",)"
-      R"("meta":{"versionId":"4","lastUpdated":"2026-03-02T09:00:00+00:00"}})");
+  const SenderCopy c =
+      copyOf(R"({"resourceType":"ServiceRequest","id":"sr-1",)"
+             R"("meta":{"versionId":"4","lastUpdated":"2026-03-02T09:00:00+00:00"}})");
   EXPECT_TRUE(c.hasHeldId);
   ASSERT_TRUE(c.versionId);
   EXPECT_EQ(*c.versionId, 4);
   ASSERT_TRUE(c.lastUpdated);
   EXPECT_EQ(*c.lastUpdated, at("2026-03-02T09:00:00Z"));
 
-  const SenderCopy other = copyOf(
-      R"({"resourceType":"ServiceRequest","id":"senders-own","meta":{"versionId":"x1"}})");
+  const SenderCopy other =
+      copyOf(R"({"resourceType":"ServiceRequest","id":"senders-own","meta":{"versionId":"x1"}})");
   EXPECT_FALSE(other.hasHeldId);
   EXPECT_FALSE(other.versionId);
   EXPECT_FALSE(other.lastUpdated);
 }
 
 TEST(UpdateConflict, ACopyWithoutMetaCannotBeCheckedAndIsAccepted) {
-  EXPECT_FALSE(staleUpdate(copyOf(R"({"resourceType":"ServiceRequest"})"),
-                           changedHereAfterTheSender()));
+  EXPECT_FALSE(
+      staleUpdate(copyOf(R"({"resourceType":"ServiceRequest"})"), changedHereAfterTheSender()));
 }
 
 TEST(UpdateConflict, AnOlderCopyThanAChangeMadeHereIsAConflict) {
@@ -84,9 +84,10 @@ TEST(UpdateConflict, AReferralMadeByRestCountsEveryChangeAsMadeHere) {
 
 TEST(UpdateConflict, AReadBackCopyMustBeTheVersionHeldNow) {
   const HeldReferral held = changedHereAfterTheSender();
-  EXPECT_TRUE(staleUpdate(copyOf(R"({"resourceType":"ServiceRequest","id":"sr-1",)"
-                                 R"("meta":{"versionId":"2","lastUpdated":"2030-01-01T00:00:00Z"}})"),
-                          held));
+  EXPECT_TRUE(
+      staleUpdate(copyOf(R"({"resourceType":"ServiceRequest","id":"sr-1",)"
+                         R"("meta":{"versionId":"2","lastUpdated":"2030-01-01T00:00:00Z"}})"),
+                  held));
   EXPECT_FALSE(staleUpdate(
       copyOf(R"({"resourceType":"ServiceRequest","id":"sr-1","meta":{"versionId":"3"}})"), held));
   // The sender's own id with a version number: that version is the sender's, not ours.

@@ -49,8 +49,7 @@ TEST(Negotiation, BodyTypes) {
   EXPECT_NO_THROW(requireBodyType(withHeader("content-type", "application/fhir+json"), false));
   EXPECT_NO_THROW(
       requireBodyType(withHeader("content-type", "application/json; charset=utf-8"), false));
-  EXPECT_NO_THROW(
-      requireBodyType(withHeader("content-type", "application/json-patch+json"), true));
+  EXPECT_NO_THROW(requireBodyType(withHeader("content-type", "application/json-patch+json"), true));
   EXPECT_THROW(requireBodyType(withHeader("content-type", "application/json"), true),
                fhir::FhirError);
   EXPECT_THROW(requireBodyType(withHeader("content-type", "text/plain"), false), fhir::FhirError);

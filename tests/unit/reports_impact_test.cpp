@@ -1,7 +1,6 @@
 // The impact report's figures from facts made by hand, whose answers are known by construction;
 // and the three renderings of a report.
 #include <gtest/gtest.h>
-
 #include <rapidjson/document.h>
 
 #include "fhir/json.h"
@@ -88,10 +87,8 @@ TEST(ReportsOutcomeTest, PrecedenceOverTheReferralsTasks) {
   EXPECT_EQ(outcomeOf(T{task("on-hold")}), Outcome::kInProgress);
   EXPECT_EQ(outcomeOf(T{task("completed")}), Outcome::kCompleted);
   // Completed by handing the person over: the work goes on with the handover Task.
-  EXPECT_EQ(outcomeOf(T{task("completed", "", true), task("in-progress")}),
-            Outcome::kInProgress);
-  EXPECT_EQ(outcomeOf(T{task("completed", "", true), task("completed")}),
-            Outcome::kCompleted);
+  EXPECT_EQ(outcomeOf(T{task("completed", "", true), task("in-progress")}), Outcome::kInProgress);
+  EXPECT_EQ(outcomeOf(T{task("completed", "", true), task("completed")}), Outcome::kCompleted);
   // A rejected warm handover leaves the first Task in progress.
   EXPECT_EQ(outcomeOf(T{task("in-progress"), task("rejected", "no-capacity")}),
             Outcome::kInProgress);
@@ -110,9 +107,9 @@ TEST(ReportsOutcomeTest, RejectionReasons) {
   EXPECT_EQ(rejectionReasonOf(T{task("rejected", "not-eligible")}), "not-eligible");
   EXPECT_EQ(rejectionReasonOf(T{task("rejected", "")}), "other");
   EXPECT_EQ(rejectionReasonOf(T{task("rejected", "something")}), "other");
-  EXPECT_EQ(rejectionReasonOf(T{task("rejected", "declined-by-person"),
-                                task("rejected", "no-capacity")}),
-            "no-capacity");
+  EXPECT_EQ(
+      rejectionReasonOf(T{task("rejected", "declined-by-person"), task("rejected", "no-capacity")}),
+      "no-capacity");
   EXPECT_TRUE(refusedForNoCapacity(T{task("rejected", "no-capacity"), task("accepted")}));
   EXPECT_FALSE(refusedForNoCapacity(T{task("rejected", "not-eligible")}));
 }
@@ -151,7 +148,8 @@ TEST(ReportsImpactTest, SummaryOfTenReferrals) {
   EXPECT_DOUBLE_EQ(*f.toFirstContact.p90Days, 10.1);
   EXPECT_DOUBLE_EQ(*f.acceptanceRate(), 100.0);
   EXPECT_DOUBLE_EQ(*f.completionRate(), 100.0);
-  // Distribution: 1 day -> [1,2), 2 -> [2,3), 3 and 4 -> [3,5), 5 and 6 -> [5,7), 7 to 10 -> [7,14).
+  // Distribution: 1 day -> [1,2), 2 -> [2,3), 3 and 4 -> [3,5), 5 and 6 -> [5,7), 7 to 10 ->
+  // [7,14).
   EXPECT_EQ(r.acceptanceDays, (std::vector<std::int64_t>{0, 1, 1, 2, 2, 4, 0, 0}));
 }
 
@@ -197,9 +195,8 @@ TEST(ReportsImpactTest, FiltersCountOnlyMatchingReferrals) {
 
 TEST(ReportsImpactTest, RoutesCohortsRejectionsAndReReferrals) {
   store::ReportData data;
-  const auto add = [&](const std::string& id, const std::string& person,
-                       const std::string& route, std::vector<std::string> cohorts,
-                       std::vector<store::TaskFact> tasks) {
+  const auto add = [&](const std::string& id, const std::string& person, const std::string& route,
+                       std::vector<std::string> cohorts, std::vector<store::TaskFact> tasks) {
     Facts f;
     f.id = id;
     f.day = static_cast<int>(data.referrals.size()) + 1;
@@ -209,7 +206,8 @@ TEST(ReportsImpactTest, RoutesCohortsRejectionsAndReReferrals) {
     f.tasks = std::move(tasks);
     data.referrals.push_back(make(f));
   };
-  add("a", "Patient/x", "gp", {"carers", "long-term-conditions"}, {task("rejected", "no-capacity")});
+  add("a", "Patient/x", "gp", {"carers", "long-term-conditions"},
+      {task("rejected", "no-capacity")});
   add("b", "Patient/x", "re-access", {}, {task("rejected", "not-eligible")});
   data.referrals.back().basedOnReferral = true;  // re-access points at the earlier referral
   add("c", "Patient/y", "self-referral-web", {"carers"}, {task("rejected", "declined-by-person")});
@@ -344,10 +342,10 @@ TEST(ReportsImpactTest, RefusalsForWantOfAPlace) {
   data.referrals.push_back(make(other));
   const std::int64_t inQ1 = kQ1.fromMillis + kDay;
   data.refusals = {
-      {inQ1, "hs-a", "r1", "task"},                    // r1's Task could not be accepted
-      {inQ1 + 1, "hs-a", "gone", "referral"},          // a referral refused, not stored
-      {inQ1 + 2, "hs-b", "", "task"},                  // about no referral
-      {kQ1.toMillis + kDay, "hs-b", "r2", "task"},     // after the period, about r2
+      {inQ1, "hs-a", "r1", "task"},                 // r1's Task could not be accepted
+      {inQ1 + 1, "hs-a", "gone", "referral"},       // a referral refused, not stored
+      {inQ1 + 2, "hs-b", "", "task"},               // about no referral
+      {kQ1.toMillis + kDay, "hs-b", "r2", "task"},  // after the period, about r2
   };
   const ImpactReport r = build(data);
   // Per referral: r1 and r2 were refused (r2 after the period, but it is a Q1 referral).
@@ -382,8 +380,8 @@ TEST(ReportsImpactTest, QueryForAPeriod) {
 
 store::ReportData renderData() {
   store::ReportData data = tenReferrals();
-  data.services.push_back(
-      {"hs-walk", "Walks <script>alert(1)</script> & \"tea\"", true, 15, 3, "capacity", "2026-10-14"});
+  data.services.push_back({"hs-walk", "Walks <script>alert(1)</script> & \"tea\"", true, 15, 3,
+                           "capacity", "2026-10-14"});
   data.services.push_back({"hs-sum", "=SUM(A1)", true, 5, 5, "", ""});
   return data;
 }
@@ -445,7 +443,8 @@ TEST(ReportsRenderTest, CsvOneFigurePerRow) {
   const std::string csv = impactCsv(r);
   const auto rows = parseCsv(csv);
   ASSERT_GT(rows.size(), 50u);
-  EXPECT_EQ(rows[0].fields, (std::vector<std::string>{"section", "group", "label", "measure", "value"}));
+  EXPECT_EQ(rows[0].fields,
+            (std::vector<std::string>{"section", "group", "label", "measure", "value"}));
   const auto find = [&](const std::string& section, const std::string& group,
                         const std::string& measure) -> std::string {
     for (const auto& row : rows) {

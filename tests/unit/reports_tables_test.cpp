@@ -24,7 +24,8 @@ std::string repositoryFile(const std::string& path) {
 // --- CSV ------------------------------------------------------------------------------------
 
 TEST(ReportsCsvTest, ReadsQuotedFieldsAndSkipsComments) {
-  const auto rows = parseCsv("# a comment\na,b\r\n\"x, y\",\"say \"\"hi\"\"\"\n\"two\nlines\",z", '#');
+  const auto rows =
+      parseCsv("# a comment\na,b\r\n\"x, y\",\"say \"\"hi\"\"\"\n\"two\nlines\",z", '#');
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0].line, 2);
   EXPECT_EQ(rows[0].fields, (std::vector<std::string>{"a", "b"}));
@@ -90,7 +91,8 @@ TEST(ReportsLocalitiesTest, RefusesBadTables) {
     }
   };
   fails("NE99 4,Alderton,rural\n", "header");
-  fails("postcode,locality,area\nNE99 4,Alderton,suburban\n", "line 2: area must be rural or urban");
+  fails("postcode,locality,area\nNE99 4,Alderton,suburban\n",
+        "line 2: area must be rural or urban");
   fails("postcode,locality,area\nNE99 4QA,Alderton,rural\n", "neither a postcode district");
   fails("postcode,locality,area\nNE99,A,rural\nne99,B,urban\n", "line 3: 'NE99' is listed twice");
   fails("postcode,locality,area\nNE99,unknown,rural\n", "kept for postcodes not listed");
@@ -212,8 +214,8 @@ TEST(ReportsConfigTest, TablesBesideTheProfilesByDefault) {
   c = app::parseConfig({}, none);
   EXPECT_EQ(c.localitiesFile, "mappings/localities.csv");
   EXPECT_EQ(c.organisationsFile, "certs/organisations.csv");
-  c = app::parseConfig({"--localities-file", "/etc/places.csv", "--organisations-file=/etc/orgs.csv",
-                        "--dev-open-reports"},
+  c = app::parseConfig({"--localities-file", "/etc/places.csv",
+                        "--organisations-file=/etc/orgs.csv", "--dev-open-reports"},
                        none);
   EXPECT_EQ(c.localitiesFile, "/etc/places.csv");
   EXPECT_EQ(c.organisationsFile, "/etc/orgs.csv");

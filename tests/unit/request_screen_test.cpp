@@ -17,24 +17,24 @@ using fhir::isValidUtf8;
 TEST(Utf8, AcceptsWellFormedText) {
   EXPECT_TRUE(isValidUtf8(""));
   EXPECT_TRUE(isValidUtf8("plain ascii"));
-  EXPECT_TRUE(isValidUtf8("Zoë Ó Briain"));          // two-byte forms
-  EXPECT_TRUE(isValidUtf8("\xE2\x82\xAC"));          // U+20AC, three bytes
-  EXPECT_TRUE(isValidUtf8("\xF0\x9F\x98\x80"));      // U+1F600, four bytes
-  EXPECT_TRUE(isValidUtf8("\xF4\x8F\xBF\xBF"));      // U+10FFFF, the last code point
-  EXPECT_TRUE(isValidUtf8("\xED\x9F\xBF"));          // U+D7FF, just below the surrogates
+  EXPECT_TRUE(isValidUtf8("Zoë Ó Briain"));      // two-byte forms
+  EXPECT_TRUE(isValidUtf8("\xE2\x82\xAC"));      // U+20AC, three bytes
+  EXPECT_TRUE(isValidUtf8("\xF0\x9F\x98\x80"));  // U+1F600, four bytes
+  EXPECT_TRUE(isValidUtf8("\xF4\x8F\xBF\xBF"));  // U+10FFFF, the last code point
+  EXPECT_TRUE(isValidUtf8("\xED\x9F\xBF"));      // U+D7FF, just below the surrogates
 }
 
 TEST(Utf8, RefusesMalformedText) {
-  EXPECT_FALSE(isValidUtf8("\xFF"));                  // never valid
-  EXPECT_FALSE(isValidUtf8("\x80"));                  // a stray continuation byte
-  EXPECT_FALSE(isValidUtf8("\xC3\x28"));              // lead byte without its continuation
-  EXPECT_FALSE(isValidUtf8("\xC3"));                  // cut short at the end
-  EXPECT_FALSE(isValidUtf8("\xC0\xAF"));              // overlong '/'
-  EXPECT_FALSE(isValidUtf8("\xE0\x80\xAF"));          // overlong '/', three bytes
-  EXPECT_FALSE(isValidUtf8("\xF0\x80\x80\xAF"));      // overlong '/', four bytes
-  EXPECT_FALSE(isValidUtf8("\xED\xA0\x80"));          // U+D800, a surrogate
-  EXPECT_FALSE(isValidUtf8("\xED\xBF\xBF"));          // U+DFFF
-  EXPECT_FALSE(isValidUtf8("\xF4\x90\x80\x80"));      // past U+10FFFF
+  EXPECT_FALSE(isValidUtf8("\xFF"));              // never valid
+  EXPECT_FALSE(isValidUtf8("\x80"));              // a stray continuation byte
+  EXPECT_FALSE(isValidUtf8("\xC3\x28"));          // lead byte without its continuation
+  EXPECT_FALSE(isValidUtf8("\xC3"));              // cut short at the end
+  EXPECT_FALSE(isValidUtf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(isValidUtf8("\xE0\x80\xAF"));      // overlong '/', three bytes
+  EXPECT_FALSE(isValidUtf8("\xF0\x80\x80\xAF"));  // overlong '/', four bytes
+  EXPECT_FALSE(isValidUtf8("\xED\xA0\x80"));      // U+D800, a surrogate
+  EXPECT_FALSE(isValidUtf8("\xED\xBF\xBF"));      // U+DFFF
+  EXPECT_FALSE(isValidUtf8("\xF4\x90\x80\x80"));  // past U+10FFFF
   EXPECT_FALSE(isValidUtf8("\xF5\x80\x80\x80"));
 }
 

@@ -99,7 +99,10 @@ TEST(Route, RegisteredOperations) {
   Operations ops;
   ops.add({.name = "$process-message", .methods = "POST", .requestOperation = &message});
   ops.add({.name = "reports.csv", .requestOperation = &report});
-  ops.add({.type = "Task", .name = "$count", .typeLevel = false, .instanceLevel = true,
+  ops.add({.type = "Task",
+           .name = "$count",
+           .typeLevel = false,
+           .instanceLevel = true,
            .requestOperation = &report});
   const Route system = parseRoute("POST", "/$process-message", false, defs(), &ops);
   EXPECT_EQ(system.interaction, Interaction::kOperation);
@@ -120,7 +123,7 @@ TEST(Route, RegisteredOperations) {
     return ErrorKind::kInternal;
   };
   EXPECT_EQ(kindOf("GET", "/$process-message"), ErrorKind::kMethodNotAllowed);
-  EXPECT_EQ(kindOf("GET", "/Task/$count"), ErrorKind::kNotFound);       // not at type level
+  EXPECT_EQ(kindOf("GET", "/Task/$count"), ErrorKind::kNotFound);        // not at type level
   EXPECT_EQ(kindOf("GET", "/Patient/p1/$count"), ErrorKind::kNotFound);  // not on Patient
   EXPECT_EQ(kindOf("GET", "/Task/bad id/$count"), ErrorKind::kInvalid);
   // Without the table nothing but $validate is known.

@@ -29,12 +29,12 @@
 #include "rest/kept_refusal.h"
 #include "rest/status_map.h"
 #include "rest/write_rules.h"
+#include "search/index_extractor.h"
+#include "security/organisation_registry.h"
 #include "services/capacity_refusal.h"
 #include "services/delivery_rules.h"
 #include "services/handover_sweeper.h"
 #include "services/workflow_rules.h"
-#include "search/index_extractor.h"
-#include "security/organisation_registry.h"
 #include "validation/validator.h"
 
 namespace sp::testing::rules {

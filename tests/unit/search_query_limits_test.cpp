@@ -60,11 +60,10 @@ TEST(SearchQueryLimits, HugeNumbersAndDatesAreRefused) {
   EXPECT_THROW(search({{"birthdate", "99999999999999999999-01-01"}}), fhir::FhirError);
   EXPECT_THROW(search({{"birthdate", "ge2000-99-99"}}), fhir::FhirError);
   EXPECT_THROW(search({{"_lastUpdated", "gt9999999999"}}), fhir::FhirError);
-  EXPECT_THROW(parseSearch("RiskAssessment", {{"probability", "1e999999"}}, extractor(), {},
-                           false),
+  EXPECT_THROW(parseSearch("RiskAssessment", {{"probability", "1e999999"}}, extractor(), {}, false),
                fhir::FhirError);
-  EXPECT_THROW(parseSearch("RiskAssessment", {{"probability", std::string(400, '9')}},
-                           extractor(), {}, false),
+  EXPECT_THROW(parseSearch("RiskAssessment", {{"probability", std::string(400, '9')}}, extractor(),
+                           {}, false),
                fhir::FhirError);
 }
 

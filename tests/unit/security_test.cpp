@@ -58,9 +58,9 @@ TEST(OrganisationRegistry, ReadsTheProjectsFileWithEveryRole) {
   EXPECT_EQ(registry.find("MHN0001")->role, Role::kMentalHealthNavigator);
   EXPECT_EQ(registry.find("SPR0001")->role, Role::kSinglePointOfReferral);
   EXPECT_EQ(registry.find("ZZZ9999"), nullptr);
-  for (const char* code : {"gp-practice", "link-worker-service", "single-point-of-referral",
-                           "vcse-provider", "mental-health-navigator", "directory-administrator",
-                           "commissioner"}) {
+  for (const char* code :
+       {"gp-practice", "link-worker-service", "single-point-of-referral", "vcse-provider",
+        "mental-health-navigator", "directory-administrator", "commissioner"}) {
     ASSERT_TRUE(parseRole(code)) << code;
     EXPECT_EQ(roleCode(*parseRole(code)), code);
   }
@@ -189,8 +189,8 @@ TEST(Compartment, ReferencedRecordsLeaveTheDirectoryOut) {
                {"valueReference":{"reference":"#contained"}}]})");
   std::set<std::string> keys;
   for (const auto& k : referencedRecords(task)) keys.insert(k.type + "/" + k.id);
-  EXPECT_EQ(keys, (std::set<std::string>{"ServiceRequest/s", "Patient/p",
-                                         "QuestionnaireResponse/q"}));
+  EXPECT_EQ(keys,
+            (std::set<std::string>{"ServiceRequest/s", "Patient/p", "QuestionnaireResponse/q"}));
 }
 
 TEST(Compartment, RestrictedIsTheConfidentialityCodeR) {

@@ -1,7 +1,7 @@
 // COPY text rows and the literals put in place of a query's parameters (store/pg/copy_text.h).
-#include "store/pg/copy_text.h"
-
 #include <gtest/gtest.h>
+
+#include "store/pg/copy_text.h"
 
 namespace sp::store::pg {
 namespace {
@@ -20,7 +20,7 @@ TEST(StoreCopyTextTest, FieldsNullsAndEscapes) {
   EXPECT_EQ(row.text(4), "a\tb\\c\nd");
   EXPECT_FALSE(row.isNull(5));  // an empty string, not null
   EXPECT_EQ(row.text(5), "");
-  EXPECT_TRUE(row.isNull(6));   // past the end
+  EXPECT_TRUE(row.isNull(6));  // past the end
   EXPECT_THROW(row.integer(0), std::invalid_argument);
 
   row.parse("-1735689600000\tf");  // the buffers are reused

@@ -1,7 +1,7 @@
 // The impact report's codes as bits, read back (store/pg/report_bits.h).
-#include "store/pg/report_bits.h"
-
 #include <gtest/gtest.h>
+
+#include "store/pg/report_bits.h"
 
 namespace sp::store::pg {
 namespace {
@@ -18,7 +18,7 @@ ReportQuery query() {
 
 TEST(StoreReportBitsTest, AStatusIsItsPositionAndOthersAreNotReported) {
   const ReportQuery q = query();
-  EXPECT_EQ(taskState(bit(1), q), bit(1));                       // accepted
+  EXPECT_EQ(taskState(bit(1), q), bit(1));                            // accepted
   EXPECT_EQ(taskState(bit(0) | bit(kTokenStatusReason), q), bit(0));  // a reason needs rejected
   EXPECT_EQ(taskState(bit(7), q), 0);  // a position past the reported statuses
   EXPECT_EQ(taskState(0, q), 0);       // no status token
@@ -43,8 +43,7 @@ TEST(StoreReportBitsTest, ARejectionGivesItsFirstReasonStatusReasonFirst) {
   // Several statusReasons: the first in the report's list.
   EXPECT_EQ(taskState(rejected | bit(kTokenStatusReason + 2) | bit(kTokenStatusReason + 1), q),
             rejected | bit(kReasonBit + 2));
-  EXPECT_EQ(taskState(rejected | bit(kTokenBusinessReason + 2), q),
-            rejected | bit(kReasonBit + 3));
+  EXPECT_EQ(taskState(rejected | bit(kTokenBusinessReason + 2), q), rejected | bit(kReasonBit + 3));
   EXPECT_EQ(taskState(rejected, q), rejected | bit(kReasonBit));  // other
 }
 

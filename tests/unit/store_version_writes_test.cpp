@@ -85,7 +85,8 @@ TEST(SqlTextArray, TextColumnsAreOneArrayPerColumnInTheirOrder) {
     int count;
   };
   const std::vector<Row> rows{{"a", 1}, {"b\"c", 20}};
-  EXPECT_EQ(textColumns(rows, [](const Row& r) { return std::to_string(r.count); }, &Row::name),
+  EXPECT_EQ(textColumns(
+                rows, [](const Row& r) { return std::to_string(r.count); }, &Row::name),
             (std::vector<std::string>{R"({"1","20"})", R"({"a","b\"c"})"}));
   EXPECT_EQ(textColumns(std::vector<Row>{}, &Row::name), (std::vector<std::string>{"{}"}));
 }

@@ -1,10 +1,10 @@
 // Interning strings as small numbers (util/string_index.h).
-#include "util/string_index.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
+
+#include "util/string_index.h"
 
 namespace sp::util {
 namespace {

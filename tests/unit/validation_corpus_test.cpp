@@ -46,8 +46,8 @@ std::vector<std::string> describe(std::vector<fhir::Issue> issues) {
 
 std::vector<fs::path> corpus(const std::string& folder) {
   std::vector<fs::path> files;
-  for (const auto& f : fs::directory_iterator(std::string(SP_SOURCE_DIR) +
-                                              "/tests/data/validation/" + folder)) {
+  for (const auto& f :
+       fs::directory_iterator(std::string(SP_SOURCE_DIR) + "/tests/data/validation/" + folder)) {
     const std::string name = f.path().filename().string();
     if (f.path().extension() == ".json" && name.find(".expected.") == std::string::npos) {
       files.push_back(f.path());
@@ -85,9 +85,9 @@ TEST(ValidationCorpus, InvalidResourcesHaveExactlyTheExpectedIssues) {
     std::vector<fhir::Issue> expectedIssues;
     for (const auto& e : expectedDoc.GetArray()) {
       const std::string severity = fhir::getString(e, "severity");
-      expectedIssues.push_back(fhir::Issue{
-          severity == "warning" ? fhir::Severity::kWarning : fhir::Severity::kError,
-          fhir::getString(e, "code"), "", fhir::getString(e, "expression")});
+      expectedIssues.push_back(
+          fhir::Issue{severity == "warning" ? fhir::Severity::kWarning : fhir::Severity::kError,
+                      fhir::getString(e, "code"), "", fhir::getString(e, "expression")});
     }
     EXPECT_EQ(actual, describe(expectedIssues)) << file.filename();
   }

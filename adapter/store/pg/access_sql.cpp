@@ -40,8 +40,7 @@ std::string accessCondition(const std::string& typeColumn, const std::string& id
   return "(" + typeColumn + " = ANY (" + openTypesParam + "::text[]) OR EXISTS (SELECT 1 FROM " +
          "access_grants g WHERE g.res_type = " + typeColumn + " AND g.res_id = " + idColumn +
          " AND g.organisation IN (" + organisationParam + ", '*')" +
-         " AND (g.basis NOT IN ('performer', 'pool') OR NOT " +
-         restricted + ")))";
+         " AND (g.basis NOT IN ('performer', 'pool') OR NOT " + restricted + ")))";
 }
 
 }  // namespace sp::store::pg

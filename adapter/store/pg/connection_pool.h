@@ -5,14 +5,13 @@
 // are declared on every new connection by the `prepare` callback. Thread-safe.
 #pragma once
 
-#include <pqxx/connection>
-
 #include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <pqxx/connection>
 #include <stdexcept>
 #include <string>
 #include <vector>

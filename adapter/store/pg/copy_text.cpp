@@ -39,13 +39,27 @@ void decodeInto(std::string_view raw, std::string& field) {
   while (escape != std::string_view::npos && escape + 1 < raw.size()) {
     field.append(raw.data() + from, escape - from);
     switch (const char c = raw[escape + 1]) {
-      case 'b': field += '\b'; break;
-      case 'f': field += '\f'; break;
-      case 'n': field += '\n'; break;
-      case 'r': field += '\r'; break;
-      case 't': field += '\t'; break;
-      case 'v': field += '\v'; break;
-      default: field += c; break;  // \\ and an escaped delimiter
+      case 'b':
+        field += '\b';
+        break;
+      case 'f':
+        field += '\f';
+        break;
+      case 'n':
+        field += '\n';
+        break;
+      case 'r':
+        field += '\r';
+        break;
+      case 't':
+        field += '\t';
+        break;
+      case 'v':
+        field += '\v';
+        break;
+      default:
+        field += c;
+        break;  // \\ and an escaped delimiter
     }
     from = escape + 2;
     escape = raw.find('\\', from);

@@ -17,9 +17,10 @@ int applyMigrations(pqxx::connection& conn) {
     // then fails on the catalogue's unique index.
     pqxx::work w(conn);
     lockMigrations(w);
-    w.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
-           " number int PRIMARY KEY, name text NOT NULL,"
-           " applied_at timestamptz NOT NULL DEFAULT now())");
+    w.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " number int PRIMARY KEY, name text NOT NULL,"
+        " applied_at timestamptz NOT NULL DEFAULT now())");
     w.commit();
   }
   int applied = 0;

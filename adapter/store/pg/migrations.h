@@ -4,7 +4,6 @@
 #pragma once
 
 #include <pqxx/connection>
-
 #include <string>
 #include <vector>
 

@@ -63,12 +63,13 @@ std::optional<Conversation> selectConversationForRequest(pqxx::transaction_base&
 }
 
 DeferredWrite conversationInsert(const Conversation& c, const std::string& requestMessageId) {
-  return {"INSERT INTO message_conversations (service_request_id, sender_organisation,"
-          " reply_endpoint, correlation_id, partner_kind, request_bundle_id, request_message_id,"
-          " referral_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::bigint)"
-          " ON CONFLICT (service_request_id) DO NOTHING",
-          {c.serviceRequestId, c.senderOrganisation, c.replyEndpoint, c.correlationId,
-           c.partnerKind, c.requestBundleId, requestMessageId, std::to_string(c.referralVersion)}};
+  return {
+      "INSERT INTO message_conversations (service_request_id, sender_organisation,"
+      " reply_endpoint, correlation_id, partner_kind, request_bundle_id, request_message_id,"
+      " referral_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::bigint)"
+      " ON CONFLICT (service_request_id) DO NOTHING",
+      {c.serviceRequestId, c.senderOrganisation, c.replyEndpoint, c.correlationId, c.partnerKind,
+       c.requestBundleId, requestMessageId, std::to_string(c.referralVersion)}};
 }
 
 void updateConversationVersion(pqxx::transaction_base& tx, const std::string& serviceRequestId,
@@ -95,10 +96,11 @@ MessageClaim claimMessageKey(pqxx::transaction_base& tx, const MessageKey& key,
 }
 
 DeferredWrite messageFinish(const MessageKey& key, int httpStatus, const std::string& body) {
-  return {"UPDATE message_claims SET state = CASE WHEN $4::int BETWEEN 200 AND 299"
-          " THEN 'processed' ELSE 'failed' END, finished_at = now(), http_status = $4::int,"
-          " response_body = $5 WHERE sender = $1 AND key_kind = $2 AND key = $3",
-          {key.sender, key.keyKind, key.key, std::to_string(httpStatus), body}};
+  return {
+      "UPDATE message_claims SET state = CASE WHEN $4::int BETWEEN 200 AND 299"
+      " THEN 'processed' ELSE 'failed' END, finished_at = now(), http_status = $4::int,"
+      " response_body = $5 WHERE sender = $1 AND key_kind = $2 AND key = $3",
+      {key.sender, key.keyKind, key.key, std::to_string(httpStatus), body}};
 }
 
 void deleteMessageKey(pqxx::transaction_base& tx, const MessageKey& key) {
@@ -106,11 +108,12 @@ void deleteMessageKey(pqxx::transaction_base& tx, const MessageKey& key) {
 }
 
 DeferredWrite messageLogInsert(const MessageLogEntry& e) {
-  return {"INSERT INTO message_log (sender, x_request_id, correlation_id, event, partner_kind,"
-          " request_bundle_id, response_bundle_id, http_status, nhsd_headers)"
-          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::int, $9)",
-          {e.sender, e.xRequestId, e.correlationId, e.event, e.partnerKind, e.requestBundleId,
-           e.responseBundleId, std::to_string(e.httpStatus), e.nhsdHeaders}};
+  return {
+      "INSERT INTO message_log (sender, x_request_id, correlation_id, event, partner_kind,"
+      " request_bundle_id, response_bundle_id, http_status, nhsd_headers)"
+      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::int, $9)",
+      {e.sender, e.xRequestId, e.correlationId, e.event, e.partnerKind, e.requestBundleId,
+       e.responseBundleId, std::to_string(e.httpStatus), e.nhsdHeaders}};
 }
 
 }  // namespace sp::store::pg

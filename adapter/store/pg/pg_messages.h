@@ -2,9 +2,8 @@
 // PgTransaction forwards its MessageTransaction methods here.
 #pragma once
 
-#include <pqxx/pqxx>
-
 #include <optional>
+#include <pqxx/pqxx>
 #include <string>
 
 #include "store/message_store.h"

@@ -1,11 +1,10 @@
 #include "store/pg/pg_reports.h"
 
-#include <pqxx/pqxx>
-
 #include <algorithm>
 #include <functional>
 #include <future>
 #include <optional>
+#include <pqxx/pqxx>
 
 #include "fhir/project_urls.h"
 #include "store/pg/access_sql.h"  // sqlTextArray
@@ -29,7 +28,8 @@ std::string text(const pqxx::field& f) { return f.is_null() ? std::string() : f.
 std::optional<std::int64_t> wholeNumber(const pqxx::field& f) {
   if (f.is_null()) return std::nullopt;
   const std::string s = f.c_str();
-  if (s.empty() || s.size() > 15 || !std::all_of(s.begin(), s.end(), ::isdigit)) return std::nullopt;
+  if (s.empty() || s.size() > 15 || !std::all_of(s.begin(), s.end(), ::isdigit))
+    return std::nullopt;
   return std::stoll(s);
 }
 
@@ -72,8 +72,8 @@ std::vector<ReferralFact> readReferrals(pqxx::transaction_base& tx, const Report
 
 // A Task of some referral.
 struct TaskRow {
-  std::string referral;  // the id of the ServiceRequest it is focused on
-  std::int64_t state = 0;  // see taskState
+  std::string referral;                        // the id of the ServiceRequest it is focused on
+  std::int64_t state = 0;                      // see taskState
   std::optional<std::int64_t> acceptedMillis;  // absent for a warm handover's Task
   std::optional<std::int64_t> contactMillis;
 };

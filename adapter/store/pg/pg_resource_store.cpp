@@ -1,10 +1,9 @@
 #include "store/pg/pg_resource_store.h"
 
-#include <pqxx/pqxx>
-
 #include <functional>
-#include <optional>
 #include <iostream>
+#include <optional>
+#include <pqxx/pqxx>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -12,14 +11,14 @@
 
 #include "fhir/errors.h"
 #include "fhir/ids.h"
-#include "store/pg/migrations.h"
 #include "store/pg/access_sql.h"
 #include "store/pg/deferred_writes.h"
-#include "store/pg/version_writes.h"
+#include "store/pg/migrations.h"
 #include "store/pg/pg_errors.h"
 #include "store/pg/pg_messages.h"
 #include "store/pg/pg_search.h"
 #include "store/pg/version_rows.h"
+#include "store/pg/version_writes.h"
 #include "store/read_cache.h"
 #include "store/search_request.h"
 
@@ -188,7 +187,8 @@ class PgTransaction : public StoreTransaction {
     if (const auto* known = cache_.identified(type, token)) return *known;
     flushPending();  // identifiers held back
     std::vector<std::string> ids;
-    for (const auto& row : tx_.exec_prepared("find_by_identifier", type, token.value, token.system)) {
+    for (const auto& row :
+         tx_.exec_prepared("find_by_identifier", type, token.value, token.system)) {
       ids.push_back(row[0].as<std::string>());
     }
     cache_.rememberIdentified(type, token, ids);
@@ -262,9 +262,7 @@ class PgTransaction : public StoreTransaction {
   void logMessage(const MessageLogEntry& entry) override {
     deferred_.push_back(messageLogInsert(entry));
   }
-  void enqueue(const OutboxMessage& m) override {
-    pendingOutbox_.push_back(m);
-  }
+  void enqueue(const OutboxMessage& m) override { pendingOutbox_.push_back(m); }
   void recordCapacityRefusal(const CapacityRefusal& r) override {
     flushPending();
     tx_.exec_prepared("insert_capacity_refusal", r.atMillis, r.serviceId, r.referralId, r.refused);
@@ -280,9 +278,9 @@ class PgTransaction : public StoreTransaction {
       flushPending();  // the work's writes fail, if they fail, inside the savepoint
     } catch (...) {
       tx_.exec("ROLLBACK TO SAVEPOINT sp_within");
-      dropPending();         // the writes held back since go with the ones rolled back,
-      cache_.clear();        // and so does what they wrote,
-      lockedKeys_.clear();   // and perhaps the locks taken since (taken again if asked)
+      dropPending();        // the writes held back since go with the ones rolled back,
+      cache_.clear();       // and so does what they wrote,
+      lockedKeys_.clear();  // and perhaps the locks taken since (taken again if asked)
       throw;
     }
   }
@@ -299,8 +297,9 @@ class PgTransaction : public StoreTransaction {
   bool visible(const std::string& type, const std::string& id,
                const AccessFilter& filter) override {
     flushPending();
-    return tx_.exec_prepared("visible", type, id, filter.organisation,
-                             sqlTextArray(filter.openTypes))[0][0]
+    return tx_
+        .exec_prepared("visible", type, id, filter.organisation,
+                       sqlTextArray(filter.openTypes))[0][0]
         .as<bool>();
   }
 
@@ -325,16 +324,16 @@ class PgTransaction : public StoreTransaction {
       // A read's record commits on its own without waiting for the WAL flush (a crash may lose
       // the last fraction of a second of read records; a write's record is in its transaction).
       // One simple-protocol round trip: an implicit transaction, so SET LOCAL applies to it.
-      tx_.exec("SET LOCAL synchronous_commit = off; INSERT INTO audit_events (id, recorded,"
-               " action, interaction, outcome, organisation, subject, entity_type, entity_id,"
-               " entity_version, query, request_id, correlation_id) VALUES (" +
-               tx_.quote(a.id) + ", to_timestamp(" + std::to_string(toMillis(a.recorded)) +
-               "::double precision / 1000), " + tx_.quote(a.action) + ", " +
-               tx_.quote(a.interaction) + ", " + std::to_string(a.outcome) + ", " +
-               tx_.quote(a.organisation) + ", " + tx_.quote(a.subject) + ", " +
-               tx_.quote(a.entityType) + ", " + tx_.quote(a.entityId) + ", " +
-               std::to_string(a.entityVersion) + ", " + tx_.quote(a.query) + ", " +
-               tx_.quote(a.requestId) + ", " + tx_.quote(a.correlationId) + ")");
+      tx_.exec(
+          "SET LOCAL synchronous_commit = off; INSERT INTO audit_events (id, recorded,"
+          " action, interaction, outcome, organisation, subject, entity_type, entity_id,"
+          " entity_version, query, request_id, correlation_id) VALUES (" +
+          tx_.quote(a.id) + ", to_timestamp(" + std::to_string(toMillis(a.recorded)) +
+          "::double precision / 1000), " + tx_.quote(a.action) + ", " + tx_.quote(a.interaction) +
+          ", " + std::to_string(a.outcome) + ", " + tx_.quote(a.organisation) + ", " +
+          tx_.quote(a.subject) + ", " + tx_.quote(a.entityType) + ", " + tx_.quote(a.entityId) +
+          ", " + std::to_string(a.entityVersion) + ", " + tx_.quote(a.query) + ", " +
+          tx_.quote(a.requestId) + ", " + tx_.quote(a.correlationId) + ")");
       return;
     }
     // A write's record commits with it: gathered here, written by flushPending before the commit.
@@ -369,7 +368,8 @@ class PgTransaction : public StoreTransaction {
     for (std::size_t i = 0; i < r.size() && static_cast<int>(i) < q.count; ++i) {
       page.records.push_back(toAuditRecord(r[i]));
     }
-    if (static_cast<int>(r.size()) > q.count) page.nextCursor = r[q.count - 1][0].as<std::int64_t>();
+    if (static_cast<int>(r.size()) > q.count)
+      page.nextCursor = r[q.count - 1][0].as<std::int64_t>();
     return page;
   }
 
@@ -385,9 +385,9 @@ class PgTransaction : public StoreTransaction {
 
   DeferredWrite outboxWrite() const {
     using M = OutboxMessage;
-    return {kEnqueue, textColumns(pendingOutbox_, &M::receiver, &M::url, &M::kind,
-                                  &M::contentType, &M::body, &M::correlationId, &M::about,
-                                  &M::origin, &M::recipient)};
+    return {kEnqueue,
+            textColumns(pendingOutbox_, &M::receiver, &M::url, &M::kind, &M::contentType, &M::body,
+                        &M::correlationId, &M::about, &M::origin, &M::recipient)};
   }
 
   DeferredWrite grantsWrite() const {
@@ -398,14 +398,14 @@ class PgTransaction : public StoreTransaction {
 
   DeferredWrite auditsWrite() const {
     using A = AuditRecord;
-    return {kRecordAudits,
-            textColumns(
-                pendingAudit_, &A::id,
-                [](const A& a) { return std::to_string(toMillis(a.recorded)); }, &A::action,
-                &A::interaction, [](const A& a) { return std::to_string(a.outcome); },
-                &A::organisation, &A::subject, &A::entityType, &A::entityId,
-                [](const A& a) { return std::to_string(a.entityVersion); }, &A::query,
-                &A::requestId, &A::correlationId)};
+    return {
+        kRecordAudits,
+        textColumns(
+            pendingAudit_, &A::id, [](const A& a) { return std::to_string(toMillis(a.recorded)); },
+            &A::action, &A::interaction, [](const A& a) { return std::to_string(a.outcome); },
+            &A::organisation, &A::subject, &A::entityType, &A::entityId,
+            [](const A& a) { return std::to_string(a.entityVersion); }, &A::query, &A::requestId,
+            &A::correlationId)};
   }
 
   pqxx::transaction_base& tx_;
@@ -417,7 +417,7 @@ class PgTransaction : public StoreTransaction {
   std::vector<DeferredWrite> deferred_;
   std::vector<OutboxMessage> pendingOutbox_;
   std::vector<AuditRecord> pendingAudit_;
-  ReadCache cache_;  // what this transaction read or wrote (store/read_cache.h)
+  ReadCache cache_;                   // what this transaction read or wrote (store/read_cache.h)
   std::set<std::string> lockedKeys_;  // advisory locks taken (lockKey)
 };
 

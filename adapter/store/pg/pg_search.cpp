@@ -113,7 +113,8 @@ class QueryBuilder {
     const std::string table = tableOf(c.kind);
     // Several parameters may share one criterion ("location|coverage-area").
     std::string params;
-    for (const auto& one : splitParams(c.param)) params += (params.empty() ? "" : ", ") + Params::name(one);
+    for (const auto& one : splitParams(c.param))
+      params += (params.empty() ? "" : ", ") + Params::name(one);
     const std::string rows = "FROM " + table + " x WHERE x.res_type = " + typeColumn +
                              " AND x.param IN (" + params + ")";
     if (c.modifier == "missing") {
@@ -141,8 +142,8 @@ class QueryBuilder {
           return idColumn + " = ANY (ARRAY(SELECT " + selected + " " + rows + "))";
         }
         // Tested before the resources are read: only the ids that pass are looked up.
-        return idColumn + " = ANY (ARRAY(SELECT d.id FROM (SELECT " + selected + " AS id " +
-               rows + ") d WHERE " + driverTests + "))";
+        return idColumn + " = ANY (ARRAY(SELECT d.id FROM (SELECT " + selected + " AS id " + rows +
+               ") d WHERE " + driverTests + "))";
       case Role::kProbe:
         // OFFSET 0 keeps the subquery a subplan run for each candidate: PostgreSQL does not
         // turn such an EXISTS into a join, so it cannot become the start of the plan.
@@ -158,7 +159,8 @@ class QueryBuilder {
     std::size_t start = 0;
     while (true) {
       const auto bar = param.find('|', start);
-      out.push_back(param.substr(start, bar == std::string::npos ? std::string::npos : bar - start));
+      out.push_back(
+          param.substr(start, bar == std::string::npos ? std::string::npos : bar - start));
       if (bar == std::string::npos) return out;
       start = bar + 1;
     }
@@ -299,7 +301,8 @@ class QueryBuilder {
         }
         if (c.modifier == "above") {
           const std::string u = p_.add(v.text);
-          return "(x.uri = " + u + " OR " + u + " LIKE replace(replace(x.uri, '%', '\\%'), '_', '\\_') || '/%')";
+          return "(x.uri = " + u + " OR " + u +
+                 " LIKE replace(replace(x.uri, '%', '\\%'), '_', '\\_') || '/%')";
         }
         return "x.uri = " + p_.add(v.text);
       case CriterionKind::kNear: {
@@ -397,17 +400,17 @@ pqxx::result execFixedShape(pqxx::transaction_base& tx, const std::string& sql,
   bool prepare = false;
   {
     std::lock_guard<std::mutex> lock(mutex);
-    prepare = shapes.count(sql) > 0 ||
-              (shapes.size() < kMaxPreparedShapes && shapes.insert(sql).second);
+    prepare =
+        shapes.count(sql) > 0 || (shapes.size() < kMaxPreparedShapes && shapes.insert(sql).second);
   }
   return prepare ? execPreparedOnce(tx, sql, values)
                  : tx.exec_params(sql, pqxx::prepare::make_dynamic_params(values));
 }
 
 // Current versions of `keys` that the filter lets through (all of them when there is none).
-std::vector<ResourceVersion> fetchCurrent(pqxx::transaction_base& tx,
-                                          const std::vector<std::pair<std::string, std::string>>& keys,
-                                          const std::optional<AccessFilter>& access) {
+std::vector<ResourceVersion> fetchCurrent(
+    pqxx::transaction_base& tx, const std::vector<std::pair<std::string, std::string>>& keys,
+    const std::optional<AccessFilter>& access) {
   if (keys.empty()) return {};
   std::vector<std::string> types, ids;
   for (const auto& [t, i] : keys) {
@@ -458,13 +461,17 @@ std::vector<ResourceVersion> includes(pqxx::transaction_base& tx, const SearchRe
       std::string sql;
       if (spec.reverse) {
         sql = "SELECT DISTINCT x.res_type, x.res_id FROM idx_reference x JOIN unnest(" + t +
-              "::text[], " + i + "::text[]) AS k(t, i) ON x.target_type = k.t AND x.target_id = k.i"
-              " WHERE x.res_type = " + Params::name(spec.sourceType);
+              "::text[], " + i +
+              "::text[]) AS k(t, i) ON x.target_type = k.t AND x.target_id = k.i"
+              " WHERE x.res_type = " +
+              Params::name(spec.sourceType);
       } else {
         sql = "SELECT DISTINCT x.target_type, x.target_id FROM idx_reference x JOIN unnest(" + t +
-              "::text[], " + i + "::text[]) AS k(t, i) ON x.res_type = k.t AND x.res_id = k.i"
+              "::text[], " + i +
+              "::text[]) AS k(t, i) ON x.res_type = k.t AND x.res_id = k.i"
               " WHERE x.target_id <> ''";
-        if (!spec.targetType.empty()) sql += " AND x.target_type = " + Params::name(spec.targetType);
+        if (!spec.targetType.empty())
+          sql += " AND x.target_type = " + Params::name(spec.targetType);
       }
       if (spec.param != "*") sql += " AND x.param = " + Params::name(spec.param);
       for (const auto& row : execFixedShape(tx, sql, p.values())) {  // joined by key
@@ -514,16 +521,17 @@ SearchResult runSearch(pqxx::transaction_base& tx, const SearchRequest& request)
     if (place == nullptr) {
       where += " AND " + builder.condition(c, typeColumn, "r.res_id");
     } else if (&c != place) {
-      tests += (tests.empty() ? "" : " AND ") +
-               builder.condition(c, typeColumn, "d.id", Role::kProbe);
+      tests +=
+          (tests.empty() ? "" : " AND ") + builder.condition(c, typeColumn, "d.id", Role::kProbe);
     }
   }
   if (place != nullptr) {
     where += " AND " + builder.condition(*place, typeColumn, "r.res_id", Role::kDriver, tests);
   }
   if (request.access) {
-    where += " AND " + accessCondition("r.res_type", "r.res_id", p.add(request.access->organisation),
-                                       p.add(textArray(request.access->openTypes)));
+    where +=
+        " AND " + accessCondition("r.res_type", "r.res_id", p.add(request.access->organisation),
+                                  p.add(textArray(request.access->openTypes)));
   }
   SearchResult result;
   if (request.total) {
@@ -550,17 +558,19 @@ SearchResult runSearch(pqxx::transaction_base& tx, const SearchRequest& request)
     values.push_back(request.cursor->type);
     values.push_back(request.cursor->id);
     if (values.size() != columns.size()) {
-      throw fhir::FhirError(fhir::ErrorKind::kInvalid, "value", "The paging cursor does not fit this search");
+      throw fhir::FhirError(fhir::ErrorKind::kInvalid, "value",
+                            "The paging cursor does not fit this search");
     }
     std::string keyset;
     for (std::size_t i = 0; i < columns.size(); ++i) {
       std::string clause;
       for (std::size_t j = 0; j < i; ++j) {
-        clause += columns[j].expression + " = " + p.add(values[j]) + "::" + columns[j].sqlType + " AND ";
+        clause +=
+            columns[j].expression + " = " + p.add(values[j]) + "::" + columns[j].sqlType + " AND ";
       }
       const bool after = descending[i] == backwards;  // ascending forwards: greater
-      clause += columns[i].expression + (after ? " > " : " < ") + p.add(values[i]) + "::" +
-                columns[i].sqlType;
+      clause += columns[i].expression + (after ? " > " : " < ") + p.add(values[i]) +
+                "::" + columns[i].sqlType;
       keyset += (i ? " OR (" : "(") + clause + ")";
     }
     where += " AND (" + keyset + ")";
@@ -585,15 +595,15 @@ SearchResult runSearch(pqxx::transaction_base& tx, const SearchRequest& request)
                           " LIMIT " + std::to_string(request.count + 1) +
                           ") page JOIN resource_versions v ON v.res_type = page.res_type"
                           " AND v.res_id = page.res_id AND v.version_id = page.version_id"
-                          " ORDER BY " + pageOrder;
+                          " ORDER BY " +
+                          pageOrder;
   // A place search's plan is the same whatever its values (it starts from the box), so it is
   // prepared; other searches of clients are planned for their values at each run (a generic
   // plan of Task?owner&status took 96 ms where the custom one takes 5, at 1,000,000 Tasks).
   const pqxx::result rows =
-      request.reusePlan ? execPreparedOnce(tx, sql, p.values())
-      : place != nullptr
-          ? execFixedShape(tx, sql, p.values())
-          : tx.exec_params(sql, pqxx::prepare::make_dynamic_params(p.values()));
+      request.reusePlan  ? execPreparedOnce(tx, sql, p.values())
+      : place != nullptr ? execFixedShape(tx, sql, p.values())
+                         : tx.exec_params(sql, pqxx::prepare::make_dynamic_params(p.values()));
   for (std::size_t i = 0; i < rows.size() && static_cast<int>(i) < request.count; ++i) {
     SearchMatch m;
     m.version = toVersion(rows[i]);
