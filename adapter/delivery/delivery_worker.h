@@ -22,7 +22,7 @@
 
 namespace sp::delivery {
 
-// Makes an undelivered message visible to whoever caused it (rest/delivery_rules.h writes a
+// Makes an undelivered message visible to whoever caused it (services/delivery_rules.h writes a
 // Communication). Must be idempotent for one entry (it may be called again after a crash).
 // Throws to keep the message pending (it is retried later).
 class UndeliveredReporter {

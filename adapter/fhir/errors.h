@@ -1,7 +1,7 @@
 // Typed errors that cross layers without knowing about HTTP.
 //
 // A request that cannot go on throws one FhirError. Its kind is transport-neutral; the single
-// table from kind to HTTP status lives in http/status_map.*. Problems found in the data are
+// table from kind to HTTP status lives in rest/status_map.*. Problems found in the data are
 // collected as Issues (all of them, each with a FHIRPath location) and travel inside the error,
 // so the edge can answer one OperationOutcome.
 #pragma once

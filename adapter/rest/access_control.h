@@ -5,7 +5,7 @@
 //
 // Reading a record the caller may not see answers 404, as if it did not exist; changing one
 // answers 403, as does a type or action its role may never use. Who may change a Task is the
-// workflow's rule (rest/workflow_rules.h: requester, owner, creator, a pool claim), not
+// workflow's rule (services/task_rule.h: requester, owner, creator, a pool claim), not
 // repeated here. Thread-safe: no state between calls.
 #pragma once
 

@@ -71,7 +71,7 @@ void pushReferral(const rest::ApiContext& api, const mapping::MappingSet* mappin
   tx.enqueue(message);
   // The request is kept as Bundle/<its Bundle.id>, tagged (message-direction pushed, its
   // correlation id), so the receiver's BaRS servicerequest-response, which names it in
-  // MessageHeader.response.identifier, finds the referral (rest/process_message.cpp).
+  // MessageHeader.response.identifier, finds the referral (services/process_message.cpp).
   rapidjson::Document pushed;
   fhir::parseJson(message.body, pushed);
   rest::storeMessageBundle(api, tx, parts.bundleId, pushed,

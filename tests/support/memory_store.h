@@ -19,8 +19,8 @@
 // writing in it throws std::logic_error. withinSavepoint copies the transaction's state and
 // restores the copy if its work throws.
 //
-// search evaluates over the stored SearchIndex what the write rules ask (rest/workflow_rules.cpp,
-// rest/delivery_rules.cpp) and a little more. Supported:
+// search evaluates over the stored SearchIndex what the write rules ask (services/,
+// the handover sweep, directory search, Subscriptions) and a little more. Supported:
 //  - criteria: _id (plain, :not); token (plain, :not, :text, :missing); reference (plain,
 //    :Type, :missing; a literal target or a URL); string (plain prefix, :exact, :contains,
 //    :missing); several values of one criterion OR, criteria AND; only the prefix eq;

@@ -1,4 +1,4 @@
-// The delivery write rules (rest/delivery_rules.h) on the whole write path, over the in-memory
+// The delivery write rules (services/delivery_rules.h) on the whole write path, over the in-memory
 // store: what each change puts into the outbox, in the change's own transaction, and where it
 // is going (the referrer's BaRS response, a pushed referral, a Subscription's notification).
 #include <gtest/gtest.h>
