@@ -101,8 +101,8 @@ rest::RestRequest toRestRequest(const Http::Request& req, const HttpConfig& conf
   }
   // Over plain HTTP there is no edge and so no identity: the development caller (--plain-http).
   const ClientIdentity identity = config.plainHttp ? ClientIdentity{} : identityOf(peer);
-  r.callerOrganisation = identity.organisationCode;
-  r.callerSubject = identity.subject;
+  r.certificateCn = identity.organisationCode;
+  r.certificateSubject = identity.subject;
   return r;
 }
 

@@ -74,14 +74,14 @@ RestResponse FhirApi::handle(const RestRequest& request) {
   try {
     static const security::OrganisationRegistry kNoOrganisations;
     caller = security::identify(registry_ ? *registry_ : kNoOrganisations,
-                                request.callerOrganisation, request.callerSubject);
+                                request.certificateCn, request.certificateSubject);
     return dispatch(request, caller, route, negotiateResponseType(request));
   } catch (const FhirError& e) {
     if (caller.kind == security::Caller::Kind::kDevelopment &&
-        !request.callerOrganisation.empty()) {
+        !request.certificateCn.empty()) {
       // Refused before it was known: the audit trail names who the certificate claims to be.
-      caller = security::Caller{security::Caller::Kind::kOrganisation, request.callerOrganisation,
-                                request.callerSubject, security::Role::kGpPractice};
+      caller = security::Caller{security::Caller::Kind::kOrganisation, request.certificateCn,
+                                request.certificateSubject, security::Role::kGpPractice};
     }
     RestResponse r = errorResponse(e);
     if (const RequestOperation* op = requestOperationAt(request.path, route, ctx_.operations)) {

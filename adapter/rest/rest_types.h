@@ -19,8 +19,8 @@ struct RestRequest {
   std::map<std::string, std::string> headers;  // names in lower case
   std::string body;
   std::string baseUrl;             // "https://localhost:8443", no trailing slash
-  std::string callerOrganisation;  // from the client certificate; empty when there is none
-  std::string callerSubject;       // the client certificate's subject; empty when there is none
+  std::string certificateCn;       // the client certificate's CN (an ODS code); empty when none
+  std::string certificateSubject;  // the client certificate's subject; empty when there is none
   std::string requestId;           // the X-Request-Id answered: the client's, or one made for it
 
   std::string header(const std::string& lowerCaseName) const {
