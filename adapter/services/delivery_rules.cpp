@@ -7,9 +7,8 @@ void registerDeliveryRules(rest::WriteRules& rules, const ReferrerResponseRule& 
   rules.add("Task", &responses);
   rules.add("Task", &pushes);
   rules.add("ServiceRequest", &pushes);
-  for (const char* type : {"Subscription", "Task", "ServiceRequest"}) {
-    rules.add(type, &subscriptions);
-  }
+  rules.add("Subscription", &subscriptions);
+  for (const char* type : SubscriptionRule::kNotifiedTypes) rules.add(type, &subscriptions);
 }
 
 }  // namespace sp::services

@@ -90,6 +90,9 @@ class SubscriptionRule : public rest::WriteRule {
   // Subscription only: refuses (422) a Subscription the adapter cannot serve, and sets a
   // requested one active.
   void beforeWrite(rapidjson::Document& resource, rest::WriteContext& context) const override;
+  // The types whose writes are watched; a Subscription on another is refused (422).
+  static constexpr const char* kNotifiedTypes[] = {"Task", "ServiceRequest"};
+  static bool isNotifiedType(const std::string& type);
   // Every type: notifies the active rest-hook Subscriptions whose criteria match `written`.
   void afterWrite(const store::ResourceVersion& written, const rapidjson::Value& resource,
                   rest::WriteContext& context) const override;

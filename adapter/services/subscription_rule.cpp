@@ -92,6 +92,13 @@ void notifySubscriptions(const rest::ApiContext& api, store::StoreTransaction& t
 
 }  // namespace
 
+bool SubscriptionRule::isNotifiedType(const std::string& type) {
+  for (const char* watched : kNotifiedTypes) {
+    if (type == watched) return true;
+  }
+  return false;
+}
+
 void SubscriptionRule::beforeWrite(rapidjson::Document& resource,
                                    rest::WriteContext& context) const {
   if (context.type != "Subscription" || !resource.IsObject()) return;
@@ -108,6 +115,13 @@ void SubscriptionRule::beforeWrite(rapidjson::Document& resource,
     if (!context.api.definitions.isResourceType(hook->criteriaType)) {
       problems.push_back("Subscription.criteria: " + hook->criteriaType +
                          " is not a resource type");
+    } else if (!isNotifiedType(hook->criteriaType)) {
+      // Only the writes of these types are watched (registerDeliveryRules): a Subscription on
+      // another would be active and never notified.
+      problems.push_back(
+          "Subscription.criteria: notifications are sent for Task and "
+          "ServiceRequest; " +
+          hook->criteriaType + " is not watched");
     }
   }
   if (!problems.empty()) {

@@ -164,5 +164,18 @@ TEST_F(DeliveryRulesTest, AMatchingWriteNotifiesTheSubscriptionsThatMaySeeIt) {
   EXPECT_EQ(ofKind(store_.outbox(), "bars-response").size(), 1u);
 }
 
+TEST_F(DeliveryRulesTest, ASubscriptionOnATypeThatIsNotWatchedIsRefused) {
+  setUpDirectory(1);
+  const Outcome refused =
+      put(kWalking, "Subscription", "patients",
+          R"({"resourceType":"Subscription","status":"requested","reason":"People",)"
+          R"("criteria":"Patient?family=pryce","channel":{"type":"rest-hook",)"
+          R"("endpoint":"https://walking.example.org/hook"}})");
+  EXPECT_EQ(refused.status, 422);
+  EXPECT_NE(refused.diagnostics().find("Patient is not watched"), std::string::npos)
+      << refused.diagnostics();
+  EXPECT_FALSE(store_.current("Subscription", "patients"));
+}
+
 }  // namespace
 }  // namespace sp::testing::rules
