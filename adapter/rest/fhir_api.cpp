@@ -75,7 +75,7 @@ RestResponse FhirApi::handle(const RestRequest& request) {
     static const security::OrganisationRegistry kNoOrganisations;
     caller = security::identify(registry_ ? *registry_ : kNoOrganisations, request.certificateCn,
                                 request.certificateSubject);
-    return dispatch(request, caller, route, negotiateResponseType(request));
+    return dispatch(request, caller, route);
   } catch (const FhirError& e) {
     if (caller.kind == security::Caller::Kind::kDevelopment && !request.certificateCn.empty()) {
       // Refused before it was known: the audit trail names who the certificate claims to be.
@@ -138,10 +138,19 @@ std::shared_ptr<rapidjson::Document> FhirApi::parseBody(const RestRequest& reque
 }
 
 RestResponse FhirApi::dispatch(const RestRequest& request, const security::Caller& caller,
-                               std::optional<Route>& parsedRoute, const std::string& contentType) {
+                               std::optional<Route>& parsedRoute) {
   parsedRoute = parseRoute(request.method, request.path, !request.query.empty(), ctx_.definitions,
                            ctx_.operations);
   const Route& route = *parsedRoute;
+  if (route.operation && route.operation->requestOperation) {
+    if (route.operation->answersFhirJson) negotiateResponseType(request);  // 406 before the work
+    RestResponse answer = route.operation->requestOperation->handle(request, caller);
+    // Its own record is written here unless it was written with the operation's work (a
+    // message's entries have records of their own too).
+    if (!answer.audited) auditRequest(request, caller, parsedRoute, answer.status);
+    return answer;
+  }
+  const std::string contentType = negotiateResponseType(request);
   if (route.interaction == Interaction::kCapabilities) {
     return jsonResponse(200, capabilityJson_, contentType);
   }
@@ -150,13 +159,6 @@ RestResponse FhirApi::dispatch(const RestRequest& request, const security::Calle
       throw FhirError(ErrorKind::kUnavailable, "transient", "The database is unavailable");
     }
     return jsonResponse(200, fhir::informationOutcomeJson("ok"), contentType);
-  }
-  if (route.operation && route.operation->requestOperation) {
-    RestResponse answer = route.operation->requestOperation->handle(request, caller);
-    // Its own record is written here unless it was written with the operation's work (a
-    // message's entries have records of their own too).
-    if (!answer.audited) auditRequest(request, caller, parsedRoute, answer.status);
-    return answer;
   }
   InteractionInput input;
   input.query = request.query;

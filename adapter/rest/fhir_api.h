@@ -47,7 +47,7 @@ class FhirApi {
 
  private:
   RestResponse dispatch(const RestRequest& request, const security::Caller& caller,
-                        std::optional<Route>& route, const std::string& contentType);
+                        std::optional<Route>& route);
   // Records a request in the audit trail in a transaction of its own: a refused or failed one,
   // or a whole message.
   void auditRequest(const RestRequest& request, const security::Caller& caller,

@@ -50,6 +50,9 @@ struct OperationEntry {
   bool instanceLevel = false;   // Type/id/$name
   std::string methods = "GET";  // as an Allow header lists them: "GET, POST"
   bool readOnly = true;         // an Operation runs in a read-only transaction
+  // Answers FHIR JSON, negotiated like every answer (406 otherwise); false for a page or a
+  // download in a format of its own, which the operation answers as it sees fit.
+  bool answersFhirJson = true;
   // The canonical of its OperationDefinition, for the CapabilityStatement (empty: not listed).
   std::string definition = "";
   const Operation* operation = nullptr;  // exactly one of these two

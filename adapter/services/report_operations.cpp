@@ -147,9 +147,11 @@ std::vector<rest::OperationEntry> ReportOperations::entries() const {
   impact.requestOperation = &parameters_;
   rest::OperationEntry page;
   page.name = "reports";
+  page.answersFhirJson = false;  // an HTML page
   page.requestOperation = &page_;
   rest::OperationEntry csv;
   csv.name = "reports.csv";
+  csv.answersFhirJson = false;  // a CSV download
   csv.requestOperation = &csv_;
   return {impact, page, csv};
 }

@@ -588,6 +588,11 @@ TEST_F(Reports, CsvDownload) {
   EXPECT_NE(r.body.find("summary,,All referrals counted,referrals,5\r\n"), std::string::npos)
       << r.body.substr(0, 2000);
   EXPECT_NE(r.body.find("report,,Filter,filter-area,rural\r\n"), std::string::npos);
+  // The page and the download are asked for in their own formats (a browser, a spreadsheet
+  // tool): no FHIR negotiation refuses them; the Parameters answer is negotiated as FHIR.
+  EXPECT_EQ(client_->get("/reports.csv?period=" + period_, {"Accept: text/csv"}).status, 200);
+  EXPECT_EQ(client_->get("/reports?period=" + period_, {"Accept: text/html"}).status, 200);
+  EXPECT_EQ(client_->get("/$impact-report?period=" + period_, {"Accept: text/html"}).status, 406);
   EXPECT_NE(r.body.find("area,rural,Rural,referrals,5\r\n"), std::string::npos);
 }
 
