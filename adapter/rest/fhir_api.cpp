@@ -73,12 +73,11 @@ RestResponse FhirApi::handle(const RestRequest& request) {
   std::optional<Route> route;
   try {
     static const security::OrganisationRegistry kNoOrganisations;
-    caller = security::identify(registry_ ? *registry_ : kNoOrganisations,
-                                request.certificateCn, request.certificateSubject);
+    caller = security::identify(registry_ ? *registry_ : kNoOrganisations, request.certificateCn,
+                                request.certificateSubject);
     return dispatch(request, caller, route, negotiateResponseType(request));
   } catch (const FhirError& e) {
-    if (caller.kind == security::Caller::Kind::kDevelopment &&
-        !request.certificateCn.empty()) {
+    if (caller.kind == security::Caller::Kind::kDevelopment && !request.certificateCn.empty()) {
       // Refused before it was known: the audit trail names who the certificate claims to be.
       caller = security::Caller{security::Caller::Kind::kOrganisation, request.certificateCn,
                                 request.certificateSubject, security::Role::kGpPractice};

@@ -1,6 +1,6 @@
 // A refusal for want of a place is kept in the same transaction that undoes the refused write
-// (rest/kept_refusal.h, services/capacity_refusal.h), on a real PostgreSQL: the store layer and the request runner, with
-// no HTTP (the refusals over HTTP and in the report are in reports_pgtest).
+// (rest/kept_refusal.h, services/capacity_refusal.h), on a real PostgreSQL: the store layer and the
+// request runner, with no HTTP (the refusals over HTTP and in the report are in reports_pgtest).
 #include <gtest/gtest.h>
 
 #include <chrono>

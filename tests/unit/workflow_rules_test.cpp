@@ -1,6 +1,6 @@
-// The workflow's write rules (services/workflow_rules.h) on the whole write path, over the in-memory
-// store: a referral's Task, places taken and refused (CapacityRefused, 409, kept as a refusal),
-// the warm handover accepted, and its expiry by deadline with a clock moved past it.
+// The workflow's write rules (services/workflow_rules.h) on the whole write path, over the
+// in-memory store: a referral's Task, places taken and refused (CapacityRefused, 409, kept as a
+// refusal), the warm handover accepted, and its expiry by deadline with a clock moved past it.
 #include <gtest/gtest.h>
 
 #include <chrono>
