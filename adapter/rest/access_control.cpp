@@ -1,11 +1,13 @@
 #include "rest/access_control.h"
 
+#include <deque>
 #include <set>
 
 #include "fhir/errors.h"
 #include "fhir/json.h"
 #include "rest/organisation_resolver.h"
 #include "security/access_policy.h"
+#include "security/access_rule.h"
 #include "security/compartment.h"
 #include "workflow/references.h"
 
@@ -154,29 +156,56 @@ void grantAccess(store::StoreTransaction& tx, const std::string& type, const std
                  const std::optional<store::ResourceVersion>& previous,
                  const InteractionInput& in) {
   if (security::categoryOf(type) != security::Category::kRecord) return;
+  const bool created = !previous || previous->deleted;
   std::vector<store::AccessGrant> grants;
-  if (in.caller.checked() && (!previous || previous->deleted)) {
-    grants.push_back({type, id, in.caller.odsCode, security::kCreator});
+  if (in.caller.checked() && created) {
+    grants.push_back({type, id, in.caller.odsCode, security::kCreator, ""});
   }
   if (type == "ServiceRequest" || type == "Task" || type == "Communication") {
-    StoreOrganisationResolver resolver(tx);
-    auto parties = security::partiesOf(type, resource, resolver);
-    // Whoever makes a referral is on its requesting side, also for a self-referral.
-    if (type == "ServiceRequest" && in.caller.checked() && (!previous || previous->deleted)) {
-      parties.push_back({in.caller.odsCode, security::kRequester});
+    // The records the rule reads besides this one: the previous version, the referral and the
+    // Tasks this one is part of (security/access_rule.h).
+    std::deque<rapidjson::Document> held;  // keeps its elements in place as it grows
+    const auto load = [&](const std::string& t, const std::string& i) -> const rapidjson::Value* {
+      const auto version = tx.current(t, i, false);
+      if (!version || version->deleted || version->body.empty()) return nullptr;
+      held.emplace_back();
+      fhir::parseJson(version->body, held.back());
+      return &held.back();
+    };
+    security::WorkContext context;
+    if (!created) {
+      held.emplace_back();
+      fhir::parseJson(previous->body, held.back());
+      context.before = &held.back();
     }
-    if (security::inPool(type, resource)) {
-      grants.push_back({type, id, security::kAnyOrganisation, security::kPool});
-    } else if (type == "Task" && previous && !previous->deleted) {
-      tx.revokeAccess({type, id, security::kAnyOrganisation, security::kPool});
+    const std::string referral = security::referralKeyOf(type, id, resource);
+    if (type == "ServiceRequest") {
+      context.referral = &resource;
+    } else if (!referral.empty()) {
+      const auto key = workflow::parseReference(referral);
+      context.referral = load(key.type, key.id);
     }
-    const auto referenced = security::referencedRecords(resource);
-    for (const auto& party : parties) {
-      grants.push_back({type, id, party.odsCode, party.basis});
-      for (const auto& record : referenced) {
-        grants.push_back({record.type, record.id, party.odsCode, party.basis});
+    for (const auto& parent : security::earlierTaskKeys(type, resource)) {
+      if (const rapidjson::Value* task = load(parent.type, parent.id)) {
+        context.earlierTasks.push_back(task);
       }
     }
+    // Whoever makes a referral is on its requesting side, also for a self-referral.
+    if (type == "ServiceRequest" && in.caller.checked() && created) {
+      context.moreParties.push_back({in.caller.odsCode, security::kRequester});
+    }
+    const std::string via = referral.empty() ? type + "/" + id : referral;
+    context.ended = tx.accessEnded(via);
+    StoreOrganisationResolver resolver(tx);
+    security::AccessChange change = security::accessChange(type, id, resource, context, resolver);
+    if (security::inPool(type, resource)) {
+      grants.push_back({type, id, security::kAnyOrganisation, security::kPool, ""});
+    } else if (type == "Task" && !created) {
+      tx.revokeAccess({type, id, security::kAnyOrganisation, security::kPool, ""});
+    }
+    for (const std::string& organisation : change.resume) tx.resumeAccess(change.via, organisation);
+    for (const std::string& organisation : change.end) tx.endAccess(change.via, organisation);
+    grants.insert(grants.end(), change.grants.begin(), change.grants.end());
   }
   tx.grantAccess(grants);
 }

@@ -7,9 +7,11 @@
 // what the work record references (Patient, QuestionnaireResponse, Consent, Observation, the
 // ServiceRequest a Task is about...). Whoever creates a record sees it too. A record labelled
 // restricted (meta.security code R) is seen only by the requester and the owner of the work and by
-// its creator, not by a mere performer nor through the pool. Grants are never withdrawn, except the
-// pool's when a Task is claimed. Organisations behind references come from workflow's
-// OrganisationResolver (the same rules the Task workflow uses). Pure apart from the resolver.
+// its creator, not by a mere performer nor through the pool. How these parties become grants,
+// what an owner gains by taking a Task on and when access ends is security/access_rule.h; the
+// pool's grant is withdrawn when a Task is claimed. Organisations behind references come from
+// workflow's OrganisationResolver (the same rules the Task workflow uses). Pure apart from the
+// resolver.
 #pragma once
 
 #include <rapidjson/document.h>

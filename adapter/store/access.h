@@ -12,12 +12,16 @@
 namespace sp::store {
 
 // Organisation `organisation` ("*": every organisation) may see resource type/id because it is
-// its `basis` (creator, requester, owner, performer, pool).
+// its `basis` (creator, requester, owner, performer, pool), through the work record `via`
+// ("ServiceRequest/<id>", "Task/<id>"; empty: through nothing, as a creator's grant). Ending an
+// organisation's access through a work record withdraws its grants through it
+// (security/access_rule.h).
 struct AccessGrant {
   std::string type;
   std::string id;
   std::string organisation;
   std::string basis;
+  std::string via;
 };
 
 // Restricts reads to what `organisation` may see: resources of `openTypes`, and resources it

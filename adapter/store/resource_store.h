@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -115,7 +116,14 @@ class StoreTransaction : public MessageTransaction {
   // and tells whether a resource passes a filter (the same rule search and history apply) or
   // holds a grant on a given basis.
   virtual void grantAccess(const std::vector<AccessGrant>& grants) = 0;
+  // Withdraws the grant whatever it came through (its `via` is not compared).
   virtual void revokeAccess(const AccessGrant& grant) = 0;
+  // Ends `organisation`'s access through the work record `via`: its grants through it are
+  // withdrawn, and the end is kept (accessEnded) until resumeAccess.
+  virtual void endAccess(const std::string& via, const std::string& organisation) = 0;
+  virtual void resumeAccess(const std::string& via, const std::string& organisation) = 0;
+  // The organisations whose access through `via` has ended.
+  virtual std::set<std::string> accessEnded(const std::string& via) = 0;
   virtual bool visible(const std::string& type, const std::string& id,
                        const AccessFilter& filter) = 0;
   virtual bool hasGrant(const std::string& type, const std::string& id,

@@ -110,10 +110,10 @@ TEST_F(StoreBatching, ManyResourcesInOneBatchKeepTheirHistoryOrder) {
 TEST_F(StoreBatching, ASavepointUndoesTheWritesHeldBackInsideIt) {
   store_->inTransaction([](store::StoreTransaction& tx) {
     write(tx, "kept-1", 1, "requested");
-    tx.grantAccess({{"Task", "kept-1", "ORG1", "requester"}});
+    tx.grantAccess({{"Task", "kept-1", "ORG1", "requester", ""}});
     EXPECT_ANY_THROW(tx.withinSavepoint([](store::StoreTransaction& inner) {
       write(inner, "undone-1", 1, "requested");
-      inner.grantAccess({{"Task", "undone-1", "ORG1", "requester"}});
+      inner.grantAccess({{"Task", "undone-1", "ORG1", "requester", ""}});
       throw std::runtime_error("refused");
     }));
     EXPECT_FALSE(tx.current("Task", "undone-1", false).has_value());
@@ -130,10 +130,10 @@ TEST_F(StoreBatching, AGrantHeldBackCountsForTheAccessRulesAtOnce) {
     write(tx, "g1", 1, "requested");
     const store::AccessFilter filter{"ORG2", {}};
     EXPECT_FALSE(tx.visible("Task", "g1", filter));
-    tx.grantAccess({{"Task", "g1", "ORG2", "owner"}});
+    tx.grantAccess({{"Task", "g1", "ORG2", "owner", ""}});
     EXPECT_TRUE(tx.visible("Task", "g1", filter));
     EXPECT_TRUE(tx.hasGrant("Task", "g1", "ORG2", "owner"));
-    tx.revokeAccess({"Task", "g1", "ORG2", "owner"});
+    tx.revokeAccess({"Task", "g1", "ORG2", "owner", ""});
     EXPECT_FALSE(tx.hasGrant("Task", "g1", "ORG2", "owner"));
   });
   EXPECT_EQ(count("SELECT count(*) FROM access_grants WHERE res_id = 'g1'"), 0);

@@ -62,6 +62,8 @@ struct MemoryStore::State {
   std::map<Key, Resource> resources;
   std::int64_t nextSeq = 1;
   std::set<Grant> grants;
+  std::map<Grant, std::set<std::string>> grantVias;     // what each grant came through
+  std::set<std::pair<std::string, std::string>> ended;  // (via, organisation)
   std::vector<store::OutboxMessage> outbox;
   std::vector<store::CapacityRefusal> refusals;
   std::vector<std::pair<std::int64_t, store::AuditRecord>> audit;  // (sequence, record)
@@ -431,12 +433,44 @@ class MemoryStore::Transaction : public store::StoreTransaction {
 
   void grantAccess(const std::vector<store::AccessGrant>& grants) override {
     requireWritable("grantAccess");
-    for (const auto& g : grants) s_.grants.insert({g.type, g.id, g.organisation, g.basis});
+    for (const auto& g : grants) {
+      s_.grants.insert({g.type, g.id, g.organisation, g.basis});
+      s_.grantVias[{g.type, g.id, g.organisation, g.basis}].insert(g.via);
+    }
   }
 
   void revokeAccess(const store::AccessGrant& g) override {
     requireWritable("revokeAccess");
     s_.grants.erase({g.type, g.id, g.organisation, g.basis});
+    s_.grantVias.erase({g.type, g.id, g.organisation, g.basis});
+  }
+
+  // As access_grants rows keyed with their via: a grant stays while one of its vias remains.
+  void endAccess(const std::string& via, const std::string& organisation) override {
+    requireWritable("endAccess");
+    for (auto it = s_.grantVias.begin(); it != s_.grantVias.end();) {
+      if (std::get<2>(it->first) == organisation) it->second.erase(via);
+      if (it->second.empty()) {
+        s_.grants.erase(it->first);
+        it = s_.grantVias.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    s_.ended.insert({via, organisation});
+  }
+
+  void resumeAccess(const std::string& via, const std::string& organisation) override {
+    requireWritable("resumeAccess");
+    s_.ended.erase({via, organisation});
+  }
+
+  std::set<std::string> accessEnded(const std::string& via) override {
+    std::set<std::string> out;
+    for (const auto& [v, organisation] : s_.ended) {
+      if (v == via) out.insert(organisation);
+    }
+    return out;
   }
 
   bool visible(const std::string& type, const std::string& id,

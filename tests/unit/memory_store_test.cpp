@@ -165,7 +165,7 @@ TEST(MemoryStore, AnExceptionRollsTheWholeTransactionBack) {
     tx.append(version("Task", "u", 1), {}, {});
     tx.enqueue(message("r"));
     tx.recordCapacityRefusal({1, "hs", "sr", "task"});
-    tx.grantAccess({{"Task", "t", "A1", "owner"}});
+    tx.grantAccess({{"Task", "t", "A1", "owner", ""}});
     tx.logMessage({});
     throw std::runtime_error("the work failed");
   }),
@@ -191,7 +191,7 @@ TEST(MemoryStore, ASavepointUndoesWhatItsWorkWroteAndNothingBefore) {
       inner.append(version("ServiceRequest", "sr", 2), {}, {});
       inner.append(version("Task", "sr-task", 1), {}, {});
       inner.enqueue(message("inside"));
-      inner.grantAccess({{"Task", "sr-task", "A1", "owner"}});
+      inner.grantAccess({{"Task", "sr-task", "A1", "owner", ""}});
       EXPECT_EQ(inner.current("ServiceRequest", "sr", false)->versionId, 2);
       throw fhir::FhirError(fhir::ErrorKind::kConflict, "business-rule", "no place");
     }),
@@ -457,14 +457,14 @@ TEST(MemoryStoreAccess, GrantsDecideWhatAFilterLetsThrough) {
     // Restricted (meta.security R): a performer's or pool grant does not open it.
     tx.append(version("Task", "secret", 1), {}, tokens({{"_security", kConfidentiality, "R", ""}}));
     tx.append(version("HealthcareService", "hs", 1), {}, {});
-    tx.grantAccess({{"Task", "mine", "A1", "creator"},
-                    {"Task", "mine", "A1", "creator"},  // a duplicate is ignored
-                    {"Task", "mine", "B2", "requester"},
-                    {"Task", "theirs", "B2", "owner"},
-                    {"Task", "pool", "*", "pool"},
-                    {"Task", "secret", "A1", "performer"},
-                    {"Task", "secret", "*", "pool"},
-                    {"Task", "secret", "C3", "owner"}});
+    tx.grantAccess({{"Task", "mine", "A1", "creator", ""},
+                    {"Task", "mine", "A1", "creator", ""},  // a duplicate is ignored
+                    {"Task", "mine", "B2", "requester", ""},
+                    {"Task", "theirs", "B2", "owner", ""},
+                    {"Task", "pool", "*", "pool", ""},
+                    {"Task", "secret", "A1", "performer", ""},
+                    {"Task", "secret", "*", "pool", ""},
+                    {"Task", "secret", "C3", "owner", ""}});
   });
   const store::AccessFilter a1{"A1", {"HealthcareService"}};
   const store::AccessFilter c3{"C3", {}};
@@ -495,13 +495,38 @@ TEST(MemoryStoreAccess, GrantsDecideWhatAFilterLetsThrough) {
     EXPECT_EQ(page.versions[1].id, "pool");
   });
   store.inTransaction([](StoreTransaction& tx) {
-    tx.grantAccess({{"Task", "mine", "C3", "creator"}});
-    tx.revokeAccess({"Task", "mine", "A1", "creator"});
+    tx.grantAccess({{"Task", "mine", "C3", "creator", ""}});
+    tx.revokeAccess({"Task", "mine", "A1", "creator", ""});
   });
   store.inReadOnly([&](StoreTransaction& tx) {
     EXPECT_FALSE(tx.hasGrant("Task", "mine", "A1", "creator"));
     EXPECT_EQ(tx.grantHolders("Task", "mine", "creator"), (std::vector<std::string>{"C3"}));
   });
+}
+
+// As access_sql.cpp: ending an organisation's access through a work record withdraws the grants
+// it made through it, and only those; the end is kept until it resumes.
+TEST(MemoryStoreAccess, EndingAccessWithdrawsTheGrantsThroughThatWorkOnly) {
+  MemoryStore store;
+  const store::AccessFilter a1{"A1", {}};
+  store.inTransaction([](StoreTransaction& tx) {
+    tx.append(version("Patient", "p", 1), {}, {});
+    tx.append(version("Patient", "q", 1), {}, {});
+    tx.grantAccess({{"Patient", "p", "A1", "performer", "ServiceRequest/s"},
+                    {"Patient", "q", "A1", "performer", "ServiceRequest/s"},
+                    {"Patient", "q", "A1", "creator", ""},
+                    {"Patient", "p", "B2", "requester", "ServiceRequest/s"}});
+    tx.endAccess("ServiceRequest/s", "A1");
+  });
+  store.inReadOnly([&](StoreTransaction& tx) {
+    EXPECT_FALSE(tx.visible("Patient", "p", a1));
+    EXPECT_TRUE(tx.visible("Patient", "q", a1));  // its own record
+    EXPECT_TRUE(tx.visible("Patient", "p", store::AccessFilter{"B2", {}}));
+    EXPECT_EQ(tx.accessEnded("ServiceRequest/s"), (std::set<std::string>{"A1"}));
+  });
+  store.inTransaction([](StoreTransaction& tx) { tx.resumeAccess("ServiceRequest/s", "A1"); });
+  store.inReadOnly(
+      [&](StoreTransaction& tx) { EXPECT_TRUE(tx.accessEnded("ServiceRequest/s").empty()); });
 }
 
 // --- audit and messaging -------------------------------------------------------------------

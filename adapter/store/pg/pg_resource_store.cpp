@@ -40,8 +40,8 @@ constexpr const char* kEnqueue =
     " $6::text[], $7::text[], $8::text[], $9::text[]) WITH ORDINALITY AS m(receiver, url, kind,"
     " content_type, body, correlation_id, about, origin, recipient, n) ORDER BY n";
 constexpr const char* kGrantAccess =
-    "INSERT INTO access_grants (res_type, res_id, organisation, basis)"
-    " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])"
+    "INSERT INTO access_grants (res_type, res_id, organisation, basis, via)"
+    " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])"
     " ON CONFLICT DO NOTHING";
 // The audit records a transaction gathered, in the order they were made.
 constexpr const char* kRecordAudits =
@@ -81,6 +81,11 @@ void prepareStatements(pqxx::connection& c) {
   c.prepare("revoke_access",
             "DELETE FROM access_grants WHERE res_type = $1 AND res_id = $2"
             " AND organisation = $3 AND basis = $4");
+  c.prepare("end_access_grants", "DELETE FROM access_grants WHERE via = $1 AND organisation = $2");
+  c.prepare("end_access",
+            "INSERT INTO access_ended (via, organisation) VALUES ($1, $2) ON CONFLICT DO NOTHING");
+  c.prepare("resume_access", "DELETE FROM access_ended WHERE via = $1 AND organisation = $2");
+  c.prepare("access_ended", "SELECT organisation FROM access_ended WHERE via = $1");
   c.prepare("visible", "SELECT " + accessCondition("$1", "$2", "$3", "$4"));
   c.prepare("has_grant",
             "SELECT 1 FROM access_grants WHERE res_type = $1 AND res_id = $2"
@@ -294,6 +299,24 @@ class PgTransaction : public StoreTransaction {
     tx_.exec_prepared("revoke_access", g.type, g.id, g.organisation, g.basis);
   }
 
+  void endAccess(const std::string& via, const std::string& organisation) override {
+    flushPending();  // grants held back go too
+    tx_.exec_prepared("end_access_grants", via, organisation);
+    tx_.exec_prepared("end_access", via, organisation);
+  }
+
+  void resumeAccess(const std::string& via, const std::string& organisation) override {
+    tx_.exec_prepared("resume_access", via, organisation);
+  }
+
+  std::set<std::string> accessEnded(const std::string& via) override {
+    std::set<std::string> ended;
+    for (const auto& row : tx_.exec_prepared("access_ended", via)) {
+      ended.insert(row[0].as<std::string>());
+    }
+    return ended;
+  }
+
   bool visible(const std::string& type, const std::string& id,
                const AccessFilter& filter) override {
     flushPending();
@@ -393,7 +416,7 @@ class PgTransaction : public StoreTransaction {
   DeferredWrite grantsWrite() const {
     using G = AccessGrant;
     return {kGrantAccess,
-            textColumns(pendingGrants_, &G::type, &G::id, &G::organisation, &G::basis)};
+            textColumns(pendingGrants_, &G::type, &G::id, &G::organisation, &G::basis, &G::via)};
   }
 
   DeferredWrite auditsWrite() const {

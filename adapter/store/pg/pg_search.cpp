@@ -98,6 +98,10 @@ class QueryBuilder {
  public:
   explicit QueryBuilder(Params& params) : p_(params) {}
 
+  // Every hop of a chain or a reverse chain (_has) reaches only what `access` lets through: a
+  // resource the caller may not see must not decide whether another one matches.
+  void restrictHops(const std::optional<AccessFilter>& access) { access_ = access; }
+
   // A condition that `idColumn` (a res_id of `type`, in a row whose type column is
   // `typeColumn`) satisfies criterion `c`. A driver or a probe needs a constant type (a quoted
   // name): with the type column of the outer row the subquery would be correlated. A driver's
@@ -198,10 +202,21 @@ class QueryBuilder {
     const std::string t = Params::name(c.hasType);
     const std::string inner = condition(*c.chained, t, "h.res_id");
     return member(idColumn, "h.target_id",
-                  "FROM idx_reference h WHERE h.res_type = " + t +
-                      " AND h.param = " + Params::name(c.hasParam) +
-                      " AND h.target_type = " + typeColumn + " AND " + inner,
+                  "FROM idx_reference h WHERE h.res_type = " + t + " AND h.param = " +
+                      Params::name(c.hasParam) + " AND h.target_type = " + typeColumn + " AND " +
+                      inner + hopAccess(t, "h.res_id"),
                   role);
+  }
+
+  // " AND <the access condition>" for the resource reached by a hop, or nothing without a
+  // filter. The filter's values are bound once per statement.
+  std::string hopAccess(const std::string& typeColumn, const std::string& idColumn) {
+    if (!access_) return "";
+    if (accessParams_.first.empty()) {
+      accessParams_ = {p_.add(access_->organisation), p_.add(textArray(access_->openTypes))};
+    }
+    return " AND " +
+           accessCondition(typeColumn, idColumn, accessParams_.first, accessParams_.second);
   }
 
   // A date range [low, high) row against a search value, by prefix.
@@ -273,7 +288,7 @@ class QueryBuilder {
           const std::string t = Params::name(c.chainType);
           const Role role = leadsToPlace(*c.chained) ? Role::kDriver : Role::kFilter;
           return "(x.target_type = " + t + " AND " + condition(*c.chained, t, "x.target_id", role) +
-                 ")";
+                 hopAccess(t, "x.target_id") + ")";
         }
         if (!v.targetId.empty()) {
           std::string test = "x.target_id = " + p_.add(v.targetId);
@@ -336,6 +351,8 @@ class QueryBuilder {
 
  private:
   Params& p_;
+  std::optional<AccessFilter> access_;
+  std::pair<std::string, std::string> accessParams_;  // placeholders of organisation, open types
 };
 
 // The SQL type of a sort key's values, and the expression giving one row's value.
@@ -490,6 +507,7 @@ std::vector<ResourceVersion> includes(pqxx::transaction_base& tx, const SearchRe
 SearchResult runSearch(pqxx::transaction_base& tx, const SearchRequest& request) {
   Params p;
   QueryBuilder builder(p);
+  builder.restrictHops(request.access);
   std::string where = "NOT r.deleted";
   // With one type, the criteria compare with it as a constant: a subquery correlated with
   // r.res_type would run once per resource of the type instead of starting from the index.
