@@ -27,6 +27,11 @@
 #   SEARCH_BENCH_THREADS [2]           sp-adapter HTTP threads (its db pool: one per thread)
 #   SEARCH_BENCH_MAX_SECONDS [60]      give up on a search (and on an EXPLAIN ANALYZE) after this
 #   SEARCH_BENCH_BUILD_DIR [build]     where sp-adapter is (built if missing)
+#   SEARCH_BENCH_COMPARE [none]        another sp-adapter binary (an earlier build): at each size,
+#                                      after the measurements, the two binaries on the same data
+#                                      in turn (this one first), each search at 1 connection,
+#                                      with their answers compared
+#   SEARCH_BENCH_COMPARE_ROUNDS [2]    rounds of that comparison (each: other build, then this)
 #   SEARCH_BENCH_PG_PORT [55442]  SEARCH_BENCH_PORT [18091]   first ports tried
 # Output: the report on stdout and in bench/results/search-latest.txt; the full plans and the
 # raw wrk output in bench/results/search-latest-raw.txt. Everything started here is stopped on
@@ -45,6 +50,9 @@ threads="${SEARCH_BENCH_THREADS:-2}"
 max_search="${SEARCH_BENCH_MAX_SECONDS:-60}"
 build_dir="${SEARCH_BENCH_BUILD_DIR:-$repo/build}"
 [[ "$build_dir" == /* ]] || build_dir="$repo/$build_dir"
+compare_bin="${SEARCH_BENCH_COMPARE:-}"
+[[ -z "$compare_bin" || "$compare_bin" == /* ]] || compare_bin="$repo/$compare_bin"
+compare_rounds="${SEARCH_BENCH_COMPARE_ROUNDS:-2}"
 pg_port_wanted="${SEARCH_BENCH_PG_PORT:-55442}"
 port_wanted="${SEARCH_BENCH_PORT:-18091}"
 services=10000   # fixed: the data shape in bench/search/clone.sql spreads Tasks over 10,000 owners
@@ -58,7 +66,7 @@ raw_file="$results_dir/search-latest-raw.txt"
 say() { echo "search-bench [${SECONDS}s]: $*" >&2; }
 die() { say "error: $*"; exit 1; }
 
-for v in small large duration warmup connections threads max_search; do
+for v in small large duration warmup connections threads max_search compare_rounds; do
   [[ "${!v}" =~ ^[0-9]+$ ]] || die "$v must be a whole number, got '${!v}'"
 done
 (( small >= 800 && small % 8 == 0 )) || die "SEARCH_BENCH_SMALL_TASKS must be a multiple of 8, at least 800"
@@ -68,6 +76,7 @@ command -v wrk >/dev/null || die "wrk not found (scripts/install-deps.sh install
 command -v curl >/dev/null || die "curl not found"
 [[ -x "$pgbin/psql" ]] || die "PostgreSQL 15 not found in $pgbin"
 command -v python3 >/dev/null || die "python3 not found (bench/search/explain.py needs it)"
+[[ -z "$compare_bin" || -x "$compare_bin" ]] || die "SEARCH_BENCH_COMPARE: $compare_bin is not an executable"
 
 # ---------------------------------------------------------------------------------------------
 tmp=""
@@ -137,11 +146,11 @@ pg_version="$(psql_sp -c "SHOW server_version")"
 
 # The warm handover sweep (a Task search every minute) is turned off: it would run its own
 # search among the measured ones.
-server_extra=()
-if "$adapter_bin" --help 2>&1 | grep -q -- '--handover-sweep-ms'; then server_extra+=(--handover-sweep-ms 0); fi
-start_server() {
+start_server() {  # [binary, default $adapter_bin]
+  local bin="${1:-$adapter_bin}" server_extra=()
+  if "$bin" --help 2>&1 | grep -q -- '--handover-sweep-ms'; then server_extra+=(--handover-sweep-ms 0); fi
   rm -f "$tmp/port"
-  env -u SP_DB_POOL -u SP_THREADS -u SP_HANDOVER_SWEEP_MS "$adapter_bin" --plain-http --host 127.0.0.1 \
+  env -u SP_DB_POOL -u SP_THREADS -u SP_HANDOVER_SWEEP_MS "$bin" --plain-http --host 127.0.0.1 \
     --port "$port" --threads "$threads" --database-url "$pg_url" --quiet --port-file "$tmp/port" \
     "${server_extra[@]+"${server_extra[@]}"}" >>"$tmp/server.log" 2>&1 &
   server_pid=$!
@@ -430,6 +439,45 @@ measure_size() {  # size-label
   for i in 0 1 2; do R[$label,$i,plan]="$(cat "$tmp/plan-$label-$i.txt")"; done
 }
 
+# The ids a search answers (matches and included, in the server's order), for comparing builds.
+answer_ids() {  # query-index
+  local status
+  status="$(curl -s -o "$tmp/body.json" -w '%{http_code}' -H 'Accept: application/fhir+json' \
+    --max-time "$max_search" "$base${q_paths[$1]}&_count=500" || true)"
+  [[ "$status" == 200 ]] || die "${q_labels[$1]} answered $status"
+  grep -o '"fullUrl":"[^"]*"' "$tmp/body.json" || true
+}
+
+# Both builds on the same data, in turn (the other build first, then this one, each round), each
+# search at 1 connection; their answers must be the same. Sets C[size,build,query] to the p50s
+# and p99s of the rounds and C[size,round,load] to the load average when each round started.
+declare -A C
+compare_size() {  # size-label
+  local label=$1 round b bin i
+  local bins=("$compare_bin" "$adapter_bin") names=(other this)
+  for ((round = 1; round <= compare_rounds; round++)); do
+    C[$label,$round,load]="$(cut -d' ' -f1 /proc/loadavg)"
+    for b in 0 1; do
+      bin="${bins[$b]}"
+      stop_server
+      start_server "$bin"
+      for i in 0 1 2; do
+        if ((round == 1)); then
+          answer_ids "$i" >"$tmp/answer-$b-$i.txt"
+          if ((b == 1)) && ! cmp -s "$tmp/answer-0-$i.txt" "$tmp/answer-1-$i.txt"; then
+            die "${q_labels[$i]}: the two builds answer differently at $label"
+          fi
+        fi
+        say "$label, round $round, ${names[$b]} build: ${q_labels[$i]}"
+        run_wrk "$label ${q_labels[$i]} (1 connection, ${names[$b]} build $bin, round $round)" 1 1 "$base${q_paths[$i]}"
+        C[$label,$b,$i]+="${C[$label,$b,$i]:+, }$W_P50 / $W_P99$W_ERR"
+      done
+    done
+  done
+  stop_server
+  start_server
+}
+
 # ---------------------------------------------------------------------------------------------
 stop_server
 s_label="$(group "$small") Tasks"
@@ -446,6 +494,7 @@ verify_clones Location/sb-loc-7 HealthcareService/sb-hs-4 HealthcareService/sb-h
 VERIFIED_S=$VERIFIED SIZES_S="$(sizes)" ROWS_S="$(index_rows_total)" DB_S="$(db_size)"
 say "$s_label: $SIZES_S; $ROWS_S index rows; $DB_S"
 measure_size "$s_label"
+[[ -z "$compare_bin" ]] || compare_size "$s_label"
 sizes_labels=("$s_label")
 
 if (( large > 0 )); then
@@ -462,6 +511,7 @@ if (( large > 0 )); then
   VERIFIED_L=$VERIFIED SIZES_L="$(sizes)" ROWS_L="$(index_rows_total)" DB_L="$(db_size)"
   say "$l_label: $SIZES_L; $ROWS_L index rows; $DB_L"
   measure_size "$l_label"
+  [[ -z "$compare_bin" ]] || compare_size "$l_label"
   sizes_labels+=("$l_label")
 fi
 
@@ -522,6 +572,21 @@ cpu="$(awk -F': *' '/^model name/{print $2; exit}' /proc/cpuinfo 2>/dev/null || 
     done
     echo
   done
+  if [[ -n "$compare_bin" ]]; then
+    echo "The two builds on the same data, in turn ($compare_rounds rounds, each: other, then this;"
+    echo "  wrk at 1 connection, ${duration} s after ${warmup} s warm-up; p50 / p99 in ms per round); same answers"
+    echo "  this build:  $adapter_bin (built $(date -u -r "$adapter_bin" '+%Y-%m-%d %H:%M UTC'))"
+    echo "  other build: $compare_bin (built $(date -u -r "$compare_bin" '+%Y-%m-%d %H:%M UTC'))"
+    for sl in "${sizes_labels[@]}"; do
+      loads=""
+      for ((round = 1; round <= compare_rounds; round++)); do loads+="${loads:+, }${C[$sl,$round,load]}"; done
+      echo "  at $sl (load average at the start of each round: $loads)"
+      for i in 0 1 2; do
+        echo "    ${q_labels[$i]%%\?*}: other ${C[$sl,0,$i]}; this ${C[$sl,1,$i]}"
+      done
+    done
+    echo
+  fi
   echo "Full plans (EXPLAIN (ANALYZE, BUFFERS) with the SQL and its parameters) and wrk output: ${raw_file#"$repo"/}"
 } | tee "$report_file"
 say "report written to ${report_file#"$repo"/}"
