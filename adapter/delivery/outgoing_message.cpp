@@ -56,7 +56,9 @@ const char* describe(ReferrerNews news) {
 }
 
 std::optional<ReferrerNews> referrerNewsOf(const Value* before, const Value& after) {
-  if (workflow::isWarmHandover(after)) return std::nullopt;
+  // Accepting or refusing a warm handover is between the two services; what the new provider
+  // then does with the person on that Task (non-attendance, completion) is the referrer's news.
+  const bool handover = workflow::isWarmHandover(after);
   const std::string business = workflow::businessStatusOf(after);
   if (business == workflow::kHandedOver) return std::nullopt;
   const auto to = workflow::statusOf(after);
@@ -68,9 +70,9 @@ std::optional<ReferrerNews> referrerNewsOf(const Value* before, const Value& aft
   if (!to || from == to) return std::nullopt;
   switch (*to) {
     case TaskStatus::kAccepted:
-      return ReferrerNews::kAccepted;
+      return handover ? std::nullopt : std::optional(ReferrerNews::kAccepted);
     case TaskStatus::kRejected:
-      return ReferrerNews::kRejected;
+      return handover ? std::nullopt : std::optional(ReferrerNews::kRejected);
     case TaskStatus::kCompleted:
       return ReferrerNews::kCompleted;
     default:

@@ -30,9 +30,10 @@ enum class ReferrerNews { kAccepted, kRejected, kCompleted, kDidNotAttend };
 const char* describe(ReferrerNews news);
 
 // The news in a referral Task's move from `before` (null: created) to `after`, if any: a first
-// move to accepted, rejected or completed, or businessStatus did-not-attend newly set. A warm
-// handover's own Task, and the sender's Task completed as handed over, bring no news (the
-// referral stays with the adapter's network; the referrer hears when the new provider acts).
+// move to accepted, rejected or completed, or businessStatus did-not-attend newly set. The
+// sender's Task completed as handed over brings no news, nor does a warm handover's Task being
+// accepted or rejected (between the two services); the new provider's non-attendance or
+// completion on that Task is news (the referrer hears when the new provider acts).
 std::optional<ReferrerNews> referrerNewsOf(const rapidjson::Value* before,
                                            const rapidjson::Value& after);
 

@@ -7,6 +7,7 @@
 #include "delivery/outgoing_message.h"
 #include "delivery/subscription.h"
 #include "fhir/json.h"
+#include "fhir/project_urls.h"
 #include "workflow_test_support.h"
 
 namespace sp::delivery {
@@ -55,6 +56,23 @@ TEST(ReferrerNews, OtherMovesAndRepeatsAreNot) {
       R"({"resourceType":"Task","status":"accepted","intent":"order",)"
       R"("code":{"coding":[{"system":"https://fhir.social-prescribing.example.org/CodeSystem/task-code","code":"warm-handover"}]}})";
   EXPECT_FALSE(news(task("requested"), handover));
+}
+
+TEST(ReferrerNews, TheNewProvidersActsOnAWarmHandoverAreNews) {
+  const auto handover = [](const std::string& status, const std::string& business = "") {
+    return R"({"resourceType":"Task","status":")" + status + R"(","intent":"order",)" +
+           (business.empty() ? ""
+                             : R"("businessStatus":{"coding":[{"system":")" +
+                                   std::string(fhir::kBusinessStatusSystem) + R"(","code":")" +
+                                   business + R"("}]},)") +
+           R"("code":{"coding":[{"system":")" + std::string(fhir::kTaskCodeSystem) +
+           R"(","code":"warm-handover"}]}})";
+  };
+  EXPECT_FALSE(news(handover("requested"), handover("accepted")));  // the handover itself
+  EXPECT_FALSE(news(handover("requested"), handover("rejected")));
+  EXPECT_EQ(news(handover("in-progress"), handover("completed")), ReferrerNews::kCompleted);
+  EXPECT_EQ(news(handover("accepted"), handover("accepted", "did-not-attend")),
+            ReferrerNews::kDidNotAttend);
 }
 
 TEST(OutgoingMessage, IsAMessageBundleWithTheHeaderFirst) {

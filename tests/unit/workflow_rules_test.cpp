@@ -162,6 +162,27 @@ TEST_F(WorkflowRulesTest, AnAcceptedWarmHandoverMovesTheOriginalTask) {
   EXPECT_EQ(at(stored("ServiceRequest", "sr1"), "/status"), "active");  // still being served
 }
 
+TEST_F(WorkflowRulesTest, TheReferrerHearsWhenTheNewProviderCompletesAHandedOverPerson) {
+  startHandover();
+  const auto responses = [&] {
+    std::vector<store::OutboxMessage> out;
+    for (const auto& m : store_.outbox()) {
+      if (m.kind == "bars-response") out.push_back(m);
+    }
+    return out;
+  };
+  ASSERT_EQ(responses().size(), 1u);  // the walking group's acceptance
+  ASSERT_EQ(move(kCarers, "h1", "accepted").status, 200);
+  ASSERT_EQ(move(kCarers, "h1", "in-progress").status, 200);
+  EXPECT_EQ(responses().size(), 1u);  // the handover between the services is not news
+  const Outcome completed = move(kCarers, "h1", "completed");
+  ASSERT_EQ(completed.status, 200) << completed.diagnostics();
+  const auto sent = responses();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[1].about, "Task/h1");
+  EXPECT_EQ(sent[1].url, sent[0].url);  // to the same referrer
+}
+
 TEST_F(WorkflowRulesTest, ARejectedHandoverGivesTheSenderItsTaskBackAsItWas) {
   setUpDirectory(2);
   refer("sr1", "HealthcareService/walks");
