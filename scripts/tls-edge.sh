@@ -93,7 +93,7 @@ defaults
   option dontlognull
   timeout connect 5s
   # Each connection is its own state in HAProxy's event loop, so a slow or silent client holds
-  # up no one else. A TLS handshake that stalls is dropped after `timeout client` (60 s of
+  # up no one else. A TLS handshake that stalls is dropped after "timeout client" (60 s of
   # silence: HAProxy 2.6 has no separate handshake timeout); a request head not complete 10 s
   # after the handshake gets 408.
   timeout http-request 10s
