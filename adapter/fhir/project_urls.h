@@ -53,6 +53,10 @@ inline constexpr const char* kUnmappedPolicyExtension =
 inline constexpr const char* kReferralTaskProfile =
     "https://fhir.social-prescribing.example.org/StructureDefinition/sp-referral-task";
 
+// What the hub filled in itself (a meta.tag per derived element; workflow/derived.h).
+inline constexpr const char* kHubDerivedSystem =
+    "https://fhir.social-prescribing.example.org/CodeSystem/hub-derived";
+
 // Who created a Task: a meta.tag the adapter stamps on create (code: the creator's ODS code).
 inline constexpr const char* kCreatedByTagSystem =
     "https://fhir.social-prescribing.example.org/tag/created-by";

@@ -1,0 +1,51 @@
+#include "workflow/derived.h"
+
+#include "fhir/json.h"
+#include "fhir/project_urls.h"
+
+namespace sp::workflow {
+
+namespace {
+
+const rapidjson::Value* tagsOf(const rapidjson::Value& resource) {
+  const rapidjson::Value* meta = fhir::findMember(resource, "meta");
+  if (!meta || !meta->IsObject()) return nullptr;
+  const rapidjson::Value* tags = fhir::findMember(*meta, "tag");
+  return tags && tags->IsArray() ? tags : nullptr;
+}
+
+}  // namespace
+
+bool wasDerived(const rapidjson::Value& resource, const char* code) {
+  const rapidjson::Value* tags = tagsOf(resource);
+  if (!tags) return false;
+  for (const auto& tag : tags->GetArray()) {
+    if (tag.IsObject() && fhir::getString(tag, "system") == fhir::kHubDerivedSystem &&
+        fhir::getString(tag, "code") == code) {
+      return true;
+    }
+  }
+  return false;
+}
+
+fhir::Issue recordDerived(rapidjson::Document& resource, const char* code, const std::string& what,
+                          const std::string& expression) {
+  fhir::Issue issue{fhir::Severity::kInformation, "informational", "Derived by the hub: " + what,
+                    expression};
+  if (!resource.IsObject() || wasDerived(resource, code)) return issue;
+  auto& a = resource.GetAllocator();
+  if (!fhir::findMember(resource, "meta") || !resource["meta"].IsObject()) {
+    fhir::setMember(resource, "meta", rapidjson::Value(rapidjson::kObjectType), a);
+  }
+  rapidjson::Value& meta = resource["meta"];
+  if (!fhir::findMember(meta, "tag") || !meta["tag"].IsArray()) {
+    fhir::setMember(meta, "tag", rapidjson::Value(rapidjson::kArrayType), a);
+  }
+  rapidjson::Value tag(rapidjson::kObjectType);
+  tag.AddMember("system", fhir::makeString(fhir::kHubDerivedSystem, a), a);
+  tag.AddMember("code", fhir::makeString(code, a), a);
+  meta["tag"].PushBack(tag, a);
+  return issue;
+}
+
+}  // namespace sp::workflow
