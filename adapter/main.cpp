@@ -25,6 +25,7 @@
 #include "services/alternatives_operation.h"
 #include "services/code_mapping.h"
 #include "services/delivery_rules.h"
+#include "services/directory_entry_rule.h"
 #include "services/handover_sweeper.h"
 #include "services/process_message.h"
 #include "services/publish_resources.h"
@@ -151,6 +152,8 @@ int run(const sp::app::Config& config) {
   const sp::services::WorkflowRules workflow(
       sp::services::WorkflowSettings{std::chrono::seconds(config.handoverExpirySeconds)});
   workflow.registerIn(rules);
+  const sp::services::DirectoryEntryRule directoryEntries;  // unassured entries tagged
+  rules.add("HealthcareService", &directoryEntries);
   sp::services::PublicBase publicBase;
   publicBase.set(config.http.baseUrl);
   const sp::services::ReferrerResponseRule referrerResponses(publicBase, &mappings);

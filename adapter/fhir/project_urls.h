@@ -41,6 +41,8 @@ inline constexpr const char* kReferralRouteExtension =
     "https://fhir.social-prescribing.example.org/StructureDefinition/referral-route";
 inline constexpr const char* kLastReviewedExtension =
     "https://fhir.social-prescribing.example.org/StructureDefinition/last-reviewed";
+inline constexpr const char* kGovernanceTierExtension =
+    "https://fhir.social-prescribing.example.org/StructureDefinition/governance-tier";
 // On a partner's lone Coding (not in a CodeableConcept): the project's coding it translates to
 // (mapping/normaliser.h).
 inline constexpr const char* kCanonicalCodingExtension =

@@ -598,6 +598,10 @@ ImpactReport buildImpactReport(const store::ReportData& data, const ReportPeriod
     c.status = s.capacityStatus;
     c.lastReviewed = s.lastReviewed;
     c.stale = s.lastReviewed.empty() || latestDay(s.lastReviewed) < staleBefore;
+    c.tier = s.governanceTier;
+    c.capacityUnknown = !s.total || !s.free;
+    c.notYetAssured = !s.governanceTier;
+    c.neverReviewed = s.lastReviewed.empty();
     const auto n = referralsByService.find(s.id);
     c.referrals = n == referralsByService.end() ? 0 : n->second;
     const auto refused = refusalsByService.find(s.id);
@@ -606,6 +610,10 @@ ImpactReport buildImpactReport(const store::ReportData& data, const ReportPeriod
     if (c.active) {
       ++report.activeServices;
       if (c.stale) ++report.staleServices;
+      if (c.capacityUnknown) ++report.capacityUnknown;
+      if (c.notYetAssured) ++report.notYetAssured;
+      if (c.neverReviewed) ++report.neverReviewed;
+      if (c.capacityUnknown || c.notYetAssured || c.neverReviewed) ++report.incompleteServices;
       if (c.total && c.free) {
         report.placesTotal += *c.total;
         report.placesFree += std::min(*c.free, *c.total);

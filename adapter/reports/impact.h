@@ -113,8 +113,14 @@ struct ServiceCapacity {
   std::string status;                 // capacity-status code
   std::string lastReviewed;           // as written, "" when never
   bool stale = false;                 // not reviewed since staleBefore
-  std::int64_t referrals = 0;         // referrals to it counted in this report
-  std::int64_t refusals = 0;          // requests refused for want of a place in the period
+  std::optional<std::string> tier;    // governance-tier code; absent: not yet assured
+  // What the entry lacks of the hub's details (docs/reports.md): no capacity (or one without
+  // total or free places), no governance tier, no review date.
+  bool capacityUnknown = false;
+  bool notYetAssured = false;
+  bool neverReviewed = false;
+  std::int64_t referrals = 0;  // referrals to it counted in this report
+  std::int64_t refusals = 0;   // requests refused for want of a place in the period
 };
 
 struct ImpactReport {
@@ -131,7 +137,14 @@ struct ImpactReport {
   std::vector<ServiceCapacity> capacity;       // ordered by name
   std::int64_t activeServices = 0;
   std::int64_t staleServices = 0;  // active and not reviewed since staleBefore
-  std::int64_t placesTotal = 0;    // over active services with a capacity
+  // Active entries held without the hub's details: capacity unknown, not yet assured (no
+  // governance tier), never reviewed (counted in staleServices too), and those lacking any of
+  // the three (the entries tagged directory-unassured).
+  std::int64_t capacityUnknown = 0;
+  std::int64_t notYetAssured = 0;
+  std::int64_t neverReviewed = 0;
+  std::int64_t incompleteServices = 0;
+  std::int64_t placesTotal = 0;  // over active services with a capacity
   std::int64_t placesFree = 0;
   // Requests refused at once for want of a place, made in the period (a referral to a full
   // service, or a Task accepted or made for one): at the services shown in `capacity`, and

@@ -113,6 +113,11 @@ std::string impactCsv(const ImpactReport& r) {
   row(out, "directory", "", "Directory", "places-total", std::to_string(r.placesTotal));
   row(out, "directory", "", "Directory", "places-free", std::to_string(r.placesFree));
   row(out, "directory", "", "Directory", "refused-no-place", std::to_string(r.refusals));
+  row(out, "directory", "", "Directory", "capacity-unknown", std::to_string(r.capacityUnknown));
+  row(out, "directory", "", "Directory", "not-yet-assured", std::to_string(r.notYetAssured));
+  row(out, "directory", "", "Directory", "never-reviewed", std::to_string(r.neverReviewed));
+  row(out, "directory", "", "Directory", "incomplete-entries",
+      std::to_string(r.incompleteServices));
   for (const ServiceCapacity& c : r.capacity) {
     const auto n = [](const std::optional<std::int64_t>& v) {
       return v ? std::to_string(*v) : std::string();
@@ -126,6 +131,10 @@ std::string impactCsv(const ImpactReport& r) {
     row(out, "capacity", c.id, c.name, "not-reviewed-six-months", c.stale ? "true" : "false");
     row(out, "capacity", c.id, c.name, "referrals", std::to_string(c.referrals));
     row(out, "capacity", c.id, c.name, "refused-no-place", std::to_string(c.refusals));
+    row(out, "capacity", c.id, c.name, "governance-tier", csvText(c.tier.value_or("")));
+    row(out, "capacity", c.id, c.name, "capacity-unknown", c.capacityUnknown ? "true" : "false");
+    row(out, "capacity", c.id, c.name, "not-yet-assured", c.notYetAssured ? "true" : "false");
+    row(out, "capacity", c.id, c.name, "never-reviewed", c.neverReviewed ? "true" : "false");
   }
   return out;
 }

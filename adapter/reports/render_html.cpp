@@ -204,6 +204,17 @@ std::string capacitySection(const ImpactReport& r) {
        "<span id=\"fig-refused-no-place\" data-value=\"" + std::to_string(r.refusals) + "\">" +
        std::to_string(r.refusals) +
        "</span> requests refused at once in the period for want of a place (no waiting lists).</p>";
+  const auto figure = [](const char* id, std::int64_t value) {
+    return "<span id=\"fig-" + std::string(id) + "\" data-value=\"" + std::to_string(value) +
+           "\">" + std::to_string(value) + "</span>";
+  };
+  h += "<p id=\"directory-quality\">Entries held without the hub's details: " +
+       figure("incomplete-entries", r.incompleteServices) + " active services, of which " +
+       figure("capacity-unknown", r.capacityUnknown) +
+       " with capacity unknown (never offered as "
+       "having a free place), " +
+       figure("not-yet-assured", r.notYetAssured) + " not yet assured (no governance tier) and " +
+       figure("never-reviewed", r.neverReviewed) + " never reviewed.</p>";
   std::vector<Bar> rows;
   for (const auto& c : r.capacity) {
     if (!c.active || !c.total || !c.free) continue;
@@ -221,7 +232,7 @@ std::string capacitySection(const ImpactReport& r) {
   }
   h += "<table id=\"table-capacity\"><thead><tr><th>Service</th><th>Places</th><th>Free</th>"
        "<th>In use</th><th>Status</th><th>Referrals counted</th><th>Refused, no place</th>"
-       "<th>Last reviewed</th></tr>"
+       "<th>Last reviewed</th><th>Tier</th></tr>"
        "</thead><tbody>";
   const auto n = [](const std::optional<std::int64_t>& v) {
     return v ? std::to_string(*v) : std::string("-");
@@ -236,7 +247,8 @@ std::string capacitySection(const ImpactReport& r) {
          std::to_string(c.refusals) + "</td><td data-measure=\"last-reviewed\"" +
          (c.stale ? " class=\"stale\"" : "") + ">" +
          htmlEscape(c.lastReviewed.empty() ? "never" : c.lastReviewed) +
-         (c.stale ? " (over six months)" : "") + "</td></tr>";
+         (c.stale ? " (over six months)" : "") + "</td><td data-measure=\"governance-tier\">" +
+         htmlEscape(c.tier ? (c.tier->empty() ? "-" : *c.tier) : "not yet assured") + "</td></tr>";
   }
   return h + "</tbody></table></section>";
 }

@@ -202,6 +202,10 @@ std::string impactParametersJson(const ImpactReport& r) {
   directory.PushBack(b.integer("places-free", r.placesFree), a);
   directory.PushBack(b.integer("places-in-use", r.placesTotal - r.placesFree), a);
   directory.PushBack(b.integer("refused-no-place", r.refusals), a);
+  directory.PushBack(b.integer("capacity-unknown", r.capacityUnknown), a);
+  directory.PushBack(b.integer("not-yet-assured", r.notYetAssured), a);
+  directory.PushBack(b.integer("never-reviewed", r.neverReviewed), a);
+  directory.PushBack(b.integer("incomplete-entries", r.incompleteServices), a);
   params.PushBack(b.parts("directory", std::move(directory)), a);
 
   for (const ServiceCapacity& c : r.capacity) {
@@ -218,6 +222,12 @@ std::string impactParametersJson(const ImpactReport& r) {
     part.PushBack(b.boolean("not-reviewed-six-months", c.stale), a);
     part.PushBack(b.integer("referrals", c.referrals), a);
     part.PushBack(b.integer("refused-no-place", c.refusals), a);
+    if (c.tier && !c.tier->empty()) {
+      part.PushBack(b.typed("governance-tier", "valueCode", *c.tier), a);
+    }
+    part.PushBack(b.boolean("capacity-unknown", c.capacityUnknown), a);
+    part.PushBack(b.boolean("not-yet-assured", c.notYetAssured), a);
+    part.PushBack(b.boolean("never-reviewed", c.neverReviewed), a);
     params.PushBack(b.parts("capacity", std::move(part)), a);
   }
 

@@ -89,6 +89,9 @@ struct ServiceFact {
   std::optional<std::int64_t> free;   // places free now
   std::string capacityStatus;         // capacity-status code, or ""
   std::string lastReviewed;           // last-reviewed date as written (YYYY[-MM[-DD]]), or ""
+  // The governance tier's code; absent when the entry has no tier (not yet assured), "" when
+  // its tier has no code.
+  std::optional<std::string> governanceTier;
 };
 
 struct ReportData {

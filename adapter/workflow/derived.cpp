@@ -48,4 +48,21 @@ fhir::Issue recordDerived(rapidjson::Document& resource, const char* code, const
   return issue;
 }
 
+bool forgetDerived(rapidjson::Value& resource, const char* code) {
+  if (!wasDerived(resource, code)) return false;
+  rapidjson::Value& meta = resource["meta"];
+  rapidjson::Value& tags = meta["tag"];
+  for (auto it = tags.Begin(); it != tags.End();) {
+    if (it->IsObject() && fhir::getString(*it, "system") == fhir::kHubDerivedSystem &&
+        fhir::getString(*it, "code") == code) {
+      it = tags.Erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (tags.Empty()) fhir::removeMember(meta, "tag");
+  if (meta.ObjectEmpty()) fhir::removeMember(resource, "meta");  // R4 allows no empty object
+  return true;
+}
+
 }  // namespace sp::workflow

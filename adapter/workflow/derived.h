@@ -20,4 +20,8 @@ fhir::Issue recordDerived(rapidjson::Document& resource, const char* code, const
 // True when `resource` carries the hub-derived tag `code`.
 bool wasDerived(const rapidjson::Value& resource, const char* code);
 
+// Removes the hub-derived tag `code` (once what it stood for no longer holds), and meta.tag and
+// meta when nothing else is left in them. Returns true when there was one.
+bool forgetDerived(rapidjson::Value& resource, const char* code);
+
 }  // namespace sp::workflow

@@ -27,10 +27,15 @@ inline constexpr const char* kHandedOver = "handed-over";
 // Extensions
 using fhir::kCapacityExtension;
 using fhir::kCohortsServedExtension;
+using fhir::kGovernanceTierExtension;
+using fhir::kLastReviewedExtension;
 using fhir::kReferralRouteExtension;
 
 // Profiles
 using fhir::kReferralTaskProfile;
+
+// A directory entry held without the hub's quality details (hub-derived code; directory_entry.h).
+inline constexpr const char* kDirectoryUnassured = "directory-unassured";
 
 // Referral routes with rules of their own.
 inline constexpr const char* kRouteReAccess = "re-access";

@@ -295,11 +295,12 @@ TEST(ReportsImpactTest, WellbeingBeforeAndAfter) {
 
 TEST(ReportsImpactTest, CapacityAndDirectoryFreshness) {
   store::ReportData data;
-  data.services.push_back({"hs-a", "Walks", true, 15, 3, "capacity", "2026-10-14"});
-  data.services.push_back({"hs-b", "Cafe", true, 10, 0, "no-capacity", "2026-05-24"});
-  data.services.push_back({"hs-c", "Art", true, std::nullopt, std::nullopt, "", "2026-05"});
-  data.services.push_back({"hs-d", "Old", false, 5, 5, "capacity", "2020-01-01"});
-  data.services.push_back({"hs-e", "Garden", true, 8, 8, "", ""});
+  data.services.push_back({"hs-a", "Walks", true, 15, 3, "capacity", "2026-10-14", "tier-1"});
+  data.services.push_back({"hs-b", "Cafe", true, 10, 0, "no-capacity", "2026-05-24", "tier-1"});
+  data.services.push_back(
+      {"hs-c", "Art", true, std::nullopt, std::nullopt, "", "2026-05", "tier-1"});
+  data.services.push_back({"hs-d", "Old", false, 5, 5, "capacity", "2020-01-01", "tier-1"});
+  data.services.push_back({"hs-e", "Garden", true, 8, 8, "", "", "tier-1"});
   Facts referral;
   referral.id = "r1";
   referral.person = "Patient/a";
@@ -328,8 +329,8 @@ TEST(ReportsImpactTest, CapacityAndDirectoryFreshness) {
 
 TEST(ReportsImpactTest, RefusalsForWantOfAPlace) {
   store::ReportData data;
-  data.services.push_back({"hs-a", "Walks", true, 15, 0, "no-capacity", "2026-10-14"});
-  data.services.push_back({"hs-b", "Cafe", true, 10, 0, "no-capacity", "2026-10-14"});
+  data.services.push_back({"hs-a", "Walks", true, 15, 0, "no-capacity", "2026-10-14", "tier-1"});
+  data.services.push_back({"hs-b", "Cafe", true, 10, 0, "no-capacity", "2026-10-14", "tier-1"});
   Facts stored;
   stored.id = "r1";
   stored.service = "hs-a";
@@ -381,8 +382,8 @@ TEST(ReportsImpactTest, QueryForAPeriod) {
 store::ReportData renderData() {
   store::ReportData data = tenReferrals();
   data.services.push_back({"hs-walk", "Walks <script>alert(1)</script> & \"tea\"", true, 15, 3,
-                           "capacity", "2026-10-14"});
-  data.services.push_back({"hs-sum", "=SUM(A1)", true, 5, 5, "", ""});
+                           "capacity", "2026-10-14", "tier-1"});
+  data.services.push_back({"hs-sum", "=SUM(A1)", true, 5, 5, "", "", "tier-1"});
   return data;
 }
 
@@ -502,6 +503,73 @@ TEST(ReportsRenderTest, HeaderNamesTheServiceFilteredTo) {
   const std::string header = html.substr(0, html.find("</header>"));
   EXPECT_NE(header.find("service: =SUM(A1)"), std::string::npos) << header;
   EXPECT_EQ(header.find("hs-sum"), std::string::npos) << header;
+}
+
+// Entries held without the hub's details (issue 17): capacity unknown, not yet assured (no
+// tier), never reviewed, each counted over the active services, and in all three renderings.
+TEST(ReportsImpactTest, DirectoryQuality) {
+  store::ReportData data;
+  data.services.push_back({"hs-a", "Walks", true, 15, 3, "capacity", "2026-10-14", "tier-1"});
+  data.services.push_back({"hs-b", "Family Counseling Services", true, std::nullopt, std::nullopt,
+                           "", "", std::nullopt});
+  data.services.push_back({"hs-c", "Knit", true, 6, 2, "capacity", "", "tier-2"});
+  data.services.push_back({"hs-d", "Choir", true, std::nullopt, std::nullopt, "", "2026-10-01",
+                           std::string()});  // a tier without a code still counts as assured
+  data.services.push_back({"hs-e", "Gone", false, std::nullopt, std::nullopt, "", "", {}});
+  const ImpactReport r = build(data);
+  EXPECT_EQ(r.activeServices, 4);
+  EXPECT_EQ(r.capacityUnknown, 2);  // hs-b, hs-d (hs-e is inactive)
+  EXPECT_EQ(r.notYetAssured, 1);    // hs-b
+  EXPECT_EQ(r.neverReviewed, 2);    // hs-b, hs-c
+  EXPECT_EQ(r.incompleteServices, 3);
+  EXPECT_EQ(r.staleServices, 2);     // never reviewed is not reviewed for six months either
+  EXPECT_EQ(r.placesTotal, 15 + 6);  // unknown capacity adds no place
+  const auto service = [&](const std::string& id) {
+    for (const auto& c : r.capacity) {
+      if (c.id == id) return c;
+    }
+    return ServiceCapacity{};
+  };
+  EXPECT_TRUE(service("hs-b").capacityUnknown);
+  EXPECT_TRUE(service("hs-b").notYetAssured);
+  EXPECT_TRUE(service("hs-b").neverReviewed);
+  EXPECT_FALSE(service("hs-a").capacityUnknown || service("hs-a").notYetAssured ||
+               service("hs-a").neverReviewed);
+  EXPECT_EQ(service("hs-a").tier, std::optional<std::string>("tier-1"));
+
+  rapidjson::Document doc;
+  fhir::parseJson(impactParametersJson(r), doc);
+  const auto& directory = (*part(doc["parameter"], "directory"))["part"];
+  EXPECT_EQ((*part(directory, "capacity-unknown"))["valueInteger"].GetInt(), 2);
+  EXPECT_EQ((*part(directory, "not-yet-assured"))["valueInteger"].GetInt(), 1);
+  EXPECT_EQ((*part(directory, "never-reviewed"))["valueInteger"].GetInt(), 2);
+  EXPECT_EQ((*part(directory, "incomplete-entries"))["valueInteger"].GetInt(), 3);
+
+  const auto rows = parseCsv(impactCsv(r));
+  const auto csvHas = [&](const std::string& group, const std::string& measure,
+                          const std::string& value) {
+    for (const auto& row : rows) {
+      if (row.fields.size() == 5 && row.fields[1] == group && row.fields[3] == measure) {
+        return row.fields[4] == value;
+      }
+    }
+    return false;
+  };
+  EXPECT_TRUE(csvHas("", "capacity-unknown", "2"));
+  EXPECT_TRUE(csvHas("", "not-yet-assured", "1"));
+  EXPECT_TRUE(csvHas("", "never-reviewed", "2"));
+  EXPECT_TRUE(csvHas("", "incomplete-entries", "3"));
+  EXPECT_TRUE(csvHas("hs-b", "not-yet-assured", "true"));
+  EXPECT_TRUE(csvHas("hs-a", "governance-tier", "tier-1"));
+
+  PageOptions options;
+  options.places = &places();
+  const std::string html = impactHtml(r, options);
+  EXPECT_NE(html.find("id=\"fig-capacity-unknown\" data-value=\"2\""), std::string::npos);
+  EXPECT_NE(html.find("id=\"fig-not-yet-assured\" data-value=\"1\""), std::string::npos);
+  EXPECT_NE(html.find("id=\"fig-never-reviewed\" data-value=\"2\""), std::string::npos);
+  EXPECT_NE(html.find("id=\"fig-incomplete-entries\" data-value=\"3\""), std::string::npos);
+  EXPECT_NE(html.find(">not yet assured</td>"), std::string::npos);
 }
 
 }  // namespace

@@ -194,8 +194,9 @@ std::vector<ScoreFact> readScores(pqxx::transaction_base& tx, const ReportQuery&
 
 void readDirectory(pqxx::transaction_base& tx, const ReportQuery& q, ReportData& data) {
   tx.exec("SET LOCAL enable_nestloop = on");  // a few hundred services: see configure()
-  for (const auto& row : tx.exec_params(report_sql::kServices, fhir::kCapacityExtension,
-                                        fhir::kLastReviewedExtension)) {
+  for (const auto& row :
+       tx.exec_params(report_sql::kServices, fhir::kCapacityExtension, fhir::kLastReviewedExtension,
+                      fhir::kGovernanceTierExtension)) {
     ServiceFact s;
     s.id = text(row[0]);
     s.name = text(row[1]);
@@ -204,6 +205,7 @@ void readDirectory(pqxx::transaction_base& tx, const ReportQuery& q, ReportData&
     s.free = wholeNumber(row[4]);
     s.capacityStatus = text(row[5]);
     s.lastReviewed = text(row[6]);
+    if (!row[7].is_null()) s.governanceTier = text(row[7]);
     data.services.push_back(std::move(s));
   }
   for (const auto& row : tx.exec_params(report_sql::kRefusals, q.fromMillis, q.toMillis)) {

@@ -176,10 +176,12 @@ WHERE r.refused_at >= to_timestamp($1::bigint / 1000.0)
 )sql";
 
 // The directory as it is now: a few hundred services at most, so their JSON is read directly.
-// $1: the capacity extension URL, $2: the last-reviewed extension URL.
+// $1: the capacity extension URL, $2: the last-reviewed extension URL, $3: the governance-tier
+// extension URL. A service without the extension has NULL there (capacity unknown, never
+// reviewed, not yet assured).
 constexpr const char* kServices = R"sql(
 SELECT r.res_id, j ->> 'name', COALESCE(j ->> 'active', 'true'), cap.total, cap.free, cap.status,
-       reviewed.value
+       reviewed.value, tier.code
 FROM resources r
 JOIN resource_versions v ON v.res_type = r.res_type AND v.res_id = r.res_id
  AND v.version_id = r.version_id
@@ -200,6 +202,11 @@ LEFT JOIN LATERAL (
   FROM json_array_elements(CASE WHEN json_typeof(j -> 'extension') = 'array'
                                 THEN j -> 'extension' ELSE '[]' END) e
   WHERE e ->> 'url' = $2) reviewed ON true
+LEFT JOIN LATERAL (
+  SELECT min(COALESCE(e -> 'valueCoding' ->> 'code', '')) AS code
+  FROM json_array_elements(CASE WHEN json_typeof(j -> 'extension') = 'array'
+                                THEN j -> 'extension' ELSE '[]' END) e
+  WHERE e ->> 'url' = $3) tier ON true
 WHERE r.res_type = 'HealthcareService' AND NOT r.deleted
 ORDER BY r.res_id
 )sql";

@@ -1,0 +1,35 @@
+// What a Directory of Services entry (HealthcareService) lacks of the details the hub keeps on
+// top of R4: capacity, governance tier and the date it was last reviewed (docs/workflow.md,
+// "Directory entries"). Entries without them are accepted and held for what they are: capacity
+// unknown (never found by has-capacity=true, never refused for want of a place), not yet
+// assured (no tier), never reviewed; the hub tags them hub-derived `directory-unassured` until
+// the directory team completes them. Pure; thread-safe.
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <optional>
+#include <string>
+
+#include "fhir/errors.h"
+
+namespace sp::workflow {
+
+struct DirectoryGaps {
+  bool capacityUnknown = false;  // no capacity extension
+  bool unassured = false;        // no governance-tier extension
+  bool neverReviewed = false;    // no last-reviewed extension
+  bool any() const { return capacityUnknown || unassured || neverReviewed; }
+};
+
+DirectoryGaps directoryGaps(const rapidjson::Value& service);
+
+// "capacity unknown, not yet assured, never reviewed": the gaps as people read them, in that
+// order; "" when there is none.
+std::string describeGaps(const DirectoryGaps& gaps);
+
+// Tags an incomplete entry `directory-unassured` (workflow/derived.h) and returns the
+// informational issue for the answer; removes the tag from a complete one and returns nothing.
+std::optional<fhir::Issue> markDirectoryGaps(rapidjson::Document& service);
+
+}  // namespace sp::workflow
