@@ -101,16 +101,15 @@ class DirectoryEntries : public ::testing::Test {
 
   // Posts the example `name` with a renewed id; returns the stored id.
   static std::string postExample(const std::string& name) {
-    HttpResponse r = as("admin").send("POST", "/HealthcareService",
-                                      renewed(readPartnerFile(name)),
+    HttpResponse r = as("admin").send("POST", "/HealthcareService", renewed(readPartnerFile(name)),
                                       {"Prefer: return=OperationOutcome"});
     EXPECT_EQ(r.status, 201) << name << ": " << r.body;
     // The answer says what the hub made of it: held as capacity unknown and so on.
     const auto information = issuesAt(r.body, "information");
     bool said = false;
     for (const auto& i : information) {
-      said = said || i.find("capacity unknown, not yet assured, never reviewed") !=
-                         std::string::npos;
+      said =
+          said || i.find("capacity unknown, not yet assured, never reviewed") != std::string::npos;
     }
     EXPECT_TRUE(said) << r.body;
     const std::string location = r.header("location");
@@ -161,9 +160,8 @@ TEST_F(DirectoryEntries, PublicExamplesAreAcceptedAndHeldForWhatTheyAre) {
 
     // What is held meets the project's profile; the partner's payload as sent does not (sp-dir-1:
     // an incomplete entry must say so), which is what the hub's derivation adds.
-    HttpResponse valid =
-        as("admin").send("POST", "/HealthcareService/$validate?profile=" + kDirectoryEntry,
-                         read.body);
+    HttpResponse valid = as("admin").send(
+        "POST", "/HealthcareService/$validate?profile=" + kDirectoryEntry, read.body);
     EXPECT_EQ(valid.status, 200) << valid.body;
     EXPECT_EQ(issuesAt(valid.body, "error"), std::vector<std::string>{}) << valid.body;
     HttpResponse raw = as("admin").send(
@@ -178,6 +176,7 @@ TEST_F(DirectoryEntries, PublicExamplesAreAcceptedAndHeldForWhatTheyAre) {
     EXPECT_EQ(matches(search("has-capacity=true")).count(self), 0u);
     EXPECT_EQ(matches(search("has-capacity=false")).count(self), 0u);  // unknown is not full
     EXPECT_EQ(matches(search("has-capacity:missing=true")).count(self), 1u);
+    EXPECT_EQ(matches(search("has-capacity:not=true")).count(self), 1u);
     EXPECT_EQ(matches(search("_tag=" + kUnassuredTag)).count(self), 1u);
     EXPECT_EQ(matches(search("tier:missing=true")).count(self), 1u);
     EXPECT_EQ(matches(search("last-reviewed:missing=true")).count(self), 1u);
@@ -185,6 +184,7 @@ TEST_F(DirectoryEntries, PublicExamplesAreAcceptedAndHeldForWhatTheyAre) {
   // The complete entry is the other way round.
   const std::string complete = "HealthcareService/" + complete_;
   EXPECT_EQ(matches(search("has-capacity=true")).count(complete), 1u);
+  EXPECT_EQ(matches(search("has-capacity:not=true")).count(complete), 0u);
   EXPECT_EQ(matches(search("_tag=" + kUnassuredTag)).count(complete), 0u);
   EXPECT_EQ(matches(search("tier:missing=true")).count(complete), 0u);
 }
@@ -238,9 +238,9 @@ TEST_F(DirectoryEntries, TheImpactReportCountsThem) {
         << measure << "\n"
         << csv.body;
   }
-  EXPECT_NE(csv.body.find("capacity," + ids[0] +
-                          ",Family Counseling Services,capacity-unknown,true"),
-            std::string::npos);
+  EXPECT_NE(
+      csv.body.find("capacity," + ids[0] + ",Family Counseling Services,capacity-unknown,true"),
+      std::string::npos);
   HttpResponse page = as("commissioner").get("/reports");
   ASSERT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("id=\"fig-not-yet-assured\" data-value=\"" + n + "\""),
@@ -254,18 +254,18 @@ TEST_F(DirectoryEntries, TheTagGoesWhenTheDirectoryTeamCompletesTheEntry) {
   // The directory team adds capacity, tier and review date to the copy it read (tag and all).
   const std::string completeEntry = samples::directoryEntry("Organization/org-walking", "x");
   const std::string extensions = write(parse(completeEntry)["extension"]);
-  HttpResponse put = as("admin").send("PUT", "/HealthcareService/" + id,
-                                      with(read.body, "/extension", extensions),
-                                      {"If-Match: " + read.header("etag")});
+  HttpResponse put =
+      as("admin").send("PUT", "/HealthcareService/" + id, with(read.body, "/extension", extensions),
+                       {"If-Match: " + read.header("etag")});
   ASSERT_EQ(put.status, 200) << put.body;
   EXPECT_EQ(put.body.find("directory-unassured"), std::string::npos) << put.body;
   const std::string self = "HealthcareService/" + id;
   EXPECT_EQ(matches(search("_tag=" + kUnassuredTag)).count(self), 0u);
   EXPECT_EQ(matches(search("has-capacity=true")).count(self), 1u);
   // And comes back if an update takes a detail away again.
-  HttpResponse patch = as("admin").request(
-      "PATCH", "/HealthcareService/" + id, R"([{"op":"remove","path":"/extension/1"}])",
-      {"Content-Type: application/json-patch+json"});
+  HttpResponse patch = as("admin").request("PATCH", "/HealthcareService/" + id,
+                                           R"([{"op":"remove","path":"/extension/1"}])",
+                                           {"Content-Type: application/json-patch+json"});
   ASSERT_EQ(patch.status, 200) << patch.body;
   EXPECT_EQ(matches(search("_tag=" + kUnassuredTag)).count(self), 1u);
 }

@@ -17,9 +17,10 @@ const std::string kSd = "https://fhir.social-prescribing.example.org/StructureDe
 const std::string kCapacity = R"({"url":")" + kSd +
                               R"(capacity","extension":[{"url":"total","valueUnsignedInt":12},)"
                               R"({"url":"free","valueUnsignedInt":4}]})";
-const std::string kTier = R"({"url":")" + kSd +
-                          R"(governance-tier","valueCoding":{"system":"https://fhir.social-)"
-                          R"(prescribing.example.org/CodeSystem/governance-tier","code":"tier-1"}})";
+const std::string kTier =
+    R"({"url":")" + kSd +
+    R"(governance-tier","valueCoding":{"system":"https://fhir.social-)"
+    R"(prescribing.example.org/CodeSystem/governance-tier","code":"tier-1"}})";
 const std::string kReviewed = R"({"url":")" + kSd + R"(last-reviewed","valueDate":"2026-10-14"})";
 
 std::string entry(const std::vector<std::string>& extensions, const std::string& more = "") {
@@ -64,18 +65,18 @@ TEST(WorkflowDirectoryEntry, AnIncompleteEntryIsTaggedOnceWithAnInformationalIss
 
 TEST(WorkflowDirectoryEntry, TheTagGoesOnceTheEntryIsComplete) {
   // An update that completes the entry, carrying the tag (and another one) from the copy it read.
-  rapidjson::Document service = json(entry(
-      {kCapacity, kTier, kReviewed},
-      R"("meta":{"tag":[{"system":"https://fhir.social-prescribing.example.org/CodeSystem/)"
-      R"(hub-derived","code":"directory-unassured"},{"system":"urn:x","code":"keep"}]},)"));
+  rapidjson::Document service = json(
+      entry({kCapacity, kTier, kReviewed},
+            R"("meta":{"tag":[{"system":"https://fhir.social-prescribing.example.org/CodeSystem/)"
+            R"(hub-derived","code":"directory-unassured"},{"system":"urn:x","code":"keep"}]},)"));
   EXPECT_FALSE(markDirectoryGaps(service));
   EXPECT_FALSE(wasDerived(service, "directory-unassured"));
   EXPECT_EQ(text(service["meta"]), R"({"tag":[{"system":"urn:x","code":"keep"}]})");
   // With nothing else in meta, meta goes too (R4 allows no empty object).
-  rapidjson::Document alone = json(entry(
-      {kCapacity, kTier, kReviewed},
-      R"("meta":{"tag":[{"system":"https://fhir.social-prescribing.example.org/CodeSystem/)"
-      R"(hub-derived","code":"directory-unassured"}]},)"));
+  rapidjson::Document alone = json(
+      entry({kCapacity, kTier, kReviewed},
+            R"("meta":{"tag":[{"system":"https://fhir.social-prescribing.example.org/CodeSystem/)"
+            R"(hub-derived","code":"directory-unassured"}]},)"));
   EXPECT_FALSE(markDirectoryGaps(alone));
   EXPECT_FALSE(alone.HasMember("meta"));
   // A complete entry without the tag is left as it is.
