@@ -2,7 +2,6 @@
 // character for character) against the real server behind the TLS edge, with the test PKI's
 // client certificates: every step must answer 2xx (issue 17).
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 
 #include <array>
@@ -43,8 +42,8 @@ TEST(Walkthrough, TheReadmeShowsTheScriptsCommands) {
 TEST(Walkthrough, EveryStepAnswers2xxBehindTheTlsEdge) {
   ServerProcess server(PostgresCluster::shared().freshDatabase(), ServerOptions{true, {"--quiet"}});
   const Certificates& certs = testCertificates();
-  const ShellRun r = run("cd " + sourceDir() + " && bash " + script() + " " + server.baseUrl() + " " +
-                    certs.dir);
+  const ShellRun r =
+      run("cd " + sourceDir() + " && bash " + script() + " " + server.baseUrl() + " " + certs.dir);
   EXPECT_EQ(r.status, 0) << r.output;
   // Each step ran and was counted: metadata, the directory entry, the transaction, two reads.
   EXPECT_NE(r.output.find("walkthrough: step 5,"), std::string::npos) << r.output;

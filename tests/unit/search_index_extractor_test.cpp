@@ -342,6 +342,18 @@ TEST(SearchIndexExtractor, HealthcareServiceProjectParameters) {
                     "physical activity & recreation"});
 }
 
+// An entry held without the hub's details (issue 17): no has-capacity value at all (capacity
+// unknown: neither true nor false), no tier, no review date; the tag that says so is a _tag.
+TEST(SearchIndexExtractor, HealthcareServiceHeldWithoutTheHubsDetails) {
+  const auto index = extractor().extract(example("HealthcareService-hs-knit-and-natter.json"));
+  EXPECT_EQ(tokens(index, "has-capacity"), Strings{});
+  EXPECT_EQ(tokens(index, "tier"), Strings{});
+  EXPECT_EQ(dates(index, "last-reviewed"), Ranges{});
+  EXPECT_EQ(tokens(index, "_tag"),
+            Strings{std::string(kSp) + "CodeSystem/hub-derived|directory-unassured|"});
+  EXPECT_EQ(tokens(index, "access"), Strings{"|informal|"});
+}
+
 // --- Location, Observation and other number/quantity sources ---
 
 TEST(SearchIndexExtractor, LocationPositionForNear) {
