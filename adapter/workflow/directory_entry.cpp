@@ -37,8 +37,7 @@ std::optional<fhir::Issue> markDirectoryGaps(rapidjson::Document& service) {
   }
   return recordDerived(service, kDirectoryUnassured,
                        "the entry is held as " + describeGaps(gaps) +
-                           " until the directory team adds its capacity, governance tier and "
-                           "review date (tag directory-unassured)",
+                           " (tag directory-unassured) until the directory team completes it",
                        "HealthcareService.extension");
 }
 
