@@ -242,10 +242,12 @@ std::string capacitySection(const ImpactReport& r) {
          (c.active ? "" : " (inactive)") + "</td><td data-measure=\"places-total\">" + n(c.total) +
          "</td><td data-measure=\"places-free\">" + n(c.free) +
          "</td><td data-measure=\"places-in-use\">" + n(c.inUse) + "</td><td>" +
-         htmlEscape(c.status.empty() ? "-" : c.status) + "</td><td data-measure=\"referrals\">" +
-         std::to_string(c.referrals) + "</td><td data-measure=\"refused-no-place\">" +
-         std::to_string(c.refusals) + "</td><td data-measure=\"last-reviewed\"" +
-         (c.stale ? " class=\"stale\"" : "") + ">" +
+         htmlEscape(c.capacityUnknown  ? "unknown"
+                    : c.status.empty() ? "-"
+                                       : c.status) +
+         "</td><td data-measure=\"referrals\">" + std::to_string(c.referrals) +
+         "</td><td data-measure=\"refused-no-place\">" + std::to_string(c.refusals) +
+         "</td><td data-measure=\"last-reviewed\"" + (c.stale ? " class=\"stale\"" : "") + ">" +
          htmlEscape(c.lastReviewed.empty() ? "never" : c.lastReviewed) +
          (c.stale ? " (over six months)" : "") + "</td><td data-measure=\"governance-tier\">" +
          htmlEscape(c.tier ? (c.tier->empty() ? "-" : *c.tier) : "not yet assured") + "</td></tr>";

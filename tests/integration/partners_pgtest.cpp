@@ -181,6 +181,14 @@ TEST_F(DirectoryEntries, PublicExamplesAreAcceptedAndHeldForWhatTheyAre) {
     EXPECT_EQ(matches(search("tier:missing=true")).count(self), 1u);
     EXPECT_EQ(matches(search("last-reviewed:missing=true")).count(self), 1u);
   }
+  // A create with the client's own (renewed) id is accepted the same way.
+  for (const std::string& name : kServiceExamples) {
+    SCOPED_TRACE(name);
+    const std::string json = renewed(readPartnerFile(name));
+    HttpResponse put = as("admin").send("PUT", "/HealthcareService/" + at(json, "/id"), json);
+    EXPECT_EQ(put.status, 201) << put.body;
+    EXPECT_NE(put.body.find("\"directory-unassured\""), std::string::npos) << put.body;
+  }
   // The complete entry is the other way round.
   const std::string complete = "HealthcareService/" + complete_;
   EXPECT_EQ(matches(search("has-capacity=true")).count(complete), 1u);
