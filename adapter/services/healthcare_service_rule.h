@@ -1,5 +1,6 @@
 // The workflow's rule for HealthcareService writes: free places are kept by the adapter across
-// full updates (PUT); PATCH sets them. Thread-safe.
+// full updates (PUT), and so are capacity, governance tier and review date when the update does
+// not carry them (workflow/directory_entry.h); PATCH sets or removes them. Thread-safe.
 #pragma once
 
 #include <rapidjson/document.h>

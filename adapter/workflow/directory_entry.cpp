@@ -1,5 +1,6 @@
 #include "workflow/directory_entry.h"
 
+#include "fhir/json.h"
 #include "workflow/derived.h"
 #include "workflow/references.h"
 #include "workflow/vocabulary.h"
@@ -26,6 +27,31 @@ std::string describeGaps(const DirectoryGaps& gaps) {
   add(gaps.unassured, "not yet assured");
   add(gaps.neverReviewed, "never reviewed");
   return out;
+}
+
+std::vector<std::string> keepDirectoryDetails(const rapidjson::Value& stored,
+                                              rapidjson::Document& incoming) {
+  std::vector<std::string> kept;
+  if (!stored.IsObject() || !incoming.IsObject()) return kept;
+  auto& a = incoming.GetAllocator();
+  const std::pair<const char*, const char*> details[] = {
+      {kCapacityExtension, "capacity"},
+      {kGovernanceTierExtension, "governance-tier"},
+      {kLastReviewedExtension, "last-reviewed"}};
+  for (const auto& [url, name] : details) {
+    const auto held = extensionsWithUrl(stored, url);
+    if (held.empty() || !extensionsWithUrl(incoming, url).empty()) continue;
+    if (!fhir::findMember(incoming, "extension") || !incoming["extension"].IsArray()) {
+      fhir::setMember(incoming, "extension", rapidjson::Value(rapidjson::kArrayType), a);
+    }
+    for (const rapidjson::Value* extension : held) {
+      rapidjson::Value copy;
+      copy.CopyFrom(*extension, a);
+      incoming["extension"].PushBack(copy, a);
+    }
+    kept.push_back(name);
+  }
+  return kept;
 }
 
 std::optional<fhir::Issue> markDirectoryGaps(rapidjson::Document& service) {

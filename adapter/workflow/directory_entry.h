@@ -10,6 +10,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "fhir/errors.h"
 
@@ -27,6 +28,15 @@ DirectoryGaps directoryGaps(const rapidjson::Value& service);
 // "capacity unknown, not yet assured, never reviewed": the gaps as people read them, in that
 // order; "" when there is none.
 std::string describeGaps(const DirectoryGaps& gaps);
+
+// A full update (PUT) that does not carry one of the hub's details the stored entry has
+// (capacity, governance tier, review date) keeps the stored one: a partner's system may not
+// know the project's extensions, and places held by Tasks must not be lost. A PATCH, which
+// applies to the stored entry, removes a detail on purpose. Copies the missing extensions from
+// `stored` into `incoming` and returns their names ("capacity", "governance-tier",
+// "last-reviewed"), in that order.
+std::vector<std::string> keepDirectoryDetails(const rapidjson::Value& stored,
+                                              rapidjson::Document& incoming);
 
 // Tags an incomplete entry `directory-unassured` (workflow/derived.h) and returns the
 // informational issue for the answer; removes the tag from a complete one and returns nothing.

@@ -270,7 +270,15 @@ TEST_F(DirectoryEntries, TheTagGoesWhenTheDirectoryTeamCompletesTheEntry) {
   const std::string self = "HealthcareService/" + id;
   EXPECT_EQ(matches(search("_tag=" + kUnassuredTag)).count(self), 0u);
   EXPECT_EQ(matches(search("has-capacity=true")).count(self), 1u);
-  // And comes back if an update takes a detail away again.
+  // A partner's full update that knows nothing of the project's extensions keeps them.
+  HttpResponse again = as("admin").get("/HealthcareService/" + id);
+  const std::string partnerCopy = with(readPartnerFile(kServiceExamples[0]), "/id", quoted(id));
+  HttpResponse plain = as("admin").send("PUT", "/HealthcareService/" + id, partnerCopy,
+                                        {"If-Match: " + again.header("etag")});
+  ASSERT_EQ(plain.status, 200) << plain.body;
+  EXPECT_EQ(write(parse(plain.body)["extension"]), extensions);
+  EXPECT_EQ(plain.body.find("directory-unassured"), std::string::npos) << plain.body;
+  // And the tag comes back if an update takes a detail away on purpose.
   HttpResponse patch = as("admin").request("PATCH", "/HealthcareService/" + id,
                                            R"([{"op":"remove","path":"/extension/1"}])",
                                            {"Content-Type: application/json-patch+json"});

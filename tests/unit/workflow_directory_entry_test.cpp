@@ -85,5 +85,24 @@ TEST(WorkflowDirectoryEntry, TheTagGoesOnceTheEntryIsComplete) {
   EXPECT_FALSE(complete.HasMember("meta"));
 }
 
+TEST(WorkflowDirectoryEntry, AFullUpdateKeepsTheHubsDetailsItDoesNotCarry) {
+  const rapidjson::Document stored = json(entry({kCapacity, kTier, kReviewed}));
+  // A partner's system that knows nothing of the project's extensions, but has its own.
+  rapidjson::Document incoming = json(entry({R"({"url":"urn:x","valueBoolean":true})"}));
+  EXPECT_EQ(keepDirectoryDetails(stored, incoming),
+            (std::vector<std::string>{"capacity", "governance-tier", "last-reviewed"}));
+  EXPECT_FALSE(directoryGaps(incoming).any());
+  EXPECT_EQ(incoming["extension"].Size(), 4u);
+  EXPECT_EQ(text(incoming["extension"][1]), text(json(kCapacity)));
+  // What the update carries wins; nothing is added to an entry that had nothing.
+  rapidjson::Document newTier = json(entry({kTier}));
+  EXPECT_EQ(keepDirectoryDetails(stored, newTier),
+            (std::vector<std::string>{"capacity", "last-reviewed"}));
+  EXPECT_EQ(newTier["extension"].Size(), 3u);
+  rapidjson::Document plain = json(entry({}));
+  EXPECT_TRUE(keepDirectoryDetails(json(entry({})), plain).empty());
+  EXPECT_FALSE(plain.HasMember("extension"));
+}
+
 }  // namespace
 }  // namespace sp::workflow
