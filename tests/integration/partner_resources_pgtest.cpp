@@ -114,8 +114,7 @@ class PartnerResources : public ::testing::Test {
     const std::string type = at(stored, "/resourceType");
     const std::string parameters =
         R"({"resourceType":"Parameters","parameter":[{"name":"resource","resource":)" + stored +
-        R"(},{"name":"profile","valueUri":")" + kSp + "/StructureDefinition/" + profile +
-        R"("}]})";
+        R"(},{"name":"profile","valueUri":")" + kSp + "/StructureDefinition/" + profile + R"("}]})";
     HttpResponse r = as("admin").send("POST", "/" + type + "/$validate", parameters);
     EXPECT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(r.body.find("\"severity\":\"error\""), std::string::npos)
@@ -169,8 +168,8 @@ TEST_F(PartnerResources, GravitySdohClosedLoopReferralCompletes) {
   // The coordination platform records that it accepted the referral, then that it is done.
   put("linkworker",
       ids.file("sdoh/Procedure-SDOHCC-ProcedureFoodPantryApplicationAssistanceExample.json"));
-  const std::string accepted = ids.file(
-      "sdoh/Task-SDOHCC-TaskReferralManagementOrderFulfillmentAcceptedExample.json");
+  const std::string accepted =
+      ids.file("sdoh/Task-SDOHCC-TaskReferralManagementOrderFulfillmentAcceptedExample.json");
   put("linkworker", accepted);
   const std::string taskPath = "/Task/" + at(accepted, "/id");
   stored = read("linkworker", taskPath);
@@ -182,8 +181,8 @@ TEST_F(PartnerResources, GravitySdohClosedLoopReferralCompletes) {
   meetsProfile(stored, "sp-referral-task");
 
   // Gravity publishes the completed Task as a resource of its own; here it is the same Task.
-  std::string completed = ids.file(
-      "sdoh/Task-SDOHCC-TaskReferralManagementOrderFulfillmentCompletedExample.json");
+  std::string completed =
+      ids.file("sdoh/Task-SDOHCC-TaskReferralManagementOrderFulfillmentCompletedExample.json");
   completed = with(completed, "/id", "\"" + at(accepted, "/id") + "\"");
   put("linkworker", completed);
   EXPECT_EQ(at(read("linkworker", taskPath), "/status"), "completed");
@@ -196,15 +195,16 @@ TEST_F(PartnerResources, GravitySdohClosedLoopReferralCompletes) {
 
   // A sub-referral to a provider, which records its own Task's acceptance and completion.
   put("linkworker",
-      ids.file("sdoh/ServiceRequest-SDOHCC-ServiceRequestSubreferralSummerFoodProgramExample.json"));
+      ids.file(
+          "sdoh/ServiceRequest-SDOHCC-ServiceRequestSubreferralSummerFoodProgramExample.json"));
   const std::string subtask =
       ids.file("sdoh/Task-SDOHCC-TaskReferralManagementOrderSubtaskAcceptedExample.json");
   put("vcse-walking", subtask);
   std::string subtaskDone =
       ids.file("sdoh/Task-SDOHCC-TaskReferralManagementOrderSubtaskCompletedExample.json");
   subtaskDone = with(subtaskDone, "/id", "\"" + at(subtask, "/id") + "\"");
-  subtaskDone = with(subtaskDone, "/partOf",
-                     R"([{"reference":"Task/)" + at(accepted, "/id") + R"("}])");
+  subtaskDone =
+      with(subtaskDone, "/partOf", R"([{"reference":"Task/)" + at(accepted, "/id") + R"("}])");
   put("vcse-walking", subtaskDone);
   stored = read("vcse-walking", "/Task/" + at(subtask, "/id"));
   EXPECT_EQ(at(stored, "/status"), "completed");
@@ -215,10 +215,11 @@ TEST_F(PartnerResources, GravitySdohClosedLoopReferralCompletes) {
       ids.file("sdoh/Task-SDOHCC-TaskPatientMakeAppointmentCompletedExample.json");
   put("vcse-walking", forPatient);
   stored = read("vcse-walking", "/Task/" + at(forPatient, "/id"));
-  EXPECT_EQ(codings(stored, "/code"),
-            (std::vector<std::string>{
-                "http://hl7.org/fhir/us/sdoh-clinicalcare/CodeSystem/SDOHCC-CodeSystemTemporaryCodes"
-                "|make-contact"}));
+  EXPECT_EQ(
+      codings(stored, "/code"),
+      (std::vector<std::string>{
+          "http://hl7.org/fhir/us/sdoh-clinicalcare/CodeSystem/SDOHCC-CodeSystemTemporaryCodes"
+          "|make-contact"}));
   EXPECT_FALSE(has(tags(stored), kDerived + "task-code")) << stored;
 }
 
@@ -226,15 +227,14 @@ TEST_F(PartnerResources, GravitySdohClosedLoopReferralCompletes) {
 // colonoscopy's performer (a Practitioner with a role at a provider) takes on the Task the hub
 // made for it by sending UK Core's in-progress Task, and finishes it.
 TEST_F(PartnerResources, UkCoreReferralsAreHeldAndTheColonoscopyTaskCompletes) {
-  const RenewedIds ids({"UKCore-ServiceRequest-ColonoscopyRequest-Example",
-                        "UKCore-ServiceRequest-CTChestScan-Example",
-                        "UKCore-ServiceRequest-ECG-Example",
-                        "UKCore-ServiceRequest-HipReplacement-Example",
-                        "UKCore-Task-Colonoscopy-Example",
-                        "UKCore-Practitioner-ConsultantSandraGose-Example",
-                        "UKCore-Practitioner-DoctorPaulRastall-Example",
-                        "UKCore-Patient-RichardSmith-Example", "UKCore-Organization-LeedsTeachingHospital-Example",
-                        "UKCore-Encounter-InpatientEncounter-Example"});
+  const RenewedIds ids(
+      {"UKCore-ServiceRequest-ColonoscopyRequest-Example",
+       "UKCore-ServiceRequest-CTChestScan-Example", "UKCore-ServiceRequest-ECG-Example",
+       "UKCore-ServiceRequest-HipReplacement-Example", "UKCore-Task-Colonoscopy-Example",
+       "UKCore-Practitioner-ConsultantSandraGose-Example",
+       "UKCore-Practitioner-DoctorPaulRastall-Example", "UKCore-Patient-RichardSmith-Example",
+       "UKCore-Organization-LeedsTeachingHospital-Example",
+       "UKCore-Encounter-InpatientEncounter-Example"});
   const std::string gp = "o" + newUuid().substr(0, 12);
   const std::string provider = "o" + newUuid().substr(0, 12);
   organisation(gp, "A81001");
@@ -248,8 +248,8 @@ TEST_F(PartnerResources, UkCoreReferralsAreHeldAndTheColonoscopyTaskCompletes) {
   };
   practitioner("UKCore-Practitioner-DoctorPaulRastall-Example", gp);
   practitioner("UKCore-Practitioner-ConsultantSandraGose-Example", provider);
-  put("gp", R"({"resourceType":"Patient","id":")" + ids["UKCore-Patient-RichardSmith-Example"] +
-                R"("})");
+  put("gp",
+      R"({"resourceType":"Patient","id":")" + ids["UKCore-Patient-RichardSmith-Example"] + R"("})");
 
   for (const char* name :
        {"UKCore-ServiceRequest-CTChestScan-Example", "UKCore-ServiceRequest-ECG-Example",
