@@ -47,8 +47,9 @@ TEST(Derivation, AReferralAsUkCoreSendsItGetsRouteCodeAndRequesterBesideItsOwn) 
   EXPECT_EQ(expressions(issues),
             (std::vector<std::string>{"ServiceRequest.extension", "ServiceRequest.code",
                                       "ServiceRequest.requester"}));
-  EXPECT_EQ(codes(sr, "code"), (std::vector<std::string>{"http://snomed.info/sct|73761001",
-                                                         "http://snomed.info/sct|871731000000106"}));
+  EXPECT_EQ(codes(sr, "code"),
+            (std::vector<std::string>{"http://snomed.info/sct|73761001",
+                                      "http://snomed.info/sct|871731000000106"}));
   EXPECT_EQ(fhir::getString(sr["extension"][0]["valueCoding"], "code"), "gp");
   EXPECT_EQ(fhir::getString(sr["requester"]["identifier"], "value"), "A81001");
   EXPECT_EQ(fhir::getString(sr, "intent"), "original-order");  // as sent
@@ -60,8 +61,10 @@ TEST(Derivation, AReferralAsUkCoreSendsItGetsRouteCodeAndRequesterBesideItsOwn) 
 
 TEST(Derivation, WhatTheSenderGaveIsKeptAndNothingIsTagged) {
   const std::string sent = R"({"resourceType":"ServiceRequest","status":"active","intent":"order",
-      "extension":[{"url":")" + kSp + R"(/StructureDefinition/referral-route",
-        "valueCoding":{"system":")" + kSp + R"(/CodeSystem/referral-route","code":"re-access"}}],
+      "extension":[{"url":")" +
+                           kSp + R"(/StructureDefinition/referral-route",
+        "valueCoding":{"system":")" +
+                           kSp + R"(/CodeSystem/referral-route","code":"re-access"}}],
       "code":{"coding":[{"system":"http://snomed.info/sct","code":"871731000000106"}]},
       "requester":{"reference":"PractitionerRole/dr"}})";
   auto sr = json(sent);
@@ -88,7 +91,8 @@ TEST(Derivation, TaskKinds) {
   EXPECT_EQ(taskKind(json(R"({"resourceType":"Task","focus":{"reference":"ServiceRequest/s"}})")),
             TaskKind::kReferral);
   EXPECT_EQ(taskKind(json(R"({"resourceType":"Task","code":{"coding":[
-      {"system":")" + kSp + R"(/CodeSystem/task-code","code":"warm-handover"}]}})")),
+      {"system":")" + kSp +
+                          R"(/CodeSystem/task-code","code":"warm-handover"}]}})")),
             TaskKind::kHandover);
   EXPECT_EQ(taskKind(json(R"({"resourceType":"Task","code":{"coding":[
       {"system":"http://example.org/codes","code":"make-contact"}]},
