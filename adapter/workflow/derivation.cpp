@@ -31,36 +31,26 @@ bool hasCoding(const rapidjson::Value* concept, const char* system, const char* 
 bool addCoding(rapidjson::Document& resource, const char* name, const char* system,
                const char* code, const char* display) {
   auto& a = resource.GetAllocator();
-  if (!fhir::findMember(resource, name) || !resource[name].IsObject()) {
-    fhir::setMember(resource, name, rapidjson::Value(rapidjson::kObjectType), a);
-  }
-  rapidjson::Value& concept = resource[name];
+  rapidjson::Value& concept = fhir::memberOfType(resource, name, rapidjson::kObjectType, a);
   for (const rapidjson::Value* c : elements(concept, "coding")) {
     if (c->IsObject() && fhir::getString(*c, "system") == system &&
         fhir::getString(*c, "code") == code) {
       return false;
     }
   }
-  if (!fhir::findMember(concept, "coding") || !concept["coding"].IsArray()) {
-    fhir::setMember(concept, "coding", rapidjson::Value(rapidjson::kArrayType), a);
-  }
-  concept["coding"].PushBack(coding(system, code, display, a), a);
+  fhir::memberOfType(concept, "coding", rapidjson::kArrayType, a)
+      .PushBack(coding(system, code, display, a), a);
   return true;
 }
 
 void declareProfile(rapidjson::Document& resource, const char* url) {
   auto& a = resource.GetAllocator();
-  if (!fhir::findMember(resource, "meta") || !resource["meta"].IsObject()) {
-    fhir::setMember(resource, "meta", rapidjson::Value(rapidjson::kObjectType), a);
-  }
-  rapidjson::Value& meta = resource["meta"];
-  if (!fhir::findMember(meta, "profile") || !meta["profile"].IsArray()) {
-    fhir::setMember(meta, "profile", rapidjson::Value(rapidjson::kArrayType), a);
-  }
-  for (const auto& p : meta["profile"].GetArray()) {
+  rapidjson::Value& meta = fhir::memberOfType(resource, "meta", rapidjson::kObjectType, a);
+  rapidjson::Value& profiles = fhir::memberOfType(meta, "profile", rapidjson::kArrayType, a);
+  for (const auto& p : profiles.GetArray()) {
     if (p.IsString() && std::string(p.GetString()) == url) return;
   }
-  meta["profile"].PushBack(fhir::makeString(url, a), a);
+  profiles.PushBack(fhir::makeString(url, a), a);
 }
 
 bool present(const rapidjson::Value& resource, const char* name) {
@@ -87,16 +77,13 @@ std::vector<fhir::Issue> deriveReferral(rapidjson::Document& referral, const Sen
   if (!referral.IsObject()) return issues;
   auto& a = referral.GetAllocator();
   if (extensionsWithUrl(referral, kReferralRouteExtension).empty() && !sender.route.empty()) {
-    if (!fhir::findMember(referral, "extension") || !referral["extension"].IsArray()) {
-      fhir::setMember(referral, "extension", rapidjson::Value(rapidjson::kArrayType), a);
-    }
     rapidjson::Value value(rapidjson::kObjectType);
     value.AddMember("system", fhir::makeString(kReferralRouteSystem, a), a);
     value.AddMember("code", fhir::makeString(sender.route, a), a);
     rapidjson::Value extension(rapidjson::kObjectType);
     extension.AddMember("url", fhir::makeString(kReferralRouteExtension, a), a);
     extension.AddMember("valueCoding", value, a);
-    referral["extension"].PushBack(extension, a);
+    fhir::memberOfType(referral, "extension", rapidjson::kArrayType, a).PushBack(extension, a);
     issues.push_back(recordDerived(referral, "referral-route",
                                    "referral route '" + sender.route +
                                        "', from the role of the sending organisation " +
