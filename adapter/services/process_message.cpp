@@ -414,7 +414,14 @@ class MessageProcessing {
     const messaging::FeedbackTarget named = requestNamedBy(r_.message.responseTo);
     w.focus = tx_.current("ServiceRequest", named.referralId, false);
     const auto entry = messaging::reportedTaskEntry(r_.bundle);
-    if (!entry) return w;  // feedback without a Task: kept (stored and logged), moves nothing
+    if (!entry) {
+      // Without a Task: a rejection (cancelled Encounter) or non-attendance (noshow
+      // Appointment) moves the Task; anything else is kept (stored and logged) and moves nothing.
+      if (auto report = messaging::receiverReportIn(r_.bundle, r_.message.focusEntry)) {
+        applyReport(named.taskId, *report, w);
+      }
+      return w;
+    }
     // The provider's report moves the Task through the workflow, as a REST update.
     const std::string& taskId = named.taskId;
     const auto held = tx_.current("Task", taskId, true);
@@ -430,6 +437,24 @@ class MessageProcessing {
     w.focus = tx_.current("Task", taskId, false);
     w.stored[*entry] = w.focus->body;
     return w;
+  }
+
+  // The receiver's report moves the Task one workflow step at a time (each a REST update by the
+  // sender, so the rules and the referrer's news apply to each), until it asks for no more.
+  void applyReport(const std::string& taskId, const messaging::ReceiverReport& report, Written& w) {
+    for (int step = 0; step < 3; ++step) {
+      const auto held = tx_.current("Task", taskId, true);
+      if (!held || held->deleted) {
+        throw FhirError(ErrorKind::kNotFound, "not-found", "The referral has no Task held here",
+                        "MessageHeader.response.identifier");
+      }
+      rapidjson::Document task;
+      fhir::parseJson(held->body, task);
+      auto moves = messaging::taskMovesFor(task, report);
+      if (moves.empty()) break;
+      updateEntry(report.entry, "Task", taskId, moves.front());
+    }
+    w.focus = tx_.current("Task", taskId, false);
   }
 
   // An update made for message entry `entry`: a refusal names that entry.
