@@ -109,8 +109,9 @@ class PartnerMessages : public ::testing::Test {
     // The receiving organisation and the service referrals go to.
     provider_ = organisation(kProviderOds);
     std::string service = samples::directoryEntry("Organization/" + provider_, "Link workers");
-    service = with(service, "/identifier",
-                   R"([{"system":")" + kServiceIds + R"(","value":")" + kProviderService + R"("}])");
+    service =
+        with(service, "/identifier",
+             R"([{"system":")" + kServiceIds + R"(","value":")" + kProviderService + R"("}])");
     service = with(service, "/extension/0/extension/0/valueUnsignedInt", "1000");  // places
     service = with(service, "/extension/0/extension/1/valueUnsignedInt", "1000");
     providerService_ = create("HealthcareService", service);
@@ -203,9 +204,8 @@ class PartnerMessages : public ::testing::Test {
   }
   // Waits for `count` messages in the conversation; returns them.
   static std::vector<ReceivedRequest> awaitGp(const std::string& correlationId, std::size_t count) {
-    gpInbox_->waitFor([&](const std::vector<ReceivedRequest>&) {
-      return toGp(correlationId).size() >= count;
-    });
+    gpInbox_->waitFor(
+        [&](const std::vector<ReceivedRequest>&) { return toGp(correlationId).size() >= count; });
     return toGp(correlationId);
   }
 
@@ -393,13 +393,15 @@ TEST_F(PartnerMessages, ARejectionByACancelledEncounterRejectsTheTaskAndTheGpIsT
   const std::string id = referral(c, kRefreq03, correlationId, &requestBundle);
   ASSERT_FALSE(id.empty());
   std::string rejection = prepared(c, kRefresp02, kProviderToGp);
-  rejection = with(rejection, "/entry/0/resource/response/identifier", sp::testing::quoted(requestBundle));
+  rejection =
+      with(rejection, "/entry/0/resource/response/identifier", sp::testing::quoted(requestBundle));
   const Exchange e = send("linkworker", rejection, correlationId);
   ASSERT_EQ(e.response.status, 200) << e.response.body;
   const std::string task = read("gp", "/Task/" + id + "-task");
   EXPECT_EQ(at(task, "/status"), "rejected") << task;
-  EXPECT_EQ(codings(task, "/statusReason"),
-            (std::vector<std::string>{"https://fhir.nhs.uk/CodeSystem/rejected-reasons-bars|RRNA"}));
+  EXPECT_EQ(
+      codings(task, "/statusReason"),
+      (std::vector<std::string>{"https://fhir.nhs.uk/CodeSystem/rejected-reasons-bars|RRNA"}));
   EXPECT_EQ(at(task, "/statusReason/text"), "We have a paramedic but not available for 30 mins");
   const auto got = awaitGp(correlationId, 1);
   ASSERT_EQ(got.size(), 1u) << server_->log();
@@ -430,8 +432,9 @@ TEST_F(PartnerMessages, AValidationRejectionRejectsTheTaskAndTheGpIsTold) {
 TEST_F(PartnerMessages, ARefusedMessageNamesEveryFailingEntryAndWritesNothing) {
   Conversation c;
   std::string message = prepared(c, kRefreq03, kGpToProvider);
-  message = with(message, "/entry/5/resource/clinicalStatus",
-                 R"({"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":"robot"}]})");
+  message = with(
+      message, "/entry/5/resource/clinicalStatus",
+      R"({"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":"robot"}]})");
   message = with(message, "/entry/16/resource/status", sp::testing::quoted("robot"));
   const std::string before = footprint();
   const Exchange e = send("gp", message, newUuid());
@@ -468,8 +471,7 @@ TEST_F(PartnerMessages, AMessageToAnUnknownDestinationIsRefused) {
   EXPECT_EQ(at(e.response.body, "/issue/0/code"), "not-found");
   EXPECT_EQ(at(e.response.body, "/issue/0/details/coding/0/system"), kErrorCodes);
   EXPECT_EQ(at(e.response.body, "/issue/0/details/coding/0/code"), "REC_UNPROCESSABLE_ENTITY");
-  EXPECT_EQ(at(e.response.body, "/issue/0/expression/0").rfind("MessageHeader.destination", 0),
-            0u)
+  EXPECT_EQ(at(e.response.body, "/issue/0/expression/0").rfind("MessageHeader.destination", 0), 0u)
       << e.response.body;
   EXPECT_EQ(footprint(), before);
 }

@@ -57,7 +57,8 @@ void eachString(Value& v, rapidjson::Document::AllocatorType& a, const Change& c
   if (v.IsString()) {
     const std::string before(v.GetString(), v.GetStringLength());
     const std::string after = change(before);
-    if (after != before) v.SetString(after.c_str(), static_cast<rapidjson::SizeType>(after.size()), a);
+    if (after != before)
+      v.SetString(after.c_str(), static_cast<rapidjson::SizeType>(after.size()), a);
   } else if (v.IsObject()) {
     for (auto& m : v.GetObject()) eachString(m.value, a, change);
   } else if (v.IsArray()) {
