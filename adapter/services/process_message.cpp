@@ -21,6 +21,7 @@
 #include "rest/bundle_processor.h"
 #include "rest/resource_write.h"
 #include "rest/status_map.h"
+#include "validation/validator.h"
 #include "workflow/referral.h"
 #include "workflow/task_rules.h"
 #include "workflow/task_status.h"
@@ -242,14 +243,42 @@ class MessageProcessing {
  private:
   // Runs the entries; a failure names the entry by its place in the message (the transaction
   // leaves out the MessageHeader, so its entry i is the message's entry i + 1).
+  // Entries matched to what is held are read, not written, but a copy that is not valid R4 is
+  // refused all the same (checked against the core definition: the copy of a directory entry
+  // need not be one): their issues join those of the entries written, every one located.
   rest::TransactionRun runEntries(const rapidjson::Document& transaction) {
+    std::vector<fhir::Issue> matched = matchedEntryIssues(transaction);
+    rest::TransactionRun run;
     try {
-      return rest::runTransactionIn(api_, tx_, transaction, baseUrl_, sender_);
+      run = rest::runTransactionIn(api_, tx_, transaction, baseUrl_, sender_);
     } catch (const FhirError& e) {
       std::vector<fhir::Issue> issues = e.issues();
       for (auto& issue : issues) issue.expression = messageEntryPath(issue.expression);
+      const bool content = e.kind() == ErrorKind::kInvalid || e.kind() == ErrorKind::kUnprocessable;
+      if (content) issues.insert(issues.end(), matched.begin(), matched.end());
       throw FhirError(e.kind(), std::move(issues));
     }
+    if (!matched.empty()) throw FhirError(ErrorKind::kUnprocessable, std::move(matched));
+    return run;
+  }
+
+  std::vector<fhir::Issue> matchedEntryIssues(const rapidjson::Document& transaction) const {
+    std::vector<fhir::Issue> out;
+    if (!api_.validator) return out;
+    const auto& entries = transaction["entry"];
+    for (rapidjson::SizeType j = 0; j < entries.Size(); ++j) {
+      if (fhir::getString(entries[j]["request"], "method") != "GET") continue;
+      auto issues = api_.validator->validateCore(entries[j]["resource"]);
+      if (!validation::Validator::hasErrors(issues)) continue;
+      for (auto& issue : issues) {
+        if (issue.severity != fhir::Severity::kError && issue.severity != fhir::Severity::kFatal) {
+          continue;
+        }
+        issue.expression = inEntry(j + 1, issue.expression);
+        out.push_back(std::move(issue));
+      }
+    }
+    return out;
   }
 
   // "Task.status" said of message entry 2: "Bundle.entry[2].resource.status".
@@ -645,7 +674,12 @@ rest::RestResponse MessageReceiver::handle(const rest::RestRequest& request,
       log.nhsdHeaders = r.headers.nhsdHeadersJson;
       tx.logMessage(log);
       if (!written.referralId.empty()) {
-        store::Conversation c{written.referralId,      r.sender,        r.message.sourceEndpoint,
+        // The reply address with its system in the canonical spelling (BaRS senders write
+        // `http://fhir.nhs.uk/Id/dos-service-id` too), so it finds the service held here.
+        const std::string replyTo =
+            mappings_ ? mappings_->identifierSystems().canonicalToken(r.message.sourceEndpoint)
+                      : r.message.sourceEndpoint;
+        store::Conversation c{written.referralId,      r.sender,        replyTo,
                               r.headers.correlationId, log.partnerKind, r.message.bundleId,
                               written.referralVersion};
         tx.recordConversation(c, r.message.messageHeaderId);

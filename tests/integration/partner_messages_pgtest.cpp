@@ -154,6 +154,7 @@ class PartnerMessages : public ::testing::Test {
                        const std::string& correlationId) {
     Exchange e;
     e.bundleId = at(message, "/id");
+
     e.response =
         client(slug).send("POST", "/$process-message", message,
                           {"X-Request-Id: " + newUuid(), "X-Correlation-Id: " + correlationId});
@@ -351,8 +352,9 @@ void expectToldGp(const std::vector<ReceivedRequest>& got, const std::string& re
   rapidjson::Document message = parse(last.body);
   EXPECT_EQ(at(message, "/entry/0/resource/eventCoding/code"), "servicerequest-response");
   EXPECT_EQ(at(message, "/entry/0/resource/response/identifier"), requestBundle);
+  // The reply address as the GP gave it, its system in the canonical spelling.
   EXPECT_EQ(at(message, "/entry/0/resource/destination/0/endpoint"),
-            "http://fhir.nhs.uk/Id/dos-service-id|" + kGpService);
+            kServiceIds + "|" + kGpService);
   const rapidjson::Value* sr = entryOfType(message, "ServiceRequest");
   ASSERT_NE(sr, nullptr) << last.body;
   EXPECT_EQ(at(*sr, "/id"), referralId);
