@@ -67,14 +67,9 @@ TEST(MappingSet, TheRepositoryTablesLoadAndPassEveryCheck) {
     const ConceptMap* map = set.conceptMap(kBase + "/ConceptMap/" + id);
     ASSERT_NE(map, nullptr) << id;
     EXPECT_EQ(map->id, id);
-    EXPECT_TRUE(map->policyStated) << id;
     EXPECT_FALSE(map->groups.empty()) << id;
   }
   EXPECT_EQ(set.conceptMaps().size(), 6u);
-  EXPECT_EQ(set.conceptMap(kBase + "/ConceptMap/vcse-case-status")->policy,
-            UnmappedPolicy::kRefuse);
-  EXPECT_EQ(set.conceptMap(kBase + "/ConceptMap/snomed-priority-cohort")->policy,
-            UnmappedPolicy::kWarn);
   EXPECT_EQ(set.identifierSystems().canonical("https://fhir.nhs.uk/id/ods-organization-code"),
             "https://fhir.nhs.uk/Id/ods-organization-code");
   EXPECT_EQ(set.identifierSystems().canonical("http://fhir.nhs.uk/Id/dos-service-id"),
@@ -132,15 +127,6 @@ TEST(MappingSet, TheFileNameIdAndCanonicalUrlMustAgree) {
               kBase + "/ConceptMap/gp-referral-code", "https://elsewhere.example.org/gp");
   EXPECT_NE(loadError(files).find("url must be " + kBase + "/ConceptMap/gp-referral-code"),
             std::string::npos);
-}
-
-TEST(MappingSet, EveryMapMustStateItsUnmappedPolicy) {
-  auto files = repositoryFiles();
-  replaceOnce(fileNamed(files, "ConceptMap-bars-message-event.json").text, "/unmapped-policy",
-              "/something-else");
-  const std::string error = loadError(files);
-  EXPECT_NE(error.find("ConceptMap-bars-message-event.json"), std::string::npos) << error;
-  EXPECT_NE(error.find("must say what to do with unmapped codes"), std::string::npos) << error;
 }
 
 TEST(MappingSet, AnUnexpectedFileIsRefused) {
