@@ -55,7 +55,8 @@ void TaskDerivationRule::beforeWrite(rapidjson::Document& task, rest::WriteConte
   if (!task.IsObject() || workflow::taskKind(task) == workflow::TaskKind::kOther) return;
   const auto focus = workflow::localReference(fhir::findMember(task, "focus"));
   std::unique_ptr<ParsedResource> referral;
-  if (focus.type == "ServiceRequest") referral = loadResource(c.tx, "ServiceRequest", focus.id, false);
+  if (focus.type == "ServiceRequest")
+    referral = loadResource(c.tx, "ServiceRequest", focus.id, false);
   keep(workflow::deriveTask(task, referral ? &referral->doc : nullptr,
                             senders_.of(c.caller.odsCode)),
        c);

@@ -149,10 +149,12 @@ std::string firstIdentifierValue(const rapidjson::Value& resource) {
 enum class EntryWrite { kCreate, kUpdateIfHeld };
 
 // The message's entries (but the MessageHeader) as a transaction Bundle. `updates` maps an
-// entry index to the "Type/id" it replaces.
+// entry index to the "Type/id" it replaces (or creates with that id); `reads`, to the "Type/id"
+// it stands for, read in the transaction's last phase (after every write), not written.
 rapidjson::Document transactionOf(store::StoreTransaction& tx, const rapidjson::Value& bundle,
                                   EntryWrite mode,
-                                  const std::map<std::size_t, std::string>& updates = {}) {
+                                  const std::map<std::size_t, std::string>& updates = {},
+                                  const std::map<std::size_t, std::string>& reads = {}) {
   rapidjson::Document t(rapidjson::kObjectType);
   auto& a = t.GetAllocator();
   t.AddMember("resourceType", "Bundle", a);
@@ -169,13 +171,17 @@ rapidjson::Document transactionOf(store::StoreTransaction& tx, const rapidjson::
     copy.CopyFrom(resource, a);
     rapidjson::Value request(rapidjson::kObjectType);
     std::string target;
+    const auto read = reads.find(i);
     if (auto it = updates.find(i); it != updates.end()) {
       target = it->second;
     } else if (mode == EntryWrite::kUpdateIfHeld && !id.empty() && fhir::isValidId(id)) {
       const auto held = tx.current(type, id, false);
       if (held && !held->deleted) target = type + "/" + id;
     }
-    if (!target.empty()) {
+    if (read != reads.end()) {
+      request.AddMember("method", "GET", a);
+      request.AddMember("url", fhir::makeString(read->second, a), a);
+    } else if (!target.empty()) {
       fhir::setMember(copy, "id", fhir::makeString(target.substr(target.find('/') + 1), a), a);
       request.AddMember("method", "PUT", a);
       request.AddMember("url", fhir::makeString(target, a), a);
@@ -302,7 +308,18 @@ class MessageProcessing {
 
   Written referral() {
     Written w;
-    keepRun(runEntries(transactionOf(tx_, r_.bundle, EntryWrite::kCreate)), w);
+    // The sender's own Task for the referral (BaRS REFREQ03) stands for the referral's Task,
+    // which is the adapter's: the referral gets its id now (created by PUT with that id), so
+    // that entry (and every reference to it) names the adapter's Task, read once it is made.
+    std::map<std::size_t, std::string> updates;
+    std::map<std::size_t, std::string> reads;
+    const auto ownTask = messaging::sendersReferralTask(r_.bundle, r_.message.focusEntry);
+    if (ownTask) {
+      const std::string id = api_.ids.newId();
+      updates[r_.message.focusEntry] = "ServiceRequest/" + id;
+      reads[*ownTask] = "Task/" + workflow::referralTaskId(id);
+    }
+    keepRun(runEntries(transactionOf(tx_, r_.bundle, EntryWrite::kCreate, updates, reads)), w);
     const auto& sr = w.stored.at(r_.message.focusEntry);
     rapidjson::Document referral;
     fhir::parseJson(sr, referral);
@@ -316,7 +333,7 @@ class MessageProcessing {
           messaging::referenceCode(w.referralId), patient, "ServiceRequest/" + w.referralId,
           messaging::journeyReferences(r_.bundle));
       w.extras.push_back(create("Encounter", encounter).body);
-      if (w.focus) w.extras.push_back(w.focus->body);
+      if (w.focus && !ownTask) w.extras.push_back(w.focus->body);  // else echoed in its entry
     }
     return w;
   }

@@ -97,11 +97,11 @@ std::vector<fhir::Issue> deriveReferral(rapidjson::Document& referral, const Sen
     extension.AddMember("url", fhir::makeString(kReferralRouteExtension, a), a);
     extension.AddMember("valueCoding", value, a);
     referral["extension"].PushBack(extension, a);
-    issues.push_back(recordDerived(
-        referral, "referral-route",
-        "referral route '" + sender.route + "', from the role of the sending organisation " +
-            sender.odsCode,
-        "ServiceRequest.extension"));
+    issues.push_back(recordDerived(referral, "referral-route",
+                                   "referral route '" + sender.route +
+                                       "', from the role of the sending organisation " +
+                                       sender.odsCode,
+                                   "ServiceRequest.extension"));
   }
   if (addCoding(referral, "code", kSnomedSystem, kSocialPrescribingReferral,
                 "Referral to social prescribing service")) {
@@ -127,7 +127,8 @@ TaskKind taskKind(const rapidjson::Value& task) {
       hasCoding(code, kTaskCodeSystem, kFulfillReferral)) {
     return TaskKind::kReferral;
   }
-  if (!hasContent(code) && localReference(fhir::findMember(task, "focus")).type == "ServiceRequest") {
+  if (!hasContent(code) &&
+      localReference(fhir::findMember(task, "focus")).type == "ServiceRequest") {
     return TaskKind::kReferral;
   }
   return TaskKind::kOther;
@@ -145,23 +146,24 @@ std::vector<fhir::Issue> deriveTask(rapidjson::Document& task, const rapidjson::
     coded = addCoding(task, "code", kTaskCodeSystem, kFulfillReferral, "Fulfil referral") || coded;
   }
   if (coded) {
-    issues.push_back(recordDerived(task, "task-code",
-                                   "Task.code completed with HL7 'fulfill' and the project's " +
-                                       std::string(kind == TaskKind::kReferral ? kFulfillReferral
-                                                                               : kWarmHandover),
-                                   "Task.code"));
+    issues.push_back(recordDerived(
+        task, "task-code",
+        "Task.code completed with HL7 'fulfill' and the project's " +
+            std::string(kind == TaskKind::kReferral ? kFulfillReferral : kWarmHandover),
+        "Task.code"));
   }
   if (referral && !present(task, "for")) {
     if (const rapidjson::Value* subject = fhir::findMember(*referral, "subject")) {
       rapidjson::Value copy;
       copy.CopyFrom(*subject, a);
       fhir::setMember(task, "for", std::move(copy), a);
-      issues.push_back(recordDerived(task, "task-for", "Task.for: the referral's subject",
-                                     "Task.for"));
+      issues.push_back(
+          recordDerived(task, "task-for", "Task.for: the referral's subject", "Task.for"));
     }
   }
   if (!present(task, "requester")) {
-    const rapidjson::Value* requester = referral ? fhir::findMember(*referral, "requester") : nullptr;
+    const rapidjson::Value* requester =
+        referral ? fhir::findMember(*referral, "requester") : nullptr;
     if (requester) {
       rapidjson::Value copy;
       copy.CopyFrom(*requester, a);

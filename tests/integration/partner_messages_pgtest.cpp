@@ -280,6 +280,23 @@ TEST_F(PartnerMessages, NewReferralsFromTheExamplesAreAcceptedAndGiveTheReceiver
     EXPECT_NE(row[0][1].as<std::string>().find(kGpService), std::string::npos);
     EXPECT_EQ(row[0][2].as<std::string>(), correlationId);
   }
+  // refreq03's own Task (requested, the sender's code, no focus) stands for the referral's Task:
+  // no second, ownerless Task is stored, and what named it names the adapter's Task.
+  EXPECT_EQ(queryNumber(*database_,
+                        "SELECT count(*) FROM resource_versions WHERE res_type = "
+                        "'Task' AND res_id NOT LIKE '%-task'"),
+            0);
+  Conversation c;
+  const std::string message = prepared(c, kRefreq03, kGpToProvider);
+  const Exchange e = send("gp", message, newUuid());
+  ASSERT_EQ(e.response.status, 200) << e.response.body;
+  const std::string focus = at(e.response.body, "/entry/0/resource/focus/0/reference");
+  EXPECT_EQ(at(e.response.body, "/entry/4/resource/resourceType"), "Task");
+  EXPECT_EQ("ServiceRequest/" + at(e.response.body, "/entry/4/resource/id"), focus + "-task");
+  EXPECT_EQ(at(e.response.body, "/entry/3/resource/activity/0/reference/reference"),
+            "Task/" + at(e.response.body, "/entry/4/resource/id"));
+  EXPECT_EQ(arraySize(e.response.body, "/entry"), arraySize(message, "/entry") + 1)  // + Encounter
+      << e.response.body;
 }
 
 // refreq08b reuses the Bundle.id of the validation request it updates (as in the examples).
