@@ -44,6 +44,7 @@ struct Received {
   messaging::IncomingMessage message;
   messaging::Classification kind;
   std::string sender;
+  std::string replyTo;  // source.endpoint, its system in the canonical spelling
   store::MessageKey key;
 };
 
@@ -308,24 +309,29 @@ class MessageProcessing {
 
   Written referral() {
     Written w;
-    // The sender's own Task for the referral (BaRS REFREQ03) stands for the referral's Task,
-    // which is the adapter's: the referral gets its id now (created by PUT with that id), so
-    // that entry (and every reference to it) names the adapter's Task, read once it is made.
-    std::map<std::size_t, std::string> updates;
+    // The referral gets its id before the entries run (created by PUT with that id), so that
+    // - its conversation is recorded first, and what the entries set off (the referral pushed
+    //   to its receiver) travels in it (X-Correlation-Id, the request it answers);
+    // - the sender's own Task for the referral (BaRS REFREQ03) stands for the referral's Task,
+    //   which is the adapter's: that entry (and every reference to it) names the adapter's
+    //   Task, read once it is made, instead of being stored as a second, ownerless Task.
+    w.referralId = api_.ids.newId();
+    std::map<std::size_t, std::string> updates{
+        {r_.message.focusEntry, "ServiceRequest/" + w.referralId}};
     std::map<std::size_t, std::string> reads;
     const auto ownTask = messaging::sendersReferralTask(r_.bundle, r_.message.focusEntry);
-    if (ownTask) {
-      const std::string id = api_.ids.newId();
-      updates[r_.message.focusEntry] = "ServiceRequest/" + id;
-      reads[*ownTask] = "Task/" + workflow::referralTaskId(id);
-    }
+    if (ownTask) reads[*ownTask] = "Task/" + workflow::referralTaskId(w.referralId);
+    tx_.recordConversation(
+        store::Conversation{w.referralId, r_.sender, r_.replyTo, r_.headers.correlationId,
+                            messaging::partnerKindCode(r_.kind.partner), r_.message.bundleId, 0},
+        r_.message.messageHeaderId);
     keepRun(runEntries(transactionOf(tx_, r_.bundle, EntryWrite::kCreate, updates, reads)), w);
     const auto& sr = w.stored.at(r_.message.focusEntry);
     rapidjson::Document referral;
     fhir::parseJson(sr, referral);
-    w.referralId = fhir::getString(referral, "id");
     w.focus = tx_.current("Task", workflow::referralTaskId(w.referralId), false);
     w.referralVersion = tx_.current("ServiceRequest", w.referralId, false)->versionId;
+    tx_.noteReferralVersion(w.referralId, w.referralVersion);
     if (r_.kind.partner == PartnerKind::kBars) {
       const rapidjson::Value* subject = fhir::findMember(referral, "subject");
       const std::string patient = subject ? fhir::getString(*subject, "reference") : "";
@@ -628,6 +634,10 @@ rest::RestResponse MessageReceiver::handle(const rest::RestRequest& request,
     messaging::checkIdentityHeaders(messaging::readIdentityHeaders(request.headers), caller.odsCode,
                                     r.message.senderOds);
     r.sender = checkedSender(caller.odsCode, r.message);
+    // The reply address with its system in the canonical spelling (BaRS senders write
+    // `http://fhir.nhs.uk/Id/dos-service-id` too), so it finds the service held here.
+    r.replyTo = mappings_ ? mappings_->identifierSystems().canonicalToken(r.message.sourceEndpoint)
+                          : r.message.sourceEndpoint;
     r.key = messaging::messageKey(r.kind.partner, r.sender, r.headers, r.message);
   } catch (const FhirError& e) {
     return errorAnswer(e, r.headers);
@@ -690,17 +700,6 @@ rest::RestResponse MessageReceiver::handle(const rest::RestRequest& request,
       log.responseBundleId = keepMessage(api_, tx, answerBundle, r, "response");
       log.nhsdHeaders = r.headers.nhsdHeadersJson;
       tx.logMessage(log);
-      if (!written.referralId.empty()) {
-        // The reply address with its system in the canonical spelling (BaRS senders write
-        // `http://fhir.nhs.uk/Id/dos-service-id` too), so it finds the service held here.
-        const std::string replyTo =
-            mappings_ ? mappings_->identifierSystems().canonicalToken(r.message.sourceEndpoint)
-                      : r.message.sourceEndpoint;
-        store::Conversation c{written.referralId,      r.sender,        replyTo,
-                              r.headers.correlationId, log.partnerKind, r.message.bundleId,
-                              written.referralVersion};
-        tx.recordConversation(c, r.message.messageHeaderId);
-      }
       // A FHIR partner's repeat gets this answer again; a BaRS repeat gets 409 duplicate, so
       // its answer (already stored as the response Bundle) is not kept a second time here.
       tx.finishMessage(r.key, 200, r.kind.partner == PartnerKind::kBars ? std::string() : body);

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "fhir_json_schema.h"
 #include "harness.h"
 #include "json_helpers.h"
 #include "message_receiver.h"
@@ -106,9 +107,19 @@ class PartnerMessages : public ::testing::Test {
                      R"([{"system":")" + kServiceIds + R"(","value":")" + kGpService + R"("}])");
     gpService = with(gpService, "/endpoint", R"([{"reference":"Endpoint/)" + endpoint + R"("}])");
     create("HealthcareService", gpService);
-    // The receiving organisation and the service referrals go to.
+    // The receiving organisation and the service referrals go to; its Endpoint asks for BaRS
+    // requests to be pushed (new referrals, cancellations).
+    providerInbox_ = std::make_unique<MessageReceiver>();
+    const std::string providerEndpoint = create(
+        "Endpoint",
+        R"({"resourceType":"Endpoint",)" + samples::narrative("Link workers messaging") +
+            R"("status":"active","connectionType":{"system":"http://terminology.hl7.org/CodeSystem/endpoint-connection-type","code":"hl7-fhir-msg"},)"
+            R"("payloadType":[{"coding":[{"system":"https://fhir.nhs.uk/CodeSystem/message-events-bars","code":"servicerequest-request"}]}],"address":")" +
+            providerInbox_->url() + R"("})");
     provider_ = organisation(kProviderOds);
     std::string service = samples::directoryEntry("Organization/" + provider_, "Link workers");
+    service =
+        with(service, "/endpoint", R"([{"reference":"Endpoint/)" + providerEndpoint + R"("}])");
     service =
         with(service, "/identifier",
              R"([{"system":")" + kServiceIds + R"(","value":")" + kProviderService + R"("}])");
@@ -119,6 +130,7 @@ class PartnerMessages : public ::testing::Test {
   static void TearDownTestSuite() {
     server_.reset();
     gpInbox_.reset();
+    providerInbox_.reset();
     delete database_;
   }
 
@@ -195,21 +207,48 @@ class PartnerMessages : public ::testing::Test {
     return referralId;
   }
 
-  // The GP inbox's messages in the conversation `correlationId`.
-  static std::vector<ReceivedRequest> toGp(const std::string& correlationId) {
+  // An inbox's messages in the conversation `correlationId`.
+  static std::vector<ReceivedRequest> inConversation(const MessageReceiver& inbox,
+                                                     const std::string& correlationId) {
     std::vector<ReceivedRequest> out;
-    for (const auto& r : gpInbox_->received()) {
+    for (const auto& r : inbox.received()) {
       if (r.header("x-correlation-id") == correlationId) out.push_back(r);
     }
     return out;
   }
   // Waits for `count` messages in the conversation; returns them.
+  static std::vector<ReceivedRequest> await(const MessageReceiver& inbox,
+                                            const std::string& correlationId, std::size_t count) {
+    inbox.waitFor([&](const std::vector<ReceivedRequest>&) {
+      return inConversation(inbox, correlationId).size() >= count;
+    });
+    return inConversation(inbox, correlationId);
+  }
   static std::vector<ReceivedRequest> awaitGp(const std::string& correlationId, std::size_t count) {
-    gpInbox_->waitFor(
-        [&](const std::vector<ReceivedRequest>&) { return toGp(correlationId).size() >= count; });
-    return toGp(correlationId);
+    return await(*gpInbox_, correlationId, count);
   }
 
+  // Every message the hub sends must be valid R4 (the official JSON schema).
+  static void expectValidR4(const std::string& body) {
+    static FhirJsonSchema schema(sourceDir() + "/tests/data/fhir.schema.json.gz");
+    rapidjson::Document doc;
+    doc.Parse(body.c_str(), body.size());
+    ASSERT_FALSE(doc.HasParseError()) << body;
+    EXPECT_EQ(schema.check(doc), "") << body;
+  }
+
+  // The receiver hears of the cancellation: its pushed referral, then the update.
+  static void expectProviderToldOfCancel(const std::string& correlationId,
+                                         const std::string& referralId, const std::string& status) {
+    const auto got = await(*providerInbox_, correlationId, 2);
+    ASSERT_EQ(got.size(), 2u) << server_->log();
+    EXPECT_EQ(at(got[0].body, "/entry/0/resource/reason/coding/0/code"), "new");
+    EXPECT_EQ(at(got[1].body, "/entry/0/resource/eventCoding/code"), "servicerequest-request");
+    EXPECT_EQ(at(got[1].body, "/entry/0/resource/reason/coding/0/code"), "update");
+    EXPECT_EQ(at(got[1].body, "/entry/1/resource/id"), referralId);
+    EXPECT_EQ(at(got[1].body, "/entry/1/resource/status"), status);
+    for (const auto& r : got) expectValidR4(r.body);
+  }
   // Rows any processing would add: resource versions, conversations, log entries.
   static std::string footprint() {
     pqxx::connection conn(*database_);
@@ -225,12 +264,14 @@ class PartnerMessages : public ::testing::Test {
   static std::string* database_;
   static std::unique_ptr<ServerProcess> server_;
   static std::unique_ptr<MessageReceiver> gpInbox_;
+  static std::unique_ptr<MessageReceiver> providerInbox_;
   static std::string gp_, provider_, providerService_;
 };
 
 std::string* PartnerMessages::database_ = nullptr;
 std::unique_ptr<ServerProcess> PartnerMessages::server_;
 std::unique_ptr<MessageReceiver> PartnerMessages::gpInbox_;
+std::unique_ptr<MessageReceiver> PartnerMessages::providerInbox_;
 std::string PartnerMessages::gp_;
 std::string PartnerMessages::provider_;
 std::string PartnerMessages::providerService_;
@@ -338,6 +379,7 @@ TEST_F(PartnerMessages, ACancellationRevokesTheReferralAndCancelsItsTask) {
   const std::string task = read("gp", "/Task/" + id + "-task");
   EXPECT_EQ(at(task, "/status"), "cancelled") << task;
   EXPECT_FALSE(at(task, "/statusReason/text").empty());
+  expectProviderToldOfCancel(correlationId, id, "revoked");
 }
 
 // servreq02 (reason `delete`, entered-in-error) reuses the referral's Bundle.id (the BaRS
@@ -359,6 +401,9 @@ TEST_F(PartnerMessages, ADeleteMarksTheReferralEnteredInErrorAndCancelsItsTask) 
   again = with(again, "/id", sp::testing::quoted(requestBundle));
   const Exchange twice = send("gp", again, correlationId);
   EXPECT_EQ(twice.response.status, 422) << twice.response.body;
+  // The receiver hears of the cancellation as the referral is revoked with its Task; that the
+  // sender then marks it entered-in-error is the sender's record, not news for the receiver.
+  expectProviderToldOfCancel(correlationId, id, "revoked");
 }
 
 // The GP hears the referral's news in its conversation, naming its request.
@@ -401,6 +446,7 @@ TEST_F(PartnerMessages, DidNotAttendFeedbackFailsTheTaskAndTheGpIsTold) {
   const auto got = awaitGp(correlationId, 2);  // accepted, then did not attend
   ASSERT_GE(got.size(), 2u) << server_->log();
   expectToldGp(got, requestBundle, id, "failed");
+  for (const auto& r : got) expectValidR4(r.body);
 }
 
 // refresp02: a short rejection (the receiver's cancelled Encounter with its reason), linked to
@@ -425,6 +471,7 @@ TEST_F(PartnerMessages, ARejectionByACancelledEncounterRejectsTheTaskAndTheGpIsT
   const auto got = awaitGp(correlationId, 1);
   ASSERT_EQ(got.size(), 1u) << server_->log();
   expectToldGp(got, requestBundle, id, "rejected");
+  for (const auto& r : got) expectValidR4(r.body);
 }
 
 // valresp04: the rejection of the validation request, naming it by the shared Bundle.id.
@@ -445,6 +492,7 @@ TEST_F(PartnerMessages, AValidationRejectionRejectsTheTaskAndTheGpIsTold) {
   const auto got = awaitGp(correlationId, 1);
   ASSERT_EQ(got.size(), 1u) << server_->log();
   expectToldGp(got, requestBundle, id, "rejected");
+  for (const auto& r : got) expectValidR4(r.body);
 }
 
 // A refused message names the issues of every failing entry, each located, and writes nothing.
