@@ -73,10 +73,6 @@ std::optional<rapidjson::Document> taskAfterFeedback(const rapidjson::Value& hel
   return task;
 }
 
-}  // namespace sp::messaging
-
-namespace sp::messaging {
-
 namespace {
 
 const rapidjson::Value* resourceAt(const rapidjson::Value& entries, std::size_t i) {

@@ -44,8 +44,8 @@ std::optional<rapidjson::Document> taskAfterFeedback(const rapidjson::Value& hel
 // - a rejection: an Encounter with status `cancelled` (the receiver's case closed), its
 //   `reasonCode` the reason (BaRS `rejected-reasons-bars`), as in refresp02 and valresp04;
 // - non-attendance: an Appointment with status `noshow`, as in refresp01.
-// The message's focus is read first, then the other entries; non-attendance wins when both are
-// present (it is the more specific news).
+// The message's focus decides when it is one of them; among the other entries a noshow
+// Appointment wins over a cancelled Encounter (it is the more specific news).
 enum class ReceiverReportKind { kRejection, kDidNotAttend };
 
 struct ReceiverReport {
