@@ -25,6 +25,7 @@
 #include "services/alternatives_operation.h"
 #include "services/code_mapping.h"
 #include "services/delivery_rules.h"
+#include "services/derivation_rules.h"
 #include "services/directory_entry_rule.h"
 #include "services/handover_sweeper.h"
 #include "services/process_message.h"
@@ -149,6 +150,12 @@ int run(const sp::app::Config& config) {
   sp::rest::WriteRules rules;
   const sp::services::CodeMappingRule codeMapping(mappings);
   rules.add("*", &codeMapping);  // before type rules: they see canonical codes
+  // Then what the hub derives (liberal in, strict out), before the workflow judges the write.
+  const sp::services::SenderFacts senders(mappings, &registry);
+  const sp::services::ReferralDerivationRule referralDerivation(senders);
+  const sp::services::TaskDerivationRule taskDerivation(senders);
+  rules.add("ServiceRequest", &referralDerivation);
+  rules.add("Task", &taskDerivation);
   const sp::services::WorkflowRules workflow(
       sp::services::WorkflowSettings{std::chrono::seconds(config.handoverExpirySeconds)});
   workflow.registerIn(rules);

@@ -280,6 +280,14 @@ void setMember(Value& object, const char* name, Value value, Document::Allocator
   }
 }
 
+Value& memberOfType(Value& object, const char* name, rapidjson::Type type,
+                    Document::AllocatorType& alloc) {
+  auto it = object.FindMember(name);
+  if (it != object.MemberEnd() && it->value.GetType() == type) return it->value;
+  setMember(object, name, Value(type), alloc);
+  return object[name];
+}
+
 void removeMember(Value& object, const char* name) {
   if (object.IsObject()) object.RemoveMember(name);
 }

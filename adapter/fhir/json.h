@@ -48,5 +48,9 @@ rapidjson::Value makeString(std::string_view text, rapidjson::Document::Allocato
 void setMember(rapidjson::Value& object, const char* name, rapidjson::Value value,
                rapidjson::Document::AllocatorType& alloc);
 void removeMember(rapidjson::Value& object, const char* name);
+// object[name] when it is of `type` (kObjectType or kArrayType); otherwise it is set to an empty
+// one first. For building nested elements: memberOfType(meta, "tag", kArrayType, a).PushBack(...).
+rapidjson::Value& memberOfType(rapidjson::Value& object, const char* name, rapidjson::Type type,
+                               rapidjson::Document::AllocatorType& alloc);
 
 }  // namespace sp::fhir

@@ -47,13 +47,14 @@ inline constexpr const char* kGovernanceTierExtension =
 // (mapping/normaliser.h).
 inline constexpr const char* kCanonicalCodingExtension =
     "https://fhir.social-prescribing.example.org/StructureDefinition/canonical-coding";
-// On a ConceptMap: what to do with a code the map does not translate (valueCode warn | refuse).
-inline constexpr const char* kUnmappedPolicyExtension =
-    "https://fhir.social-prescribing.example.org/StructureDefinition/unmapped-policy";
 
 // Profiles
+inline constexpr const char* kReferralProfile =
+    "https://fhir.social-prescribing.example.org/StructureDefinition/sp-referral";
 inline constexpr const char* kReferralTaskProfile =
     "https://fhir.social-prescribing.example.org/StructureDefinition/sp-referral-task";
+inline constexpr const char* kHandoverTaskProfile =
+    "https://fhir.social-prescribing.example.org/StructureDefinition/sp-handover-task";
 
 // What the hub filled in itself (a meta.tag per derived element; workflow/derived.h).
 inline constexpr const char* kHubDerivedSystem =

@@ -72,26 +72,6 @@ std::string at(const std::string& base, const char* name, rapidjson::SizeType i)
   return base + (base.empty() ? "" : ".") + name + "[" + std::to_string(i) + "]";
 }
 
-void readPolicy(Reader& r, const rapidjson::Value& json, ConceptMap& map) {
-  const rapidjson::Value* extensions = r.array(json, "extension", "");
-  if (!extensions) return;
-  for (rapidjson::SizeType i = 0; i < extensions->Size(); ++i) {
-    const rapidjson::Value& ext = (*extensions)[i];
-    if (!ext.IsObject() || fhir::getString(ext, "url") != kUnmappedPolicyExtension) continue;
-    const std::string where = at("", "extension", i);
-    if (map.policyStated) r.problem(where, "the unmapped-policy extension is given twice");
-    const std::string code = fhir::getString(ext, "valueCode");
-    if (code == "warn") {
-      map.policy = UnmappedPolicy::kWarn;
-    } else if (code == "refuse") {
-      map.policy = UnmappedPolicy::kRefuse;
-    } else {
-      r.problem(where, "unmapped-policy needs valueCode 'warn' or 'refuse'");
-    }
-    map.policyStated = true;
-  }
-}
-
 MapTarget readTarget(Reader& r, const rapidjson::Value& json, const std::string& where) {
   MapTarget t;
   if (!json.IsObject()) {
@@ -230,10 +210,6 @@ Equivalence reversed(Equivalence equivalence) {
   }
 }
 
-const char* policyCode(UnmappedPolicy policy) {
-  return policy == UnmappedPolicy::kRefuse ? "refuse" : "warn";
-}
-
 const MapElement* MapGroup::element(const std::string& code) const {
   for (const MapElement& e : elements) {
     if (e.code == code) return &e;
@@ -262,7 +238,6 @@ ConceptMap parseConceptMap(const rapidjson::Value& json) {
     if (fhir::findMember(json, name)) map.targetScope = r.text(json, name, "");
   }
   r.text(json, "status", "", true);
-  readPolicy(r, json, map);
   const rapidjson::Value* groups = r.array(json, "group", "");
   if (!groups || groups->Empty()) r.problem("", "the map has no group");
   if (groups) {

@@ -18,10 +18,9 @@
 
 namespace sp::mapping {
 
-// The project's canonical base, and the extension on a ConceptMap that says what to do with a
-// code the map does not translate (valueCode `warn` or `refuse`).
+// The project's canonical base. What happens to a code a map does not translate is the
+// partner's choice (InboundRule::refusesUnmapped, partners.json), not the map's.
 inline constexpr const char* kCanonicalBase = fhir::kProjectBase;
-using fhir::kUnmappedPolicyExtension;
 
 // R4 ConceptMapEquivalence (http://hl7.org/fhir/concept-map-equivalence).
 enum class Equivalence {
@@ -45,9 +44,6 @@ bool translates(Equivalence equivalence);
 bool isExact(Equivalence equivalence);
 // The equivalence seen from the target's side (wider <-> narrower, subsumes <-> specializes).
 Equivalence reversed(Equivalence equivalence);
-
-enum class UnmappedPolicy { kWarn, kRefuse };
-const char* policyCode(UnmappedPolicy policy);
 
 // A condition on a target (R4 dependsOn): the mapping holds only when the element named by
 // `property` holds `system`|`value`.
@@ -95,8 +91,6 @@ struct ConceptMap {
   std::string title;
   std::string sourceScope;  // sourceUri / sourceCanonical (a ValueSet)
   std::string targetScope;  // targetUri / targetCanonical
-  UnmappedPolicy policy = UnmappedPolicy::kWarn;
-  bool policyStated = false;  // the extension was present
   std::vector<MapGroup> groups;
 };
 
@@ -112,7 +106,7 @@ class MapError : public std::runtime_error {
 // Reads a ConceptMap resource. Throws MapError listing every problem: not a ConceptMap, no
 // url, an unknown equivalence, a target without a code that is not unmatched, narrower or
 // inexact without a comment (R4 cmd-1), a source code listed twice in a group, an unmapped mode
-// this server does not follow (other-map), a malformed unmapped-policy extension.
+// this server does not follow (other-map).
 ConceptMap parseConceptMap(const rapidjson::Value& json);
 
 }  // namespace sp::mapping

@@ -222,11 +222,6 @@ MappingSet MappingSet::fromFiles(const std::vector<MappingFile>& files, const st
       if (!map.url.empty() && map.url != expectedUrl) {
         problems.push_back("url must be " + expectedUrl + " (the project's canonical base)");
       }
-      if (!map.groups.empty() && !map.policyStated) {
-        problems.push_back(std::string("the map must say what to do with unmapped codes: an "
-                                       "extension ") +
-                           kUnmappedPolicyExtension + " with valueCode 'warn' or 'refuse'");
-      }
       if (!map.url.empty() && !urls.insert(map.url).second) {
         problems.push_back("url " + map.url + " is used by another map");
       }

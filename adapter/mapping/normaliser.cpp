@@ -186,19 +186,20 @@ void noteEquivalence(const Match& m, const Concept& from, const std::string& loc
                           location});
 }
 
-void unmapped(const ConceptMap& map, const std::vector<Concept>& originals, const Translation& t,
-              const std::string& location, Normalisation& result) {
+void unmapped(const ConceptMap& map, const InboundRule& rule, const std::vector<Concept>& originals,
+              const Translation& t, const std::string& location, Normalisation& result) {
   std::string codes;
   for (const Concept& o : originals)
     codes += (codes.empty() ? "" : ", ") + quoted(o.system, o.code);
   std::string why;
   for (const auto& w : t.why) why += "; " + w;
   for (const auto& a : t.ambiguous) why += "; it translates to several codes of " + a;
-  const bool refuse = map.policy == UnmappedPolicy::kRefuse;
+  const bool refuse = rule.refusesUnmapped;
   Issue issue{refuse ? Severity::kError : Severity::kWarning, "code-invalid",
               "Code " + codes + " has no translation in ConceptMap " + map.url + why +
-                  (refuse ? ". The map refuses codes it cannot translate"
-                          : ". Kept as sent (the map's policy is to warn)"),
+                  (refuse ? ". This partner's entry in partners.json refuses codes the map "
+                            "cannot translate"
+                          : ". Kept as sent"),
               location};
   (refuse ? result.refusals : result.notes).push_back(std::move(issue));
 }
@@ -252,7 +253,7 @@ void normaliseCodeableConcept(const ConceptMap& map, const InboundRule& rule, ra
   if (originals.empty()) return;  // already canonical, or not this map's vocabulary
   const Translation t = translateAll(map, originals, deps);
   if (t.chosen.empty()) {
-    if (!hasCanonical) unmapped(map, originals, t, location, result);
+    if (!hasCanonical) unmapped(map, rule, originals, t, location, result);
     return;
   }
   for (const auto& a2 : t.ambiguous) {
@@ -304,9 +305,9 @@ void normaliseCodeableConcept(const ConceptMap& map, const InboundRule& rule, ra
   }
 }
 
-void normaliseCoding(const ConceptMap& map, rapidjson::Value& coding, const std::string& location,
-                     const Dependencies& deps, const Shown& shown, Allocator& a,
-                     Normalisation& result) {
+void normaliseCoding(const ConceptMap& map, const InboundRule& rule, rapidjson::Value& coding,
+                     const std::string& location, const Dependencies& deps, const Shown& shown,
+                     Allocator& a, Normalisation& result) {
   if (!coding.IsObject()) return;
   const Concept original{fhir::getString(coding, "system"), fhir::getString(coding, "code"),
                          fhir::getString(coding, "display")};
@@ -317,7 +318,7 @@ void normaliseCoding(const ConceptMap& map, rapidjson::Value& coding, const std:
   }
   const Translation t = translateAll(map, {original}, deps);
   if (t.chosen.empty()) {
-    unmapped(map, {original}, t, location, result);
+    unmapped(map, rule, {original}, t, location, result);
     return;
   }
   rapidjson::Value extensions(rapidjson::kArrayType);
@@ -376,7 +377,7 @@ Normalisation normaliseInbound(const MappingSet& set, rapidjson::Document& resou
           normaliseCodeableConcept(*map, rule, *l.value, l.location, resource, deps, shown, a,
                                    result);
         } else {
-          normaliseCoding(*map, *l.value, l.location, deps, shown, a, result);
+          normaliseCoding(*map, rule, *l.value, l.location, deps, shown, a, result);
         }
       }
     }

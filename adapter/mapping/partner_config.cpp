@@ -110,10 +110,15 @@ Partner readPartner(Reader& r, const rapidjson::Value& json, const std::string& 
     for (rapidjson::SizeType i = 0; i < inbound->Size(); ++i) {
       const rapidjson::Value& e = (*inbound)[i];
       const std::string w = where + ".inbound[" + std::to_string(i) + "]";
-      r.onlyMembers(e, w, {"conceptMap", "element", "setsCode"});
+      r.onlyMembers(e, w, {"conceptMap", "element", "setsCode", "unmapped"});
       InboundRule rule;
       rule.conceptMap = r.text(e, "conceptMap", w, true);
       rule.element = r.path(r.text(e, "element", w, true), w);
+      const std::string unmapped = r.text(e, "unmapped", w, false);
+      if (!unmapped.empty() && unmapped != "warn" && unmapped != "refuse") {
+        r.problem(w, "'unmapped' must be 'warn' or 'refuse'");
+      }
+      rule.refusesUnmapped = unmapped == "refuse";
       if (const rapidjson::Value* sets = fhir::findMember(e, "setsCode")) {
         if (!sets->IsObject()) {
           r.problem(w, "'setsCode' must be an object");

@@ -43,6 +43,9 @@ struct InboundRule {
   ElementPath setsCode;
   std::string setsCodeSystem;
   bool hasSetsCode() const { return !setsCode.text.empty(); }
+  // "refuse": a code of this partner the map cannot translate is refused (422); otherwise it
+  // is kept as sent, with a warning in the answer (liberal in: the default).
+  bool refusesUnmapped = false;
 };
 
 struct OutboundRule {

@@ -1,5 +1,7 @@
 #include "messaging/feedback.h"
 
+#include <initializer_list>
+
 #include "fhir/json.h"
 #include "messaging/vocabulary.h"
 
@@ -8,6 +10,7 @@ namespace sp::messaging {
 namespace {
 
 constexpr const char* kReportedElements[] = {"status", "businessStatus", "statusReason", "output"};
+constexpr const char* kDidNotAttend = "did-not-attend";
 
 }  // namespace
 
@@ -68,6 +71,136 @@ std::optional<rapidjson::Document> taskAfterFeedback(const rapidjson::Value& hel
   }
   if (!changed) return std::nullopt;
   return task;
+}
+
+namespace {
+
+const rapidjson::Value* resourceAt(const rapidjson::Value& entries, std::size_t i) {
+  if (i >= entries.Size()) return nullptr;
+  const rapidjson::Value* resource =
+      fhir::findMember(entries[static_cast<rapidjson::SizeType>(i)], "resource");
+  return resource && resource->IsObject() ? resource : nullptr;
+}
+
+bool isNoShow(const rapidjson::Value& r) {
+  return fhir::getString(r, "resourceType") == "Appointment" &&
+         fhir::getString(r, "status") == "noshow";
+}
+
+bool isCancelledEncounter(const rapidjson::Value& r) {
+  return fhir::getString(r, "resourceType") == "Encounter" &&
+         fhir::getString(r, "status") == "cancelled";
+}
+
+void textReason(rapidjson::Document& reason, const char* text) {
+  reason.SetObject();
+  reason.AddMember("text", rapidjson::StringRef(text), reason.GetAllocator());
+}
+
+// The first CodeableConcept of `name` (one or an array) that has a coding or a text.
+const rapidjson::Value* firstConcept(const rapidjson::Value& r, const char* name) {
+  const rapidjson::Value* value = fhir::findMember(r, name);
+  if (!value) return nullptr;
+  if (value->IsObject()) return value;
+  if (value->IsArray()) {
+    for (const auto& c : value->GetArray()) {
+      if (c.IsObject() && (c.HasMember("coding") || c.HasMember("text"))) return &c;
+    }
+  }
+  return nullptr;
+}
+
+ReceiverReport reportOf(const rapidjson::Value& r, std::size_t entry) {
+  ReceiverReport out;
+  out.entry = entry;
+  const bool noShow = isNoShow(r);
+  out.kind = noShow ? ReceiverReportKind::kDidNotAttend : ReceiverReportKind::kRejection;
+  const rapidjson::Value* reason = firstConcept(r, noShow ? "cancelationReason" : "reasonCode");
+  if (reason) {
+    out.reason.CopyFrom(*reason, out.reason.GetAllocator());
+    if (!out.reason.HasMember("text")) {
+      // A Task's reason is read by people: keep the coding's display (or the code) as text.
+      const rapidjson::Value* coding = fhir::findMember(out.reason, "coding");
+      std::string text;
+      if (coding && coding->IsArray() && !coding->Empty()) {
+        text = fhir::getString((*coding)[0], "display");
+        if (text.empty()) text = fhir::getString((*coding)[0], "code");
+      }
+      if (!text.empty()) {
+        fhir::setMember(out.reason, "text", fhir::makeString(text, out.reason.GetAllocator()),
+                        out.reason.GetAllocator());
+      }
+    }
+  } else {
+    textReason(out.reason, noShow ? "The person did not attend the appointment"
+                                  : "The receiver rejected the referral");
+  }
+  return out;
+}
+
+bool isOneOf(const std::string& status, std::initializer_list<const char*> statuses) {
+  for (const char* s : statuses) {
+    if (status == s) return true;
+  }
+  return false;
+}
+
+rapidjson::Document moved(const rapidjson::Value& task, const char* status,
+                          const rapidjson::Value* reason, bool didNotAttend) {
+  rapidjson::Document out;
+  out.CopyFrom(task, out.GetAllocator());
+  auto& a = out.GetAllocator();
+  fhir::setMember(out, "status", fhir::makeString(status, a), a);
+  if (reason) {
+    rapidjson::Value copy;
+    copy.CopyFrom(*reason, a);
+    fhir::setMember(out, "statusReason", std::move(copy), a);
+  }
+  if (didNotAttend) {
+    rapidjson::Value coding(rapidjson::kObjectType);
+    coding.AddMember("system", rapidjson::StringRef(fhir::kBusinessStatusSystem), a);
+    coding.AddMember("code", rapidjson::StringRef(kDidNotAttend), a);
+    rapidjson::Value codings(rapidjson::kArrayType);
+    codings.PushBack(coding, a);
+    rapidjson::Value concept(rapidjson::kObjectType);
+    concept.AddMember("coding", codings, a);
+    fhir::setMember(out, "businessStatus", std::move(concept), a);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<ReceiverReport> receiverReportIn(const rapidjson::Value& bundle,
+                                               std::size_t focusEntry) {
+  const rapidjson::Value* entries = fhir::findMember(bundle, "entry");
+  if (!entries || !entries->IsArray()) return std::nullopt;
+  if (const rapidjson::Value* focus = resourceAt(*entries, focusEntry)) {
+    if (isNoShow(*focus) || isCancelledEncounter(*focus)) return reportOf(*focus, focusEntry);
+  }
+  for (const auto test : {isNoShow, isCancelledEncounter}) {
+    for (std::size_t i = 1; i < entries->Size(); ++i) {
+      const rapidjson::Value* r = resourceAt(*entries, i);
+      if (r && test(*r)) return reportOf(*r, i);
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<rapidjson::Document> taskMovesFor(const rapidjson::Value& held,
+                                              const ReceiverReport& report) {
+  std::vector<rapidjson::Document> out;
+  const std::string status = fhir::getString(held, "status");
+  const bool waiting = isOneOf(status, {"requested", "received"});
+  const bool working = isOneOf(status, {"accepted", "in-progress", "on-hold"});
+  if (!waiting && !working) return out;
+  if (report.kind == ReceiverReportKind::kRejection) {
+    out.push_back(moved(held, waiting ? "rejected" : "failed", &report.reason, false));
+    return out;
+  }
+  if (waiting) out.push_back(moved(held, "accepted", nullptr, false));
+  out.push_back(moved(out.empty() ? held : out.back(), "failed", &report.reason, true));
+  return out;
 }
 
 }  // namespace sp::messaging

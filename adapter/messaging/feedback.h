@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace sp::messaging {
 
@@ -38,5 +39,33 @@ std::optional<std::size_t> reportedTaskEntry(const rapidjson::Value& bundle);
 // the report changes none of them.
 std::optional<rapidjson::Document> taskAfterFeedback(const rapidjson::Value& held,
                                                      const rapidjson::Value& reported);
+
+// What a response message without a Task reports, in the resources BaRS receivers send:
+// - a rejection: an Encounter with status `cancelled` (the receiver's case closed), its
+//   `reasonCode` the reason (BaRS `rejected-reasons-bars`), as in refresp02 and valresp04;
+// - non-attendance: an Appointment with status `noshow`, as in refresp01.
+// The message's focus decides when it is one of them; among the other entries a noshow
+// Appointment wins over a cancelled Encounter (it is the more specific news).
+enum class ReceiverReportKind { kRejection, kDidNotAttend };
+
+struct ReceiverReport {
+  ReceiverReportKind kind = ReceiverReportKind::kRejection;
+  std::size_t entry = 0;       // the entry that says so
+  rapidjson::Document reason;  // the CodeableConcept to record as the Task's statusReason
+};
+
+// nullopt when the message reports neither.
+std::optional<ReceiverReport> receiverReportIn(const rapidjson::Value& bundle,
+                                               std::size_t focusEntry);
+
+// The successive versions of the held referral Task that a report means, each to go through the
+// workflow rules as the receiver's own update; empty when the Task has ended already.
+// - rejection: requested/received -> rejected; accepted/in-progress/on-hold -> failed (the
+//   receiver gave up work it had taken on); statusReason the report's reason;
+// - non-attendance: accepted/in-progress/on-hold -> failed with businessStatus
+//   `did-not-attend`; from requested/received first accepted (an appointment was booked, so the
+//   referral had been taken on), then failed.
+std::vector<rapidjson::Document> taskMovesFor(const rapidjson::Value& held,
+                                              const ReceiverReport& report);
 
 }  // namespace sp::messaging

@@ -177,4 +177,23 @@ IncomingMessage readIncomingMessage(const rapidjson::Value& bundle) {
   return m;
 }
 
+std::optional<std::size_t> sendersReferralTask(const rapidjson::Value& bundle,
+                                               std::size_t focusEntry) {
+  const rapidjson::Value* entries = fhir::findMember(bundle, "entry");
+  if (!entries || !entries->IsArray()) return std::nullopt;
+  for (rapidjson::SizeType i = 1; i < entries->Size(); ++i) {
+    const rapidjson::Value* r = fhir::findMember((*entries)[i], "resource");
+    if (!r || !r->IsObject() || fhir::getString(*r, "resourceType") != "Task") continue;
+    const std::string status = fhir::getString(*r, "status");
+    if ((status != "requested" && status != "draft") || fhir::findMember(*r, "partOf")) continue;
+    const rapidjson::Value* focus = fhir::findMember(*r, "focus");
+    if (focus) {
+      const std::string reference = focus->IsObject() ? fhir::getString(*focus, "reference") : "";
+      if (entryNamed(*entries, reference) != static_cast<int>(focusEntry)) continue;
+    }
+    return i;
+  }
+  return std::nullopt;
+}
+
 }  // namespace sp::messaging

@@ -10,6 +10,7 @@
 
 #include <rapidjson/document.h>
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,5 +53,13 @@ int entryNamed(const rapidjson::Value& entries, const std::string& reference);
 
 // True for a reference the message can resolve inside itself (urn: or Type/id of an entry).
 bool isInternalReference(const rapidjson::Value& entries, const std::string& reference);
+
+// The entry of the sender's own Task for the referral a new-referral message carries (BaRS
+// REFREQ03: a Task `requested`, its code the sender's, no focus): a Task entry with status draft
+// or requested, no `partOf`, and no `focus` or one naming the focus entry. The referral's Task is
+// the adapter's (`docs/workflow.md`), so this entry stands for it rather than being stored as a
+// second, ownerless Task. nullopt when there is none.
+std::optional<std::size_t> sendersReferralTask(const rapidjson::Value& bundle,
+                                               std::size_t focusEntry);
 
 }  // namespace sp::messaging

@@ -107,17 +107,11 @@ void authoriseInteraction(const ApiContext&, store::StoreTransaction& tx, const 
 }
 
 void authoriseWrite(store::StoreTransaction& tx, const std::string& type,
-                    const rapidjson::Value& resource,
-                    const std::optional<store::ResourceVersion>& previous,
+                    const rapidjson::Value& resource, const rapidjson::Value* before,
                     const InteractionInput& in) {
   const security::Caller& caller = in.caller;
   if (!caller.checked()) return;
-  const bool created = !previous || previous->deleted;
-  std::optional<rapidjson::Document> before;
-  if (!created) {
-    before.emplace();
-    fhir::parseJson(previous->body, *before);
-  }
+  const bool created = !before;
   // A GP practice refers for itself; the hub and the services also record referrals they
   // received from others.
   if (type == "ServiceRequest" && caller.role == security::Role::kGpPractice &&
@@ -154,7 +148,7 @@ void authoriseWrite(store::StoreTransaction& tx, const std::string& type,
 void grantAccess(store::StoreTransaction& tx, const std::string& type, const std::string& id,
                  const rapidjson::Value& resource,
                  const std::optional<store::ResourceVersion>& previous,
-                 const InteractionInput& in) {
+                 const rapidjson::Value* before, const InteractionInput& in) {
   if (security::categoryOf(type) != security::Category::kRecord) return;
   const bool created = !previous || previous->deleted;
   std::vector<store::AccessGrant> grants;
@@ -173,11 +167,7 @@ void grantAccess(store::StoreTransaction& tx, const std::string& type, const std
       return &held.back();
     };
     security::WorkContext context;
-    if (!created) {
-      held.emplace_back();
-      fhir::parseJson(previous->body, held.back());
-      context.before = &held.back();
-    }
+    if (!created) context.before = before;
     const std::string referral = security::referralKeyOf(type, id, resource);
     if (type == "ServiceRequest") {
       context.referral = &resource;

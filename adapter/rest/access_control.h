@@ -25,17 +25,19 @@ void authoriseInteraction(const ApiContext& ctx, store::StoreTransaction& tx, co
                           InteractionInput& in);
 
 // Before a version is stored: a GP practice's new referral (or one whose requester changes) names
-// the practice as its requester; a provider that is
-// not the administrator changes only HealthcareServices it provides, and keeps them its own.
+// the practice as its requester; a provider that is not the administrator changes only
+// HealthcareServices it provides, and keeps them its own. `before` is the current version
+// parsed (WriteContext::previousResource()), null for a new record.
 void authoriseWrite(store::StoreTransaction& tx, const std::string& type,
-                    const rapidjson::Value& resource,
-                    const std::optional<store::ResourceVersion>& previous,
+                    const rapidjson::Value& resource, const rapidjson::Value* before,
                     const InteractionInput& in);
 
 // After a version is stored: the creator's grant, and for work records (ServiceRequest, Task,
 // Communication) grants for each party on the record and on the records it references.
+// `before` is `previous` parsed (WriteContext::previousResource()), null for a new record.
 void grantAccess(store::StoreTransaction& tx, const std::string& type, const std::string& id,
                  const rapidjson::Value& resource,
-                 const std::optional<store::ResourceVersion>& previous, const InteractionInput& in);
+                 const std::optional<store::ResourceVersion>& previous,
+                 const rapidjson::Value* before, const InteractionInput& in);
 
 }  // namespace sp::rest

@@ -2,7 +2,9 @@
 
 #include <cctype>
 #include <map>
+#include <optional>
 #include <set>
+#include <vector>
 
 #include "fhir/base64.h"
 #include "fhir/bundle_writer.h"
@@ -276,14 +278,32 @@ void runInOrder(const ApiContext& ctx, store::StoreTransaction& tx,
   std::stable_sort(order.begin(), order.end(), [](const PreparedEntry* a, const PreparedEntry* b) {
     return phaseOf(a->method) < phaseOf(b->method);
   });
+  // A content refusal (400, 422) of one entry does not stop the others: their refusals are
+  // gathered too, so the answer names every entry that needs fixing. The transaction is still
+  // refused as a whole (the caller's store transaction rolls back). Any other refusal (403, 404,
+  // 409, a refusal kept for the record, a database failure) stops at once: what follows it could
+  // only repeat it. The status is the first refusal's.
+  std::optional<FhirError> first;
+  std::vector<fhir::Issue> issues;
   for (PreparedEntry* p : order) {
     if (p->done) continue;
     try {
       p->result = performInteraction(ctx, tx, p->route, p->input);
     } catch (const FhirError& e) {
-      rethrowInEntry(p->index, e);
+      const bool content =
+          (e.kind() == ErrorKind::kInvalid || e.kind() == ErrorKind::kUnprocessable) &&
+          dynamic_cast<const KeptRefusal*>(&e) == nullptr;
+      if (!content && !first) rethrowInEntry(p->index, e);
+      if (!content) break;
+      try {
+        rethrowInEntry(p->index, e);
+      } catch (const FhirError& located) {
+        if (!first) first.emplace(located.kind(), located.issues());
+        issues.insert(issues.end(), located.issues().begin(), located.issues().end());
+      }
     }
   }
+  if (first) throw FhirError(first->kind(), std::move(issues));
 }
 
 // Refuses a transaction that changes one resource twice (checked before any work).
@@ -307,15 +327,19 @@ std::map<std::string, std::string> executePrepared(const ApiContext& ctx,
   }
   lockConditionalTargets(tx, entries);
   std::map<std::string, std::string> resolved = resolveTargets(ctx, tx, entries);
+  std::vector<fhir::Issue> dangling;  // every entry's, so the answer names them all
   for (auto& p : entries) {
     if (!p.input.body || p.method == "PATCH") continue;
     rewriteReferences(*p.input.body, resolved, p.input.body->GetAllocator());
-    const std::string dangling = unresolvedReference(*p.input.body);
-    if (!dangling.empty()) {
-      entryError(p.index, ErrorKind::kInvalid, "not-found",
-                 "Reference '" + dangling + "' names no entry of this transaction", ".resource");
+    const std::string reference = unresolvedReference(*p.input.body);
+    if (!reference.empty()) {
+      const FhirError e(ErrorKind::kInvalid, "not-found",
+                        "Reference '" + reference + "' names no entry of this transaction",
+                        entryPath(p.index) + ".resource");
+      dangling.insert(dangling.end(), e.issues().begin(), e.issues().end());
     }
   }
+  if (!dangling.empty()) throw FhirError(ErrorKind::kInvalid, std::move(dangling));
   runInOrder(ctx, tx, entries);
   return resolved;
 }

@@ -2,9 +2,11 @@
 //
 // A transaction is all or nothing: every entry runs inside one store transaction, `urn:uuid:`
 // (and other fullUrl) references between entries are resolved to the ids assigned, and entries
-// run in the spec's order (DELETE, POST, PUT/PATCH, GET). The first failing entry fails the
-// whole Bundle with its own status and an expression `Bundle.entry[i]`. A batch runs each entry
-// on its own and reports each outcome in its response entry.
+// run in the spec's order (DELETE, POST, PUT/PATCH, GET). A failing entry fails the whole
+// Bundle with its own status and an expression `Bundle.entry[i]`; when entries are refused for
+// their content (400, 422: validation, references naming nothing), every such entry's issues are
+// gathered into the one answer, so the sender sees all that needs fixing at once. A batch runs
+// each entry on its own and reports each outcome in its response entry.
 #pragma once
 
 #include <rapidjson/document.h>

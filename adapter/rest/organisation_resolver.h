@@ -1,7 +1,7 @@
 // The organisations behind a Reference, read from the store (the rules are workflow/actor.h's:
 // an ODS identifier, an Organization's, a PractitionerRole's or HealthcareService's
-// organisation). Used by the access rules and the workflow alike. One per transaction; caches
-// what it read.
+// organisation, a Practitioner's through the PractitionerRoles that name them). Used by the access
+// rules and the workflow alike. One per transaction; caches what it read.
 #pragma once
 
 #include <rapidjson/document.h>
@@ -22,6 +22,7 @@ class StoreOrganisationResolver : public workflow::OrganisationResolver {
 
  private:
   std::set<std::string> resolve(const rapidjson::Value* reference, int depth);
+  std::set<std::string> organisationsOfPractitioner(const std::string& id, int depth);
   store::StoreTransaction& tx_;
   std::map<std::string, std::set<std::string>> cache_;
 };

@@ -80,11 +80,11 @@ void writeVersion(const ApiContext& ctx, store::StoreTransaction& tx, const std:
     }
     for (auto& issue : issues) result.warnings.push_back(std::move(issue));
   }
-  authoriseWrite(tx, type, resource, previous, in);
+  authoriseWrite(tx, type, resource, context.previousResource(), in);
   v.body = fhir::writeJson(resource);
   tx.append(v, identifierTokens(resource),
             ctx.indexer ? ctx.indexer->extract(resource) : store::SearchIndex{});
-  grantAccess(tx, type, id, resource, previous, in);
+  grantAccess(tx, type, id, resource, previous, context.previousResource(), in);
   WriteContext afterContext{
       ctx, tx, type, id, base, method, in.caller, result.warnings, std::nullopt, nullptr};
   if (!context.stepBefore) afterContext.parsedPrevious = context.parsedPrevious;

@@ -114,6 +114,11 @@ AccessChange accessChange(const std::string& type, const std::string& id,
     keepers = withBasis(parties, kRequester);
   } else if (context.referral) {
     keepers = resolver.organisationsOf(fhir::findMember(*context.referral, "requester"));
+    // ... and follows every Task that acts on its referral (closed-loop referral: Gravity SDOH's
+    // Tasks name a practitioner as requester, whom the hub may not know).
+    if (type == "Task") {
+      for (const std::string& keeper : keepers) parties.push_back({keeper, kRequester});
+    }
   }
 
   if (type == "Task") {

@@ -7,6 +7,7 @@
 //    record and what it references. Grants on what a Task references, and all grants of a
 //    ServiceRequest, are made through the referral (`via` "ServiceRequest/<id>"); a grant on a
 //    Task itself is made through the Task, and one for any other work record through itself.
+//    The referral's requester is a party of every Task acting on the referral.
 //  - An owner that takes a Task on (accepted, in progress, on hold, completed: the first write
 //    in one of these states) may also read what the Task's referral carries: the referral,
 //    its subject, its supporting information, its reasons, and the outcomes (output) of the

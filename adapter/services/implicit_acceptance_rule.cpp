@@ -2,6 +2,7 @@
 
 #include "rest/interactions.h"
 #include "rest/resource_write.h"
+#include "workflow/derivation.h"
 #include "workflow/implicit_acceptance.h"
 
 namespace sp::services {
@@ -10,7 +11,8 @@ void ImplicitAcceptanceRule::beforeWrite(rapidjson::Document& task,
                                          rest::WriteContext& context) const {
   if (!task.IsObject() || context.stepBefore) return;
   const rapidjson::Value* before = context.previousResource();
-  if (!before || !workflow::impliesAcceptance(*before, task)) return;
+  if (!before || workflow::taskKind(*before) == workflow::TaskKind::kOther) return;
+  if (!workflow::impliesAcceptance(*before, task)) return;
   rapidjson::Document step = workflow::acceptanceStep(*before);
   rest::InteractionInput in;
   in.caller = context.caller;

@@ -21,6 +21,7 @@
 #include "rest/bundle_processor.h"
 #include "rest/resource_write.h"
 #include "rest/status_map.h"
+#include "validation/validator.h"
 #include "workflow/referral.h"
 #include "workflow/task_rules.h"
 #include "workflow/task_status.h"
@@ -43,6 +44,7 @@ struct Received {
   messaging::IncomingMessage message;
   messaging::Classification kind;
   std::string sender;
+  std::string replyTo;  // source.endpoint, its system in the canonical spelling
   store::MessageKey key;
 };
 
@@ -148,10 +150,12 @@ std::string firstIdentifierValue(const rapidjson::Value& resource) {
 enum class EntryWrite { kCreate, kUpdateIfHeld };
 
 // The message's entries (but the MessageHeader) as a transaction Bundle. `updates` maps an
-// entry index to the "Type/id" it replaces.
+// entry index to the "Type/id" it replaces (or creates with that id); `reads`, to the "Type/id"
+// it stands for, read in the transaction's last phase (after every write), not written.
 rapidjson::Document transactionOf(store::StoreTransaction& tx, const rapidjson::Value& bundle,
                                   EntryWrite mode,
-                                  const std::map<std::size_t, std::string>& updates = {}) {
+                                  const std::map<std::size_t, std::string>& updates = {},
+                                  const std::map<std::size_t, std::string>& reads = {}) {
   rapidjson::Document t(rapidjson::kObjectType);
   auto& a = t.GetAllocator();
   t.AddMember("resourceType", "Bundle", a);
@@ -168,13 +172,17 @@ rapidjson::Document transactionOf(store::StoreTransaction& tx, const rapidjson::
     copy.CopyFrom(resource, a);
     rapidjson::Value request(rapidjson::kObjectType);
     std::string target;
+    const auto read = reads.find(i);
     if (auto it = updates.find(i); it != updates.end()) {
       target = it->second;
     } else if (mode == EntryWrite::kUpdateIfHeld && !id.empty() && fhir::isValidId(id)) {
       const auto held = tx.current(type, id, false);
       if (held && !held->deleted) target = type + "/" + id;
     }
-    if (!target.empty()) {
+    if (read != reads.end()) {
+      request.AddMember("method", "GET", a);
+      request.AddMember("url", fhir::makeString(read->second, a), a);
+    } else if (!target.empty()) {
       fhir::setMember(copy, "id", fhir::makeString(target.substr(target.find('/') + 1), a), a);
       request.AddMember("method", "PUT", a);
       request.AddMember("url", fhir::makeString(target, a), a);
@@ -242,14 +250,42 @@ class MessageProcessing {
  private:
   // Runs the entries; a failure names the entry by its place in the message (the transaction
   // leaves out the MessageHeader, so its entry i is the message's entry i + 1).
+  // Entries matched to what is held are read, not written, but a copy that is not valid R4 is
+  // refused all the same (checked against the core definition: the copy of a directory entry
+  // need not be one): their issues join those of the entries written, every one located.
   rest::TransactionRun runEntries(const rapidjson::Document& transaction) {
+    std::vector<fhir::Issue> matched = matchedEntryIssues(transaction);
+    rest::TransactionRun run;
     try {
-      return rest::runTransactionIn(api_, tx_, transaction, baseUrl_, sender_);
+      run = rest::runTransactionIn(api_, tx_, transaction, baseUrl_, sender_);
     } catch (const FhirError& e) {
       std::vector<fhir::Issue> issues = e.issues();
       for (auto& issue : issues) issue.expression = messageEntryPath(issue.expression);
+      const bool content = e.kind() == ErrorKind::kInvalid || e.kind() == ErrorKind::kUnprocessable;
+      if (content) issues.insert(issues.end(), matched.begin(), matched.end());
       throw FhirError(e.kind(), std::move(issues));
     }
+    if (!matched.empty()) throw FhirError(ErrorKind::kUnprocessable, std::move(matched));
+    return run;
+  }
+
+  std::vector<fhir::Issue> matchedEntryIssues(const rapidjson::Document& transaction) const {
+    std::vector<fhir::Issue> out;
+    if (!api_.validator) return out;
+    const auto& entries = transaction["entry"];
+    for (rapidjson::SizeType j = 0; j < entries.Size(); ++j) {
+      if (fhir::getString(entries[j]["request"], "method") != "GET") continue;
+      auto issues = api_.validator->validateCore(entries[j]["resource"]);
+      if (!validation::Validator::hasErrors(issues)) continue;
+      for (auto& issue : issues) {
+        if (issue.severity != fhir::Severity::kError && issue.severity != fhir::Severity::kFatal) {
+          continue;
+        }
+        issue.expression = inEntry(j + 1, issue.expression);
+        out.push_back(std::move(issue));
+      }
+    }
+    return out;
   }
 
   // "Task.status" said of message entry 2: "Bundle.entry[2].resource.status".
@@ -273,13 +309,29 @@ class MessageProcessing {
 
   Written referral() {
     Written w;
-    keepRun(runEntries(transactionOf(tx_, r_.bundle, EntryWrite::kCreate)), w);
+    // The referral gets its id before the entries run (created by PUT with that id), so that
+    // - its conversation is recorded first, and what the entries set off (the referral pushed
+    //   to its receiver) travels in it (X-Correlation-Id, the request it answers);
+    // - the sender's own Task for the referral (BaRS REFREQ03) stands for the referral's Task,
+    //   which is the adapter's: that entry (and every reference to it) names the adapter's
+    //   Task, read once it is made, instead of being stored as a second, ownerless Task.
+    w.referralId = api_.ids.newId();
+    std::map<std::size_t, std::string> updates{
+        {r_.message.focusEntry, "ServiceRequest/" + w.referralId}};
+    std::map<std::size_t, std::string> reads;
+    const auto ownTask = messaging::sendersReferralTask(r_.bundle, r_.message.focusEntry);
+    if (ownTask) reads[*ownTask] = "Task/" + workflow::referralTaskId(w.referralId);
+    tx_.recordConversation(
+        store::Conversation{w.referralId, r_.sender, r_.replyTo, r_.headers.correlationId,
+                            messaging::partnerKindCode(r_.kind.partner), r_.message.bundleId, 0},
+        r_.message.messageHeaderId);
+    keepRun(runEntries(transactionOf(tx_, r_.bundle, EntryWrite::kCreate, updates, reads)), w);
     const auto& sr = w.stored.at(r_.message.focusEntry);
     rapidjson::Document referral;
     fhir::parseJson(sr, referral);
-    w.referralId = fhir::getString(referral, "id");
     w.focus = tx_.current("Task", workflow::referralTaskId(w.referralId), false);
     w.referralVersion = tx_.current("ServiceRequest", w.referralId, false)->versionId;
+    tx_.noteReferralVersion(w.referralId, w.referralVersion);
     if (r_.kind.partner == PartnerKind::kBars) {
       const rapidjson::Value* subject = fhir::findMember(referral, "subject");
       const std::string patient = subject ? fhir::getString(*subject, "reference") : "";
@@ -287,7 +339,7 @@ class MessageProcessing {
           messaging::referenceCode(w.referralId), patient, "ServiceRequest/" + w.referralId,
           messaging::journeyReferences(r_.bundle));
       w.extras.push_back(create("Encounter", encounter).body);
-      if (w.focus) w.extras.push_back(w.focus->body);
+      if (w.focus && !ownTask) w.extras.push_back(w.focus->body);  // else echoed in its entry
     }
     return w;
   }
@@ -414,7 +466,14 @@ class MessageProcessing {
     const messaging::FeedbackTarget named = requestNamedBy(r_.message.responseTo);
     w.focus = tx_.current("ServiceRequest", named.referralId, false);
     const auto entry = messaging::reportedTaskEntry(r_.bundle);
-    if (!entry) return w;  // feedback without a Task: kept (stored and logged), moves nothing
+    if (!entry) {
+      // Without a Task: a rejection (cancelled Encounter) or non-attendance (noshow
+      // Appointment) moves the Task; anything else is kept (stored and logged) and moves nothing.
+      if (auto report = messaging::receiverReportIn(r_.bundle, r_.message.focusEntry)) {
+        applyReport(named.taskId, *report, w);
+      }
+      return w;
+    }
     // The provider's report moves the Task through the workflow, as a REST update.
     const std::string& taskId = named.taskId;
     const auto held = tx_.current("Task", taskId, true);
@@ -430,6 +489,24 @@ class MessageProcessing {
     w.focus = tx_.current("Task", taskId, false);
     w.stored[*entry] = w.focus->body;
     return w;
+  }
+
+  // The receiver's report moves the Task one workflow step at a time (each a REST update by the
+  // sender, so the rules and the referrer's news apply to each), until it asks for no more.
+  void applyReport(const std::string& taskId, const messaging::ReceiverReport& report, Written& w) {
+    for (int step = 0; step < 3; ++step) {
+      const auto held = tx_.current("Task", taskId, true);
+      if (!held || held->deleted) {
+        throw FhirError(ErrorKind::kNotFound, "not-found", "The referral has no Task held here",
+                        "MessageHeader.response.identifier");
+      }
+      rapidjson::Document task;
+      fhir::parseJson(held->body, task);
+      auto moves = messaging::taskMovesFor(task, report);
+      if (moves.empty()) break;
+      updateEntry(report.entry, "Task", taskId, moves.front());
+    }
+    w.focus = tx_.current("Task", taskId, false);
   }
 
   // An update made for message entry `entry`: a refusal names that entry.
@@ -557,6 +634,10 @@ rest::RestResponse MessageReceiver::handle(const rest::RestRequest& request,
     messaging::checkIdentityHeaders(messaging::readIdentityHeaders(request.headers), caller.odsCode,
                                     r.message.senderOds);
     r.sender = checkedSender(caller.odsCode, r.message);
+    // The reply address with its system in the canonical spelling (BaRS senders write
+    // `http://fhir.nhs.uk/Id/dos-service-id` too), so it finds the service held here.
+    r.replyTo = mappings_ ? mappings_->identifierSystems().canonicalToken(r.message.sourceEndpoint)
+                          : r.message.sourceEndpoint;
     r.key = messaging::messageKey(r.kind.partner, r.sender, r.headers, r.message);
   } catch (const FhirError& e) {
     return errorAnswer(e, r.headers);
@@ -619,12 +700,6 @@ rest::RestResponse MessageReceiver::handle(const rest::RestRequest& request,
       log.responseBundleId = keepMessage(api_, tx, answerBundle, r, "response");
       log.nhsdHeaders = r.headers.nhsdHeadersJson;
       tx.logMessage(log);
-      if (!written.referralId.empty()) {
-        store::Conversation c{written.referralId,      r.sender,        r.message.sourceEndpoint,
-                              r.headers.correlationId, log.partnerKind, r.message.bundleId,
-                              written.referralVersion};
-        tx.recordConversation(c, r.message.messageHeaderId);
-      }
       // A FHIR partner's repeat gets this answer again; a BaRS repeat gets 409 duplicate, so
       // its answer (already stored as the response Bundle) is not kept a second time here.
       tx.finishMessage(r.key, 200, r.kind.partner == PartnerKind::kBars ? std::string() : body);

@@ -5,6 +5,7 @@
 #include "rest/organisation_resolver.h"
 #include "services/task_effects.h"
 #include "services/workflow_support.h"
+#include "workflow/derivation.h"
 #include "workflow/handover.h"
 #include "workflow/references.h"
 #include "workflow/referral.h"
@@ -93,6 +94,15 @@ void checkNewTask(rest::WriteContext& c, const rapidjson::Value& task, TaskStatu
                     refusalAt(c.api, serviceId, referral ? focus.id : "", "task"));
 }
 
+// A Task that neither acts on a referral nor hands one over (a Task for the patient, a
+// reminder: workflow::TaskKind::kOther), now and before, is plain R4: the referral workflow
+// does not judge it.
+bool outsideTheWorkflow(const rapidjson::Value& task, const rapidjson::Value* before) {
+  using workflow::TaskKind;
+  return workflow::taskKind(task) == TaskKind::kOther &&
+         (!before || workflow::taskKind(*before) == TaskKind::kOther);
+}
+
 }  // namespace
 
 TaskRule::TaskRule(const WorkflowSettings& settings) : settings_(settings) {}
@@ -100,6 +110,7 @@ TaskRule::TaskRule(const WorkflowSettings& settings) : settings_(settings) {}
 void TaskRule::beforeWrite(rapidjson::Document& task, rest::WriteContext& c) const {
   if (!task.IsObject()) return;
   const rapidjson::Value* before = c.previousResource();
+  if (outsideTheWorkflow(task, before)) return;
   const Actor actor = actorOf(c.caller);
   const auto now = c.api.clock.now();
   workflow::maintainTask(task, before, actor, now);
@@ -118,6 +129,7 @@ void TaskRule::beforeWrite(rapidjson::Document& task, rest::WriteContext& c) con
 void TaskRule::afterWrite(const store::ResourceVersion&, const rapidjson::Value& after,
                           rest::WriteContext& c) const {
   const rapidjson::Value* before = c.previousResource();
+  if (outsideTheWorkflow(after, before)) return;
   const Actor actor = actorOf(c.caller);
   TaskEffects effects(c.api, c.tx, settings_, actor);
   auto& resolver = effects.resolver();

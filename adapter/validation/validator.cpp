@@ -414,6 +414,17 @@ std::vector<Issue> Validator::validateAgainst(const Value& resource,
   return walk.take();
 }
 
+std::vector<Issue> Validator::validateCore(const Value& resource) const {
+  const std::string type = fhir::getString(resource, "resourceType");
+  const StructureDefinition* core =
+      defs_.isResourceType(type) ? defs_.typeDefinition(type) : nullptr;
+  if (!core) {
+    return {Issue{Severity::kError, "structure", "Unknown resourceType '" + type + "'",
+                  "resourceType"}};
+  }
+  return validateAgainst(resource, *core);
+}
+
 std::vector<Issue> Validator::validate(const Value& resource,
                                        const std::vector<std::string>& profiles) const {
   const std::string type = fhir::getString(resource, "resourceType");

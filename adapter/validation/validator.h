@@ -35,6 +35,11 @@ class Validator {
   std::vector<fhir::Issue> validate(const rapidjson::Value& resource,
                                     const std::vector<std::string>& profiles = {}) const;
 
+  // Issues found validating `resource` against its core R4 definition alone (no profile, not
+  // even a required one): whether it is structurally valid R4. For copies of resources that are
+  // read, not written (a message's copy of a directory entry held here).
+  std::vector<fhir::Issue> validateCore(const rapidjson::Value& resource) const;
+
   // True when the issues hold an error or fatal issue.
   static bool hasErrors(const std::vector<fhir::Issue>& issues);
   // Invariants that are not evaluated (not parseable by the FHIRPath engine), "key: reason".

@@ -9,7 +9,9 @@
 //   Organization/<id>                             -> the Organization's ODS identifiers
 //   PractitionerRole/<id>                         -> its organization, resolved again
 //   HealthcareService/<id>                        -> its providedBy, resolved again
-//   anything else (Patient, Practitioner, ...)    -> nothing
+//   Practitioner/<id>                             -> the organization of every PractitionerRole
+//                                                    naming them, resolved again
+//   anything else (Patient, Device, ...)          -> nothing
 //
 // A reference with both a literal reference and an ODS identifier yields both.
 #pragma once

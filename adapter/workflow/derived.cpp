@@ -34,17 +34,11 @@ fhir::Issue recordDerived(rapidjson::Document& resource, const char* code, const
                     expression};
   if (!resource.IsObject() || wasDerived(resource, code)) return issue;
   auto& a = resource.GetAllocator();
-  if (!fhir::findMember(resource, "meta") || !resource["meta"].IsObject()) {
-    fhir::setMember(resource, "meta", rapidjson::Value(rapidjson::kObjectType), a);
-  }
-  rapidjson::Value& meta = resource["meta"];
-  if (!fhir::findMember(meta, "tag") || !meta["tag"].IsArray()) {
-    fhir::setMember(meta, "tag", rapidjson::Value(rapidjson::kArrayType), a);
-  }
+  rapidjson::Value& meta = fhir::memberOfType(resource, "meta", rapidjson::kObjectType, a);
   rapidjson::Value tag(rapidjson::kObjectType);
   tag.AddMember("system", fhir::makeString(fhir::kHubDerivedSystem, a), a);
   tag.AddMember("code", fhir::makeString(code, a), a);
-  meta["tag"].PushBack(tag, a);
+  fhir::memberOfType(meta, "tag", rapidjson::kArrayType, a).PushBack(tag, a);
   return issue;
 }
 

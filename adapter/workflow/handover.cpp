@@ -59,14 +59,8 @@ std::optional<fhir::TimePoint> handoverDeadline(const rapidjson::Value& t2) {
 
 void setHandoverDeadline(rapidjson::Document& t2, fhir::TimePoint deadline) {
   auto& a = t2.GetAllocator();
-  if (!fhir::findMember(t2, "restriction") || !t2["restriction"].IsObject()) {
-    fhir::setMember(t2, "restriction", rapidjson::Value(rapidjson::kObjectType), a);
-  }
-  rapidjson::Value& restriction = t2["restriction"];
-  if (!fhir::findMember(restriction, "period") || !restriction["period"].IsObject()) {
-    fhir::setMember(restriction, "period", rapidjson::Value(rapidjson::kObjectType), a);
-  }
-  rapidjson::Value& period = restriction["period"];
+  rapidjson::Value& restriction = fhir::memberOfType(t2, "restriction", rapidjson::kObjectType, a);
+  rapidjson::Value& period = fhir::memberOfType(restriction, "period", rapidjson::kObjectType, a);
   fhir::setMember(period, "end", fhir::makeString(fhir::formatInstant(deadline), a), a);
   // The handover may be accepted from the moment it is asked for.
   if (const auto start = fhir::parseInstant(fhir::getString(period, "start"));

@@ -23,7 +23,8 @@ bool impliesAcceptance(const rapidjson::Value& before, const rapidjson::Value& a
   const auto to = statusOf(after);
   if (!from || !to || *to != TaskStatus::kInProgress) return false;
   if (*from != TaskStatus::kRequested && *from != TaskStatus::kReceived) return false;
-  return contactStatuses().count(businessStatusOf(after)) > 0;
+  const std::string business = businessStatusOf(after);
+  return business.empty() || contactStatuses().count(business) > 0;
 }
 
 rapidjson::Document acceptanceStep(const rapidjson::Value& before) {

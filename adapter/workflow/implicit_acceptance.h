@@ -11,9 +11,10 @@
 
 namespace sp::workflow {
 
-// True when a write moves a Task from requested or received straight to in-progress with a
-// businessStatus (the project's code) that records contact with the person:
-// first-contact-made, plan-agreed or attending.
+// True when a write moves a Task from requested or received straight to in-progress, either with
+// no businessStatus of the project's (a UK Core or Gravity SDOH performer saying the work has
+// begun: issue #17) or with one that records contact with the person: first-contact-made,
+// plan-agreed or attending.
 bool impliesAcceptance(const rapidjson::Value& before, const rapidjson::Value& after);
 
 // The version the adapter records first: `before` with status accepted and its businessStatus

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "fhir/json.h"
+#include "workflow/derivation.h"
 #include "workflow/handover.h"
 #include "workflow/task_rules.h"
 #include "workflow/vocabulary.h"
@@ -120,6 +121,7 @@ rapidjson::Document makeReferralTask(const ReferralTaskSpec& spec) {
     task.AddMember("priority", copyOf(priority, a), a);
   }
   rapidjson::Value codings(rapidjson::kArrayType);
+  codings.PushBack(coding(kHl7TaskCodeSystem, kFulfill, "Fulfill the focal request", a), a);
   codings.PushBack(coding(kTaskCodeSystem, kFulfillReferral, "Fulfil referral", a), a);
   rapidjson::Value code(rapidjson::kObjectType);
   code.AddMember("coding", codings, a);

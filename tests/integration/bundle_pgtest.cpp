@@ -1,6 +1,7 @@
 // batch and transaction Bundles on POST / over real HTTP against a real PostgreSQL.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -194,6 +195,35 @@ TEST_F(Bundles, FailedTransactionEntryLeavesNothingBehind) {
   HttpResponse unchanged = client_.get("/Patient/" + existing);
   EXPECT_EQ(at(unchanged.body, "/meta/versionId"), "2");
   EXPECT_EQ(at(unchanged.body, "/gender"), "male");
+}
+
+// Entries refused for their content do not hide each other: the answer names each of them (in
+// the order they ran), with the first refusal's status, and nothing is written.
+TEST_F(Bundles, ATransactionRefusedForContentNamesEveryFailingEntry) {
+  const std::size_t before = versionCount();
+  const std::string json =
+      bundle("transaction", {entry("", R"({"resourceType":"Patient","gender":"robot"})",
+                                   R"("method":"POST","url":"Patient")"),
+                             entry("", kPatient, R"("method":"POST","url":"Patient")"),
+                             entry("",
+                                   R"({"resourceType":"Flag","status":"lost","code":{"text":"x"},)"
+                                   R"("subject":{"reference":"Patient/p"}})",
+                                   R"("method":"POST","url":"Flag")"),
+                             entry("", R"({"resourceType":"Observation","code":{"text":"WEMWBS"}})",
+                                   R"("method":"POST","url":"Observation")")});
+  HttpResponse r = post(json);
+  EXPECT_EQ(r.status, 422) << r.body;
+  std::vector<std::string> where;
+  rapidjson::Document outcome = parse(r.body);
+  for (const auto& issue : outcome["issue"].GetArray()) {
+    if (at(issue, "/severity") == "error") where.push_back(at(issue, "/expression/0"));
+  }
+  for (const char* entry : {"Bundle.entry[0].resource.gender", "Bundle.entry[2].resource.status",
+                            "Bundle.entry[3].resource.status"}) {
+    EXPECT_NE(std::find(where.begin(), where.end(), entry), where.end()) << entry << "\n" << r.body;
+  }
+  for (const auto& w : where) EXPECT_EQ(w.rfind("Bundle.entry[1]", 0), std::string::npos) << w;
+  EXPECT_EQ(versionCount(), before);
 }
 
 TEST_F(Bundles, TransactionEntryWithIdMismatchFailsWholeTransaction) {

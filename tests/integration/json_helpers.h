@@ -76,4 +76,14 @@ inline std::vector<std::string> codings(const std::string& json, const std::stri
   return out;
 }
 
+// "system|code" of every meta.tag of a resource.
+inline std::vector<std::string> tags(const std::string& json) {
+  std::vector<std::string> out;
+  rapidjson::Document doc = parse(json);
+  const rapidjson::Value* list = rapidjson::Pointer("/meta/tag").Get(doc);
+  if (!list || !list->IsArray()) return out;
+  for (const auto& t : list->GetArray()) out.push_back(at(t, "/system") + "|" + at(t, "/code"));
+  return out;
+}
+
 }  // namespace sp::testing

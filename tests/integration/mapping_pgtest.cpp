@@ -415,20 +415,26 @@ TEST_F(Mapping, AGpReferralIsStoredWithBothCodingsAndTheCallerIsTold) {
   EXPECT_EQ(at(stored.body, "/requester/identifier/system"), kOds);
 }
 
-TEST_F(Mapping, ACodeARefusingMapCannotTranslateIs422NamingTheCodeAndTheMap) {
+// Liberal in (#17): a code the GP's map cannot translate is kept as sent, with a warning naming
+// the code and the map, and the hub adds the social prescribing code beside it, saying so.
+TEST_F(Mapping, AnUntranslatedCodeIsKeptWithAWarningAndTheSocialPrescribingCodeBesideIt) {
   HttpClient gp = as("gp");
   const std::string patient = created(gp.send("POST", "/Patient", R"({"resourceType":"Patient"})"));
-  HttpResponse r = gp.send("POST", "/ServiceRequest", referral(patient, kSnomed, "183444007"));
-  EXPECT_EQ(r.status, 422) << r.body;
+  HttpResponse r =
+      gp.send("POST", "/ServiceRequest", referral(patient, kSnomed, "183444007"), {kOutcome});
+  ASSERT_EQ(r.status, 201) << r.body;
   const auto said = issues(r.body);
-  ASSERT_EQ(said.size(), 1u) << r.body;
-  EXPECT_TRUE(anyContains(said, "error code-invalid ServiceRequest.code:", "'183444007'"));
+  EXPECT_TRUE(anyContains(said, "warning code-invalid ServiceRequest.code:", "'183444007'"))
+      << r.body;
   EXPECT_TRUE(anyContains(said, kBase + "/ConceptMap/gp-referral-code"));
-  // Another organisation's referral is not this map's business: the profile judges it.
-  HttpResponse other =
-      as("spor").send("POST", "/ServiceRequest", referral(patient, kSnomed, "183444007"));
-  EXPECT_EQ(other.status, 422);
-  EXPECT_FALSE(anyContains(issues(other.body), "gp-referral-code")) << other.body;
+  EXPECT_TRUE(
+      anyContains(said, "information informational ServiceRequest.code:", "Derived by the hub"))
+      << r.body;
+  const std::string location = r.header("location");
+  const std::string id = location.substr(location.find("ServiceRequest/") + 15);
+  HttpResponse stored = gp.get("/ServiceRequest/" + id.substr(0, id.find('/')));
+  EXPECT_EQ(codings(stored.body, "/code"),
+            (std::vector<std::string>{kSnomed + "|183444007", kSnomed + "|871731000000106"}));
 }
 
 TEST_F(Mapping, AnUnmappedCodeOfAWarningMapIsKeptWithAWarning) {
@@ -656,7 +662,7 @@ TEST_F(Mapping, ARestartStoresNothingNew) {
     HttpClient client(again.baseUrl());
     EXPECT_EQ(at(client.get("/ConceptMap/vcse-case-status").body, "/meta/versionId"), "1");
     again.stop();
-    EXPECT_NE(again.log().find("(stored: 0 created, 0 updated, 8 unchanged)"), std::string::npos)
+    EXPECT_NE(again.log().find("(stored: 0 created, 0 updated, 9 unchanged)"), std::string::npos)
         << again.log();
   }
   EXPECT_EQ(at(as("gp").get("/ConceptMap/gp-referral-code").body, "/meta/versionId"), "1");
@@ -691,7 +697,7 @@ TEST_F(Mapping, TwoServersStartingAtOnceBothServeTheSameMaps) {
   second.reset();
   ServerProcess third(database, ServerOptions{false, {}});
   third.stop();
-  EXPECT_NE(third.log().find("0 created, 0 updated, 8 unchanged"), std::string::npos)
+  EXPECT_NE(third.log().find("(stored: 0 created, 0 updated, 9 unchanged)"), std::string::npos)
       << third.log();
 }
 

@@ -24,8 +24,7 @@ std::string mapText(const std::string& group = "", const std::string& extra = ""
                                       : group;
   return R"({"resourceType": "ConceptMap", "id": "m", "url": "https://example.org/ConceptMap/m",
              "version": "1", "status": "active", "sourceUri": "http://a-vs", "targetUri": "http://b-vs",
-             "extension": [{"url": "https://fhir.social-prescribing.example.org/StructureDefinition/unmapped-policy",
-                            "valueCode": "refuse"}],)" +
+             )" +
          extra + R"("group": [)" + g + "]}";
 }
 
@@ -52,8 +51,6 @@ TEST(MappingConceptMap, ReadsWhatTheMapSays) {
   EXPECT_EQ(map.version, "1");
   EXPECT_EQ(map.sourceScope, "http://a-vs");
   EXPECT_EQ(map.targetScope, "http://b-vs");
-  EXPECT_EQ(map.policy, UnmappedPolicy::kRefuse);
-  EXPECT_TRUE(map.policyStated);
   ASSERT_EQ(map.groups.size(), 1u);
   const MapElement* x = map.groups[0].element("x");
   ASSERT_NE(x, nullptr);
@@ -62,15 +59,6 @@ TEST(MappingConceptMap, ReadsWhatTheMapSays) {
   EXPECT_EQ(x->targets[0].code, "y");
   EXPECT_EQ(x->targets[0].equivalence, Equivalence::kEquivalent);
   EXPECT_EQ(map.groups[0].element("nope"), nullptr);
-}
-
-TEST(MappingConceptMap, PolicyDefaultsToWarnButIsMarkedUnstated) {
-  std::string text = mapText();
-  const auto at = text.find("\"extension\"");
-  text.erase(at, text.find("}],", at) + 3 - at);
-  const ConceptMap map = parseConceptMap(json(text));
-  EXPECT_EQ(map.policy, UnmappedPolicy::kWarn);
-  EXPECT_FALSE(map.policyStated);
 }
 
 TEST(MappingConceptMap, EveryEquivalenceCodeRoundTrips) {
@@ -158,12 +146,6 @@ TEST(MappingConceptMap, OtherMapAndProductAreRefusedAsUnsupported) {
       "element": [{"code": "x", "target": [{"code": "y", "equivalence": "equal",
                    "product": [{"property": "p", "value": "v"}]}]}]})")),
                        "'product' is not supported"));
-}
-
-TEST(MappingConceptMap, PolicyMustBeWarnOrRefuse) {
-  std::string text = mapText();
-  text.replace(text.find("\"refuse\""), 8, "\"ignore\"");
-  EXPECT_TRUE(mentions(problemsOf(text), "valueCode 'warn' or 'refuse'"));
 }
 
 TEST(MappingConceptMap, EveryProblemIsReportedAtOnce) {

@@ -141,28 +141,33 @@ TEST(MappingNormaliser, TheMapsApplyOnlyToTheSendersTheConfigurationNames) {
   }
 }
 
-TEST(MappingNormaliser, ARefusingMapRefusesAnUnmappedCodeNamingTheCodeAndTheMap) {
+// Liberal in: a partner whose entry does not say "unmapped": "refuse" keeps a code the map
+// cannot translate, and hears why in a warning.
+TEST(MappingNormaliser, AnUnmappedCodeIsKeptWithAWarningNamingTheCodeAndTheMap) {
   rapidjson::Document sr = gpReferral(kSnomed, "183444007");
   const Normalisation n = normaliseInbound(tables(), sr, kGp);
-  ASSERT_EQ(n.refusals.size(), 1u);
-  const fhir::Issue& issue = n.refusals[0];
-  EXPECT_EQ(issue.severity, fhir::Severity::kError);
+  EXPECT_TRUE(n.refusals.empty());
+  ASSERT_EQ(n.notes.size(), 1u);
+  const fhir::Issue& issue = n.notes[0];
+  EXPECT_EQ(issue.severity, fhir::Severity::kWarning);
   EXPECT_EQ(issue.code, "code-invalid");
   EXPECT_EQ(issue.expression, "ServiceRequest.code");
   EXPECT_NE(issue.diagnostics.find("'183444007' (http://snomed.info/sct)"), std::string::npos);
   EXPECT_NE(issue.diagnostics.find(kBase + "/ConceptMap/gp-referral-code"), std::string::npos);
   EXPECT_NE(issue.diagnostics.find("is not in the map"), std::string::npos);
+  EXPECT_EQ(codings(sr, "/code"), (std::vector<std::string>{kSnomed + "|183444007"}));
 }
 
 TEST(MappingNormaliser, UnmatchedAndDisjointDoNotTranslateAndSayWhy) {
   for (const char* code : {"871711000000103", "306238000"}) {
     rapidjson::Document sr = gpReferral(kSnomed, code);
     const Normalisation n = normaliseInbound(tables(), sr, kGp);
-    ASSERT_EQ(n.refusals.size(), 1u) << code;
-    EXPECT_NE(n.refusals[0].diagnostics.find(std::string("mapped as ") +
-                                             (code[0] == '8' ? "unmatched" : "disjoint")),
+    EXPECT_TRUE(n.refusals.empty()) << code;
+    ASSERT_EQ(n.notes.size(), 1u) << code;
+    EXPECT_NE(n.notes[0].diagnostics.find(std::string("mapped as ") +
+                                          (code[0] == '8' ? "unmatched" : "disjoint")),
               std::string::npos)
-        << n.refusals[0].diagnostics;
+        << n.notes[0].diagnostics;
     EXPECT_EQ(codings(sr, "/code").size(), 1u);
   }
 }
@@ -242,6 +247,7 @@ TEST(MappingNormaliser, APartnersStatusWordSetsTaskStatusAndAddsTheBusinessStatu
   EXPECT_TRUE(quiet.notes.empty()) << quiet.notes.front().diagnostics;  // all exact, as sent
 }
 
+// The VCSE case system's entry in partners.json says "unmapped": "refuse" for its status words.
 TEST(MappingNormaliser, AnUnknownStatusWordIsRefusedAndTheStatusLeftAlone) {
   rapidjson::Document task = vcseTask("On the waiting list");
   const Normalisation n = normaliseInbound(tables(), task, kVcseProvider);

@@ -63,27 +63,29 @@ std::string loadError(const std::vector<MappingFile>& files) {
 TEST(MappingSet, TheRepositoryTablesLoadAndPassEveryCheck) {
   const MappingSet set = MappingSet::load(std::string(SP_SOURCE_DIR) + "/mappings", &definitions());
   for (const char* id : {"gp-referral-code", "link-worker-snomed-status", "snomed-priority-cohort",
-                         "vcse-case-status", "vcse-service-category", "bars-message-event"}) {
+                         "vcse-case-status", "vcse-service-category", "bars-message-event",
+                         "organisation-role-referral-route"}) {
     const ConceptMap* map = set.conceptMap(kBase + "/ConceptMap/" + id);
     ASSERT_NE(map, nullptr) << id;
     EXPECT_EQ(map->id, id);
-    EXPECT_TRUE(map->policyStated) << id;
     EXPECT_FALSE(map->groups.empty()) << id;
   }
-  EXPECT_EQ(set.conceptMaps().size(), 6u);
-  EXPECT_EQ(set.conceptMap(kBase + "/ConceptMap/vcse-case-status")->policy,
-            UnmappedPolicy::kRefuse);
-  EXPECT_EQ(set.conceptMap(kBase + "/ConceptMap/snomed-priority-cohort")->policy,
-            UnmappedPolicy::kWarn);
+  EXPECT_EQ(set.conceptMaps().size(), 7u);
   EXPECT_EQ(set.identifierSystems().canonical("https://fhir.nhs.uk/id/ods-organization-code"),
             "https://fhir.nhs.uk/Id/ods-organization-code");
   EXPECT_EQ(set.identifierSystems().canonical("http://fhir.nhs.uk/Id/dos-service-id"),
             "https://fhir.nhs.uk/Id/dos-service-id");
-  EXPECT_EQ(set.resources().size(), 8u);  // 6 ConceptMaps, 2 NamingSystems
+  EXPECT_EQ(set.resources().size(), 9u);  // 7 ConceptMaps, 2 NamingSystems
   const auto vcse = set.partners().partnersFor({"VCS0002", ""});
   ASSERT_EQ(vcse.size(), 2u);  // everyone's entry and the VCSE case system's
   EXPECT_EQ(vcse[0]->id, "every-sender");
   EXPECT_EQ(vcse[1]->id, "northvale-vcse-case-system");
+  // Liberal in: only a partner whose rule says so refuses codes a map cannot translate.
+  EXPECT_TRUE(vcse[1]->inbound[0].refusesUnmapped);
+  EXPECT_FALSE(vcse[1]->inbound[1].refusesUnmapped);
+  for (const auto* gp : set.partners().partnersFor({"A81001", ""})) {
+    for (const auto& rule : gp->inbound) EXPECT_FALSE(rule.refusesUnmapped) << gp->id;
+  }
   EXPECT_EQ(set.partners().partnersFor({"", ""}).size(), 1u);
 }
 
@@ -132,15 +134,6 @@ TEST(MappingSet, TheFileNameIdAndCanonicalUrlMustAgree) {
               kBase + "/ConceptMap/gp-referral-code", "https://elsewhere.example.org/gp");
   EXPECT_NE(loadError(files).find("url must be " + kBase + "/ConceptMap/gp-referral-code"),
             std::string::npos);
-}
-
-TEST(MappingSet, EveryMapMustStateItsUnmappedPolicy) {
-  auto files = repositoryFiles();
-  replaceOnce(fileNamed(files, "ConceptMap-bars-message-event.json").text, "/unmapped-policy",
-              "/something-else");
-  const std::string error = loadError(files);
-  EXPECT_NE(error.find("ConceptMap-bars-message-event.json"), std::string::npos) << error;
-  EXPECT_NE(error.find("must say what to do with unmapped codes"), std::string::npos) << error;
 }
 
 TEST(MappingSet, AnUnexpectedFileIsRefused) {

@@ -302,5 +302,36 @@ TEST(MessageAnswer, FhirResponseNamesTheRequestAndFocusesOnTheTask) {
       "b-1");
 }
 
+// REFREQ03 carries the sender's own Task for the referral (requested, no focus): that entry,
+// not a Task about something else (another focus, a sub-task) or one already under way.
+TEST(IncomingMessage, FindsTheSendersOwnTaskForTheReferral) {
+  const auto bundle = [](const std::string& task) {
+    rapidjson::Document doc;
+    fhir::parseJson(R"({"resourceType":"Bundle","type":"message","entry":[
+      {"fullUrl":"urn:uuid:h","resource":{"resourceType":"MessageHeader"}},
+      {"fullUrl":"urn:uuid:sr","resource":{"resourceType":"ServiceRequest","status":"active"}},
+      {"fullUrl":"urn:uuid:c","resource":{"resourceType":"Condition"}},
+      {"fullUrl":"urn:uuid:t","resource":)" +
+                        task + "}]}",
+                    doc);
+    return doc;
+  };
+  const auto own =
+      sendersReferralTask(bundle(R"({"resourceType":"Task","status":"requested"})"), 1);
+  ASSERT_TRUE(own);
+  EXPECT_EQ(*own, 3u);
+  EXPECT_TRUE(sendersReferralTask(
+      bundle(R"({"resourceType":"Task","status":"draft","focus":{"reference":"urn:uuid:sr"}})"),
+      1));
+  EXPECT_FALSE(sendersReferralTask(
+      bundle(R"({"resourceType":"Task","status":"requested","focus":{"reference":"urn:uuid:c"}})"),
+      1));
+  EXPECT_FALSE(sendersReferralTask(
+      bundle(R"({"resourceType":"Task","status":"requested","partOf":[{"reference":"Task/x"}]})"),
+      1));
+  EXPECT_FALSE(sendersReferralTask(bundle(R"({"resourceType":"Task","status":"accepted"})"), 1));
+  EXPECT_FALSE(sendersReferralTask(bundle(R"({"resourceType":"Flag","status":"active"})"), 1));
+}
+
 }  // namespace
 }  // namespace sp::messaging

@@ -98,5 +98,24 @@ TEST(ValidationCorpus, FewInvariantsAreSkipped) {
   EXPECT_LE(validator().skippedInvariants().size(), 10u);
 }
 
+// validateCore: R4's own definition only. A HealthcareService lacking what the project's
+// required directory-entry profile asks for is still valid R4; a wrong JSON type is not.
+TEST(ValidatorCore, ChecksTheCoreDefinitionOnly) {
+  rapidjson::Document service;
+  fhir::parseJson(R"({"resourceType":"HealthcareService","name":"Walks",
+    "identifier":[{"system":"https://fhir.nhs.uk/Id/dos-service-id","value":"9"}]})",
+                  service);
+  EXPECT_TRUE(Validator::hasErrors(validator().validate(service)));
+  EXPECT_FALSE(Validator::hasErrors(validator().validateCore(service)));
+  rapidjson::Document patient;
+  fhir::parseJson(R"({"resourceType":"Patient","birthDate":19840412})", patient);
+  const auto issues = validator().validateCore(patient);
+  ASSERT_TRUE(Validator::hasErrors(issues));
+  EXPECT_EQ(issues.front().expression, "Patient.birthDate");
+  rapidjson::Document unknown;
+  fhir::parseJson(R"({"resourceType":"Robot"})", unknown);
+  EXPECT_TRUE(Validator::hasErrors(validator().validateCore(unknown)));
+}
+
 }  // namespace
 }  // namespace sp::validation

@@ -32,6 +32,8 @@ TEST(ImplicitAcceptance, ContactOnAReceivedOrRequestedReferralImpliesIt) {
                                 json(business("in-progress", "attending", "Engaged"))));
   EXPECT_TRUE(
       impliesAcceptance(json(task("received")), json(business("in-progress", "plan-agreed"))));
+  // Work begun with no word of the project's (UK Core, Gravity SDOH) implies acceptance too.
+  EXPECT_TRUE(impliesAcceptance(json(task("received")), json(task("in-progress"))));
 }
 
 TEST(ImplicitAcceptance, NothingElseImpliesIt) {
@@ -39,7 +41,6 @@ TEST(ImplicitAcceptance, NothingElseImpliesIt) {
   EXPECT_FALSE(impliesAcceptance(json(task("accepted")), contacted));  // already accepted
   EXPECT_FALSE(impliesAcceptance(json(task("on-hold")), contacted));
   EXPECT_FALSE(impliesAcceptance(json(task("completed")), contacted));
-  EXPECT_FALSE(impliesAcceptance(json(task("received")), json(task("in-progress"))));
   EXPECT_FALSE(
       impliesAcceptance(json(task("received")), json(business("in-progress", "discharged"))));
   EXPECT_FALSE(

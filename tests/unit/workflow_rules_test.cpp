@@ -48,7 +48,8 @@ TEST_F(WorkflowRulesTest, AnActiveReferralWithAPerformerGetsItsTask) {
   const rapidjson::Document t = parse(task->body);
   EXPECT_EQ(at(t, "/status"), "requested");
   EXPECT_EQ(at(t, "/intent"), "order");
-  EXPECT_EQ(at(t, "/code/coding/0/code"), "fulfill-referral");
+  EXPECT_EQ(at(t, "/code/coding/0/code"), "fulfill");  // HL7's, then the project's
+  EXPECT_EQ(at(t, "/code/coding/1/code"), "fulfill-referral");
   EXPECT_EQ(at(t, "/focus/reference"), "ServiceRequest/sr1");
   EXPECT_EQ(at(t, "/for/reference"), "Patient/p");
   EXPECT_EQ(at(t, "/requester/reference"), "Organization/gp");
