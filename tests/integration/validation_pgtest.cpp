@@ -268,7 +268,7 @@ TEST_F(Validation, InvalidCorpusResourcesAre422WithTheExpectedIssuesAndStoreNoth
   const std::set<std::string> replacedOnCreate = {"patient-id-with-underscore.json",
                                                   "patient-instant-without-zone.json"};
   // An entry without capacity is accepted (liberal in): the hub tags it directory-unassured,
-  // which is all sp-dir-1 asks of what it holds (DirectoryEntries in partners_pgtest).
+  // which is all sp-dir-1 asks of what it holds (DirectoryEntries in partner_directory_pgtest).
   const std::set<std::string> derivedOnWrite = {"directory-missing-capacity.json"};
   // These must be among the cases run.
   std::set<std::string> mustRun = {
