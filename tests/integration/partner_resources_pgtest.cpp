@@ -223,6 +223,40 @@ TEST_F(PartnerResources, GravitySdohClosedLoopReferralCompletes) {
   EXPECT_FALSE(has(tags(stored), kDerived + "task-code")) << stored;
 }
 
+// The issue's table: Gravity's referral and a Task with HL7's `fulfill` code, in one transaction
+// from the GP's system (urn:uuid references between them).
+TEST_F(PartnerResources, GravityReferralAndAFulfillTaskInOneTransaction) {
+  const RenewedIds ids(
+      {"SDOHCC-ServiceRequestActiveFoodPantryApplicationAssistExample", "pat-53234"});
+  put("gp", R"({"resourceType":"Patient","id":")" + ids["pat-53234"] + R"("})");
+  // As published, id and all: a create in a transaction gives it the hub's id.
+  const std::string referral = ids.file(
+      "sdoh/ServiceRequest-SDOHCC-ServiceRequestActiveFoodPantryApplicationAssistExample.json");
+  const std::string referralUrl = "urn:uuid:" + newUuid();
+  const std::string bundle =
+      R"({"resourceType":"Bundle","type":"transaction","entry":[{"fullUrl":")" + referralUrl +
+      R"(","resource":)" + referral +
+      R"(,"request":{"method":"POST","url":"ServiceRequest"}},{"resource":{"resourceType":"Task",)"
+      R"("status":"requested","intent":"order","code":{"coding":[{"system":")" +
+      kHl7TaskCode + R"(","code":"fulfill"}]},"focus":{"reference":")" + referralUrl +
+      R"("}},"request":{"method":"POST","url":"Task"}}]})";
+  HttpResponse r = as("gp").send("POST", "/", bundle);
+  ASSERT_EQ(r.status, 200) << r.body;
+  // "Type/<id>/_history/1": the id between the slashes.
+  const auto idIn = [](const std::string& location) {
+    const auto start = location.find('/') + 1;
+    return location.substr(start, location.find('/', start) - start);
+  };
+  const std::string referralId = idIn(at(r.body, "/entry/0/response/location"));
+  const std::string task = read("gp", "/Task/" + idIn(at(r.body, "/entry/1/response/location")));
+  EXPECT_EQ(at(task, "/focus/reference"), "ServiceRequest/" + referralId);
+  EXPECT_EQ(at(task, "/for/reference"), "Patient/" + ids["pat-53234"]);  // from the referral
+  EXPECT_EQ(at(task, "/requester/identifier/value"), "A81001");
+  EXPECT_TRUE(has(tags(task), kDerived + "task-for")) << task;
+  meetsProfile(task, "sp-referral-task");
+  meetsProfile(read("gp", "/ServiceRequest/" + referralId), "sp-referral");
+}
+
 // UK Core: four ServiceRequests from a GP system, each held with what the hub derives; the
 // colonoscopy's performer (a Practitioner with a role at a provider) takes on the Task the hub
 // made for it by sending UK Core's in-progress Task, and finishes it.
