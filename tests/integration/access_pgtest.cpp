@@ -49,6 +49,7 @@ class Access : public ::testing::Test {
     database_ = new std::string(PostgresCluster::shared().freshDatabase());
     server_ = std::make_unique<ServerProcess>(*database_,
                                               ServerOptions{true, {"--handover-sweep-ms", "0"}});
+    clients_ = std::make_unique<PartnerClients>(server_->baseUrl());
     orgs_ = new std::map<std::string, std::string>();
     for (const auto& [slug, ods] : kPartners) {
       (*orgs_)[slug] =
@@ -69,7 +70,7 @@ class Access : public ::testing::Test {
                    R"("active":true,"organization":{"reference":")" + org("gp") + R"("}})"));
   }
   static void TearDownTestSuite() {
-    clients_.clear();
+    clients_.reset();
     server_.reset();
     delete gpRole_;
     delete services_;
@@ -77,18 +78,7 @@ class Access : public ::testing::Test {
     delete database_;
   }
 
-  static HttpClient& as(const std::string& slug) {
-    auto it = clients_.find(slug);
-    if (it == clients_.end()) {
-      const Certificates& certs = testCertificates();
-      it = clients_
-               .emplace(slug, std::make_unique<HttpClient>(
-                                  server_->baseUrl(),
-                                  TlsOptions{certs.ca(), certs.cert(slug), certs.key(slug)}))
-               .first;
-    }
-    return *it->second;
-  }
+  static HttpClient& as(const std::string& slug) { return clients_->as(slug); }
   static std::string org(const std::string& slug) { return "Organization/" + orgs_->at(slug); }
   static std::string service(const std::string& slug) {
     return "HealthcareService/" + services_->at(slug);
@@ -150,7 +140,7 @@ class Access : public ::testing::Test {
   static std::map<std::string, std::string>* orgs_;
   static std::map<std::string, std::string>* services_;
   static std::string* gpRole_;
-  static std::map<std::string, std::unique_ptr<HttpClient>> clients_;
+  static std::unique_ptr<PartnerClients> clients_;
 };
 
 std::string* Access::database_ = nullptr;
@@ -158,7 +148,7 @@ std::unique_ptr<ServerProcess> Access::server_;
 std::map<std::string, std::string>* Access::orgs_ = nullptr;
 std::map<std::string, std::string>* Access::services_ = nullptr;
 std::string* Access::gpRole_ = nullptr;
-std::map<std::string, std::unique_ptr<HttpClient>> Access::clients_;
+std::unique_ptr<PartnerClients> Access::clients_;
 
 // Issue 20, case 1: the story travels with the warm handover.
 TEST_F(Access, TheHandoverReceiverReadsTheWholeStory) {

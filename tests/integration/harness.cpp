@@ -100,6 +100,30 @@ long long queryNumber(const std::string& url, const std::string& sql) {
   return tx.exec(sql)[0][0].as<long long>();
 }
 
+HttpClient& PartnerClients::as(const std::string& slug) {
+  auto it = clients_.find(slug);
+  if (it == clients_.end()) {
+    const Certificates& certs = testCertificates();
+    it =
+        clients_
+            .emplace(slug, std::make_unique<HttpClient>(
+                               baseUrl_, TlsOptions{certs.ca(), certs.cert(slug), certs.key(slug)}))
+            .first;
+  }
+  return *it->second;
+}
+
+std::string messagingFootprint(const std::string& databaseUrl) {
+  pqxx::connection c(databaseUrl);
+  pqxx::nontransaction tx(c);
+  return tx
+      .exec1(
+          "SELECT (SELECT count(*) FROM resource_versions)::text || '/' ||"
+          " (SELECT count(*) FROM message_conversations)::text || '/' ||"
+          " (SELECT count(*) FROM message_log)::text")[0]
+      .as<std::string>();
+}
+
 std::vector<std::string> quickDeliveryArgs(int maxAttempts) {
   std::vector<std::string> args{"--delivery-retry-ms", "100", "--delivery-max-retry-ms", "400",
                                 "--delivery-poll-ms",  "50",  "--delivery-timeout-ms",   "3000",

@@ -32,6 +32,10 @@ bool waitUntil(const std::function<bool()>& done);
 // version): for tests that check what a request left in the tables.
 long long queryNumber(const std::string& url, const std::string& sql);
 
+// What any message processing adds to the tables (resource versions, conversations, log
+// entries) as "v/c/l": the same before and after a refused message shows it wrote nothing.
+std::string messagingFootprint(const std::string& databaseUrl);
+
 // Server flags for tests of delivery: retries after 100 ms (400 ms at most), the outbox polled
 // every 50 ms, partners given 3 s to answer, no handover sweep; `maxAttempts` > 0 caps the
 // attempts at a message.
@@ -168,6 +172,18 @@ class HttpClient {
   std::string baseUrl_;
   TlsOptions tls_;
   void* curl_;
+};
+
+// One HTTPS client per partner organisation, by the slug of its client certificate
+// (testCertificates(): "gp", "admin", ...), for the server at `baseUrl`; made on first use.
+class PartnerClients {
+ public:
+  explicit PartnerClients(std::string baseUrl) : baseUrl_(std::move(baseUrl)) {}
+  HttpClient& as(const std::string& slug);
+
+ private:
+  std::string baseUrl_;
+  std::map<std::string, std::unique_ptr<HttpClient>> clients_;
 };
 
 }  // namespace sp::testing

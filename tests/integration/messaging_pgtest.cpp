@@ -129,17 +129,7 @@ class Messaging : public ::testing::Test {
     return HttpClient(server_->baseUrl()).get(path);
   }
 
-  // Rows that any processing would add: resource versions, conversations, log entries.
-  static std::string footprint() {
-    pqxx::connection conn(*database_);
-    pqxx::nontransaction tx(conn);
-    return tx
-        .exec1(
-            "SELECT (SELECT count(*) FROM resource_versions)::text || '/' ||"
-            " (SELECT count(*) FROM message_conversations)::text || '/' ||"
-            " (SELECT count(*) FROM message_log)::text")[0]
-        .as<std::string>();
-  }
+  static std::string footprint() { return messagingFootprint(*database_); }
 
   static std::string* database_;
   static std::unique_ptr<ServerProcess> server_;

@@ -249,17 +249,7 @@ class PartnerMessages : public ::testing::Test {
     EXPECT_EQ(at(got[1].body, "/entry/1/resource/status"), status);
     for (const auto& r : got) expectValidR4(r.body);
   }
-  // Rows any processing would add: resource versions, conversations, log entries.
-  static std::string footprint() {
-    pqxx::connection conn(*database_);
-    pqxx::nontransaction tx(conn);
-    return tx
-        .exec1(
-            "SELECT (SELECT count(*) FROM resource_versions)::text || '/' ||"
-            " (SELECT count(*) FROM message_conversations)::text || '/' ||"
-            " (SELECT count(*) FROM message_log)::text")[0]
-        .as<std::string>();
-  }
+  static std::string footprint() { return messagingFootprint(*database_); }
 
   static std::string* database_;
   static std::unique_ptr<ServerProcess> server_;

@@ -68,24 +68,14 @@ class PartnerResources : public ::testing::Test {
   static void SetUpTestSuite() {
     server_ = std::make_unique<ServerProcess>(PostgresCluster::shared().freshDatabase(),
                                               ServerOptions{true, {"--handover-sweep-ms", "0"}});
+    clients_ = std::make_unique<PartnerClients>(server_->baseUrl());
   }
   static void TearDownTestSuite() {
-    clients_.clear();
+    clients_.reset();
     server_.reset();
   }
 
-  static HttpClient& as(const std::string& slug) {
-    auto it = clients_.find(slug);
-    if (it == clients_.end()) {
-      const Certificates& certs = testCertificates();
-      it = clients_
-               .emplace(slug, std::make_unique<HttpClient>(
-                                  server_->baseUrl(),
-                                  TlsOptions{certs.ca(), certs.cert(slug), certs.key(slug)}))
-               .first;
-    }
-    return *it->second;
-  }
+  static HttpClient& as(const std::string& slug) { return clients_->as(slug); }
 
   // PUT of a resource at its own (renewed) id: create or update; the answer must be 2xx.
   static HttpResponse put(const std::string& slug, const std::string& json) {
@@ -122,11 +112,11 @@ class PartnerResources : public ::testing::Test {
   }
 
   static std::unique_ptr<ServerProcess> server_;
-  static std::map<std::string, std::unique_ptr<HttpClient>> clients_;
+  static std::unique_ptr<PartnerClients> clients_;
 };
 
 std::unique_ptr<ServerProcess> PartnerResources::server_;
-std::map<std::string, std::unique_ptr<HttpClient>> PartnerResources::clients_;
+std::unique_ptr<PartnerClients> PartnerResources::clients_;
 
 // Gravity SDOH's closed loop: the clinic's referral, the coordination platform's Task (accepted,
 // then completed with its Procedure), a sub-referral with its own Task to a provider, and a Task
