@@ -33,6 +33,10 @@
 #                                      with their answers compared
 #   SEARCH_BENCH_COMPARE_ROUNDS [2]    rounds of that comparison (each: other build, then this)
 #   SEARCH_BENCH_PG_PORT [55442]  SEARCH_BENCH_PORT [18091]   first ports tried
+#   SEARCH_BENCH_KEEP_DATA [none]      a directory that does not exist yet: the PostgreSQL cluster
+#                                      is made there and kept (stopped) after the run, holding the
+#                                      largest size, for looking at plans by hand
+#                                      (scripts/embedded-postgres.sh start <dir> starts it again)
 # Output: the report on stdout and in bench/results/search-latest.txt; the full plans and the
 # raw wrk output in bench/results/search-latest-raw.txt. Everything started here is stopped on
 # exit (also on error or Ctrl-C) and the temporary directory removed.
@@ -54,6 +58,7 @@ compare_bin="${SEARCH_BENCH_COMPARE:-}"
 [[ -z "$compare_bin" || "$compare_bin" == /* ]] || compare_bin="$repo/$compare_bin"
 compare_rounds="${SEARCH_BENCH_COMPARE_ROUNDS:-2}"
 pg_port_wanted="${SEARCH_BENCH_PG_PORT:-55442}"
+keep_data="${SEARCH_BENCH_KEEP_DATA:-}"
 port_wanted="${SEARCH_BENCH_PORT:-18091}"
 services=10000   # fixed: the data shape in bench/search/clone.sql spreads Tasks over 10,000 owners
 
@@ -77,6 +82,7 @@ command -v curl >/dev/null || die "curl not found"
 [[ -x "$pgbin/psql" ]] || die "PostgreSQL 15 not found in $pgbin"
 command -v python3 >/dev/null || die "python3 not found (bench/search/explain.py needs it)"
 [[ -z "$compare_bin" || -x "$compare_bin" ]] || die "SEARCH_BENCH_COMPARE: $compare_bin is not an executable"
+[[ -z "$keep_data" || ( "$keep_data" == /* && ! -e "$keep_data" ) ]] || die "SEARCH_BENCH_KEEP_DATA must be an absolute path that does not exist yet"
 
 # ---------------------------------------------------------------------------------------------
 tmp=""
@@ -137,7 +143,7 @@ psql_sp() { "$pgbin/psql" -X -q -tA -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port
 # The data is generated, not precious: no fsync (SP_PG_FAST=1) makes loading it quicker and does
 # not change how searches read it.
 say "starting a private PostgreSQL on 127.0.0.1:$pg_port"
-pg_data="$tmp/pg"
+pg_data="${keep_data:-$tmp/pg}"
 pg_url="$(SP_PG_FAST=1 SP_PG_PORT="$pg_port" scripts/embedded-postgres.sh start "$pg_data" 2>"$tmp/pg-start.log" | tail -n 1)"
 [[ "$pg_url" == postgresql://* ]] || die "PostgreSQL did not start: $(cat "$tmp/pg-start.log")"
 psql_sp -c "ALTER SYSTEM SET maintenance_work_mem = '1GB'" -c "ALTER SYSTEM SET max_wal_size = '16GB'" \

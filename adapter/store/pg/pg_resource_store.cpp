@@ -13,6 +13,7 @@
 #include "fhir/ids.h"
 #include "store/pg/access_sql.h"
 #include "store/pg/deferred_writes.h"
+#include "store/pg/directory_places.h"
 #include "store/pg/migrations.h"
 #include "store/pg/pg_errors.h"
 #include "store/pg/pg_messages.h"
@@ -369,6 +370,7 @@ class PgTransaction : public StoreTransaction {
   // transaction writes, not one per count.
   void flushPending() {
     std::vector<DeferredWrite> writes = versionWrites(pendingVersions_);
+    const std::optional<DeferredWrite> places = directoryPlacesRefresh(pendingVersions_);
     if (!pendingGrants_.empty()) writes.push_back(grantsWrite());
     for (auto& w : deferred_) writes.push_back(std::move(w));
     if (!pendingOutbox_.empty()) writes.push_back(outboxWrite());
@@ -380,6 +382,10 @@ class PgTransaction : public StoreTransaction {
     name << "deferred_" << std::hex << std::hash<std::string>{}(all.sql);
     tx_.conn().prepare(name.str(), all.sql);
     tx_.exec_prepared(name.str(), pqxx::prepare::make_dynamic_params(all.params));
+    if (places) {  // after the batch, whose index rows it reads (directory_places.h)
+      tx_.exec_prepared("lock_key", kDirectoryPlacesLock);
+      tx_.exec_params(places->sql, pqxx::prepare::make_dynamic_params(places->params));
+    }
   }
 
   AuditPage auditRecords(const AuditQuery& q) override {
