@@ -391,8 +391,7 @@ cpu="$(awk -F': *' '/^model name/{print $2; exit}' /proc/cpuinfo 2>/dev/null || 
   line "(d) PostgreSQL      INSERT jsonb (pgbench)" "$D_RPS" "tx/s" "$D_P50" "$D_P99"
   echo "      transactions: ${D_DONE:-?}, failed: ${D_FAILED:-?}; latency from $D_N logged transactions;" \
        "rows identical: $rows_equal; stored row equals task.json: $body_ok"
-  echo "      $D_CPU (PostgreSQL: the backends of pgbench's connections, which exit with it, are"
-  echo "      not counted, so their time shows under other)"
+  echo "      $D_CPU"
   echo
   echo "b/a = $ba   (read vs HTTP ceiling;    target >= 0.70: $(verdict "$ba" 0.7))"
   echo "c/d = $cd_   (create vs bare INSERT;   target >= 0.50: $(verdict "$cd_" 0.5))"

@@ -2,17 +2,19 @@
 # The sourcing script sets $pg_data (the private cluster's directory) and $tmp (a scratch
 # directory) before calling cpu_start.
 #
-# CPU accounting in clock ticks, to show where the time goes: the whole machine (busy time),
-# the server process, PostgreSQL (postmaster and children alive at the end of the window) and the
-# load generator (this shell's finished children: wrk or pgbench). "other" is the rest: kernel
-# threads (e.g. I/O), and anything else running on the machine.
+# CPU accounting in clock ticks, to show where the time goes: the whole machine (busy time), the
+# server process, PostgreSQL (the postmaster and its children, those still running and those that
+# exited during the window) and the load generator (this shell's finished children: wrk or
+# pgbench). "other" is the rest: kernel threads (e.g. I/O), and anything else on the machine.
 clk_tck="$(getconf CLK_TCK)"
 machine_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat; }
 proc_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-pg_snapshot() {  # "pid ticks" for the postmaster and its children
+pg_snapshot() {  # "pid ticks" for the postmaster and its children, and "reaped ticks": the
+  # children that have exited (the postmaster waited for them: pgbench's backends, say)
   local pm
   pm="$(head -n 1 "$pg_data/postmaster.pid" 2>/dev/null || echo 0)"
-  awk -v pm="$pm" '$1 == pm || $4 == pm {print $1, $14 + $15}' /proc/[0-9]*/stat 2>/dev/null || true
+  awk -v pm="$pm" '$1 == pm {print "reaped", $16 + $17} $1 == pm || $4 == pm {print $1, $14 + $15}' \
+    /proc/[0-9]*/stat 2>/dev/null || true
 }
 children_ticks() {  # sets CHILD_TICKS; must run in this shell (not in $(...)): uses the times builtin
   times >"$tmp/times"
