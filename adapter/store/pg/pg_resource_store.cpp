@@ -64,10 +64,18 @@ void prepareStatements(pqxx::connection& c) {
       " ON v.res_type = r.res_type AND v.res_id = r.res_id AND v.version_id = r.version_id"
       " WHERE r.res_type = $1 AND r.res_id = $2";
   c.prepare("current", current);
-  // Locking needs a single-table statement: with a join, a row updated while we wait is
-  // re-checked against the old version row and silently drops out of the result.
-  c.prepare("lock_current",
-            "SELECT version_id FROM resources WHERE res_type = $1 AND res_id = $2 FOR UPDATE");
+  // Locks the current pointer and reads its version in one round trip. The lock is taken on the
+  // single table in the CTE: a row updated while we wait is re-read there at its new version.
+  // The version row is joined with the statement's snapshot, taken before the wait, so a version
+  // committed meanwhile is not seen: the version columns are then null and the caller reads that
+  // version with a statement of its own ("version").
+  c.prepare(
+      "lock_current_version",
+      "WITH locked AS MATERIALIZED (SELECT res_type, res_id, version_id FROM resources"
+      " WHERE res_type = $1 AND res_id = $2 FOR UPDATE) SELECT " +
+          cols +
+          ", l.version_id FROM locked l LEFT JOIN resource_versions v"
+          " ON v.res_type = l.res_type AND v.res_id = l.res_id AND v.version_id = l.version_id");
   c.prepare("version", "SELECT " + cols +
                            " FROM resource_versions v"
                            " WHERE v.res_type = $1 AND v.res_id = $2 AND v.version_id = $3");
@@ -144,9 +152,13 @@ class PgTransaction : public StoreTransaction {
       return found;
     }
     flushPending();
-    const pqxx::result locked = tx_.exec_prepared("lock_current", type, id);
+    const pqxx::result locked = tx_.exec_prepared("lock_current_version", type, id);
     std::optional<ResourceVersion> found;
-    if (!locked.empty()) found = version(type, id, locked[0][0].as<std::int64_t>());
+    if (!locked.empty()) {
+      const pqxx::row row = locked[0];
+      found = row[0].is_null() ? version(type, id, row[kVersionColumnCount].as<std::int64_t>())
+                               : std::optional<ResourceVersion>(toVersion(row));
+    }
     cache_.rememberCurrent(type, id, found);
     return found;
   }
