@@ -26,14 +26,9 @@ namespace sp::testing {
 namespace {
 
 std::string runCommand(const std::string& command) {
-  std::array<char, 512> buffer{};
-  std::string output;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) throw std::runtime_error("cannot run " + command);
-  while (fgets(buffer.data(), buffer.size(), pipe)) output += buffer.data();
-  const int status = pclose(pipe);
-  if (status != 0) throw std::runtime_error("command failed: " + command + "\n" + output);
-  return output;
+  const CommandResult r = runShell(command);
+  if (r.exitCode != 0) throw std::runtime_error("command failed: " + command + "\n" + r.output);
+  return r.output;
 }
 
 std::string lastLine(const std::string& text) {
@@ -487,6 +482,40 @@ HttpResponse HttpClient::send(const std::string& method, const std::string& path
                               const std::string& json, std::vector<std::string> headers) {
   headers.push_back("Content-Type: application/fhir+json");
   return request(method, path, json, headers);
+}
+
+CommandResult runShell(const std::string& command) {
+  CommandResult result;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) return result;
+  std::array<char, 4096> buffer{};
+  std::size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
+    result.output.append(buffer.data(), n);
+  }
+  const int status = pclose(pipe);
+  result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+std::string shellQuoted(const std::string& s) { return "'" + s + "'"; }
+
+CommandResult nodeTlsClient(const std::string& mode, const std::string& baseUrl,
+                            const std::string& slug, const std::vector<std::string>& args) {
+  const Certificates& certs = testCertificates();
+  std::string command = "node " +
+                        shellQuoted(sourceDir() + "/tests/integration/node/tls_clients.mjs") + " " +
+                        mode + " " + shellQuoted(baseUrl) + " " + shellQuoted(certs.ca()) + " " +
+                        shellQuoted(certs.cert(slug)) + " " + shellQuoted(certs.key(slug));
+  for (const auto& a : args) command += " " + shellQuoted(a);
+  return runShell(command + " 2>&1");
+}
+
+std::string lastJsonLine(const std::string& output) {
+  const auto start = output.rfind("\n{", output.size() > 1 ? output.size() - 2 : 0);
+  std::string line = output.substr(start == std::string::npos ? 0 : start + 1);
+  while (!line.empty() && line.back() == '\n') line.pop_back();
+  return line;
 }
 
 }  // namespace sp::testing

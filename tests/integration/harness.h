@@ -186,4 +186,21 @@ class PartnerClients {
   std::map<std::string, std::unique_ptr<HttpClient>> clients_;
 };
 
+// A command run with sh: its exit code (-1 when it did not exit) and its standard output (add
+// "2>&1" to the command for its errors too).
+struct CommandResult {
+  int exitCode = -1;
+  std::string output;
+};
+CommandResult runShell(const std::string& command);
+// `s` in single quotes, for a shell command line (`s` holds no single quote).
+std::string shellQuoted(const std::string& s);
+
+// Node's own TLS clients against `baseUrl`, as organisation `slug` (tests/integration/node/
+// tls_clients.mjs, which says what each mode does): a client this project did not write.
+CommandResult nodeTlsClient(const std::string& mode, const std::string& baseUrl,
+                            const std::string& slug, const std::vector<std::string>& args);
+// The JSON line a Node run printed last.
+std::string lastJsonLine(const std::string& output);
+
 }  // namespace sp::testing

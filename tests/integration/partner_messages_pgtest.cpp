@@ -15,6 +15,8 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <pqxx/pqxx>
@@ -315,6 +317,29 @@ TEST_F(PartnerMessages, NewReferralsFromTheExamplesAreAcceptedAndGiveTheReceiver
             "Task/" + at(e.response.body, "/entry/4/resource/id"));
   EXPECT_EQ(arraySize(e.response.body, "/entry"), arraySize(message, "/entry") + 1)  // + Encounter
       << e.response.body;
+}
+
+// A client we did not write: Node's fetch, with the GP's certificate, sends BaRS's example
+// referral as it would be sent (ids renewed) and gets the hub's answer.
+TEST_F(PartnerMessages, NodesFetchSendsAnExampleReferral) {
+  Conversation c;
+  const std::string message = prepared(c, kRefreq01, kGpToProvider);
+  const std::string file =
+      std::filesystem::temp_directory_path().string() + "/sp-refreq01-" + newUuid() + ".json";
+  std::ofstream(file) << message;
+  const CommandResult r =
+      nodeTlsClient("fetch-post", server_->baseUrl(), "gp", {"1", "/$process-message", file});
+  std::filesystem::remove(file);
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const rapidjson::Document answer = parse(lastJsonLine(r.output));
+  ASSERT_TRUE(answer.IsObject() && answer.HasMember("status")) << r.output;
+  ASSERT_TRUE(answer["status"].IsInt()) << r.output;
+  EXPECT_EQ(answer["status"].GetInt(), 200) << r.output;
+  const std::string body = answer["body"].GetString();
+  const std::string focus = at(body, "/entry/0/resource/focus/0/reference");
+  ASSERT_EQ(focus.rfind("ServiceRequest/", 0), 0u) << body;
+  const std::string referralId = focus.substr(focus.find('/') + 1);
+  EXPECT_EQ(at(read("gp", "/Task/" + referralId + "-task"), "/status"), "requested");
 }
 
 // refreq08b reuses the Bundle.id of the validation request it updates (as in the examples).

@@ -642,16 +642,7 @@ std::string chromium() {
 }
 
 // Runs a command, returns its standard output (standard error is discarded).
-std::string run(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen((command + " 2>/dev/null").c_str(), "r");
-  if (!pipe) return out;
-  char buffer[65536];
-  std::size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
-  pclose(pipe);
-  return out;
-}
+std::string run(const std::string& command) { return runShell(command + " 2>/dev/null").output; }
 
 // data-value of the element with this id in a DOM dump.
 std::string domValue(const std::string& dom, const std::string& id) {

@@ -21,23 +21,8 @@
 namespace sp::testing {
 namespace {
 
-struct CommandResult {
-  int exitCode = -1;
-  std::string output;  // stdout and stderr together
-};
-
-CommandResult run(const std::string& command) {
-  CommandResult result;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return result;
-  std::array<char, 4096> buffer{};
-  while (std::fgets(buffer.data(), buffer.size(), pipe)) result.output += buffer.data();
-  const int status = pclose(pipe);
-  result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-std::string shellQuoted(const std::string& s) { return "'" + s + "'"; }
+// stdout and stderr together.
+CommandResult run(const std::string& command) { return runShell(command + " 2>&1"); }
 
 // The JSON text of any value at `pointer` ("" when absent).
 std::string jsonAt(const std::string& json, const char* pointer) {
@@ -59,24 +44,6 @@ CommandResult sClient(int port, const Certificates& certs, const std::string& sl
              shellQuoted(certs.cert(slug)) + " -key " + shellQuoted(certs.key(slug)) + " " +
              version + (resume ? " -sess_in " : " -sess_out ") + shellQuoted(session) +
              " -ign_eof");
-}
-
-CommandResult node(const std::string& mode, const std::string& baseUrl, const Certificates& certs,
-                   const std::string& slug, const std::vector<std::string>& args) {
-  std::string command = "node " +
-                        shellQuoted(sourceDir() + "/tests/integration/node/tls_clients.mjs") + " " +
-                        mode + " " + shellQuoted(baseUrl) + " " + shellQuoted(certs.ca()) + " " +
-                        shellQuoted(certs.cert(slug)) + " " + shellQuoted(certs.key(slug));
-  for (const auto& a : args) command += " " + shellQuoted(a);
-  return run(command);
-}
-
-// The JSON line a Node run printed last.
-std::string lastJsonLine(const std::string& output) {
-  const auto start = output.rfind("\n{", output.size() > 1 ? output.size() - 2 : 0);
-  std::string line = output.substr(start == std::string::npos ? 0 : start + 1);
-  while (!line.empty() && line.back() == '\n') line.pop_back();
-  return line;
 }
 
 int countOf(const std::string& haystack, const std::string& needle) {
@@ -154,7 +121,7 @@ TEST_F(TlsEdgeTest, CurlResumesAcrossTwoTransfers) {
 }
 
 TEST_F(TlsEdgeTest, NodeHttpsAgentResumesSessionsAndEveryRequestIsAnswered) {
-  const CommandResult r = node("https-sequential", server_->baseUrl(), certs(), "gp", {"10"});
+  const CommandResult r = nodeTlsClient("https-sequential", server_->baseUrl(), "gp", {"10"});
   ASSERT_EQ(r.exitCode, 0) << r.output;
   const std::string json = lastJsonLine(r.output);
   EXPECT_EQ(jsonAt(json, "/statuses"), "[200,200,200,200,200,200,200,200,200,200]") << json;
@@ -162,7 +129,7 @@ TEST_F(TlsEdgeTest, NodeHttpsAgentResumesSessionsAndEveryRequestIsAnswered) {
 }
 
 TEST_F(TlsEdgeTest, NodeFetchEveryRequestIsAnswered) {
-  const CommandResult r = node("fetch-sequential", server_->baseUrl(), certs(), "gp", {"10"});
+  const CommandResult r = nodeTlsClient("fetch-sequential", server_->baseUrl(), "gp", {"10"});
   ASSERT_EQ(r.exitCode, 0) << r.output;
   const std::string json = lastJsonLine(r.output);
   EXPECT_EQ(jsonAt(json, "/statuses"), "[200,200,200,200,200,200,200,200,200,200]") << json;
@@ -173,7 +140,7 @@ TEST_F(TlsEdgeTest, EightConcurrentConditionalUpdatesFromNodeGiveOne200AndSeven4
       as("gp").send("POST", "/Patient", R"({"resourceType":"Patient","active":true})");
   ASSERT_EQ(created.status, 201) << created.error << created.body;
   const std::string path = "/Patient/" + at(created.body, "/id");
-  const CommandResult r = node("concurrent-put", server_->baseUrl(), certs(), "gp", {"8", path});
+  const CommandResult r = nodeTlsClient("concurrent-put", server_->baseUrl(), "gp", {"8", path});
   ASSERT_EQ(r.exitCode, 0) << r.output;
   const std::string statuses = jsonAt(lastJsonLine(r.output), "/statuses");
   EXPECT_EQ(countOf(statuses, "200"), 1) << statuses;
@@ -185,7 +152,7 @@ TEST_F(TlsEdgeTest, EightConcurrentConditionalUpdatesFromNodeGiveOne200AndSeven4
 // Node sent its PUTs chunked): the edge answers 411 before the adapter sees one.
 TEST_F(TlsEdgeTest, AChunkedBodyGets411AndTheServerKeepsServing) {
   const CommandResult r =
-      node("chunked-put", server_->baseUrl(), certs(), "gp", {"1", "/Patient/chunked"});
+      nodeTlsClient("chunked-put", server_->baseUrl(), "gp", {"1", "/Patient/chunked"});
   ASSERT_EQ(r.exitCode, 0) << r.output;
   const std::string json = lastJsonLine(r.output);
   EXPECT_EQ(jsonAt(json, "/status"), "411") << json;
@@ -374,7 +341,7 @@ TEST(TlsEdgeTwoAdapters, BothServeBehindOneEdgeAndShareTheirState) {
   EXPECT_GE(countOf(first.log(), "GET " + path + " 200"), 1) << first.log();
   EXPECT_GE(countOf(second.log(), "GET " + path + " 200"), 1) << second.log();
 
-  const CommandResult race = node("concurrent-put", edge.baseUrl(), certs, "gp", {"8", path});
+  const CommandResult race = nodeTlsClient("concurrent-put", edge.baseUrl(), "gp", {"8", path});
   ASSERT_EQ(race.exitCode, 0) << race.output;
   const std::string statuses = jsonAt(lastJsonLine(race.output), "/statuses");
   EXPECT_EQ(countOf(statuses, "200"), 1) << statuses;

@@ -14,37 +14,22 @@
 namespace sp::testing {
 namespace {
 
-struct ShellRun {
-  int status = -1;
-  std::string output;
-};
-
 // Runs `command` with sh, stdout and stderr together.
-ShellRun run(const std::string& command) {
-  ShellRun r;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return r;
-  std::array<char, 4096> buffer;
-  std::size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) r.output.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+CommandResult run(const std::string& command) { return runShell(command + " 2>&1"); }
 
 std::string script() { return sourceDir() + "/scripts/walkthrough.sh"; }
 
 TEST(Walkthrough, TheReadmeShowsTheScriptsCommands) {
-  const ShellRun r = run("bash " + script() + " --check-readme " + sourceDir() + "/README.md");
-  EXPECT_EQ(r.status, 0) << r.output;
+  const CommandResult r = run("bash " + script() + " --check-readme " + sourceDir() + "/README.md");
+  EXPECT_EQ(r.exitCode, 0) << r.output;
 }
 
 TEST(Walkthrough, EveryStepAnswers2xxBehindTheTlsEdge) {
   ServerProcess server(PostgresCluster::shared().freshDatabase(), ServerOptions{true, {"--quiet"}});
   const Certificates& certs = testCertificates();
-  const ShellRun r =
+  const CommandResult r =
       run("cd " + sourceDir() + " && bash " + script() + " " + server.baseUrl() + " " + certs.dir);
-  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(r.exitCode, 0) << r.output;
   // Each step ran and was counted: metadata, the directory entry, the transaction, two reads.
   EXPECT_NE(r.output.find("walkthrough: step 5,"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("not 2xx"), std::string::npos) << r.output;

@@ -12,10 +12,14 @@
 //       and on a new connection: the statuses
 //   node tls_clients.mjs chunked-put <baseUrl> <ca> <cert> <key> 1 <path>
 //       one PUT of <path> whose body is sent in chunks (no Content-Length): status and body
+//   node tls_clients.mjs fetch-post <baseUrl> <ca> <cert> <key> 1 <path> <file>
+//       one POST to <path> with fetch, the body read from <file> as it is, with the headers a
+//       BaRS sender gives (X-Request-Id, X-Correlation-Id: new UUIDs): status and body
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
 
-const [mode, baseUrl, caFile, certFile, keyFile, count, path] = process.argv.slice(2);
+const [mode, baseUrl, caFile, certFile, keyFile, count, path, file] = process.argv.slice(2);
 const tls = {
   ca: fs.readFileSync(caFile),
   cert: fs.readFileSync(certFile),
@@ -102,6 +106,25 @@ async function main() {
       body: '{"resourceType":"Patient"}',
     });
     return { status: r.status, body: r.body };
+  }
+  if (mode === 'fetch-post') {
+    const dispatcher = await fetchAgent();
+    try {
+      const res = await fetch(new URL(path, baseUrl), {
+        dispatcher,
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/fhir+json',
+          Accept: 'application/fhir+json',
+          'X-Request-Id': crypto.randomUUID(),
+          'X-Correlation-Id': crypto.randomUUID(),
+        },
+        body: fs.readFileSync(file),
+      });
+      return { status: res.status, body: await res.text() };
+    } catch (e) {
+      return { status: `error:${e.cause?.code || e.message}` };
+    }
   }
   throw new Error(`unknown mode ${mode}`);
 }
