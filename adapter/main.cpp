@@ -18,6 +18,7 @@
 #include "http/http_post_client.h"
 #include "http/http_server.h"
 #include "mapping/mapping_set.h"
+#include "mapping/oruk_feed.h"
 #include "rest/fhir_api.h"
 #include "rest/operations.h"
 #include "search/index_extractor.h"
@@ -27,6 +28,7 @@
 #include "services/delivery_rules.h"
 #include "services/derivation_rules.h"
 #include "services/directory_entry_rule.h"
+#include "services/feed_sync_operation.h"
 #include "services/handover_sweeper.h"
 #include "services/process_message.h"
 #include "services/publish_resources.h"
@@ -203,6 +205,16 @@ int run(const sp::app::Config& config) {
        .name = "$alternatives",
        .definition = std::string(sp::fhir::kOperationBase) + "HealthcareService-alternatives",
        .operation = &alternatives});
+  // Directory feeds (mappings/feeds, docs/directory-feeds.md): public https, the system's CAs.
+  sp::http::HttpPostClient feedClient(
+      sp::http::PostClientConfig{.caFile = config.feedCaFile,
+                                 .certFile = "",
+                                 .keyFile = "",
+                                 .timeout = std::chrono::milliseconds(config.feedTimeoutMillis)});
+  const sp::services::FeedSyncOperation feedSync(
+      store, api.context(), feedClient, sp::mapping::loadOrukFeeds(config.mappingsDir + "/feeds"),
+      mappings);
+  operations.add(feedSync.entry());
   api.useOperations(&operations);
 
   const auto stored = sp::services::publishMappingResources(api, mappings);
@@ -210,6 +222,8 @@ int run(const sp::app::Config& config) {
             << mappings.partners().partners().size() << " partner entries from "
             << config.mappingsDir << " (stored: " << stored.created << " created, "
             << stored.updated << " updated, " << stored.unchanged << " unchanged)\n";
+  std::cerr << "directory feeds: " << feedSync.feeds().size() << " in " << config.mappingsDir
+            << "/feeds\n";
   const auto published = sp::services::publishResources(api, messageDefinitions(definitions));
   std::cerr << "message definitions: " << published.created << " created, " << published.updated
             << " updated, " << published.unchanged << " unchanged\n";

@@ -170,6 +170,21 @@ const std::vector<Option>& options() {
        [](Config& c, const std::string& v) {
          c.outboxRetentionHours = number("outbox-retention-hours", v, 0, 10L * 365 * 24);
        }},
+      {"feed-ca", "SP_FEED_CA", Kind::kText,
+       "CA certificates that https directory feeds must chain to (default: the system's, "
+       "/etc/ssl/certs/ca-certificates.crt)",
+       [](Config& c, const std::string& v) { c.feedCaFile = v; }},
+      {"feed-sync-minutes", "SP_FEED_SYNC_MINUTES", Kind::kNumber,
+       "minutes between two syncs of every directory feed of mappings/feeds; one adapter at a "
+       "time syncs (default 0: only on POST HealthcareService/$sync-feed)",
+       [](Config& c, const std::string& v) {
+         c.feedSyncMinutes = number("feed-sync-minutes", v, 0, 7L * 24 * 60);
+       }},
+      {"feed-timeout-ms", "SP_FEED_TIMEOUT_MS", Kind::kNumber,
+       "milliseconds one page of a directory feed may take, connect to answer (default 30000)",
+       [](Config& c, const std::string& v) {
+         c.feedTimeoutMillis = number("feed-timeout-ms", v, 100, 600L * 1000);
+       }},
       {"localities-file", "SP_LOCALITIES_FILE", Kind::kText,
        "postcode sectors and districts of the county's localities, for the impact report "
        "(default: localities.csv in the mappings folder)",

@@ -44,6 +44,10 @@ struct Config {
   std::string deliveryCertFile = kDefaultDeliveryCert;
   std::string deliveryKeyFile = kDefaultDeliveryKey;
   long outboxRetentionHours = 7 * 24;  // delivered outbox rows older than this are deleted
+  // Directory feeds (mappings/feeds, docs/directory-feeds.md).
+  std::string feedCaFile = "/etc/ssl/certs/ca-certificates.crt";  // public CAs of https feeds
+  long feedSyncMinutes = 0;        // every feed synced this often; 0: only on request
+  long feedTimeoutMillis = 30000;  // one page: connect, send and answer
   bool help = false;
 };
 

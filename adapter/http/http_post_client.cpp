@@ -301,9 +301,9 @@ SendResult HttpPostClient::post(const OutgoingRequest& request) {
       return result;
     }
   }
-  std::string head =
-      "POST " + url.target + " HTTP/1.1\r\nHost: " + url.host + ":" + std::to_string(url.port) +
-      "\r\nConnection: close\r\nContent-Length: " + std::to_string(request.body.size()) + "\r\n";
+  std::string head = request.method + " " + url.target + " HTTP/1.1\r\nHost: " + url.host + ":" +
+                     std::to_string(url.port) + "\r\nConnection: close\r\nContent-Length: " +
+                     std::to_string(request.body.size()) + "\r\n";
   for (const auto& [name, value] : request.headers) head += name + ": " + value + "\r\n";
   head += "\r\n";
   Channel channel(socket.fd, session.ssl);

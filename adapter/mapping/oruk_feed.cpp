@@ -1,5 +1,11 @@
 #include "mapping/oruk_feed.h"
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "fhir/errors.h"
 #include "fhir/json.h"
 
 namespace sp::mapping {
@@ -60,6 +66,29 @@ OrukFeed parseOrukFeed(const std::string& id, const rapidjson::Value& json) {
     throw FeedConfigError(text);
   }
   return feed;
+}
+
+std::vector<OrukFeed> loadOrukFeeds(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::vector<OrukFeed> feeds;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return feeds;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (!entry.is_regular_file() || entry.path().extension() != ".json") continue;
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    rapidjson::Document doc;
+    try {
+      fhir::parseJson(text.str(), doc);
+    } catch (const fhir::FhirError& e) {
+      throw FeedConfigError("feed file " + entry.path().string() + " is not JSON: " + e.what());
+    }
+    feeds.push_back(parseOrukFeed(entry.path().stem().string(), doc));
+  }
+  std::sort(feeds.begin(), feeds.end(),
+            [](const OrukFeed& a, const OrukFeed& b) { return a.id < b.id; });
+  return feeds;
 }
 
 }  // namespace sp::mapping

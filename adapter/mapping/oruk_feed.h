@@ -43,6 +43,10 @@ class FeedConfigError : public std::runtime_error {
 // version other than "3.0" or "1.0", no partner, no identifierBase, a page size outside 1..1000.
 OrukFeed parseOrukFeed(const std::string& id, const rapidjson::Value& json);
 
+// Every feed of `dir` (<id>.json, sorted by id); none when the folder does not exist. Throws
+// FeedConfigError naming the file for a file that is not JSON or not a feed.
+std::vector<OrukFeed> loadOrukFeeds(const std::string& dir);
+
 // "3.0" or "1.0".
 const char* orukVersionName(OrukVersion version);
 

@@ -17,7 +17,8 @@ using rapidjson::Value;
 
 namespace {
 
-constexpr const char* kServiceCategorySystem = "http://terminology.hl7.org/CodeSystem/service-category";
+constexpr const char* kServiceCategorySystem =
+    "http://terminology.hl7.org/CodeSystem/service-category";
 constexpr const char* kProvisionSystem =
     "http://terminology.hl7.org/CodeSystem/service-provision-conditions";
 constexpr const char* kOrgIdGuideBase = "https://org-id.guide/list/";
@@ -206,9 +207,8 @@ std::optional<std::string> fhirTime(std::string t) {
 }
 
 std::optional<std::string> fhirDay(const std::string& day) {
-  static const char* const kDays[][2] = {{"MO", "mon"}, {"TU", "tue"}, {"WE", "wed"},
-                                         {"TH", "thu"}, {"FR", "fri"}, {"SA", "sat"},
-                                         {"SU", "sun"}};
+  static const char* const kDays[][2] = {{"MO", "mon"}, {"TU", "tue"}, {"WE", "wed"}, {"TH", "thu"},
+                                         {"FR", "fri"}, {"SA", "sat"}, {"SU", "sun"}};
   for (const auto& d : kDays) {
     if (day == d[0]) return std::string(d[1]);
   }
@@ -257,8 +257,9 @@ void mapSchedules(const Value& service, Builder& b, Value& hs, Problems& p) {
       }
     }
     if (freq != "WEEKLY" || !daysOk || days.empty()) {
-      p.warning(at, "only weekly schedules on named days fit R4 availableTime; this one is kept "
-                    "as text in availabilityExceptions");
+      p.warning(at,
+                "only weekly schedules on named days fit R4 availableTime; this one is kept "
+                "as text in availabilityExceptions");
       continue;
     }
     Value t(rapidjson::kObjectType);
@@ -441,7 +442,8 @@ std::optional<Document> mapLocation(const Value& location, const OrukFeed& feed,
         break;
       }
     }
-    if (addresses->Size() > 1) p.warning("addresses", "R4 keeps one address; the others are left out");
+    if (addresses->Size() > 1)
+      p.warning("addresses", "R4 keeps one address; the others are left out");
     if (chosen) {
       Value address(rapidjson::kObjectType);
       const std::string type = fhir::getString(*chosen, "address_type");
@@ -485,9 +487,8 @@ std::string taxonomySystem(const std::string& taxonomy) {
   if (looksLikeUri(taxonomy)) return taxonomy;
   std::string safe;
   for (char c : taxonomy) {
-    safe += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'
-                ? c
-                : '-';
+    safe +=
+        std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ? c : '-';
   }
   return std::string(fhir::kProjectBase) + "/oruk-taxonomy/" + safe;
 }

@@ -114,13 +114,12 @@ std::string readFile(const std::string& path) {
   return text.str();
 }
 
-// A copy of the repository's mappings/ folder to break, removed afterwards.
+// A copy of the repository's mappings/ folder (with its feeds/) to break, removed afterwards.
 class MappingsCopy {
  public:
   MappingsCopy() : dir_(makeTempDir("sp-mappings")) {
-    for (const auto& e : std::filesystem::directory_iterator(sourceDir() + "/mappings")) {
-      std::filesystem::copy_file(e.path(), dir_ + "/" + e.path().filename().string());
-    }
+    std::filesystem::copy(sourceDir() + "/mappings", dir_,
+                          std::filesystem::copy_options::recursive);
   }
   ~MappingsCopy() {
     std::error_code ignored;

@@ -100,15 +100,15 @@ TEST(OrukService, TheFullUkExampleFieldByField) {
             "https://directory.northvale.example.org/api/oruk/services/"
             "ac148810-d857-441c-9679-408f346de14b");
   // last_modified -> the source-last-modified extension
-  EXPECT_NE(json(hs["extension"]).find(R"("url":")" + std::string(kSourceLastModifiedExtension) +
-                                       R"(","valueInstant":"2023-03-15T10:30:45.123Z")"),
+  EXPECT_NE(json(hs["extension"])
+                .find(R"("url":")" + std::string(kSourceLastModifiedExtension) +
+                      R"(","valueInstant":"2023-03-15T10:30:45.123Z")"),
             std::string::npos);
   EXPECT_EQ(getString(hs, "name"), "Community Counselling");
   EXPECT_TRUE(hs["active"].GetBool());
   EXPECT_EQ(getString(hs, "extraDetails").rfind("Counselling Services provided", 0), 0u);
-  EXPECT_EQ(json(hs["telecom"]),
-            R"([{"system":"url","value":"http://example.com/counselling"},)"
-            R"({"system":"email","value":"email@example.com"}])");
+  EXPECT_EQ(json(hs["telecom"]), R"([{"system":"url","value":"http://example.com/counselling"},)"
+                                 R"({"system":"email","value":"email@example.com"}])");
   // organization -> providedBy (logical) and an Organization
   EXPECT_EQ(json(hs["providedBy"]),
             R"({"identifier":{"system":"https://directory.northvale.example.org/api/oruk/id/)"
@@ -121,9 +121,8 @@ TEST(OrukService, TheFullUkExampleFieldByField) {
             R"([{"system":"https://directory.northvale.example.org/api/oruk/id/organization",)"
             R"("value":"d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610"},)"
             R"({"system":"https://org-id.guide/list/GB-COH","value":"1234567"}])");
-  EXPECT_EQ(json(org["telecom"]),
-            R"([{"system":"email","value":"email@example.com"},)"
-            R"({"system":"url","value":"http://example.com"}])");
+  EXPECT_EQ(json(org["telecom"]), R"([{"system":"email","value":"email@example.com"},)"
+                                  R"({"system":"url","value":"http://example.com"}])");
   // service_at_locations[].location -> location[] and a Location
   ASSERT_EQ(m.locations.size(), 1u);
   EXPECT_EQ(json(hs["location"]),
@@ -283,9 +282,10 @@ TEST(OrukService, CohortsComeFromTheirMap) {
   ASSERT_FALSE(m.refused());
   EXPECT_EQ(getString(m.service["category"][0]["coding"][0], "code"), "25");
   EXPECT_EQ(json(m.service["extension"]),
-            R"([{"url":")" + kBase + R"(/StructureDefinition/cohorts-served","valueCoding":)"
-                R"({"system":")" + kBase +
-                R"(/CodeSystem/priority-cohort","code":"carers","display":"Carers"}}])");
+            R"([{"url":")" + kBase +
+                R"(/StructureDefinition/cohorts-served","valueCoding":)"
+                R"({"system":")" +
+                kBase + R"(/CodeSystem/priority-cohort","code":"carers","display":"Carers"}}])");
 }
 
 TEST(OrukService, HoursWithAZoneAreFhirTimes) {

@@ -33,7 +33,8 @@ const validation::Validator& validator() {
 }
 
 OrukFeed feed(OrukVersion version) {
-  OrukFeed f = parseOrukFeed("northvale-council", readJson("mappings/feeds/northvale-council.json"));
+  OrukFeed f =
+      parseOrukFeed("northvale-council", readJson("mappings/feeds/northvale-council.json"));
   f.version = version;
   return f;
 }
