@@ -85,8 +85,9 @@ FeedSyncReport syncFeed(const rest::ApiContext& ctx, store::ResourceStore& store
   FeedSyncReport report;
   report.feed = feed.id;
   const security::Caller caller = security::Caller::onBehalfOf(feed.partner);
-  std::set<std::string> seen;
-  std::string previousFirstId;
+  std::set<std::string> seen;        // services read and mapped
+  std::set<std::string> refusedIds;  // services in the feed that could not be mapped
+  std::string previousPageIds;
   int failedInARow = 0;
   for (int page = 1; page <= kMaxFeedPages; ++page) {
     const std::string url = mapping::orukPageUrl(feed, page);
@@ -125,12 +126,12 @@ FeedSyncReport syncFeed(const rest::ApiContext& ctx, store::ResourceStore& store
     }
     failedInARow = 0;
     ++report.pages;
-    // A feed that ignores `page` sends the first page again and again.
-    const std::string firstId =
-        read.items->Empty() || !(*read.items)[0].IsObject()
-            ? ""
-            : fhir::getString((*read.items)[0], "id");
-    if (page > 1 && !firstId.empty() && firstId == previousFirstId) {
+    // A feed that ignores `page` sends the first page again and again: the same ids.
+    std::string pageIds;
+    for (const auto& item : read.items->GetArray()) {
+      pageIds += (item.IsObject() ? fhir::getString(item, "id") : std::string()) + "\n";
+    }
+    if (page > 1 && !read.items->Empty() && pageIds == previousPageIds) {
       report.issues.push_back({Severity::kWarning, "informational",
                                "the page repeats the previous one: the feed ignores paging; "
                                "reading stops here",
@@ -138,24 +139,24 @@ FeedSyncReport syncFeed(const rest::ApiContext& ctx, store::ResourceStore& store
       --report.pages;
       break;
     }
-    previousFirstId = firstId;
+    previousPageIds = pageIds;
     for (rapidjson::SizeType i = 0; i < read.items->Size(); ++i) {
       ++report.services;
-      const std::string at = "page " + std::to_string(page) + ": " + read.itemsName + "[" +
-                             std::to_string(i) + "]";
+      const std::string at =
+          "page " + std::to_string(page) + ": " + read.itemsName + "[" + std::to_string(i) + "]";
       mapping::MappedService mapped = mapping::mapOrukService((*read.items)[i], feed, maps, at);
-      if (!mapped.orukId.empty() && !seen.insert(mapped.orukId).second) {
-        report.issues.push_back({Severity::kWarning, "duplicate",
-                                 "service " + mapped.orukId +
-                                     " is in the feed twice; the first one is kept",
-                                 at});
-        continue;
-      }
       if (mapped.refused()) {
         ++report.refused;
+        if (!mapped.orukId.empty()) refusedIds.insert(mapped.orukId);  // not made inactive
         for (auto& issue : mapped.issues) {
           if (issue.severity == Severity::kError) report.issues.push_back(std::move(issue));
         }
+        continue;
+      }
+      if (!seen.insert(mapped.orukId).second) {
+        report.issues.push_back(
+            {Severity::kWarning, "duplicate",
+             "service " + mapped.orukId + " is in the feed twice; the first one is kept", at});
         continue;
       }
       try {
@@ -187,18 +188,18 @@ FeedSyncReport syncFeed(const rest::ApiContext& ctx, store::ResourceStore& store
             break;
           case FeedWrite::kKeptLocal:
             ++report.keptLocal;
-            report.issues.push_back(
-                {Severity::kInformation, "informational",
-                 "HealthcareService/" + written.id + " was changed here; the feed's version of "
-                 "service " + mapped.orukId + " is not applied",
-                 at});
+            report.issues.push_back({Severity::kInformation, "informational",
+                                     "HealthcareService/" + written.id +
+                                         " was changed here; the feed's version of "
+                                         "service " +
+                                         mapped.orukId + " is not applied",
+                                     at});
             break;
         }
       } catch (const FhirError& e) {
         ++report.refused;
-        report.issues.push_back(error("processing", at,
-                                      "service " + mapped.orukId +
-                                          " is not stored: " + fhirErrorText(e)));
+        report.issues.push_back(error(
+            "processing", at, "service " + mapped.orukId + " is not stored: " + fhirErrorText(e)));
       }
     }
     if (read.last) break;
@@ -217,7 +218,8 @@ FeedSyncReport syncFeed(const rest::ApiContext& ctx, store::ResourceStore& store
       if (const auto* ids = fhir::findMember(stored, "identifier"); ids && ids->IsArray()) {
         for (const auto& identifier : ids->GetArray()) {
           if (fhir::getString(identifier, "system") == feed.serviceSystem() &&
-              seen.count(fhir::getString(identifier, "value"))) {
+              (seen.count(fhir::getString(identifier, "value")) ||
+               refusedIds.count(fhir::getString(identifier, "value")))) {
             present = true;
           }
         }
@@ -226,13 +228,12 @@ FeedSyncReport syncFeed(const rest::ApiContext& ctx, store::ResourceStore& store
     if (present) continue;
     try {
       FeedWriteResult written;
-      store.inTransaction([&](store::StoreTransaction& tx) {
-        written = deactivateFromFeed(ctx, tx, id, caller);
-      });
+      store.inTransaction(
+          [&](store::StoreTransaction& tx) { written = deactivateFromFeed(ctx, tx, id, caller); });
       if (written.outcome == FeedWrite::kUpdated) ++report.deactivated;
     } catch (const FhirError& e) {
-      report.issues.push_back(error("processing", "HealthcareService/" + id,
-                                    "not made inactive: " + fhirErrorText(e)));
+      report.issues.push_back(
+          error("processing", "HealthcareService/" + id, "not made inactive: " + fhirErrorText(e)));
     }
   }
   return report;

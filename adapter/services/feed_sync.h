@@ -31,9 +31,9 @@ struct FeedSyncReport {
   int created = 0;
   int updated = 0;
   int unchanged = 0;
-  int keptLocal = 0;    // changed here: the feed does not overwrite them
-  int refused = 0;      // failing the schema or the validator
-  int deactivated = 0;  // gone from the feed
+  int keptLocal = 0;     // changed here: the feed does not overwrite them
+  int refused = 0;       // failing the schema or the validator
+  int deactivated = 0;   // gone from the feed
   bool complete = true;  // every page was read
   std::vector<fhir::Issue> issues;
 

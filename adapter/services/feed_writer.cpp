@@ -147,8 +147,7 @@ FeedWriteResult writeMappedService(const rest::ApiContext& ctx, store::StoreTran
   auto& service = mapped.service;
   auto& a = service.GetAllocator();
   if (mapped.organization) {
-    const std::string value =
-        fhir::getString((*mapped.organization)["identifier"][0], "value");
+    const std::string value = fhir::getString((*mapped.organization)["identifier"][0], "value");
     const auto org = writeFromFeed(ctx, tx, "Organization", feed.organizationSystem(), value,
                                    *mapped.organization, caller);
     if (auto* by = fhir::findMember(service, "providedBy")) {
