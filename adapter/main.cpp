@@ -30,6 +30,7 @@
 #include "services/directory_entry_rule.h"
 #include "services/feed_sync_operation.h"
 #include "services/handover_sweeper.h"
+#include "services/oruk_directory.h"
 #include "services/process_message.h"
 #include "services/publish_resources.h"
 #include "services/report_operations.h"
@@ -249,6 +250,22 @@ int run(const sp::app::Config& config) {
   sp::http::HttpServer server(config.http,
                               [&api](const sp::rest::RestRequest& r) { return api.handle(r); });
   server.start();
+  // The public directory: a listener of its own, with a handler that is not the FHIR API.
+  const sp::services::OrukDirectory orukDirectory(store, config.limits.maxPageSize);
+  std::unique_ptr<sp::http::HttpServer> directoryServer;
+  if (config.directoryPort > 0) {
+    sp::http::HttpConfig open = config.http;
+    open.host = config.directoryHost;
+    open.port = static_cast<std::uint16_t>(config.directoryPort);
+    open.plainHttp = true;
+    open.threads = 2;
+    open.baseUrl = "";
+    directoryServer = std::make_unique<sp::http::HttpServer>(
+        open, [&orukDirectory](const sp::rest::RestRequest& r) { return orukDirectory.handle(r); });
+    directoryServer->start();
+    std::cerr << "serving the public directory (Open Referral UK 3.0) on plain http " << open.host
+              << ":" << directoryServer->port() << "\n";
+  }
   if (config.http.baseUrl.empty()) {  // behind the edge, --base-url names the edge's address
     const std::string host = config.http.host == "0.0.0.0" ? "localhost" : config.http.host;
     publicBase.set((config.http.plainHttp ? "http://" : "https://") + host + ":" +
@@ -268,6 +285,7 @@ int run(const sp::app::Config& config) {
   sigwait(&signals, &received);
   std::cerr << "signal " << received << ": shutting down\n";
   server.shutdown();
+  if (directoryServer) directoryServer->shutdown();
   for (auto& worker : deliveryWorkers) worker->stop();
   sweeper.stop();
   return 0;

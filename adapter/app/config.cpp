@@ -185,6 +185,16 @@ const std::vector<Option>& options() {
        [](Config& c, const std::string& v) {
          c.feedTimeoutMillis = number("feed-timeout-ms", v, 100, 600L * 1000);
        }},
+      {"directory-port", "SP_DIRECTORY_PORT", Kind::kNumber,
+       "port of the public directory, an Open Referral UK 3.0 API over plain HTTP with no client "
+       "certificate, apart from the FHIR API (default 0: not served; docs/directory-feeds.md)",
+       [](Config& c, const std::string& v) {
+         c.directoryPort = number("directory-port", v, 0, 65535);
+       }},
+      {"directory-host", "SP_DIRECTORY_HOST", Kind::kText,
+       "address the public directory listens on (default 127.0.0.1; put a TLS proxy in front to "
+       "publish it)",
+       [](Config& c, const std::string& v) { c.directoryHost = v; }},
       {"localities-file", "SP_LOCALITIES_FILE", Kind::kText,
        "postcode sectors and districts of the county's localities, for the impact report "
        "(default: localities.csv in the mappings folder)",

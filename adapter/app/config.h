@@ -48,6 +48,9 @@ struct Config {
   std::string feedCaFile = "/etc/ssl/certs/ca-certificates.crt";  // public CAs of https feeds
   long feedSyncMinutes = 0;        // every feed synced this often; 0: only on request
   long feedTimeoutMillis = 30000;  // one page: connect, send and answer
+  // The public directory (Open Referral UK 3.0 API) on a plain listener of its own; 0: off.
+  long directoryPort = 0;
+  std::string directoryHost = "127.0.0.1";
   bool help = false;
 };
 

@@ -34,10 +34,10 @@ std::string readData(const std::string& name) {
 
 // An ORUK 3.0 page around `items`, the n-th of `total`.
 std::string page(const std::vector<std::string>& items, int n, int total) {
-  std::string body = R"({"total_items":)" + std::to_string(items.size()) +
-                     R"(,"total_pages":)" + std::to_string(total) + R"(,"page_number":)" +
-                     std::to_string(n) + R"(,"size":)" + std::to_string(items.size()) +
-                     R"(,"first_page":)" + (n == 1 ? "true" : "false") + R"(,"last_page":)" +
+  std::string body = R"({"total_items":)" + std::to_string(items.size()) + R"(,"total_pages":)" +
+                     std::to_string(total) + R"(,"page_number":)" + std::to_string(n) +
+                     R"(,"size":)" + std::to_string(items.size()) + R"(,"first_page":)" +
+                     (n == 1 ? "true" : "false") + R"(,"last_page":)" +
                      (n == total ? "true" : "false") + R"(,"empty":false,"contents":[)";
   for (std::size_t i = 0; i < items.size(); ++i) body += (i ? "," : "") + items[i];
   return body + "]}";
@@ -102,13 +102,13 @@ class DirectoryFeeds : public ::testing::Test {
 
   // The current HealthcareService of feed `feed` with ORUK id `id` (the search's only match).
   static std::string service(const std::string& feed, const std::string& id) {
-    const HttpResponse r = as("admin").get("/HealthcareService?identifier=" + kSystemBase + feed +
-                                           "/service|" + id);
+    const HttpResponse r =
+        as("admin").get("/HealthcareService?identifier=" + kSystemBase + feed + "/service|" + id);
     EXPECT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(arraySize(r.body, "/entry"), 1u) << r.body;
     const rapidjson::Document doc = parse(r.body);
     return doc.HasMember("entry") && doc["entry"].Size() > 0 ? write(doc["entry"][0]["resource"])
-                                                              : "{}";
+                                                             : "{}";
   }
 
   static inline std::unique_ptr<MessageReceiver> feedServer_;
@@ -186,8 +186,9 @@ TEST_F(DirectoryFeeds, AV1FeedEditedAndShortenedMakesOneVersionAndAnInactiveEntr
   edited.replace(edited.find("\"last\": false"), 13, "\"last\": true");
   feedServer_->servePage(target("local-v1", 1), edited);
   const HttpResponse second = sync("local-v1");
-  EXPECT_NE(issuesOf(second.body).find("1 pages, 2 services: 0 created, 1 updated, 1 unchanged, "
-                                       "0 kept as changed here, 0 refused, 1 made inactive"),
+  EXPECT_NE(issuesOf(second.body)
+                .find("1 pages, 2 services: 0 created, 1 updated, 1 unchanged, "
+                      "0 kept as changed here, 0 refused, 1 made inactive"),
             std::string::npos)
       << second.body;
   const std::string renamed = service("local-v1", walks);
