@@ -55,6 +55,13 @@ OrukFeed parseOrukFeed(const std::string& id, const rapidjson::Value& json) {
       feed.pageSize = size->GetInt();
     }
   }
+  if (const auto* nested = fhir::findMember(json, "nested")) {
+    if (!nested->IsBool()) {
+      problems.push_back("nested: true or false");
+    } else {
+      feed.nested = nested->GetBool();
+    }
+  }
   if (const auto* maps = fhir::findMember(json, "conceptMaps"); maps && maps->IsObject()) {
     feed.categoryMap = fhir::getString(*maps, "category");
     feed.cohortMap = fhir::getString(*maps, "cohort");

@@ -21,6 +21,10 @@ struct OrukFeed {
   OrukVersion version = OrukVersion::kV3;
   std::string partner;  // the ODS code of the organisation the feed belongs to
   int pageSize = 100;   // per_page asked for
+  // ORUK 3.0: each service is read again from <baseUrl>/services/{id}, fully nested (its
+  // locations, schedules and taxonomy terms); the list item alone has none. "nested": false in
+  // the file for a feed that serves whole services in its pages.
+  bool nested = true;
   // The identifier systems of what the feed holds; `identifierBase` + "/service", and so on.
   std::string identifierBase;
   // ConceptMaps (canonical URLs; empty: none) from taxonomy terms to HealthcareService.category

@@ -63,8 +63,8 @@ Ages agesOf(const Value& service) {
       if (pos == std::string::npos) return std::string();
       std::string n;
       for (std::size_t i = pos + after.size();
-           i < comment.size() && (std::isdigit(static_cast<unsigned char>(comment[i])) ||
-                                  comment[i] == '.');
+           i < comment.size() &&
+           (std::isdigit(static_cast<unsigned char>(comment[i])) || comment[i] == '.');
            ++i) {
         n += comment[i];
       }
@@ -82,9 +82,8 @@ void putNumber(Value& object, const char* name, const std::string& text, Allocat
 }
 
 std::string byday(const Value& availableTime) {
-  static const char* const kDays[][2] = {{"mon", "MO"}, {"tue", "TU"}, {"wed", "WE"},
-                                         {"thu", "TH"}, {"fri", "FR"}, {"sat", "SA"},
-                                         {"sun", "SU"}};
+  static const char* const kDays[][2] = {{"mon", "MO"}, {"tue", "TU"}, {"wed", "WE"}, {"thu", "TH"},
+                                         {"fri", "FR"}, {"sat", "SA"}, {"sun", "SU"}};
   std::string out;
   for (const auto& d : fhir::getStrings(availableTime, "daysOfWeek")) {
     for (const auto& k : kDays) {
@@ -119,7 +118,8 @@ Value organizationJson(const Value& org, Allocator& a) {
       identifiers.PushBack(oi, a);
     }
   }
-  if (!identifiers.Empty()) fhir::setMember(out, "organization_identifiers", std::move(identifiers), a);
+  if (!identifiers.Empty())
+    fhir::setMember(out, "organization_identifiers", std::move(identifiers), a);
   return out;
 }
 
@@ -143,7 +143,8 @@ Value locationJson(const Value& location, Allocator& a) {
       break;
     }
   }
-  if (const Value* address = fhir::findMember(location, "address"); address && address->IsObject()) {
+  if (const Value* address = fhir::findMember(location, "address");
+      address && address->IsObject()) {
     Value ad(rapidjson::kObjectType);
     put(ad, "id", orukUuid(id + "|address"), a);
     put(ad, "location_id", id, a);
@@ -153,10 +154,10 @@ Value locationJson(const Value& location, Allocator& a) {
     if (lines.size() > 1) put(ad, "address_2", lines[1], a);
     fhir::setMember(ad, "city", fhir::makeString(fhir::getString(*address, "city"), a), a);
     put(ad, "region", fhir::getString(*address, "district"), a);
-    fhir::setMember(ad, "state_province",
-                    fhir::makeString(fhir::getString(*address, "state"), a), a);
-    fhir::setMember(ad, "postal_code",
-                    fhir::makeString(fhir::getString(*address, "postalCode"), a), a);
+    fhir::setMember(ad, "state_province", fhir::makeString(fhir::getString(*address, "state"), a),
+                    a);
+    fhir::setMember(ad, "postal_code", fhir::makeString(fhir::getString(*address, "postalCode"), a),
+                    a);
     fhir::setMember(ad, "country", fhir::makeString(fhir::getString(*address, "country"), a), a);
     const std::string type = fhir::getString(*address, "type");
     fhir::setMember(ad, "address_type",
@@ -231,7 +232,8 @@ Value orukService(const PublishedEntry& entry, bool nested, Allocator& a) {
   const std::string id = fhir::getString(hs, "id");
   Value out(rapidjson::kObjectType);
   put(out, "id", id, a);
-  if (entry.organization) put(out, "organization_id", fhir::getString(*entry.organization, "id"), a);
+  if (entry.organization)
+    put(out, "organization_id", fhir::getString(*entry.organization, "id"), a);
   put(out, "name", fhir::getString(hs, "name"), a);
   put(out, "description", fhir::getString(hs, "extraDetails"), a);
   put(out, "url", telecom(hs, "url"), a);
@@ -288,7 +290,8 @@ Value orukService(const PublishedEntry& entry, bool nested, Allocator& a) {
   fhir::setMember(out, "service_at_locations", std::move(sals), a);
 
   Value costs(rapidjson::kArrayType);
-  if (const Value* codes = fhir::findMember(hs, "serviceProvisionCode"); codes && codes->IsArray()) {
+  if (const Value* codes = fhir::findMember(hs, "serviceProvisionCode");
+      codes && codes->IsArray()) {
     for (const auto& concept : codes->GetArray()) {
       const Value* codings = fhir::findMember(concept, "coding");
       if (!codings || !codings->IsArray()) continue;

@@ -1,10 +1,12 @@
 #include "services/feed_sync.h"
 
+#include <optional>
 #include <set>
 
 #include "fhir/json.h"
 #include "fhir/operation_outcome.h"
 #include "mapping/oruk_page.h"
+#include "rest/rest_types.h"
 #include "security/caller.h"
 #include "services/feed_writer.h"
 #include "store/search_request.h"
@@ -49,6 +51,31 @@ std::vector<std::string> storedServices(store::ResourceStore& store,
     }
   });
   return ids;
+}
+
+std::string fhirErrorText(const FhirError& e);
+
+// GET <baseUrl>/services/<id> into `out`; the problem when it is not a service object.
+std::optional<std::string> fetchNested(delivery::MessageSender& http, const mapping::OrukFeed& feed,
+                                       const std::string& id, rapidjson::Document& out) {
+  delivery::OutgoingRequest get;
+  get.method = "GET";
+  get.url = feed.baseUrl + "/services/" + rest::percentEncode(id);
+  get.headers = {{"Accept", "application/json"}};
+  const delivery::SendResult answer = http.post(get);
+  if (answer.status == 0) return get.url + " unreachable: " + answer.error;
+  if (answer.status < 200 || answer.status > 299) {
+    return get.url + " answered HTTP " + std::to_string(answer.status);
+  }
+  try {
+    fhir::parseJson(answer.body, out);
+  } catch (const FhirError& e) {
+    return get.url + " is not JSON: " + fhirErrorText(e);
+  }
+  if (!out.IsObject() || fhir::getString(out, "id") != id) {
+    return get.url + " is not the service " + id;
+  }
+  return std::nullopt;
 }
 
 std::string fhirErrorText(const FhirError& e) {
@@ -144,7 +171,20 @@ FeedSyncReport syncFeed(const rest::ApiContext& ctx, store::ResourceStore& store
       ++report.services;
       const std::string at =
           "page " + std::to_string(page) + ": " + read.itemsName + "[" + std::to_string(i) + "]";
-      mapping::MappedService mapped = mapping::mapOrukService((*read.items)[i], feed, maps, at);
+      const rapidjson::Value& item = (*read.items)[i];
+      // ORUK 3.0 list items carry no children: the service's own endpoint has them.
+      rapidjson::Document nested;
+      const rapidjson::Value* source = &item;
+      if (feed.version == mapping::OrukVersion::kV3 && feed.nested && item.IsObject() &&
+          !fhir::getString(item, "id").empty()) {
+        if (auto problem = fetchNested(http, feed, fhir::getString(item, "id"), nested)) {
+          report.issues.push_back({Severity::kWarning, "incomplete",
+                                   *problem + "; the list item is used without its children", at});
+        } else {
+          source = &nested;
+        }
+      }
+      mapping::MappedService mapped = mapping::mapOrukService(*source, feed, maps, at);
       if (mapped.refused()) {
         ++report.refused;
         if (!mapped.orukId.empty()) refusedIds.insert(mapped.orukId);  // not made inactive

@@ -21,7 +21,8 @@ using rapidjson::Value;
 namespace {
 
 constexpr const char* kVersion = "HSDS-UK-3.0";
-constexpr const char* kProfile = "https://github.com/OpenReferralUK/uk-profile/blob/main/docs/index.md";
+constexpr const char* kProfile =
+    "https://github.com/OpenReferralUK/uk-profile/blob/main/docs/index.md";
 constexpr const char* kOpenApi = "https://openreferraluk.org/specifications/3.0/openapi.json";
 
 // The types this API may read: nothing else is ever asked of the store.
@@ -147,8 +148,8 @@ std::string checkedTime(const std::string& name, const std::string& value) {
                      std::isdigit(static_cast<unsigned char>(value[3])) &&
                      std::isdigit(static_cast<unsigned char>(value[4]));
   if (!shape) {
-    throw FhirError(ErrorKind::kInvalid, "value", name + " must be a time HH:MM (got '" + value + "')",
-                    name);
+    throw FhirError(ErrorKind::kInvalid, "value",
+                    name + " must be a time HH:MM (got '" + value + "')", name);
   }
   return value;
 }
@@ -175,7 +176,8 @@ Document pageOf(const std::vector<Item>& items, const Paging& p, Make make) {
   Document holder;
   auto& a = holder.GetAllocator();
   Value contents(rapidjson::kArrayType);
-  const std::size_t start = static_cast<std::size_t>(p.page - 1) * static_cast<std::size_t>(p.perPage);
+  const std::size_t start =
+      static_cast<std::size_t>(p.page - 1) * static_cast<std::size_t>(p.perPage);
   for (std::size_t i = start; i < items.size() && i < start + static_cast<std::size_t>(p.perPage);
        ++i) {
     contents.PushBack(make(items[i], a), a);
@@ -231,8 +233,8 @@ rest::RestResponse OrukDirectory::answer(const rest::RestRequest& request) const
   std::vector<std::string> parts;
   for (std::size_t start = 1; start <= path.size();) {
     const auto slash = path.find('/', start);
-    const std::string part = path.substr(start, slash == std::string::npos ? std::string::npos
-                                                                           : slash - start);
+    const std::string part =
+        path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
     if (!part.empty()) parts.push_back(part);
     if (slash == std::string::npos) break;
     start = slash + 1;
@@ -345,7 +347,8 @@ rest::RestResponse OrukDirectory::answer(const rest::RestRequest& request) const
       if (parts.size() == 1 || id == parts[1]) list.push_back(terms);
     }
     if (parts.size() == 2) {
-      if (list.empty()) throw FhirError(ErrorKind::kNotFound, "not-found", "No taxonomy " + parts[1]);
+      if (list.empty())
+        throw FhirError(ErrorKind::kNotFound, "not-found", "No taxonomy " + parts[1]);
       Document doc;
       body = fhir::writeJson(taxonomyJson(list[0], doc.GetAllocator()));
       return;

@@ -7,6 +7,8 @@
 // mocks, a page that is not JSON and an unreachable feed are reported with their position.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -71,8 +73,11 @@ class DirectoryFeeds : public ::testing::Test {
     writeFeed("local-broken", "3.0", feedServer_->url("/local-broken"));
     writeFeed("local-down", "3.0", "http://127.0.0.1:" + std::to_string(freeLoopbackPort()));
     database_ = PostgresCluster::shared().freshDatabase();
+    directoryPort_ = freeLoopbackPort();
     server_ = std::make_unique<ServerProcess>(
-        database_, ServerOptions{true, {"--quiet", "--mappings-dir", mappings_}});
+        database_, ServerOptions{true,
+                                 {"--quiet", "--mappings-dir", mappings_, "--directory-port",
+                                  std::to_string(directoryPort_)}});
   }
   static void TearDownTestSuite() {
     server_.reset();
@@ -111,7 +116,24 @@ class DirectoryFeeds : public ::testing::Test {
                                                              : "{}";
   }
 
+  // The public directory of server_: plain HTTP, no certificate.
+  static HttpClient anyone(int port = 0) {
+    return HttpClient("http://127.0.0.1:" + std::to_string(port ? port : directoryPort_));
+  }
+
+  // Syncs local-v3 with the full example served nested, as the publishing tests start.
+  static void syncFullExample() {
+    feedServer_->servePage(target("local-v3", 1),
+                           page({readData("uk-profile/examples/service_full.json")}, 1, 2));
+    feedServer_->servePage(target("local-v3", 2),
+                           readData("oruk-validator/Mocks/V3.0-UK-Fail/service_list.json"));
+    feedServer_->servePage("/local-v3/services/" + kFullId,
+                           readData("uk-profile/examples/service_full.json"));
+    ASSERT_EQ(sync("local-v3").status, 200);
+  }
+
   static inline std::unique_ptr<MessageReceiver> feedServer_;
+  static inline int directoryPort_ = 0;
   static inline std::string mappings_;
   static inline std::string database_;
   static inline std::unique_ptr<ServerProcess> server_;
@@ -234,6 +256,154 @@ TEST_F(DirectoryFeeds, OnlyTheDirectoryTeamSyncsAndBadRequestsGetAnOutcome) {
   EXPECT_EQ(at(bad.body, "/resourceType"), "OperationOutcome");
   const HttpResponse get = as("admin").get("/HealthcareService/$sync-feed?feed=local-v3");
   EXPECT_EQ(get.status, 405);
+}
+
+// The problems check_oruk_schema.py finds in `answer` against `schema` (tests/data/oruk/...).
+std::string schemaProblems(const std::string& schema, const std::string& answer, bool page) {
+  const std::string dir = makeTempDir("sp-oruk-schema");
+  { std::ofstream(dir + "/answer.json") << answer; }
+  const std::string command = "python3 " + sourceDir() + "/tests/support/check_oruk_schema.py " +
+                              sourceDir() + "/tests/data/oruk/" + schema + " " + dir +
+                              "/answer.json" + (page ? " --page" : "") + " > " + dir +
+                              "/problems.txt 2>&1";
+  const int status = std::system(command.c_str());
+  std::ifstream in(dir + "/problems.txt");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
+  return status == 0 ? "" : "exit " + std::to_string(status) + ":\n" + text.str();
+}
+
+// Every "id"-like member and last_modified removed, recursively: what two directories that hold
+// the same services share, whatever ids each gave them.
+void withoutIds(rapidjson::Value& v) {
+  if (v.IsArray()) {
+    for (auto& item : v.GetArray()) withoutIds(item);
+    return;
+  }
+  if (!v.IsObject()) return;
+  for (const char* name : {"id", "service_id", "location_id", "link_id", "organization_id",
+                           "taxonomy_term_id", "last_modified"}) {
+    if (v.HasMember(name)) v.EraseMember(name);
+  }
+  for (auto& m : v.GetObject()) withoutIds(m.value);
+}
+
+std::vector<std::string> servicesOf(HttpClient& directory) {
+  std::vector<std::string> out;
+  const HttpResponse list = directory.get("/services?per_page=500");
+  EXPECT_EQ(list.status, 200) << list.body;
+  rapidjson::Document doc = parse(list.body);
+  for (auto& item : doc["contents"].GetArray()) {
+    const HttpResponse nested = directory.get("/services/" + at(item, "/id"));
+    EXPECT_EQ(nested.status, 200) << nested.body;
+    rapidjson::Document full = parse(nested.body);
+    withoutIds(full);
+    out.push_back(write(full));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST_F(DirectoryFeeds, ThePublicDirectoryNeedsNoCertificateAndAllowsAnyOrigin) {
+  syncFullExample();
+  HttpClient open = anyone();
+  const HttpResponse details = open.get("/");
+  ASSERT_EQ(details.status, 200) << details.error;
+  EXPECT_EQ(details.header("access-control-allow-origin"), "*");
+  EXPECT_EQ(at(details.body, "/version"), "HSDS-UK-3.0");
+  const HttpResponse services = open.get("/services?search=counselling");
+  ASSERT_EQ(services.status, 200);
+  EXPECT_EQ(services.header("access-control-allow-origin"), "*");
+  EXPECT_EQ(at(services.body, "/contents/0/name"), "Community Counselling");
+  EXPECT_TRUE(parse(open.get("/services?search=no-such-thing").body)["empty"].GetBool());
+  const HttpResponse terms = open.get("/taxonomy_terms");
+  ASSERT_EQ(terms.status, 200);
+  EXPECT_EQ(at(terms.body, "/contents/0/term"), "name");
+  const std::string termId = at(terms.body, "/contents/0/id");
+  EXPECT_EQ(open.get("/taxonomy_terms/" + termId).status, 200);
+  const HttpResponse byTerm = open.get("/services?taxonomy_term_id=" + termId);
+  EXPECT_EQ(at(byTerm.body, "/contents/0/name"), "Community Counselling");
+  EXPECT_EQ(open.get("/taxonomies").status, 200);
+}
+
+TEST_F(DirectoryFeeds, NothingButTheDirectoryIsReachableThere) {
+  HttpClient open = anyone();
+  // The FHIR API's paths are not served there, whatever the resource.
+  for (const char* path : {"/Patient", "/ServiceRequest", "/Task/x", "/HealthcareService",
+                           "/metadata", "/$process-message", "/reports", "/services/x/y/z"}) {
+    const HttpResponse r = open.get(path);
+    EXPECT_EQ(r.status, 404) << path;
+    EXPECT_EQ(at(r.body, "/resourceType"), "OperationOutcome") << path;
+  }
+  // A Task's or Patient's id as a service: not a HealthcareService, not found.
+  const HttpResponse created = as("gp").send(
+      "POST", "/Patient", R"({"resourceType":"Patient","name":[{"family":"Private"}]})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(open.get("/services/" + at(created.body, "/id")).status, 404);
+  EXPECT_EQ(open.get("/services").body.find("Private"), std::string::npos);
+  // Read-only, and every bad input a 4xx with an OperationOutcome.
+  const HttpResponse post = open.send("POST", "/services", "{}");
+  EXPECT_EQ(post.status, 405);
+  EXPECT_EQ(at(post.body, "/resourceType"), "OperationOutcome");
+  for (const char* query :
+       {"/services?page=0", "/services?per_page=x", "/services?day=XX", "/services?minimum_age=old",
+        "/services?start_time=9", "/services?colour=red", "/taxonomies?search=x"}) {
+    const HttpResponse r = open.get(query);
+    EXPECT_EQ(r.status, 400) << query;
+    EXPECT_EQ(at(r.body, "/resourceType"), "OperationOutcome") << query;
+  }
+  // The FHIR API still asks for a certificate: plain HTTP to it is not served at all.
+  EXPECT_NE(HttpClient("http://127.0.0.1:" + std::to_string(server_->adapterPort()))
+                .get("/Patient")
+                .status,
+            200);
+}
+
+TEST_F(DirectoryFeeds, WhatIsPublishedMeetsTheUkSchemas) {
+  syncFullExample();
+  HttpClient open = anyone();
+  const HttpResponse list = open.get("/services?per_page=500");
+  ASSERT_EQ(list.status, 200);
+  EXPECT_EQ(schemaProblems("uk-profile/schema/compiled/service_list.json", list.body, true), "");
+  const rapidjson::Document doc = parse(list.body);
+  ASSERT_GT(doc["contents"].Size(), 0u);
+  for (const auto& item : doc["contents"].GetArray()) {
+    const HttpResponse nested = open.get("/services/" + at(item, "/id"));
+    ASSERT_EQ(nested.status, 200);
+    EXPECT_EQ(schemaProblems("uk-profile/schema/compiled/service.json", nested.body, false), "")
+        << at(item, "/name");
+  }
+}
+
+TEST_F(DirectoryFeeds, ImportingOurOwnFeedIntoAnEmptyDatabaseGivesTheSameDirectory) {
+  syncFullExample();
+  // A second hub, empty, whose only feed is the first hub's public directory.
+  const std::string mappings = makeTempDir("sp-own-feed");
+  std::filesystem::copy(sourceDir() + "/mappings", mappings,
+                        std::filesystem::copy_options::recursive);
+  std::ofstream(mappings + "/feeds/own.json")
+      << R"({"baseUrl":"http://127.0.0.1:)" << directoryPort_
+      << R"(","version":"3.0","partner":"ADM0001","identifierBase":"https://feeds.test/own",)"
+      << R"("conceptMaps":{"category":)"
+      << R"("https://fhir.social-prescribing.example.org/ConceptMap/oruk-taxonomy-category"}})";
+  const int secondPort = freeLoopbackPort();
+  ServerProcess second(PostgresCluster::shared().freshDatabase(),
+                       ServerOptions{true,
+                                     {"--quiet", "--mappings-dir", mappings, "--directory-port",
+                                      std::to_string(secondPort)}});
+  const Certificates& certs = testCertificates();
+  HttpClient admin(second.baseUrl(),
+                   TlsOptions{certs.ca(), certs.cert("admin"), certs.key("admin")});
+  const HttpResponse synced = admin.request("POST", "/HealthcareService/$sync-feed?feed=own");
+  ASSERT_EQ(synced.status, 200);
+  EXPECT_EQ(issuesOf(synced.body).find("error"), std::string::npos) << issuesOf(synced.body);
+  HttpClient first = anyone();
+  HttpClient again = anyone(secondPort);
+  EXPECT_EQ(servicesOf(again), servicesOf(first));
+  std::error_code ignored;
+  std::filesystem::remove_all(mappings, ignored);
 }
 
 }  // namespace

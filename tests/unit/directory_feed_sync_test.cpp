@@ -7,6 +7,7 @@
 
 #include <map>
 
+#include "fhir/json.h"
 #include "mapping/concept_map.h"
 #include "mapping/oruk_feed.h"
 #include "rest/resource_write.h"
@@ -245,8 +246,29 @@ TEST_F(FeedSyncTest, AFeedThatIgnoresPagingStops) {
   for (int n = 1; n <= 5; ++n) http_.page(n, same);
   const auto report = sync();
   EXPECT_EQ(report.pages, 1);
-  EXPECT_EQ(http_.asked.size(), 2u);
+  int pageGets = 0;
+  for (const auto& asked : http_.asked)
+    pageGets += asked.find("/services?page=") != std::string::npos;
+  EXPECT_EQ(pageGets, 2);
   EXPECT_NE(issuesOf(report).find("ignores paging"), std::string::npos);
+}
+
+TEST_F(FeedSyncTest, ListItemsAreReadAgainFullyNested) {
+  const rapidjson::Document list =
+      parse(readFile("tests/data/oruk/uk-profile/examples/service_list.json"));
+  http_.page(1, page({fhir::writeJson(list["contents"][0])}, 1, 1));
+  const auto withoutDetails = sync();
+  EXPECT_EQ(withoutDetails.created, 1);
+  EXPECT_NE(issuesOf(withoutDetails).find("answered HTTP 404; the list item is used"),
+            std::string::npos)
+      << issuesOf(withoutDetails);
+  EXPECT_EQ(fhir::findMember(byFeedId(kFirst), "location"), nullptr);
+  http_.pages[kFeedBase + "/services/" + kFirst] = {
+      200, readFile("tests/data/oruk/uk-profile/examples/service_full.json"), ""};
+  const auto withDetails = sync();
+  EXPECT_EQ(withDetails.updated, 1) << issuesOf(withDetails);
+  EXPECT_EQ(at(byFeedId(kFirst), "/location/0/display"), "MyCity Civic Center");
+  EXPECT_EQ(http_.asked.back(), "GET " + kFeedBase + "/services/" + kFirst);
 }
 
 TEST(FeedFingerprint, IgnoresMetaAndId) {

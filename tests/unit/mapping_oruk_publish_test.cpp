@@ -50,16 +50,15 @@ struct Stored {
     fhir::setMember(hs["meta"], "lastUpdated", fhir::makeString(lastUpdated, a), a);
     if (mapped.organization) {
       auto& org = *mapped.organization;
-      fhir::setMember(org, "id",
-                      fhir::makeString(fhir::getString(org["identifier"][0], "value"),
-                                       org.GetAllocator()),
-                      org.GetAllocator());
+      fhir::setMember(
+          org, "id",
+          fhir::makeString(fhir::getString(org["identifier"][0], "value"), org.GetAllocator()),
+          org.GetAllocator());
     }
     for (auto& l : mapped.locations) {
-      fhir::setMember(l, "id",
-                      fhir::makeString(fhir::getString(l["identifier"][0], "value"),
-                                       l.GetAllocator()),
-                      l.GetAllocator());
+      fhir::setMember(
+          l, "id", fhir::makeString(fhir::getString(l["identifier"][0], "value"), l.GetAllocator()),
+          l.GetAllocator());
     }
   }
   PublishedEntry entry() const {
