@@ -28,6 +28,7 @@
 #include "services/delivery_rules.h"
 #include "services/derivation_rules.h"
 #include "services/directory_entry_rule.h"
+#include "services/feed_scheduler.h"
 #include "services/feed_sync_operation.h"
 #include "services/handover_sweeper.h"
 #include "services/oruk_directory.h"
@@ -39,6 +40,7 @@
 #include "store/pg/pg_outbox_store.h"
 #include "store/pg/pg_reports.h"
 #include "store/pg/pg_resource_store.h"
+#include "store/pg/pg_sync_gate.h"
 #include "validation/validator.h"
 
 namespace {
@@ -231,6 +233,12 @@ int run(const sp::app::Config& config) {
   sp::services::HandoverSweeper sweeper(store, api.context(), workflow,
                                         std::chrono::milliseconds(config.handoverSweepMillis));
   if (config.handoverSweepMillis > 0) sweeper.start();
+  sp::store::pg::PgSyncGate feedGate(config.databaseUrl);
+  std::vector<std::string> feedIds;
+  for (const auto& feed : feedSync.feeds()) feedIds.push_back(feed.id);
+  sp::services::FeedScheduler feedScheduler(
+      feedIds, [&feedSync](const std::string& id) { return feedSync.sync(id); }, feedGate,
+      std::chrono::seconds(config.feedSyncSeconds));
   sp::store::pg::PgOutboxStore outbox(config.databaseUrl,
                                       static_cast<std::size_t>(config.deliveryWorkers));
   sp::http::HttpPostClient deliveryClient(deliveryClientConfig(config));
@@ -274,6 +282,7 @@ int run(const sp::app::Config& config) {
   if (config.deliveryEnabled) {
     for (auto& worker : deliveryWorkers) worker->start();
   }
+  feedScheduler.start();  // does nothing without --feed-sync-seconds or feeds
   std::cerr << "serving FHIR R4 on " << (config.http.plainHttp ? "plain http" : "the TLS edge's")
             << " port " << config.http.host << ":" << server.port() << " ("
             << definitions.resourceTypes().size() << " resource types, " << config.http.threads
@@ -288,6 +297,7 @@ int run(const sp::app::Config& config) {
   if (directoryServer) directoryServer->shutdown();
   for (auto& worker : deliveryWorkers) worker->stop();
   sweeper.stop();
+  feedScheduler.stop();
   return 0;
 }
 

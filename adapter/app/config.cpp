@@ -174,11 +174,12 @@ const std::vector<Option>& options() {
        "CA certificates that https directory feeds must chain to (default: the system's, "
        "/etc/ssl/certs/ca-certificates.crt)",
        [](Config& c, const std::string& v) { c.feedCaFile = v; }},
-      {"feed-sync-minutes", "SP_FEED_SYNC_MINUTES", Kind::kNumber,
-       "minutes between two syncs of every directory feed of mappings/feeds; one adapter at a "
-       "time syncs (default 0: only on POST HealthcareService/$sync-feed)",
+      {"feed-sync-seconds", "SP_FEED_SYNC_SECONDS", Kind::kNumber,
+       "seconds between two syncs of each directory feed of mappings/feeds, whichever adapter "
+       "on the database runs it, one at a time (default 0: only on POST "
+       "HealthcareService/$sync-feed)",
        [](Config& c, const std::string& v) {
-         c.feedSyncMinutes = number("feed-sync-minutes", v, 0, 7L * 24 * 60);
+         c.feedSyncSeconds = number("feed-sync-seconds", v, 0, 7L * 24 * 3600);
        }},
       {"feed-timeout-ms", "SP_FEED_TIMEOUT_MS", Kind::kNumber,
        "milliseconds one page of a directory feed may take, connect to answer (default 30000)",

@@ -14,6 +14,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "harness.h"
@@ -402,6 +403,45 @@ TEST_F(DirectoryFeeds, ImportingOurOwnFeedIntoAnEmptyDatabaseGivesTheSameDirecto
   HttpClient first = anyone();
   HttpClient again = anyone(secondPort);
   EXPECT_EQ(servicesOf(again), servicesOf(first));
+  std::error_code ignored;
+  std::filesystem::remove_all(mappings, ignored);
+}
+
+TEST_F(DirectoryFeeds, TwoAdaptersSyncAFeedByThemselvesOncePerInterval) {
+  const std::string mappings = makeTempDir("sp-tick-feed");
+  std::filesystem::copy(sourceDir() + "/mappings", mappings,
+                        std::filesystem::copy_options::recursive);
+  std::filesystem::remove(mappings + "/feeds/northvale-council.json");  // not reachable here
+  std::ofstream(mappings + "/feeds/tick.json")
+      << R"({"baseUrl":")" << feedServer_->url("/tick")
+      << R"(","version":"1.0","partner":"ADM0001","identifierBase":"https://feeds.test/tick"})";
+  feedServer_->servePage(target("tick", 1), readData("northvale-v1/services-page-1.json"));
+  feedServer_->servePage(target("tick", 2), readData("northvale-v1/services-page-2.json"));
+  auto firstPages = [] {
+    std::size_t n = 0;
+    for (const auto& r : feedServer_->received()) {
+      n += r.method == "GET" && r.path == target("tick", 1) ? 1 : 0;
+    }
+    return n;
+  };
+  const std::string database = PostgresCluster::shared().freshDatabase();
+  const std::vector<std::string> args = {"--quiet", "--mappings-dir", mappings,
+                                         "--feed-sync-seconds", "2"};
+  ServerProcess one(database, ServerOptions{true, args});
+  ServerProcess two(database, ServerOptions{true, args});
+  ASSERT_TRUE(waitUntil([&] { return firstPages() >= 1; }));
+  const std::size_t before = firstPages();
+  std::this_thread::sleep_for(std::chrono::seconds(5));
+  const std::size_t during = firstPages() - before;
+  // Every 2 s between the two of them: 2 or 3 syncs in 5 s (each process alone, unchecked,
+  // would look every 200 ms).
+  EXPECT_GE(during, 1u);
+  EXPECT_LE(during, 3u);
+  const Certificates& certs = testCertificates();
+  HttpClient admin(one.baseUrl(), TlsOptions{certs.ca(), certs.cert("admin"), certs.key("admin")});
+  const HttpResponse found =
+      admin.get("/HealthcareService?identifier=https://feeds.test/tick/service|");
+  EXPECT_EQ(arraySize(found.body, "/entry"), 3u) << found.body;
   std::error_code ignored;
   std::filesystem::remove_all(mappings, ignored);
 }
