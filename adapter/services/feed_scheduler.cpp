@@ -53,8 +53,7 @@ int FeedScheduler::runOnce() {
     }
     try {
       const FeedSyncReport report = sync_(id);
-      std::cerr << "directory " << report.summary() << ", " << report.issues.size()
-                << " issues\n";
+      std::cerr << "directory " << report.summary() << ", " << report.issues.size() << " issues\n";
       ++synced;
     } catch (const std::exception& e) {
       std::cerr << "directory feed " << id << ": sync failed: " << e.what() << "\n";

@@ -150,16 +150,17 @@ FeedWriteResult writeMappedService(const rest::ApiContext& ctx, store::StoreTran
     const std::string value = fhir::getString((*mapped.organization)["identifier"][0], "value");
     const auto org = writeFromFeed(ctx, tx, "Organization", feed.organizationSystem(), value,
                                    *mapped.organization, caller);
-    if (auto* by = fhir::findMember(service, "providedBy")) {
+    if (fhir::findMember(service, "providedBy")) {
       fillReference(service["providedBy"], "Organization/" + org.id, a);
-      (void)by;
     }
-  } else if (auto* by = fhir::findMember(service, "providedBy")) {
+  } else if (const auto* by = fhir::findMember(service, "providedBy")) {
     // Only the organisation's id: refer to it when the feed has given it before.
     const auto* identifier = fhir::findMember(*by, "identifier");
-    const auto ids = rest::matchCriteria(
-        tx, "Organization",
-        {{"identifier", feed.organizationSystem() + "|" + fhir::getString(*identifier, "value")}});
+    const std::string value = identifier ? fhir::getString(*identifier, "value") : "";
+    const auto ids = value.empty() ? std::vector<std::string>{}
+                                   : rest::matchCriteria(
+                                         tx, "Organization",
+                                         {{"identifier", feed.organizationSystem() + "|" + value}});
     if (ids.size() == 1) fillReference(service["providedBy"], "Organization/" + ids.front(), a);
   }
   auto* locations = fhir::findMember(service, "location");

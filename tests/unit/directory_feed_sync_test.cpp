@@ -213,6 +213,22 @@ TEST_F(FeedSyncTest, BadPagesAndServicesAreReportedAndTheRestSyncs) {
   EXPECT_NE(report.outcomeJson().find("OperationOutcome"), std::string::npos);
 }
 
+TEST_F(FeedSyncTest, AServiceThatTurnsBadIsReportedAndNotMadeInactive) {
+  http_.page(1, page({variant("4b", "Community Counselling")}, 1, 1));
+  ASSERT_EQ(sync().created, 1);
+  std::string bad = variant("4b", "Community Counselling");
+  bad.replace(bad.find("\"status\": \"active\""), 18, "\"status\": \"open\"");
+  http_.page(1, page({bad}, 1, 1));
+  const auto report = sync();
+  EXPECT_EQ(report.refused, 1);
+  EXPECT_EQ(report.deactivated, 0);
+  EXPECT_NE(issuesOf(report).find("page 1: contents[0].status: status 'open' is not one of"),
+            std::string::npos)
+      << issuesOf(report);
+  EXPECT_TRUE(byFeedId(kFirst)["active"].GetBool());
+  EXPECT_EQ(versionOf(byFeedId(kFirst)), "1");
+}
+
 TEST_F(FeedSyncTest, AnUnreachableFeedIsReportedAndNothingTurnsInactive) {
   http_.page(1, page({variant("4b", "Community Counselling")}, 1, 1));
   ASSERT_EQ(sync().created, 1);

@@ -32,8 +32,8 @@ bool PgSyncGate::begin(const std::string& job, std::chrono::seconds interval) {
     if (held_.count(job)) return false;  // this process is running it
     {
       pqxx::nontransaction n(c);
-      const auto got = n.exec_params(
-          "SELECT pg_try_advisory_lock(hashtextextended($1, 0))", kKeyPrefix + job);
+      const auto got =
+          n.exec_params("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", kKeyPrefix + job);
       if (!got[0][0].as<bool>()) return false;
     }
     held_.insert(job);

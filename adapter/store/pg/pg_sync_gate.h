@@ -6,10 +6,9 @@
 
 #include <memory>
 #include <mutex>
+#include <pqxx/connection>
 #include <set>
 #include <string>
-
-#include <pqxx/connection>
 
 #include "store/sync_gate.h"
 
