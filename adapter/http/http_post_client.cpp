@@ -314,7 +314,12 @@ SendResult HttpPostClient::post(const OutgoingRequest& request) {
   std::string raw;
   Head parsed;
   std::string body;
+  bool tooLong = false;
   const auto complete = [&](const std::string& data) {
+    if (config_.maxResponseBytes && data.size() > config_.maxResponseBytes) {
+      tooLong = true;
+      return true;
+    }
     if (!parsed.status && !parseHead(data, parsed)) return false;
     if (parsed.chunked) return decodeChunked(data, parsed.bodyStart, body);
     if (parsed.contentLength >= 0) {
@@ -327,6 +332,11 @@ SendResult HttpPostClient::post(const OutgoingRequest& request) {
     return false;  // read until the peer closes
   };
   const bool whole = channel.readAll(raw, deadline, complete);
+  if (tooLong) {
+    result.error = "the answer from " + url.host + " is longer than " +
+                   std::to_string(config_.maxResponseBytes) + " bytes";
+    return result;
+  }
   if (!parsed.status && !parseHead(raw, parsed)) {
     result.error =
         whole ? "no HTTP answer from " + url.host : "no answer from " + url.host + " in time";

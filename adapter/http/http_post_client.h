@@ -20,6 +20,8 @@ struct PostClientConfig {
   std::string certFile;  // our client certificate (may be empty: none presented)
   std::string keyFile;
   std::chrono::milliseconds timeout{10000};  // connect, send and receive, all together
+  // An answer longer than this (head and body) is abandoned: status 0 with an error. 0: no limit.
+  std::size_t maxResponseBytes = 0;
 };
 
 class HttpPostClient : public delivery::MessageSender {
