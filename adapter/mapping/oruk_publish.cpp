@@ -131,8 +131,12 @@ Value locationJson(const Value& location, Allocator& a) {
   put(out, "name", fhir::getString(location, "name"), a);
   put(out, "description", fhir::getString(location, "description"), a);
   if (const Value* position = fhir::findMember(location, "position")) {
-    putNumber(out, "latitude", fhir::numberText((*position)["latitude"]), a);
-    putNumber(out, "longitude", fhir::numberText((*position)["longitude"]), a);
+    const Value* latitude = fhir::findMember(*position, "latitude");
+    const Value* longitude = fhir::findMember(*position, "longitude");
+    if (latitude && longitude) {
+      putNumber(out, "latitude", fhir::numberText(*latitude), a);
+      putNumber(out, "longitude", fhir::numberText(*longitude), a);
+    }
   }
   if (const Value* list = fhir::findMember(location, "identifier"); list && list->IsArray()) {
     for (const auto& i : list->GetArray()) {
@@ -367,7 +371,7 @@ bool matchesFilter(const Value& hs, const OrukFilter& f) {
   return true;
 }
 
-rapidjson::Document orukPage(Value contents, std::size_t totalItems, int page, int perPage) {
+rapidjson::Document orukPage(const Value& contents, std::size_t totalItems, int page, int perPage) {
   rapidjson::Document doc(rapidjson::kObjectType);
   auto& a = doc.GetAllocator();
   const auto per = static_cast<std::size_t>(std::max(perPage, 1));
@@ -380,7 +384,7 @@ rapidjson::Document orukPage(Value contents, std::size_t totalItems, int page, i
   doc.AddMember("first_page", Value(page <= 1), a);
   doc.AddMember("last_page", Value(static_cast<std::int64_t>(page) >= pages), a);
   doc.AddMember("empty", Value(size == 0), a);
-  doc.AddMember("contents", contents, a);
+  doc.AddMember("contents", Value(contents, a), a);  // a deep copy into this document
   return doc;
 }
 

@@ -59,8 +59,8 @@ struct OrukFilter {
 bool matchesFilter(const rapidjson::Value& service, const OrukFilter& filter);
 
 // The paged envelope: {total_items, total_pages, page_number, size, first_page, last_page,
-// empty, contents}. `contents` is moved in.
-rapidjson::Document orukPage(rapidjson::Value contents, std::size_t totalItems, int page,
+// empty, contents}. `contents` is copied (it may belong to another document's allocator).
+rapidjson::Document orukPage(const rapidjson::Value& contents, std::size_t totalItems, int page,
                              int perPage);
 
 }  // namespace sp::mapping

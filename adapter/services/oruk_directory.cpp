@@ -182,8 +182,7 @@ Document pageOf(const std::vector<Item>& items, const Paging& p, Make make) {
        ++i) {
     contents.PushBack(make(items[i], a), a);
   }
-  Document page = mapping::orukPage(Value(contents, a), items.size(), p.page, p.perPage);
-  return page;
+  return mapping::orukPage(contents, items.size(), p.page, p.perPage);
 }
 
 }  // namespace

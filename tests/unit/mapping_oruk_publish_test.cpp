@@ -130,7 +130,7 @@ TEST(OrukPublish, PagesSayWhereTheyAre) {
   Document doc;
   Value contents(rapidjson::kArrayType);
   contents.PushBack(Value(1), doc.GetAllocator());
-  const Document page = orukPage(Value(contents, doc.GetAllocator()), 3, 2, 2);
+  const Document page = orukPage(contents, 3, 2, 2);
   EXPECT_EQ(fhir::writeJson(page),
             R"({"total_items":3,"total_pages":2,"page_number":2,"size":1,"first_page":false,)"
             R"("last_page":true,"empty":false,"contents":[1]})");
