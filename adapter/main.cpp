@@ -218,9 +218,11 @@ int run(const sp::app::Config& config) {
                                  .keyFile = "",
                                  .timeout = std::chrono::milliseconds(config.feedTimeoutMillis),
                                  .maxResponseBytes = 64 * 1024 * 1024});  // one page
-  const sp::services::FeedSyncOperation feedSync(
+  sp::store::pg::PgSyncGate feedGate(config.databaseUrl);  // one sync of a feed at a time
+  sp::services::FeedSyncOperation feedSync(
       store, api.context(), feedClient, sp::mapping::loadOrukFeeds(config.mappingsDir + "/feeds"),
       mappings);
+  feedSync.useGate(&feedGate);
   operations.add(feedSync.entry());
   api.useOperations(&operations);
 
@@ -237,11 +239,10 @@ int run(const sp::app::Config& config) {
   sp::services::HandoverSweeper sweeper(store, api.context(), workflow,
                                         std::chrono::milliseconds(config.handoverSweepMillis));
   if (config.handoverSweepMillis > 0) sweeper.start();
-  sp::store::pg::PgSyncGate feedGate(config.databaseUrl);
   std::vector<std::string> feedIds;
   for (const auto& feed : feedSync.feeds()) feedIds.push_back(feed.id);
   sp::services::FeedScheduler feedScheduler(
-      feedIds, [&feedSync](const std::string& id) { return feedSync.sync(id); }, feedGate,
+      feedIds, [&feedSync](const std::string& id) { return feedSync.syncUngated(id); }, feedGate,
       std::chrono::seconds(config.feedSyncSeconds));
   sp::store::pg::PgOutboxStore outbox(config.databaseUrl,
                                       static_cast<std::size_t>(config.deliveryWorkers));

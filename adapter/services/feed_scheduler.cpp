@@ -46,7 +46,7 @@ int FeedScheduler::runOnce() {
       if (stopping_) break;
     }
     try {
-      if (!gate_.begin("directory-feed:" + id, interval_)) continue;
+      if (!gate_.begin(feedJobName(id), interval_)) continue;
     } catch (const std::exception& e) {
       std::cerr << "directory feed " << id << ": not synced: " << e.what() << "\n";
       continue;
@@ -59,7 +59,7 @@ int FeedScheduler::runOnce() {
       std::cerr << "directory feed " << id << ": sync failed: " << e.what() << "\n";
     }
     try {
-      gate_.finish("directory-feed:" + id);
+      gate_.finish(feedJobName(id));
     } catch (const std::exception& e) {
       std::cerr << "directory feed " << id << ": " << e.what() << "\n";
     }

@@ -43,6 +43,9 @@ struct FeedSyncReport {
   std::string outcomeJson() const;
 };
 
+// The name of a feed's sync as a periodic job (store/sync_gate.h).
+inline std::string feedJobName(const std::string& feedId) { return "directory-feed:" + feedId; }
+
 // Ends a feed after this many pages even if it says there are more.
 inline constexpr int kMaxFeedPages = 10000;
 

@@ -1,5 +1,7 @@
 #include "services/feed_sync_operation.h"
 
+#include <stdexcept>
+
 #include "fhir/errors.h"
 #include "fhir/operation_outcome.h"
 
@@ -46,6 +48,36 @@ rest::OperationEntry FeedSyncOperation::entry() const {
 }
 
 FeedSyncReport FeedSyncOperation::sync(const std::string& feedId) const {
+  if (!gate_) return syncUngated(feedId);
+  const std::string job = feedJobName(feedId);
+  bool mine = false;
+  try {
+    mine = gate_->begin(job, std::chrono::seconds(0));
+  } catch (const std::runtime_error& e) {
+    throw FhirError(ErrorKind::kUnavailable, "transient",
+                    "The directory feeds cannot be synced now: " + std::string(e.what()));
+  }
+  if (!mine) {
+    FeedSyncReport busy;
+    busy.feed = feedId;
+    busy.complete = false;
+    busy.issues.push_back({fhir::Severity::kWarning, "transient",
+                           "the feed is being synced now (by the periodic sync or another "
+                           "request); not synced again",
+                           ""});
+    return busy;
+  }
+  try {
+    FeedSyncReport report = syncUngated(feedId);
+    gate_->finish(job);
+    return report;
+  } catch (...) {
+    gate_->finish(job);
+    throw;
+  }
+}
+
+FeedSyncReport FeedSyncOperation::syncUngated(const std::string& feedId) const {
   for (std::size_t i = 0; i < feeds_.size(); ++i) {
     if (feeds_[i].id == feedId) return syncFeed(ctx_, store_, http_, feeds_[i], maps_[i]);
   }

@@ -18,6 +18,7 @@
 #include "rest/operations.h"
 #include "services/feed_sync.h"
 #include "store/resource_store.h"
+#include "store/sync_gate.h"
 
 namespace sp::services {
 
@@ -37,8 +38,15 @@ class FeedSyncOperation : public rest::RequestOperation {
                             const security::Caller& caller) const override;
   rest::OperationEntry entry() const;
 
+  // With a gate (store/sync_gate.h), a sync on request takes it like the periodic one: a feed
+  // another adapter is syncing now is not synced again (the report says so), and the sync
+  // counts as the feed's last one. Call before the first request.
+  void useGate(store::SyncGate* gate) { gate_ = gate; }
+
   // Syncs one feed (by id); throws FhirError kNotFound for an unknown one.
   FeedSyncReport sync(const std::string& feedId) const;
+  // The same, without asking the gate (the periodic sync has asked it already).
+  FeedSyncReport syncUngated(const std::string& feedId) const;
   const std::vector<mapping::OrukFeed>& feeds() const { return feeds_; }
 
  private:
@@ -47,6 +55,7 @@ class FeedSyncOperation : public rest::RequestOperation {
   delivery::MessageSender& http_;
   std::vector<mapping::OrukFeed> feeds_;
   std::vector<mapping::TaxonomyMaps> maps_;  // one per feed
+  store::SyncGate* gate_ = nullptr;
 };
 
 }  // namespace sp::services

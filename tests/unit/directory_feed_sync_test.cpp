@@ -9,11 +9,13 @@
 
 #include "fhir/json.h"
 #include "mapping/concept_map.h"
+#include "mapping/mapping_set.h"
 #include "mapping/oruk_feed.h"
 #include "rest/resource_write.h"
 #include "rules_test_support.h"
 #include "services/directory_entry_rule.h"
 #include "services/feed_sync.h"
+#include "services/feed_sync_operation.h"
 #include "services/feed_writer.h"
 
 namespace sp::testing::rules {
@@ -285,6 +287,70 @@ TEST_F(FeedSyncTest, ListItemsAreReadAgainFullyNested) {
   EXPECT_EQ(withDetails.updated, 1) << issuesOf(withDetails);
   EXPECT_EQ(at(byFeedId(kFirst), "/location/0/display"), "MyCity Civic Center");
   EXPECT_EQ(http_.asked.back(), "GET " + kFeedBase + "/services/" + kFirst);
+}
+
+// A gate that holds the feeds the test says are busy elsewhere.
+class BusyGate : public store::SyncGate {
+ public:
+  bool begin(const std::string& job, std::chrono::seconds) override {
+    if (busy) return false;
+    begun.push_back(job);
+    return true;
+  }
+  void finish(const std::string& job) override { finished.push_back(job); }
+  bool busy = false;
+  std::vector<std::string> begun;
+  std::vector<std::string> finished;
+};
+
+TEST_F(FeedSyncTest, TheOperationTakesTheGateAndOnlyTheDirectoryTeamMayRunIt) {
+  const auto tables =
+      mapping::MappingSet::fromFiles({{"ConceptMap-oruk-taxonomy-category.json",
+                                       readFile("mappings/ConceptMap-oruk-taxonomy-category.json")},
+                                      {"ConceptMap-oruk-taxonomy-cohort.json",
+                                       readFile("mappings/ConceptMap-oruk-taxonomy-cohort.json")},
+                                      {"partners.json", R"({"partners":[]})"}},
+                                     "test", nullptr);
+  services::FeedSyncOperation operation(store_, api_, http_, {feed_}, tables);
+  BusyGate gate;
+  operation.useGate(&gate);
+  http_.page(1, page({variant("4b", "Community Counselling")}, 1, 1));
+  rest::RestRequest request;
+  request.method = "POST";
+  request.path = "/HealthcareService/$sync-feed";
+  request.query = {{"feed", "northvale-council"}};
+  const auto done = operation.handle(request, security::Caller::development());
+  EXPECT_EQ(done.status, 200);
+  EXPECT_NE(done.body.find("1 created"), std::string::npos) << done.body;
+  EXPECT_EQ(gate.begun, std::vector<std::string>{"directory-feed:northvale-council"});
+  EXPECT_EQ(gate.finished, gate.begun);
+  gate.busy = true;
+  const auto busy = operation.handle(request, security::Caller::development());
+  EXPECT_NE(busy.body.find("being synced now"), std::string::npos) << busy.body;
+  // Only the directory administrator (or the development caller) may sync.
+  const security::Organisation* gp = registry().find(kGp);
+  ASSERT_NE(gp, nullptr);
+  try {
+    operation.handle(request, security::Caller::organisation(*gp, "CN=" + kGp));
+    FAIL() << "a GP practice synced a feed";
+  } catch (const fhir::FhirError& e) {
+    EXPECT_EQ(e.kind(), fhir::ErrorKind::kForbidden);
+  }
+  // An unknown feed, an unknown parameter: 404 and 400.
+  request.query = {{"feed", "nowhere"}};
+  try {
+    operation.handle(request, security::Caller::development());
+    FAIL();
+  } catch (const fhir::FhirError& e) {
+    EXPECT_EQ(e.kind(), fhir::ErrorKind::kNotFound);
+  }
+  request.query = {{"since", "yesterday"}};
+  try {
+    operation.handle(request, security::Caller::development());
+    FAIL();
+  } catch (const fhir::FhirError& e) {
+    EXPECT_EQ(e.kind(), fhir::ErrorKind::kInvalid);
+  }
 }
 
 TEST(FeedFingerprint, IgnoresMetaAndId) {

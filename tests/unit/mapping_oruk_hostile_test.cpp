@@ -57,8 +57,8 @@ int mutateAndMap(const std::string& file, const char* pointer, OrukVersion versi
   probe.CopyFrom(original, probe.GetAllocator());
   int count = 0;
   everyValue(probe, [&count](Value&) { ++count; });
-  const char* const kinds[] = {"null", "true", "-1", "1e308", "\"\"", "\"x\"", "[]", "[null]",
-                               "{}"};
+  const char* const kinds[] = {"null",  "true", "-1",     "1e308", "\"\"",
+                               "\"x\"", "[]",   "[null]", "{}"};
   int mapped = 0;
   for (int target = 0; target < count; ++target) {
     for (const char* kind : kinds) {
@@ -85,9 +85,9 @@ int mutateAndMap(const std::string& file, const char* pointer, OrukVersion versi
 }
 
 TEST(OrukHostile, EveryMemberOfTheFullExampleOfEveryType) {
-  EXPECT_GT(mutateAndMap("tests/data/oruk/uk-profile/examples/service_full.json", "",
-                         OrukVersion::kV3),
-            0);
+  EXPECT_GT(
+      mutateAndMap("tests/data/oruk/uk-profile/examples/service_full.json", "", OrukVersion::kV3),
+      0);
 }
 
 TEST(OrukHostile, EveryMemberOfAV1PageOfEveryType) {
