@@ -111,7 +111,7 @@ FeedSyncReport syncFeed(const rest::ApiContext& ctx, store::ResourceStore& store
                         const mapping::TaxonomyMaps& maps) {
   FeedSyncReport report;
   report.feed = feed.id;
-  const security::Caller caller = security::Caller::onBehalfOf(feed.partner);
+  const FeedActor actor{security::Caller::onBehalfOf(feed.partner), feedJobName(feed.id)};
   std::set<std::string> seen;        // services read and mapped
   std::set<std::string> refusedIds;  // services in the feed that could not be mapped
   std::string previousPageIds;
@@ -214,7 +214,7 @@ FeedSyncReport syncFeed(const rest::ApiContext& ctx, store::ResourceStore& store
             attempt.locations.emplace_back();
             attempt.locations.back().CopyFrom(l, attempt.locations.back().GetAllocator());
           }
-          written = writeMappedService(ctx, tx, feed, attempt, caller);
+          written = writeMappedService(ctx, tx, feed, attempt, actor);
         });
         switch (written.outcome) {
           case FeedWrite::kCreated:
@@ -269,7 +269,7 @@ FeedSyncReport syncFeed(const rest::ApiContext& ctx, store::ResourceStore& store
     try {
       FeedWriteResult written;
       store.inTransaction(
-          [&](store::StoreTransaction& tx) { written = deactivateFromFeed(ctx, tx, id, caller); });
+          [&](store::StoreTransaction& tx) { written = deactivateFromFeed(ctx, tx, id, actor); });
       if (written.outcome == FeedWrite::kUpdated) ++report.deactivated;
     } catch (const FhirError& e) {
       report.issues.push_back(

@@ -54,9 +54,10 @@ void setFingerprint(rapidjson::Document& resource, const std::string& fingerprin
   tags.PushBack(tag, a);
 }
 
-rest::InteractionInput inputFor(const security::Caller& caller, rapidjson::Document& resource) {
+rest::InteractionInput inputFor(const FeedActor& actor, rapidjson::Document& resource) {
   rest::InteractionInput in;
-  in.caller = caller;
+  in.caller = actor.caller;
+  in.correlationId = actor.correlationId;
   in.body = std::make_shared<rapidjson::Document>();
   in.body->CopyFrom(resource, in.body->GetAllocator());
   return in;
@@ -64,10 +65,10 @@ rest::InteractionInput inputFor(const security::Caller& caller, rapidjson::Docum
 
 FeedWriteResult update(const rest::ApiContext& ctx, store::StoreTransaction& tx,
                        const std::string& type, const std::string& id,
-                       rapidjson::Document& resource, const security::Caller& caller) {
+                       rapidjson::Document& resource, const FeedActor& actor) {
   auto& a = resource.GetAllocator();
   fhir::setMember(resource, "id", fhir::makeString(id, a), a);
-  rest::InteractionInput in = inputFor(caller, resource);
+  rest::InteractionInput in = inputFor(actor, resource);
   rest::performInteraction(ctx, tx, rest::Route{rest::Interaction::kUpdate, type, id, ""}, in);
   return {FeedWrite::kUpdated, id};
 }
@@ -115,7 +116,7 @@ std::string feedFingerprint(const rapidjson::Value& resource) {
 FeedWriteResult writeFromFeed(const rest::ApiContext& ctx, store::StoreTransaction& tx,
                               const std::string& type, const std::string& system,
                               const std::string& value, rapidjson::Document& resource,
-                              const security::Caller& caller) {
+                              const FeedActor& actor) {
   const rest::QueryParams criteria = {{"identifier", system + "|" + value}};
   tx.lockKey(rest::conditionalLockKey(type, criteria));
   const std::string fingerprint = feedFingerprint(resource);
@@ -127,7 +128,7 @@ FeedWriteResult writeFromFeed(const rest::ApiContext& ctx, store::StoreTransacti
                         system + "|" + value);
   }
   if (ids.empty()) {
-    rest::InteractionInput in = inputFor(caller, resource);
+    rest::InteractionInput in = inputFor(actor, resource);
     const auto result = rest::performInteraction(
         ctx, tx, rest::Route{rest::Interaction::kCreate, type, "", ""}, in);
     return {FeedWrite::kCreated, result.version ? result.version->id : ""};
@@ -138,18 +139,18 @@ FeedWriteResult writeFromFeed(const rest::ApiContext& ctx, store::StoreTransacti
   fhir::parseJson(current->body, stored);
   if (recordedFingerprint(stored) == fingerprint) return {FeedWrite::kUnchanged, id};
   if (changedHere(stored)) return {FeedWrite::kKeptLocal, id};
-  return update(ctx, tx, type, id, resource, caller);
+  return update(ctx, tx, type, id, resource, actor);
 }
 
 FeedWriteResult writeMappedService(const rest::ApiContext& ctx, store::StoreTransaction& tx,
                                    const mapping::OrukFeed& feed, mapping::MappedService& mapped,
-                                   const security::Caller& caller) {
+                                   const FeedActor& actor) {
   auto& service = mapped.service;
   auto& a = service.GetAllocator();
   if (mapped.organization) {
     const std::string value = fhir::getString((*mapped.organization)["identifier"][0], "value");
     const auto org = writeFromFeed(ctx, tx, "Organization", feed.organizationSystem(), value,
-                                   *mapped.organization, caller);
+                                   *mapped.organization, actor);
     if (fhir::findMember(service, "providedBy")) {
       fillReference(service["providedBy"], "Organization/" + org.id, a);
     }
@@ -168,18 +169,18 @@ FeedWriteResult writeMappedService(const rest::ApiContext& ctx, store::StoreTran
     auto& location = mapped.locations[i];
     const std::string value = fhir::getString(location["identifier"][0], "value");
     const auto written =
-        writeFromFeed(ctx, tx, "Location", feed.locationSystem(), value, location, caller);
+        writeFromFeed(ctx, tx, "Location", feed.locationSystem(), value, location, actor);
     if (locations && i < locations->Size()) {
       fillReference(service["location"][static_cast<rapidjson::SizeType>(i)],
                     "Location/" + written.id, a);
     }
   }
   return writeFromFeed(ctx, tx, "HealthcareService", feed.serviceSystem(), mapped.orukId, service,
-                       caller);
+                       actor);
 }
 
 FeedWriteResult deactivateFromFeed(const rest::ApiContext& ctx, store::StoreTransaction& tx,
-                                   const std::string& id, const security::Caller& caller) {
+                                   const std::string& id, const FeedActor& actor) {
   const auto current = tx.current("HealthcareService", id, false);
   if (!current || current->deleted) return {FeedWrite::kUnchanged, id};
   rapidjson::Document stored;
@@ -189,7 +190,7 @@ FeedWriteResult deactivateFromFeed(const rest::ApiContext& ctx, store::StoreTran
   if (changedHere(stored)) return {FeedWrite::kKeptLocal, id};
   fhir::setMember(stored, "active", rapidjson::Value(false), stored.GetAllocator());
   setFingerprint(stored, feedFingerprint(stored));
-  return update(ctx, tx, "HealthcareService", id, stored, caller);
+  return update(ctx, tx, "HealthcareService", id, stored, actor);
 }
 
 }  // namespace sp::services

@@ -30,6 +30,13 @@ enum class FeedWrite { kCreated, kUpdated, kUnchanged, kKeptLocal };
 
 const char* feedWriteName(FeedWrite outcome);
 
+// Who writes: the adapter acting for the feed's partner, and the X-Correlation-Id its audit
+// records carry ("directory-feed:<feed id>"), so the audit trail tells imported writes apart.
+struct FeedActor {
+  security::Caller caller;
+  std::string correlationId;
+};
+
 // The fingerprint of a resource's content: everything but `meta` and `id`, as 16 hex digits.
 std::string feedFingerprint(const rapidjson::Value& resource);
 
@@ -44,17 +51,17 @@ struct FeedWriteResult {
 FeedWriteResult writeFromFeed(const rest::ApiContext& ctx, store::StoreTransaction& tx,
                               const std::string& type, const std::string& system,
                               const std::string& value, rapidjson::Document& resource,
-                              const security::Caller& caller);
+                              const FeedActor& actor);
 
 // Organization, Locations and HealthcareService of one mapped service, references filled in
 // (Reference.reference beside the identifier). The service's outcome is returned.
 FeedWriteResult writeMappedService(const rest::ApiContext& ctx, store::StoreTransaction& tx,
                                    const mapping::OrukFeed& feed, mapping::MappedService& mapped,
-                                   const security::Caller& caller);
+                                   const FeedActor& actor);
 
 // Sets active=false on the stored HealthcareService `id` (a service gone from its feed), unless
 // it is inactive already or was changed here. Never deletes: referrals point at it.
 FeedWriteResult deactivateFromFeed(const rest::ApiContext& ctx, store::StoreTransaction& tx,
-                                   const std::string& id, const security::Caller& caller);
+                                   const std::string& id, const FeedActor& actor);
 
 }  // namespace sp::services

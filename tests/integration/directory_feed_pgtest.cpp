@@ -175,6 +175,11 @@ TEST_F(DirectoryFeeds, AV3FeedSyncsOnceAndASecondSyncChangesNothing) {
   EXPECT_EQ(at(hs, "/telecom/1/value"), "email@example.com");
   EXPECT_EQ(at(hs, "/availableTime/0/availableStartTime"), "10:00:00");
   EXPECT_EQ(at(hs, "/category/0/coding/0/code"), "22");
+  // audited as the adapter, with the feed as the correlation id
+  const HttpResponse audit =
+      as("admin").get("/AuditEvent?entity-type=HealthcareService&entity-id=" + at(hs, "/id"));
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  EXPECT_NE(audit.body.find("directory-feed:local-v3"), std::string::npos) << audit.body;
   // providedBy and location point at the stored Organization and Location
   const HttpResponse org = as("admin").get("/" + at(hs, "/providedBy/reference"));
   ASSERT_EQ(org.status, 200) << at(hs, "/providedBy/reference");
