@@ -326,6 +326,49 @@ Value orukService(const PublishedEntry& entry, bool nested, Allocator& a) {
   return out;
 }
 
+Value orukServiceAtLocation(const PublishedEntry& entry, const Value& location, bool nested,
+                            Allocator& a) {
+  const std::string serviceId = fhir::getString(*entry.service, "id");
+  const std::string locationId = fhir::getString(location, "id");
+  Value out(rapidjson::kObjectType);
+  put(out, "id", orukUuid(serviceId + "|" + locationId), a);
+  put(out, "service_id", serviceId, a);
+  put(out, "location_id", locationId, a);
+  fhir::setMember(out, "location", locationJson(location, a), a);
+  PublishedEntry alone = entry;
+  alone.locations.clear();
+  Value service = orukService(alone, nested, a);
+  fhir::removeMember(service, "service_at_locations");
+  fhir::setMember(out, "service", std::move(service), a);
+  return out;
+}
+
+// "nv11aa", " NV1  1AA " -> "NV1 1AA"; "nv1" -> "NV1".
+std::string normalPostcode(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else {
+      out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  if (out.find(' ') == std::string::npos && out.size() >= 5) out.insert(out.size() - 3, " ");
+  return out;
+}
+
+bool hasPostcode(const Value& location, const std::string& postcode) {
+  const Value* address = fhir::findMember(location, "address");
+  if (!address || !address->IsObject()) return false;
+  const std::string held = normalPostcode(fhir::getString(*address, "postalCode"));
+  const std::string wanted = normalPostcode(postcode);
+  if (wanted.empty() || held.empty()) return false;
+  if (held == wanted) return true;
+  if (held.rfind(wanted + " ", 0) == 0) return true;  // a district: "NV1" in "NV1 1AA"
+  return wanted.find(' ') != std::string::npos && held.rfind(wanted, 0) == 0;  // a sector
+}
+
 bool matchesFilter(const Value& hs, const OrukFilter& f) {
   if (!f.search.empty()) {
     const std::string text =

@@ -30,6 +30,17 @@ std::string orukUuid(const std::string& seed);
 rapidjson::Value orukService(const PublishedEntry& entry, bool nested,
                              rapidjson::Document::AllocatorType& a);
 
+// One service at one of its locations (`/service_at_locations`): {id, service_id, location_id,
+// location, service}; the service as a list item, or `nested` without its own
+// service_at_locations. The id is the one the nested service gives it.
+rapidjson::Value orukServiceAtLocation(const PublishedEntry& entry,
+                                       const rapidjson::Value& location, bool nested,
+                                       rapidjson::Document::AllocatorType& a);
+
+// True when the location's address has the postcode (case and spacing ignored; a district such
+// as "NV1" or a sector "NV1 1" matches the postcodes in it, "NV1" not "NV12 1AA").
+bool hasPostcode(const rapidjson::Value& location, const std::string& postcode);
+
 struct OrukTerm {
   std::string id;  // orukUuid(system|code)
   std::string code;

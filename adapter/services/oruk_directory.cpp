@@ -247,12 +247,15 @@ rest::RestResponse OrukDirectory::answer(const rest::RestRequest& request) const
     return json(200, fhir::writeJson(doc));
   }
   const std::string& collection = parts[0];
-  if (parts.size() > 2 ||
-      (collection != "services" && collection != "taxonomies" && collection != "taxonomy_terms")) {
+  const bool atLocations = collection == "service_at_locations";
+  if (parts.size() > 2 || (collection != "services" && !atLocations && collection != "taxonomies" &&
+                           collection != "taxonomy_terms")) {
     throw FhirError(ErrorKind::kNotFound, "not-found",
                     "No such endpoint: " + request.path +
-                        " (/, /services, /taxonomies and /taxonomy_terms are served)");
+                        " (/, /services, /service_at_locations, /taxonomies and /taxonomy_terms "
+                        "are served)");
   }
+  std::string postcode;
   Paging paging;
   mapping::OrukFilter filter;
   for (const auto& [name, value] : request.query) {
@@ -260,7 +263,7 @@ rest::RestResponse OrukDirectory::answer(const rest::RestRequest& request) const
       paging.page = positiveNumber(name, value, 1, 1000000);
     } else if (name == "per_page") {
       paging.perPage = positiveNumber(name, value, 50, maxPageSize_);
-    } else if (collection != "services") {
+    } else if (collection != "services" && !atLocations) {
       throw FhirError(ErrorKind::kInvalid, "not-supported",
                       "Unknown parameter '" + name + "' (page and per_page are understood)", name);
     } else if (name == "search") {
@@ -279,6 +282,11 @@ rest::RestResponse OrukDirectory::answer(const rest::RestRequest& request) const
       filter.startTime = checkedTime(name, value);
     } else if (name == "end_time") {
       filter.endTime = checkedTime(name, value);
+    } else if (atLocations && name == "postcode") {
+      postcode = value;
+    } else if (atLocations && name == "proximity") {
+      throw FhirError(ErrorKind::kInvalid, "not-supported",
+                      "proximity is not supported: the hub holds no postcode positions", name);
     } else {
       throw FhirError(ErrorKind::kInvalid, "not-supported", "Unknown parameter '" + name + "'",
                       name);
@@ -295,6 +303,39 @@ rest::RestResponse OrukDirectory::answer(const rest::RestRequest& request) const
       Document doc;
       Value out = mapping::orukService(reader.entry(*service), true, doc.GetAllocator());
       body = fhir::writeJson(out);
+      return;
+    }
+    if (atLocations) {
+      // Every (service, location) pair; an id is the one the nested service gives it.
+      struct Pair {
+        const Value* service;
+        const Value* location;
+      };
+      std::vector<Pair> pairs;
+      for (const Value* service : reader.services()) {
+        if (parts.size() == 1 && !mapping::matchesFilter(*service, filter)) continue;
+        for (const Value* location : reader.entry(*service).locations) {
+          if (!postcode.empty() && !mapping::hasPostcode(*location, postcode)) continue;
+          if (parts.size() == 2 &&
+              mapping::orukUuid(fhir::getString(*service, "id") + "|" +
+                                fhir::getString(*location, "id")) != parts[1]) {
+            continue;
+          }
+          pairs.push_back({service, location});
+        }
+      }
+      if (parts.size() == 2) {
+        if (pairs.empty()) {
+          throw FhirError(ErrorKind::kNotFound, "not-found", "No service_at_location " + parts[1]);
+        }
+        Document doc;
+        body = fhir::writeJson(mapping::orukServiceAtLocation(
+            reader.entry(*pairs[0].service), *pairs[0].location, true, doc.GetAllocator()));
+        return;
+      }
+      body = fhir::writeJson(pageOf(pairs, paging, [&](const Pair& p, auto& a) {
+        return mapping::orukServiceAtLocation(reader.entry(*p.service), *p.location, false, a);
+      }));
       return;
     }
     const auto services = reader.services();

@@ -4,6 +4,8 @@
 //   GET /services           paged; search, taxonomy_term_id, taxonomy_id, minimum_age,
 //                           maximum_age, day, start_time, end_time, page, per_page
 //   GET /services/{id}      fully nested
+//   GET /service_at_locations[/{id}]   each service at each of its locations; the /services
+//                           filters and `postcode` (`proximity` is refused: 400)
 //   GET /taxonomies[/{id}], GET /taxonomy_terms[/{id}]   (paged lists)
 //
 // Served on a listener of its own (--directory-port), with no client certificate and

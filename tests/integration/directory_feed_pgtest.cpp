@@ -332,6 +332,15 @@ TEST_F(DirectoryFeeds, ThePublicDirectoryNeedsNoCertificateAndAllowsAnyOrigin) {
   const HttpResponse byTerm = open.get("/services?taxonomy_term_id=" + termId);
   EXPECT_EQ(at(byTerm.body, "/contents/0/name"), "Community Counselling");
   EXPECT_EQ(open.get("/taxonomies").status, 200);
+  // Each service at each of its locations, by postcode.
+  const HttpResponse here = open.get("/service_at_locations?postcode=abc%201234");
+  ASSERT_EQ(here.status, 200) << here.body;
+  EXPECT_EQ(at(here.body, "/contents/0/location/name"), "MyCity Civic Center") << here.body;
+  EXPECT_EQ(at(here.body, "/contents/0/service/name"), "Community Counselling");
+  EXPECT_TRUE(parse(open.get("/service_at_locations?postcode=ZZ9").body)["empty"].GetBool());
+  const HttpResponse one = open.get("/service_at_locations/" + at(here.body, "/contents/0/id"));
+  EXPECT_EQ(one.status, 200);
+  EXPECT_EQ(open.get("/service_at_locations?proximity=100").status, 400);
 }
 
 TEST_F(DirectoryFeeds, NothingButTheDirectoryIsReachableThere) {
@@ -381,6 +390,16 @@ TEST_F(DirectoryFeeds, WhatIsPublishedMeetsTheUkSchemas) {
     EXPECT_EQ(schemaProblems("uk-profile/schema/compiled/service.json", nested.body, false), "")
         << at(item, "/name");
   }
+  const HttpResponse atLocations = open.get("/service_at_locations?per_page=500");
+  ASSERT_EQ(atLocations.status, 200);
+  EXPECT_EQ(schemaProblems("uk-profile/schema/compiled/service_at_location_list.json",
+                           atLocations.body, true),
+            "");
+  const std::string first = at(atLocations.body, "/contents/0/id");
+  ASSERT_NE(first, "<none>");
+  EXPECT_EQ(schemaProblems("uk-profile/schema/compiled/service_at_location.json",
+                           open.get("/service_at_locations/" + first).body, false),
+            "");
 }
 
 TEST_F(DirectoryFeeds, ImportingOurOwnFeedIntoAnEmptyDatabaseGivesTheSameDirectory) {

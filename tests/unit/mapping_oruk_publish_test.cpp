@@ -180,6 +180,38 @@ TEST(OrukPublish, FiltersOfTheOpenApi) {
   EXPECT_TRUE(matchesFilter(hs, f));
 }
 
+TEST(OrukPublish, AServiceAtALocationHasTheIdTheNestedServiceGivesIt) {
+  const Document source = readJson("tests/data/oruk/uk-profile/examples/service_full.json");
+  Stored stored{mapOrukService(source, feed(), {}, "service")};
+  stored.store("2026-12-01T10:00:00Z");
+  Document doc;
+  const Value nested = orukService(stored.entry(), true, doc.GetAllocator());
+  const Value sal =
+      orukServiceAtLocation(stored.entry(), stored.mapped.locations[0], true, doc.GetAllocator());
+  EXPECT_EQ(fhir::getString(sal, "id"), fhir::getString(nested["service_at_locations"][0], "id"));
+  EXPECT_EQ(fhir::getString(sal, "location_id"), "3a19ff88-4620-4d17-9830-ac1d859eb5d5");
+  EXPECT_EQ(fhir::getString(sal["service"], "name"), "Community Counselling");
+  EXPECT_EQ(fhir::findMember(sal["service"], "service_at_locations"), nullptr);
+  EXPECT_NE(fhir::findMember(sal["service"], "schedules"), nullptr);
+  const Value item =
+      orukServiceAtLocation(stored.entry(), stored.mapped.locations[0], false, doc.GetAllocator());
+  EXPECT_EQ(fhir::findMember(item["service"], "schedules"), nullptr);
+}
+
+TEST(OrukPublish, Postcodes) {
+  Document location;
+  fhir::parseJson(R"({"resourceType":"Location","address":{"postalCode":"nv1 1aa"}})", location);
+  for (const char* yes : {"NV1 1AA", "nv11aa", " NV1  1AA ", "NV1", "nv1 1"}) {
+    EXPECT_TRUE(hasPostcode(location, yes)) << yes;
+  }
+  for (const char* no : {"NV12 1AA", "NV1 2", "NV", "", "NV1 1AB"}) {
+    EXPECT_FALSE(hasPostcode(location, no)) << no;
+  }
+  Document none;
+  fhir::parseJson(R"({"resourceType":"Location"})", none);
+  EXPECT_FALSE(hasPostcode(none, "NV1"));
+}
+
 TEST(OrukPublish, GeneratedIdsAreStableUuids) {
   const std::regex uuid("[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
   for (const char* seed : {"", "a", "https://example.org|x"}) {
