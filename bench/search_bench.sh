@@ -33,6 +33,10 @@
 #                                      with their answers compared
 #   SEARCH_BENCH_COMPARE_ROUNDS [2]    rounds of that comparison (each: other build, then this)
 #   SEARCH_BENCH_PG_PORT [55442]  SEARCH_BENCH_PORT [18091]   first ports tried
+#   SEARCH_BENCH_KEEP_DATA [none]      a directory that does not exist yet: the PostgreSQL cluster
+#                                      is made there and kept (stopped) after the run, holding the
+#                                      largest size, for looking at plans by hand
+#                                      (scripts/embedded-postgres.sh start <dir> starts it again)
 # Output: the report on stdout and in bench/results/search-latest.txt; the full plans and the
 # raw wrk output in bench/results/search-latest-raw.txt. Everything started here is stopped on
 # exit (also on error or Ctrl-C) and the temporary directory removed.
@@ -54,6 +58,7 @@ compare_bin="${SEARCH_BENCH_COMPARE:-}"
 [[ -z "$compare_bin" || "$compare_bin" == /* ]] || compare_bin="$repo/$compare_bin"
 compare_rounds="${SEARCH_BENCH_COMPARE_ROUNDS:-2}"
 pg_port_wanted="${SEARCH_BENCH_PG_PORT:-55442}"
+keep_data="${SEARCH_BENCH_KEEP_DATA:-}"
 port_wanted="${SEARCH_BENCH_PORT:-18091}"
 services=10000   # fixed: the data shape in bench/search/clone.sql spreads Tasks over 10,000 owners
 
@@ -77,6 +82,10 @@ command -v curl >/dev/null || die "curl not found"
 [[ -x "$pgbin/psql" ]] || die "PostgreSQL 15 not found in $pgbin"
 command -v python3 >/dev/null || die "python3 not found (bench/search/explain.py needs it)"
 [[ -z "$compare_bin" || -x "$compare_bin" ]] || die "SEARCH_BENCH_COMPARE: $compare_bin is not an executable"
+[[ -z "$keep_data" || ( "$keep_data" == /* && ! -e "$keep_data" ) ]] || die "SEARCH_BENCH_KEEP_DATA must be an absolute path that does not exist yet"
+
+# shellcheck source=bench/lib/cpu_accounting.sh
+source "$repo/bench/lib/cpu_accounting.sh"
 
 # ---------------------------------------------------------------------------------------------
 tmp=""
@@ -137,7 +146,7 @@ psql_sp() { "$pgbin/psql" -X -q -tA -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port
 # The data is generated, not precious: no fsync (SP_PG_FAST=1) makes loading it quicker and does
 # not change how searches read it.
 say "starting a private PostgreSQL on 127.0.0.1:$pg_port"
-pg_data="$tmp/pg"
+pg_data="${keep_data:-$tmp/pg}"
 pg_url="$(SP_PG_FAST=1 SP_PG_PORT="$pg_port" scripts/embedded-postgres.sh start "$pg_data" 2>"$tmp/pg-start.log" | tail -n 1)"
 [[ "$pg_url" == postgresql://* ]] || die "PostgreSQL did not start: $(cat "$tmp/pg-start.log")"
 psql_sp -c "ALTER SYSTEM SET maintenance_work_mem = '1GB'" -c "ALTER SYSTEM SET max_wal_size = '16GB'" \
@@ -356,16 +365,21 @@ cancel_server_queries() {
   wait_idle
 }
 
-run_wrk() {  # label wrk-threads connections url; sets W_RPS W_P50 W_P99 W_ERR
+# W_CPU is the CPU time per search of the server and of PostgreSQL (bench/lib/cpu_accounting.sh):
+# unlike the latency, it hardly changes with what else the machine is running.
+run_wrk() {  # label wrk-threads connections url; sets W_RPS W_P50 W_P99 W_ERR W_CPU
   local label=$1 t=$2 c=$3 url=$4 out
   local args=(-t "$t" -c "$c" --timeout 30s -H "Connection: keep-alive" -H "Accept: application/fhir+json")
   (( warmup == 0 )) || wrk "${args[@]}" -d "${warmup}s" "$url" >/dev/null 2>&1 || true
+  cpu_start "$server_pid"
   out="$(wrk "${args[@]}" -d "${duration}s" --latency "$url" 2>&1)" || true
   if grep -q "unable to connect" <<<"$out"; then
     die "wrk could not connect to sp-adapter (process $server_pid $(kill -0 "$server_pid" 2>/dev/null &&
       echo "still running" || echo "gone")): $out"
   fi
   wait_idle
+  cpu_stop "$(awk '/requests in/{print $1}' <<<"$out")" wrk
+  W_CPU="server ${CPU_SERVER_US} us + PostgreSQL ${CPU_PG_US} us"
   printf '==== %s: wrk %s -d %ss --latency %s\n%s\n\n' "$label" "${args[*]}" "$duration" "$url" "$out" >>"$raw_file"
   W_RPS="$(awk '/^Requests\/sec:/{printf "%.0f", $2}' <<<"$out")"
   W_P50="$(to_ms "$(awk '$1=="50%"{print $2}' <<<"$out")")"
@@ -427,6 +441,7 @@ measure_size() {  # size-label
       say "  wrk, 1 connection"
       run_wrk "$label ${q_labels[$i]} (1 connection)" 1 1 "$base${q_paths[$i]}"
       R[$label,$i,p50_1]=$W_P50 R[$label,$i,p99_1]=$W_P99 R[$label,$i,rps_1]=$W_RPS R[$label,$i,err_1]=$W_ERR
+      R[$label,$i,cpu_1]=$W_CPU
       say "  wrk, $connections connections"
       run_wrk "$label ${q_labels[$i]} ($connections connections)" 2 "$connections" "$base${q_paths[$i]}"
       R[$label,$i,p50_n]=$W_P50 R[$label,$i,p99_n]=$W_P99 R[$label,$i,rps_n]=$W_RPS R[$label,$i,err_n]=$W_ERR
@@ -471,6 +486,7 @@ compare_size() {  # size-label
         say "$label, round $round, ${names[$b]} build: ${q_labels[$i]}"
         run_wrk "$label ${q_labels[$i]} (1 connection, ${names[$b]} build $bin, round $round)" 1 1 "$base${q_paths[$i]}"
         C[$label,$b,$i]+="${C[$label,$b,$i]:+, }$W_P50 / $W_P99$W_ERR"
+        C[$label,$b,$i,cpu]+="${C[$label,$b,$i,cpu]:+, }$CPU_SERVER_US + $CPU_PG_US"
       done
     done
   done
@@ -550,6 +566,7 @@ cpu="$(awk -F': *' '/^model name/{print $2; exit}' /proc/cpuinfo 2>/dev/null || 
       if [[ -n "${R[$sl,$i,rps_1]:-}" ]]; then
         printf '      wrk  1 connection : p50 %8s ms  p99 %8s ms  %6s req/s%s\n' \
           "${R[$sl,$i,p50_1]}" "${R[$sl,$i,p99_1]}" "${R[$sl,$i,rps_1]}" "${R[$sl,$i,err_1]}"
+        echo "                          CPU per search: ${R[$sl,$i,cpu_1]}"
         printf '      wrk %2s connections: p50 %8s ms  p99 %8s ms  %6s req/s%s\n' "$connections" \
           "${R[$sl,$i,p50_n]}" "${R[$sl,$i,p99_n]}" "${R[$sl,$i,rps_n]}" "${R[$sl,$i,err_n]}"
       else
@@ -583,6 +600,7 @@ cpu="$(awk -F': *' '/^model name/{print $2; exit}' /proc/cpuinfo 2>/dev/null || 
       echo "  at $sl (load average at the start of each round: $loads)"
       for i in 0 1 2; do
         echo "    ${q_labels[$i]%%\?*}: other ${C[$sl,0,$i]}; this ${C[$sl,1,$i]}"
+        echo "      CPU per search, server + PostgreSQL (us): other ${C[$sl,0,$i,cpu]}; this ${C[$sl,1,$i,cpu]}"
       done
     done
     echo

@@ -200,15 +200,11 @@ class Parser {
     if (n.code == "_id") return simple(CriterionKind::kId, n, value, out);
     if (n.code == "_lastUpdated") return simple(CriterionKind::kLastUpdated, n, value, out);
     if (n.code == "near" && type == "HealthcareService" && n.rest.empty()) {
-      // Services whose locations or coverage areas are near: a chain to Location.near.
-      auto near = std::make_shared<SearchCriterion>();
-      if (!criterion("Location", "near", value, *near)) return false;
-      out.param = "location|coverage-area";
-      out.kind = CriterionKind::kReference;
-      out.chainType = "Location";
-      out.chained = near;
-      out.values.resize(1);
-      return true;
+      // Services whose locations or coverage areas are near. The store keeps each service's
+      // places among its own index rows (copied from its Locations, kept current when either
+      // changes), so this is Location's `near` asked of the service's rows: a directory search
+      // by place never walks the references, however many other resources share the index.
+      return criterion("Location", "near", value, out);
     }
     const fhir::SearchParameterDefinition* def = params_.parameter(type, n.code);
     if (!def) return false;

@@ -476,13 +476,7 @@ class MessageProcessing {
     }
     // The provider's report moves the Task through the workflow, as a REST update.
     const std::string& taskId = named.taskId;
-    const auto held = tx_.current("Task", taskId, true);
-    if (!held || held->deleted) {
-      throw FhirError(ErrorKind::kNotFound, "not-found", "The referral has no Task held here",
-                      "MessageHeader.response.identifier");
-    }
-    rapidjson::Document task;
-    fhir::parseJson(held->body, task);
+    rapidjson::Document task = heldReferralTask(taskId);
     if (auto next = messaging::taskAfterFeedback(task, entryResource(r_.bundle, *entry))) {
       updateEntry(*entry, "Task", taskId, *next);
     }
@@ -495,18 +489,24 @@ class MessageProcessing {
   // sender, so the rules and the referrer's news apply to each), until it asks for no more.
   void applyReport(const std::string& taskId, const messaging::ReceiverReport& report, Written& w) {
     for (int step = 0; step < 3; ++step) {
-      const auto held = tx_.current("Task", taskId, true);
-      if (!held || held->deleted) {
-        throw FhirError(ErrorKind::kNotFound, "not-found", "The referral has no Task held here",
-                        "MessageHeader.response.identifier");
-      }
-      rapidjson::Document task;
-      fhir::parseJson(held->body, task);
+      rapidjson::Document task = heldReferralTask(taskId);
       auto moves = messaging::taskMovesFor(task, report);
       if (moves.empty()) break;
       updateEntry(report.entry, "Task", taskId, moves.front());
     }
     w.focus = tx_.current("Task", taskId, false);
+  }
+
+  // The Task of the referral the response names, as held now (locked for its update).
+  rapidjson::Document heldReferralTask(const std::string& taskId) {
+    const auto held = tx_.current("Task", taskId, true);
+    if (!held || held->deleted) {
+      throw FhirError(ErrorKind::kNotFound, "not-found", "The referral has no Task held here",
+                      "MessageHeader.response.identifier");
+    }
+    rapidjson::Document task;
+    fhir::parseJson(held->body, task);
+    return task;
   }
 
   // An update made for message entry `entry`: a refusal names that entry.

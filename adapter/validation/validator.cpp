@@ -389,6 +389,11 @@ class Walk {
   std::vector<Issue> issues_;
 };
 
+std::vector<Issue> unknownResourceType(const std::string& type) {
+  return {
+      Issue{Severity::kError, "structure", "Unknown resourceType '" + type + "'", "resourceType"}};
+}
+
 }  // namespace
 
 Validator::Validator(const fhir::Definitions& definitions)
@@ -414,26 +419,21 @@ std::vector<Issue> Validator::validateAgainst(const Value& resource,
   return walk.take();
 }
 
+const StructureDefinition* Validator::coreDefinition(const std::string& type) const {
+  return defs_.isResourceType(type) ? defs_.typeDefinition(type) : nullptr;
+}
+
 std::vector<Issue> Validator::validateCore(const Value& resource) const {
   const std::string type = fhir::getString(resource, "resourceType");
-  const StructureDefinition* core =
-      defs_.isResourceType(type) ? defs_.typeDefinition(type) : nullptr;
-  if (!core) {
-    return {Issue{Severity::kError, "structure", "Unknown resourceType '" + type + "'",
-                  "resourceType"}};
-  }
-  return validateAgainst(resource, *core);
+  const StructureDefinition* core = coreDefinition(type);
+  return core ? validateAgainst(resource, *core) : unknownResourceType(type);
 }
 
 std::vector<Issue> Validator::validate(const Value& resource,
                                        const std::vector<std::string>& profiles) const {
   const std::string type = fhir::getString(resource, "resourceType");
-  const StructureDefinition* core =
-      defs_.isResourceType(type) ? defs_.typeDefinition(type) : nullptr;
-  if (!core) {
-    return {Issue{Severity::kError, "structure", "Unknown resourceType '" + type + "'",
-                  "resourceType"}};
-  }
+  const StructureDefinition* core = coreDefinition(type);
+  if (!core) return unknownResourceType(type);
   std::vector<std::string> named = profiles;
   if (const Value* meta = fhir::findMember(resource, "meta")) {
     if (const Value* list = fhir::findMember(*meta, "profile"); list && list->IsArray()) {

@@ -48,6 +48,8 @@ class Validator {
  private:
   std::vector<fhir::Issue> validateAgainst(const rapidjson::Value& resource,
                                            const fhir::StructureDefinition& sd) const;
+  // The core definition of resource type `type`, or null when R4 has no such resource type.
+  const fhir::StructureDefinition* coreDefinition(const std::string& type) const;
 
   const fhir::Definitions& defs_;
   std::unique_ptr<InvariantEngine> invariants_;

@@ -41,13 +41,12 @@ std::vector<std::string> keepDirectoryDetails(const rapidjson::Value& stored,
   for (const auto& [url, name] : details) {
     const auto held = extensionsWithUrl(stored, url);
     if (held.empty() || !extensionsWithUrl(incoming, url).empty()) continue;
-    if (!fhir::findMember(incoming, "extension") || !incoming["extension"].IsArray()) {
-      fhir::setMember(incoming, "extension", rapidjson::Value(rapidjson::kArrayType), a);
-    }
+    rapidjson::Value& extensions =
+        fhir::memberOfType(incoming, "extension", rapidjson::kArrayType, a);
     for (const rapidjson::Value* extension : held) {
       rapidjson::Value copy;
       copy.CopyFrom(*extension, a);
-      incoming["extension"].PushBack(copy, a);
+      extensions.PushBack(copy, a);
     }
     kept.push_back(name);
   }

@@ -24,7 +24,8 @@
 --   Patient i      NHS number 9100000000 + i
 --   HealthcareService i  location sb-loc-i; category one of 8 codes by i % 8; free places 0
 --                  when i % 4 = 0 (has-capacity false), else 1 + i % 7
---   Location i     spread over a county-sized box (lat 53.6-54.0, long -1.9 to -1.2)
+--   Location i     spread over a county-sized box (lat 53.6-54.0, long -1.9 to -1.2); service i's
+--                  place rows (idx_geo, param near) hold the same position
 -- so every Patient has 2 referrals and 8 Tasks, and owner sb-hs-0 has 100 Tasks (25 requested),
 -- whatever the number of Tasks.
 
@@ -59,8 +60,8 @@ LANGUAGE sql STABLE AS $$
     CASE WHEN res_type = 'Task' THEN (ARRAY['received', 'first-contact-made', 'attending', 'discharged'])[i % 4 + 1] END,
     CASE WHEN res_type = 'HealthcareService' THEN (ARRAY['1', '2', '8', '11', '14', '23', '27', '33'])[i % 8 + 1] END,
     CASE WHEN res_type = 'HealthcareService' THEN CASE WHEN i % 4 = 0 THEN 0 ELSE 1 + (i % 7)::int END END,
-    CASE WHEN res_type = 'Location' THEN round((53.6 + 0.4 * ((i * 0.6180339887) % 1))::numeric, 7)::text END,
-    CASE WHEN res_type = 'Location' THEN round((-1.9 + 0.7 * ((i * 0.7548776662) % 1))::numeric, 7)::text END,
+    CASE WHEN res_type IN ('Location', 'HealthcareService') THEN round((53.6 + 0.4 * ((i * 0.6180339887) % 1))::numeric, 7)::text END,
+    CASE WHEN res_type IN ('Location', 'HealthcareService') THEN round((-1.9 + 0.7 * ((i * 0.7548776662) % 1))::numeric, 7)::text END,
     CASE WHEN res_type = 'Location' THEN 'LS' || (1 + i % 28) || ' ' || (1 + i % 9) || 'AB' END,
     CASE WHEN res_type = 'Patient' THEN (9100000000 + i)::text END
   FROM generate_series(lo, hi) AS i $$;

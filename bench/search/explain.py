@@ -5,6 +5,9 @@ Reads a piece of PostgreSQL's log written with log_statement = 'all' while the s
 one search, takes every SELECT it ran ("execute <unnamed>: ..." with its "parameters: $1 = ..."
 line), and runs each again in psql as PREPARE + EXPLAIN (ANALYZE, BUFFERS) EXECUTE with the
 same parameter values (so PostgreSQL plans it with those values, as it did for the server).
+Each is run twice in one session and the second run is shown: the first pays for loading the
+new session's catalog caches (a few milliseconds of "planning" that the server's long-lived
+connections never pay again).
 A statement that does not finish within the time limit is shown with EXPLAIN (no ANALYZE): the
 plan PostgreSQL chose, with its estimates.
 
@@ -68,7 +71,8 @@ def summary(plan, analyzed):
     parts = []
     if analyzed:
         t = re.search(r"Execution Time: ([\d.]+) ms", plan)
-        parts.append(f"{t.group(1) if t else '?'} ms")
+        p = re.search(r"Planning Time: ([\d.]+) ms", plan)
+        parts.append(f"{t.group(1) if t else '?'} ms (planning {p.group(1) if p else '?'} ms)")
     parts.append("indexes: " + (", ".join(indexes) or "none"))
     parts.append("sequential scans: " + (", ".join(seqs) or "none"))
     if "SubPlan" in plan:
@@ -91,8 +95,9 @@ def main():
     for n, (_pid, sql, params) in enumerate(stmts, 1):
         args = "(" + ", ".join(params) + ")" if params else ""
         head = f"PREPARE s AS {sql};\n"
+        explain = f"EXPLAIN (ANALYZE, BUFFERS) EXECUTE s{args};\n"
         rc, out, err = run_psql(psql, f"SET statement_timeout = '{timeout}s';\n{head}"
-                                      f"EXPLAIN (ANALYZE, BUFFERS) EXECUTE s{args};\n")
+                                      f"\\o /dev/null\n{explain}\\o\n{explain}")
         analyzed = rc == 0
         note = ""
         if not analyzed:

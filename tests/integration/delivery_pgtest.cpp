@@ -113,12 +113,7 @@ class Delivery : public ::testing::Test {
   };
   static Parties parties(const MessageReceiver& receiver, const std::string& gpOds = "A81001") {
     Parties p;
-    p.endpoint = create(
-        "Endpoint",
-        R"({"resourceType":"Endpoint",)" + samples::narrative("GP messaging") +
-            R"("status":"active","connectionType":{"system":"http://terminology.hl7.org/CodeSystem/endpoint-connection-type","code":"hl7-fhir-msg"},)"
-            R"("payloadType":[{"text":"FHIR message"}],"address":")" +
-            receiver.url() + R"("})");
+    p.endpoint = create("Endpoint", samples::messagingEndpoint("GP messaging", receiver.url()));
     p.gp = create("Organization",
                   R"({"resourceType":"Organization",)" + samples::narrative("GP practice") +
                       R"("identifier":[{"system":")" + kOds + R"(","value":")" + gpOds +
@@ -468,12 +463,8 @@ TEST_F(Delivery, NewReferralsAndCancellationsArePushedToAReceiverThatAsksForThem
   MessageReceiver provider;
   const Parties p = parties(gp);
   // The provider's Endpoint lists the BaRS request event: it wants referrals pushed.
-  const std::string endpoint = create(
-      "Endpoint",
-      R"({"resourceType":"Endpoint",)" + samples::narrative("Provider messaging") +
-          R"("status":"active","connectionType":{"system":"http://terminology.hl7.org/CodeSystem/endpoint-connection-type","code":"hl7-fhir-msg"},)"
-          R"("payloadType":[{"coding":[{"system":"https://fhir.nhs.uk/CodeSystem/message-events-bars","code":"servicerequest-request"}]}],"address":")" +
-          provider.url() + R"("})");
+  const std::string endpoint =
+      create("Endpoint", samples::messagingEndpoint("Provider messaging", provider.url(), true));
   HttpResponse service = client().get("/HealthcareService/" + p.service);
   ASSERT_EQ(service.status, 200);
   HttpResponse updated = client().send(
@@ -557,12 +548,8 @@ TEST_F(Delivery, AWarmHandoverIsPushedToANewOwnerNamedByItsOdsCode) {
   MessageReceiver gp;
   MessageReceiver next;
   const Parties p = parties(gp, "A81093");
-  const std::string endpoint = create(
-      "Endpoint",
-      R"({"resourceType":"Endpoint",)" + samples::narrative("Next provider messaging") +
-          R"("status":"active","connectionType":{"system":"http://terminology.hl7.org/CodeSystem/endpoint-connection-type","code":"hl7-fhir-msg"},)"
-          R"("payloadType":[{"coding":[{"system":"https://fhir.nhs.uk/CodeSystem/message-events-bars","code":"servicerequest-request"}]}],"address":")" +
-          next.url() + R"("})");
+  const std::string endpoint =
+      create("Endpoint", samples::messagingEndpoint("Next provider messaging", next.url(), true));
   const std::string nextOrganisation =
       create("Organization", R"({"resourceType":"Organization",)" + samples::narrative("Next") +
                                  R"("identifier":[{"system":")" + kOds +
@@ -698,14 +685,8 @@ class DeliveryToPartners : public ::testing::Test {
   }
 
   static HttpClient& client(const std::string& slug) {
-    static std::map<std::string, std::unique_ptr<HttpClient>> clients;
-    auto& c = clients[slug];
-    if (!c) {
-      const Certificates& certs = testCertificates();
-      c = std::make_unique<HttpClient>(server_->baseUrl(),
-                                       TlsOptions{certs.ca(), certs.cert(slug), certs.key(slug)});
-    }
-    return *c;
+    static PartnerClients clients(server_->baseUrl());
+    return clients.as(slug);
   }
 
   static std::string create(const std::string& slug, const std::string& type,
@@ -741,12 +722,8 @@ const std::string kVcseStatus = "https://vcse-cases.northvale.example.org/CodeSy
 TEST_F(DeliveryToPartners,
        ContactedOnAReceivedReferralIsAcceptedFirstAndTheReferrerGetsItsOwnWords) {
   MessageReceiver carers;
-  const std::string endpoint = create(
-      "admin", "Endpoint",
-      R"({"resourceType":"Endpoint",)" + samples::narrative("Carers messaging") +
-          R"("status":"active","connectionType":{"system":"http://terminology.hl7.org/CodeSystem/endpoint-connection-type","code":"hl7-fhir-msg"},)"
-          R"("payloadType":[{"text":"FHIR message"}],"address":")" +
-          carers.url() + R"("})");
+  const std::string endpoint =
+      create("admin", "Endpoint", samples::messagingEndpoint("Carers messaging", carers.url()));
   const std::string referrer = organisation("VCS0002", endpoint);
   const std::string provider = organisation("VCS0001", "");
   const std::string service =
@@ -855,11 +832,7 @@ TEST_F(DeliveryToPartners, AnUndeliveredResponseIsFoundByItsSenderAndItsIntended
       400,
       R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"invalid"}]})");
   const std::string endpoint = create(
-      "admin", "Endpoint",
-      R"({"resourceType":"Endpoint",)" + samples::narrative("Dr Osei's messaging") +
-          R"("status":"active","connectionType":{"system":"http://terminology.hl7.org/CodeSystem/endpoint-connection-type","code":"hl7-fhir-msg"},)"
-          R"("payloadType":[{"text":"FHIR message"}],"address":")" +
-          gpSystem.url() + R"("})");
+      "admin", "Endpoint", samples::messagingEndpoint("Dr Osei's messaging", gpSystem.url()));
   const std::string practice = organisation("A81001", "");
   const std::string role =
       create("gp", "PractitionerRole",
@@ -936,12 +909,8 @@ TEST_F(DeliveryToPartners, HttpsDeliveryPresentsTheHubClientCertificateAndVerifi
   MessageReceiver impostor(
       ReceiverTls{foreign.dir + "/server.crt", foreign.dir + "/server.key", ""});
   const auto referTo = [&](const MessageReceiver& gp, const std::string& ods) {
-    const std::string endpoint = create(
-        "admin", "Endpoint",
-        R"({"resourceType":"Endpoint",)" + samples::narrative("GP messaging") +
-            R"("status":"active","connectionType":{"system":"http://terminology.hl7.org/CodeSystem/endpoint-connection-type","code":"hl7-fhir-msg"},)"
-            R"("payloadType":[{"text":"FHIR message"}],"address":")" +
-            gp.url() + R"("})");
+    const std::string endpoint =
+        create("admin", "Endpoint", samples::messagingEndpoint("GP messaging", gp.url()));
     const std::string referrer = organisation(ods, endpoint);
     const std::string provider = organisation("SPR0001", "");
     const std::string service =

@@ -127,12 +127,8 @@ class MessageFlow : public ::testing::Test {
     p.gpOds = "G" + tag;
     p.navigatorOds = "N" + tag;
     p.linkWorkerOds = "L" + tag;
-    const std::string endpoint = create(
-        "Endpoint",
-        R"({"resourceType":"Endpoint",)" + samples::narrative("GP messaging") +
-            R"("status":"active","connectionType":{"system":"http://terminology.hl7.org/CodeSystem/endpoint-connection-type","code":"hl7-fhir-msg"},)"
-            R"("payloadType":[{"text":"FHIR message"}],"address":")" +
-            gp.url() + R"("})");
+    const std::string endpoint =
+        create("Endpoint", samples::messagingEndpoint("GP messaging", gp.url()));
     p.gp = organisation(p.gpOds, R"(,"endpoint":[{"reference":"Endpoint/)" + endpoint + R"("}])");
     p.navigator = organisation(p.navigatorOds);
     p.linkWorker = organisation(p.linkWorkerOds);
@@ -303,12 +299,8 @@ TEST_F(MessageFlow, OutcomeReportCompletesTheTaskStoresItsObservationsAndTellsTh
 TEST_F(MessageFlow, ABarsResponseToAPushedReferralMovesItsTaskAndReachesTheReferrer) {
   MessageReceiver gp, provider;
   const Parties p = parties("1005", gp);
-  const std::string endpoint = create(
-      "Endpoint",
-      R"({"resourceType":"Endpoint",)" + samples::narrative("Provider messaging") +
-          R"("status":"active","connectionType":{"system":"http://terminology.hl7.org/CodeSystem/endpoint-connection-type","code":"hl7-fhir-msg"},)"
-          R"("payloadType":[{"coding":[{"system":"https://fhir.nhs.uk/CodeSystem/message-events-bars","code":"servicerequest-request"}]}],"address":")" +
-          provider.url() + R"("})");
+  const std::string endpoint =
+      create("Endpoint", samples::messagingEndpoint("Provider messaging", provider.url(), true));
   const std::string providerOds = "P1005";
   const std::string providerId =
       organisation(providerOds, R"(,"endpoint":[{"reference":"Endpoint/)" + endpoint + R"("}])");

@@ -95,12 +95,8 @@ class PartnerMessages : public ::testing::Test {
     gpInbox_ = std::make_unique<MessageReceiver>();
     // The GP practice, and its service whose Endpoint is the GP system's inbox: the reply
     // address its messages give (source.endpoint = its service id).
-    const std::string endpoint = create(
-        "Endpoint",
-        R"({"resourceType":"Endpoint",)" + samples::narrative("GP messaging") +
-            R"("status":"active","connectionType":{"system":"http://terminology.hl7.org/CodeSystem/endpoint-connection-type","code":"hl7-fhir-msg"},)"
-            R"("payloadType":[{"text":"FHIR message"}],"address":")" +
-            gpInbox_->url() + R"("})");
+    const std::string endpoint =
+        create("Endpoint", samples::messagingEndpoint("GP messaging", gpInbox_->url()));
     gp_ = organisation(kGpOds);
     std::string gpService = samples::directoryEntry("Organization/" + gp_, "GP service");
     gpService = with(gpService, "/identifier",
@@ -110,12 +106,9 @@ class PartnerMessages : public ::testing::Test {
     // The receiving organisation and the service referrals go to; its Endpoint asks for BaRS
     // requests to be pushed (new referrals, cancellations).
     providerInbox_ = std::make_unique<MessageReceiver>();
-    const std::string providerEndpoint = create(
-        "Endpoint",
-        R"({"resourceType":"Endpoint",)" + samples::narrative("Link workers messaging") +
-            R"("status":"active","connectionType":{"system":"http://terminology.hl7.org/CodeSystem/endpoint-connection-type","code":"hl7-fhir-msg"},)"
-            R"("payloadType":[{"coding":[{"system":"https://fhir.nhs.uk/CodeSystem/message-events-bars","code":"servicerequest-request"}]}],"address":")" +
-            providerInbox_->url() + R"("})");
+    const std::string providerEndpoint =
+        create("Endpoint",
+               samples::messagingEndpoint("Link workers messaging", providerInbox_->url(), true));
     provider_ = organisation(kProviderOds);
     std::string service = samples::directoryEntry("Organization/" + provider_, "Link workers");
     service =
@@ -135,14 +128,8 @@ class PartnerMessages : public ::testing::Test {
   }
 
   static HttpClient& client(const std::string& slug) {
-    static std::map<std::string, std::unique_ptr<HttpClient>> clients;
-    auto& c = clients[slug];
-    if (!c) {
-      const Certificates& certs = testCertificates();
-      c = std::make_unique<HttpClient>(server_->baseUrl(),
-                                       TlsOptions{certs.ca(), certs.cert(slug), certs.key(slug)});
-    }
-    return *c;
+    static PartnerClients clients(server_->baseUrl());
+    return clients.as(slug);
   }
   static std::string create(const std::string& type, const std::string& json) {
     HttpResponse r = client("admin").send("POST", "/" + type, json);

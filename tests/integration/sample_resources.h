@@ -68,6 +68,21 @@ inline std::string directoryEntry(const std::string& providedBy,
          name + R"("})";
 }
 
+// An Endpoint for FHIR messages at `address`, named `name`. Its payload type is a plain "FHIR
+// message", or with `barsRequests` BaRS's event for new referrals: its organisation asks for
+// referrals to be pushed to it.
+inline std::string messagingEndpoint(const std::string& name, const std::string& address,
+                                     bool barsRequests = false) {
+  const std::string payload =
+      barsRequests
+          ? R"([{"coding":[{"system":"https://fhir.nhs.uk/CodeSystem/message-events-bars","code":"servicerequest-request"}]}])"
+          : R"([{"text":"FHIR message"}])";
+  return R"({"resourceType":"Endpoint",)" + narrative(name) +
+         R"("status":"active","connectionType":{"system":"http://terminology.hl7.org/CodeSystem/endpoint-connection-type","code":"hl7-fhir-msg"},)"
+         R"("payloadType":)" +
+         payload + R"(,"address":")" + address + R"("})";
+}
+
 // The smallest conforming resource of each type a referral message Bundle carries beside the
 // referral itself, about the person `subject`. Empty for other types.
 inline std::string minimal(const std::string& type, const std::string& subject = "Patient/p") {

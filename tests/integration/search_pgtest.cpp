@@ -1293,6 +1293,43 @@ TEST_F(SearchPlaces, HealthcareServiceNearItsCoverageArea) {
   EXPECT_EQ(matchNames("/HealthcareService?near=53.82%7C-1.58%7C2%7Ckm"), (Names{"covers"}));
 }
 
+// A service is found where its Locations are now. The store copies their positions into the
+// service's own index rows (issue 24), so it must make the copies again when a Location moves or
+// goes, and when the service names other Locations.
+TEST_F(SearchPlaces, HealthcareServiceNearFollowsItsLocationsAsTheyChange) {
+  const auto at = [](const std::string& field, const std::string& reference) {
+    return R"({")" + field + R"(":[{"reference":")" + reference + R"("}]})";
+  };
+  const std::string nearLeeds = "/HealthcareService?near=53.8%7C-1.55%7C1%7Ckm";
+  const std::string nearYork = "/HealthcareService?near=53.96%7C-1.08%7C1%7Ckm";
+  const std::string nearAdel = "/HealthcareService?near=53.853%7C-1.585%7C1%7Ckm";
+  const std::string nearHeadingley = "/HealthcareService?near=53.82%7C-1.58%7C1%7Ckm";
+  put("HealthcareService", "mover", service("Moves with its venue"),
+      at("location", ref("Location", "leeds")));
+  put("HealthcareService", "stays", service("Stays at Headingley"),
+      at("coverageArea", ref("Location", "headingley")));
+  EXPECT_EQ(matchNames(nearLeeds), (Names{"mover"}));
+  EXPECT_EQ(matchNames(nearYork), Names{});
+
+  put("Location", "leeds", location("Leeds venue, moved to York", 53.9591, -1.0815, "YO1 7HH"));
+  EXPECT_EQ(matchNames(nearLeeds), Names{}) << "the venue moved away";
+  EXPECT_EQ(matchNames(nearYork), (Names{"mover"})) << "the service follows its venue";
+
+  put("HealthcareService", "mover", service("Moves with its venue"),
+      at("location", ref("Location", "adel")));
+  EXPECT_EQ(matchNames(nearYork), Names{}) << "the service no longer names the York venue";
+  EXPECT_EQ(matchNames(nearAdel), (Names{"mover"}));
+
+  remove(ref("Location", "adel"));
+  EXPECT_EQ(matchNames(nearAdel), Names{}) << "a deleted Location is no place";
+  put("Location", "adel", location("Adel", 53.8531, -1.5852, "LS16 5AB"));
+  EXPECT_EQ(matchNames(nearAdel), (Names{"mover"})) << "the Location written again";
+
+  remove(ref("HealthcareService", "mover"));
+  EXPECT_EQ(matchNames(nearAdel), Names{});
+  EXPECT_EQ(matchNames(nearHeadingley), (Names{"stays"})) << "the other service never changed";
+}
+
 // A search with a place starts from the box and tests every other criterion on the services
 // found there (issue 24): the answers must be those of the criteria together, whatever the
 // criteria's form, with many services elsewhere sharing the category, and over several pages.

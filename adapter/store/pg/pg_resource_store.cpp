@@ -13,6 +13,7 @@
 #include "fhir/ids.h"
 #include "store/pg/access_sql.h"
 #include "store/pg/deferred_writes.h"
+#include "store/pg/directory_places.h"
 #include "store/pg/migrations.h"
 #include "store/pg/pg_errors.h"
 #include "store/pg/pg_messages.h"
@@ -63,10 +64,18 @@ void prepareStatements(pqxx::connection& c) {
       " ON v.res_type = r.res_type AND v.res_id = r.res_id AND v.version_id = r.version_id"
       " WHERE r.res_type = $1 AND r.res_id = $2";
   c.prepare("current", current);
-  // Locking needs a single-table statement: with a join, a row updated while we wait is
-  // re-checked against the old version row and silently drops out of the result.
-  c.prepare("lock_current",
-            "SELECT version_id FROM resources WHERE res_type = $1 AND res_id = $2 FOR UPDATE");
+  // Locks the current pointer and reads its version in one round trip. The lock is taken on the
+  // single table in the CTE: a row updated while we wait is re-read there at its new version.
+  // The version row is joined with the statement's snapshot, taken before the wait, so a version
+  // committed meanwhile is not seen: the version columns are then null and the caller reads that
+  // version with a statement of its own ("version").
+  c.prepare(
+      "lock_current_version",
+      "WITH locked AS MATERIALIZED (SELECT res_type, res_id, version_id FROM resources"
+      " WHERE res_type = $1 AND res_id = $2 FOR UPDATE) SELECT " +
+          cols +
+          ", l.version_id FROM locked l LEFT JOIN resource_versions v"
+          " ON v.res_type = l.res_type AND v.res_id = l.res_id AND v.version_id = l.version_id");
   c.prepare("version", "SELECT " + cols +
                            " FROM resource_versions v"
                            " WHERE v.res_type = $1 AND v.res_id = $2 AND v.version_id = $3");
@@ -143,9 +152,13 @@ class PgTransaction : public StoreTransaction {
       return found;
     }
     flushPending();
-    const pqxx::result locked = tx_.exec_prepared("lock_current", type, id);
+    const pqxx::result locked = tx_.exec_prepared("lock_current_version", type, id);
     std::optional<ResourceVersion> found;
-    if (!locked.empty()) found = version(type, id, locked[0][0].as<std::int64_t>());
+    if (!locked.empty()) {
+      const pqxx::row row = locked[0];
+      found = row[0].is_null() ? version(type, id, row[kVersionColumnCount].as<std::int64_t>())
+                               : std::optional<ResourceVersion>(toVersion(row));
+    }
     cache_.rememberCurrent(type, id, found);
     return found;
   }
@@ -369,6 +382,7 @@ class PgTransaction : public StoreTransaction {
   // transaction writes, not one per count.
   void flushPending() {
     std::vector<DeferredWrite> writes = versionWrites(pendingVersions_);
+    const std::optional<DeferredWrite> places = directoryPlacesRefresh(pendingVersions_);
     if (!pendingGrants_.empty()) writes.push_back(grantsWrite());
     for (auto& w : deferred_) writes.push_back(std::move(w));
     if (!pendingOutbox_.empty()) writes.push_back(outboxWrite());
@@ -380,6 +394,10 @@ class PgTransaction : public StoreTransaction {
     name << "deferred_" << std::hex << std::hash<std::string>{}(all.sql);
     tx_.conn().prepare(name.str(), all.sql);
     tx_.exec_prepared(name.str(), pqxx::prepare::make_dynamic_params(all.params));
+    if (places) {  // after the batch, whose index rows it reads (directory_places.h)
+      tx_.exec_prepared("lock_key", kDirectoryPlacesLock);
+      tx_.exec_params(places->sql, pqxx::prepare::make_dynamic_params(places->params));
+    }
   }
 
   AuditPage auditRecords(const AuditQuery& q) override {

@@ -539,10 +539,12 @@ SearchResult runSearch(pqxx::transaction_base& tx, const SearchRequest& request)
     where += " AND r.res_type IN (" + list + ")";
   }
   // A search with a place starts from the place box, whatever the statistics say: the ids in
-  // the box (and the services whose locations they are) are computed first, and every other
-  // criterion is tested on those candidates only. Left to its estimates, PostgreSQL started
-  // from the criterion it thought rarest; at 1,000,000 Tasks it expected 1 of the services'
-  // 10,001 location references and probed the box once for each of them (issue 24).
+  // the box are computed first, and every other criterion is tested on those candidates only.
+  // Left to its estimates, PostgreSQL started from the criterion it thought rarest; at 1,000,000
+  // Tasks it expected 1 of the services' 10,001 location references and probed the box once for
+  // each of them (issue 24). A service's places are its own index rows (directory_places.h), so
+  // HealthcareService?near reads the box of services directly; a chain towards a place
+  // (x.location.near) still goes from the box outwards through the references.
   const SearchCriterion* place = nullptr;
   if (request.types.size() == 1) {
     for (const SearchCriterion& c : request.criteria) {

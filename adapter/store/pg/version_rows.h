@@ -12,6 +12,7 @@ inline constexpr const char* kVersionColumns =
     "v.res_type, v.res_id, v.version_id,"
     " floor(extract(epoch FROM v.last_updated) * 1000)::bigint,"
     " v.deleted, v.method, coalesce(v.body, ''), v.seq";
+inline constexpr int kVersionColumnCount = 8;
 
 inline ResourceVersion toVersion(const pqxx::row& row) {
   ResourceVersion v;
