@@ -18,6 +18,7 @@
 #include "http/http_post_client.h"
 #include "http/http_server.h"
 #include "mapping/mapping_set.h"
+#include "mapping/oruk_feed.h"
 #include "rest/fhir_api.h"
 #include "rest/operations.h"
 #include "search/index_extractor.h"
@@ -27,7 +28,10 @@
 #include "services/delivery_rules.h"
 #include "services/derivation_rules.h"
 #include "services/directory_entry_rule.h"
+#include "services/feed_scheduler.h"
+#include "services/feed_sync_operation.h"
 #include "services/handover_sweeper.h"
+#include "services/oruk_directory.h"
 #include "services/process_message.h"
 #include "services/publish_resources.h"
 #include "services/report_operations.h"
@@ -36,6 +40,7 @@
 #include "store/pg/pg_outbox_store.h"
 #include "store/pg/pg_reports.h"
 #include "store/pg/pg_resource_store.h"
+#include "store/pg/pg_sync_gate.h"
 #include "validation/validator.h"
 
 namespace {
@@ -203,6 +208,22 @@ int run(const sp::app::Config& config) {
        .name = "$alternatives",
        .definition = std::string(sp::fhir::kOperationBase) + "HealthcareService-alternatives",
        .operation = &alternatives});
+  // Directory feeds (mappings/feeds, docs/directory-feeds.md): public https, the system's CAs.
+  // Without the CA file, https feeds fail (each sync says why) and http ones still work.
+  const bool feedCaReadable = static_cast<bool>(std::ifstream(config.feedCaFile));
+  if (!feedCaReadable) std::cerr << "directory feeds: cannot read " << config.feedCaFile << "\n";
+  sp::http::HttpPostClient feedClient(
+      sp::http::PostClientConfig{.caFile = feedCaReadable ? config.feedCaFile : "",
+                                 .certFile = "",
+                                 .keyFile = "",
+                                 .timeout = std::chrono::milliseconds(config.feedTimeoutMillis),
+                                 .maxResponseBytes = 64 * 1024 * 1024});  // one page
+  sp::store::pg::PgSyncGate feedGate(config.databaseUrl);  // one sync of a feed at a time
+  sp::services::FeedSyncOperation feedSync(
+      store, api.context(), feedClient, sp::mapping::loadOrukFeeds(config.mappingsDir + "/feeds"),
+      mappings);
+  feedSync.useGate(&feedGate);
+  operations.add(feedSync.entry());
   api.useOperations(&operations);
 
   const auto stored = sp::services::publishMappingResources(api, mappings);
@@ -210,12 +231,19 @@ int run(const sp::app::Config& config) {
             << mappings.partners().partners().size() << " partner entries from "
             << config.mappingsDir << " (stored: " << stored.created << " created, "
             << stored.updated << " updated, " << stored.unchanged << " unchanged)\n";
+  std::cerr << "directory feeds: " << feedSync.feeds().size() << " in " << config.mappingsDir
+            << "/feeds\n";
   const auto published = sp::services::publishResources(api, messageDefinitions(definitions));
   std::cerr << "message definitions: " << published.created << " created, " << published.updated
             << " updated, " << published.unchanged << " unchanged\n";
   sp::services::HandoverSweeper sweeper(store, api.context(), workflow,
                                         std::chrono::milliseconds(config.handoverSweepMillis));
   if (config.handoverSweepMillis > 0) sweeper.start();
+  std::vector<std::string> feedIds;
+  for (const auto& feed : feedSync.feeds()) feedIds.push_back(feed.id);
+  sp::services::FeedScheduler feedScheduler(
+      feedIds, [&feedSync](const std::string& id) { return feedSync.syncUngated(id); }, feedGate,
+      std::chrono::seconds(config.feedSyncSeconds));
   sp::store::pg::PgOutboxStore outbox(config.databaseUrl,
                                       static_cast<std::size_t>(config.deliveryWorkers));
   sp::http::HttpPostClient deliveryClient(deliveryClientConfig(config));
@@ -235,6 +263,22 @@ int run(const sp::app::Config& config) {
   sp::http::HttpServer server(config.http,
                               [&api](const sp::rest::RestRequest& r) { return api.handle(r); });
   server.start();
+  // The public directory: a listener of its own, with a handler that is not the FHIR API.
+  const sp::services::OrukDirectory orukDirectory(store, config.limits.maxPageSize);
+  std::unique_ptr<sp::http::HttpServer> directoryServer;
+  if (config.directoryPort > 0) {
+    sp::http::HttpConfig open = config.http;
+    open.host = config.directoryHost;
+    open.port = static_cast<std::uint16_t>(config.directoryPort);
+    open.plainHttp = true;
+    open.threads = 2;
+    open.baseUrl = "";
+    directoryServer = std::make_unique<sp::http::HttpServer>(
+        open, [&orukDirectory](const sp::rest::RestRequest& r) { return orukDirectory.handle(r); });
+    directoryServer->start();
+    std::cerr << "serving the public directory (Open Referral UK 3.0) on plain http " << open.host
+              << ":" << directoryServer->port() << "\n";
+  }
   if (config.http.baseUrl.empty()) {  // behind the edge, --base-url names the edge's address
     const std::string host = config.http.host == "0.0.0.0" ? "localhost" : config.http.host;
     publicBase.set((config.http.plainHttp ? "http://" : "https://") + host + ":" +
@@ -243,6 +287,7 @@ int run(const sp::app::Config& config) {
   if (config.deliveryEnabled) {
     for (auto& worker : deliveryWorkers) worker->start();
   }
+  feedScheduler.start();  // does nothing without --feed-sync-seconds or feeds
   std::cerr << "serving FHIR R4 on " << (config.http.plainHttp ? "plain http" : "the TLS edge's")
             << " port " << config.http.host << ":" << server.port() << " ("
             << definitions.resourceTypes().size() << " resource types, " << config.http.threads
@@ -254,8 +299,10 @@ int run(const sp::app::Config& config) {
   sigwait(&signals, &received);
   std::cerr << "signal " << received << ": shutting down\n";
   server.shutdown();
+  if (directoryServer) directoryServer->shutdown();
   for (auto& worker : deliveryWorkers) worker->stop();
   sweeper.stop();
+  feedScheduler.stop();
   return 0;
 }
 

@@ -18,6 +18,7 @@ packages=(
   clang-14 libclang-rt-14-dev  # libFuzzer and its sanitizer runtimes (tests/fuzz)
   clang-format-14  # the formatting check (scripts/check-format.sh)
   chromium  # headless, for the report page test (tests/integration/reports_pgtest.cpp)
+  python3-jsonschema  # the ORUK schemas (draft 2020-12) in directory_feed_pgtest
 )
 
 missing=()

@@ -170,6 +170,32 @@ const std::vector<Option>& options() {
        [](Config& c, const std::string& v) {
          c.outboxRetentionHours = number("outbox-retention-hours", v, 0, 10L * 365 * 24);
        }},
+      {"feed-ca", "SP_FEED_CA", Kind::kText,
+       "CA certificates that https directory feeds must chain to (default: the system's, "
+       "/etc/ssl/certs/ca-certificates.crt)",
+       [](Config& c, const std::string& v) { c.feedCaFile = v; }},
+      {"feed-sync-seconds", "SP_FEED_SYNC_SECONDS", Kind::kNumber,
+       "seconds between two syncs of each directory feed of mappings/feeds, whichever adapter "
+       "on the database runs it, one at a time (default 0: only on POST "
+       "HealthcareService/$sync-feed)",
+       [](Config& c, const std::string& v) {
+         c.feedSyncSeconds = number("feed-sync-seconds", v, 0, 7L * 24 * 3600);
+       }},
+      {"feed-timeout-ms", "SP_FEED_TIMEOUT_MS", Kind::kNumber,
+       "milliseconds one page of a directory feed may take, connect to answer (default 30000)",
+       [](Config& c, const std::string& v) {
+         c.feedTimeoutMillis = number("feed-timeout-ms", v, 100, 600L * 1000);
+       }},
+      {"directory-port", "SP_DIRECTORY_PORT", Kind::kNumber,
+       "port of the public directory, an Open Referral UK 3.0 API over plain HTTP with no client "
+       "certificate, apart from the FHIR API (default 0: not served; docs/directory-feeds.md)",
+       [](Config& c, const std::string& v) {
+         c.directoryPort = number("directory-port", v, 0, 65535);
+       }},
+      {"directory-host", "SP_DIRECTORY_HOST", Kind::kText,
+       "address the public directory listens on (default 127.0.0.1; put a TLS proxy in front to "
+       "publish it)",
+       [](Config& c, const std::string& v) { c.directoryHost = v; }},
       {"localities-file", "SP_LOCALITIES_FILE", Kind::kText,
        "postcode sectors and districts of the county's localities, for the impact report "
        "(default: localities.csv in the mappings folder)",

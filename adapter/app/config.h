@@ -44,6 +44,13 @@ struct Config {
   std::string deliveryCertFile = kDefaultDeliveryCert;
   std::string deliveryKeyFile = kDefaultDeliveryKey;
   long outboxRetentionHours = 7 * 24;  // delivered outbox rows older than this are deleted
+  // Directory feeds (mappings/feeds, docs/directory-feeds.md).
+  std::string feedCaFile = "/etc/ssl/certs/ca-certificates.crt";  // public CAs of https feeds
+  long feedSyncSeconds = 0;        // every feed synced this often; 0: only on request
+  long feedTimeoutMillis = 30000;  // one page: connect, send and answer
+  // The public directory (Open Referral UK 3.0 API) on a plain listener of its own; 0: off.
+  long directoryPort = 0;
+  std::string directoryHost = "127.0.0.1";
   bool help = false;
 };
 

@@ -1,5 +1,6 @@
-// The seam between the delivery worker and the network: one HTTP POST to a partner. The
-// implementation (http/http_post_client.h) lives in the HTTP edge; tests may supply their own.
+// The seam between the hub and the network: one HTTP request to a partner (a POST from the
+// delivery worker, a GET of a directory feed's page). The implementation
+// (http/http_post_client.h) lives in the HTTP edge; tests may supply their own.
 #pragma once
 
 #include <string>
@@ -9,7 +10,8 @@
 namespace sp::delivery {
 
 struct OutgoingRequest {
-  std::string url;  // http:// or https://
+  std::string method = "POST";  // or "GET" (then `body` is empty)
+  std::string url;              // http:// or https://
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
 };

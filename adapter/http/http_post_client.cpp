@@ -301,9 +301,9 @@ SendResult HttpPostClient::post(const OutgoingRequest& request) {
       return result;
     }
   }
-  std::string head =
-      "POST " + url.target + " HTTP/1.1\r\nHost: " + url.host + ":" + std::to_string(url.port) +
-      "\r\nConnection: close\r\nContent-Length: " + std::to_string(request.body.size()) + "\r\n";
+  std::string head = request.method + " " + url.target + " HTTP/1.1\r\nHost: " + url.host + ":" +
+                     std::to_string(url.port) + "\r\nConnection: close\r\nContent-Length: " +
+                     std::to_string(request.body.size()) + "\r\n";
   for (const auto& [name, value] : request.headers) head += name + ": " + value + "\r\n";
   head += "\r\n";
   Channel channel(socket.fd, session.ssl);
@@ -314,7 +314,12 @@ SendResult HttpPostClient::post(const OutgoingRequest& request) {
   std::string raw;
   Head parsed;
   std::string body;
+  bool tooLong = false;
   const auto complete = [&](const std::string& data) {
+    if (config_.maxResponseBytes && data.size() > config_.maxResponseBytes) {
+      tooLong = true;
+      return true;
+    }
     if (!parsed.status && !parseHead(data, parsed)) return false;
     if (parsed.chunked) return decodeChunked(data, parsed.bodyStart, body);
     if (parsed.contentLength >= 0) {
@@ -327,6 +332,11 @@ SendResult HttpPostClient::post(const OutgoingRequest& request) {
     return false;  // read until the peer closes
   };
   const bool whole = channel.readAll(raw, deadline, complete);
+  if (tooLong) {
+    result.error = "the answer from " + url.host + " is longer than " +
+                   std::to_string(config_.maxResponseBytes) + " bytes";
+    return result;
+  }
   if (!parsed.status && !parseHead(raw, parsed)) {
     result.error =
         whole ? "no HTTP answer from " + url.host : "no answer from " + url.host + " in time";

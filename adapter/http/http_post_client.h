@@ -1,4 +1,5 @@
-// A small HTTP/1.1 client for the delivery worker: one POST per connection (Connection: close),
+// A small HTTP/1.1 client for the delivery worker and the directory feeds: one request (POST, or
+// GET for a feed's page) per connection (Connection: close),
 // plain TCP for http:// URLs and TLS (OpenSSL) for https:// URLs. With TLS it presents the
 // hub's client certificate (one for client authentication: --delivery-cert) and verifies the
 // partner against the configured CA file, host name included; a certificate that is not for
@@ -19,6 +20,8 @@ struct PostClientConfig {
   std::string certFile;  // our client certificate (may be empty: none presented)
   std::string keyFile;
   std::chrono::milliseconds timeout{10000};  // connect, send and receive, all together
+  // An answer longer than this (head and body) is abandoned: status 0 with an error. 0: no limit.
+  std::size_t maxResponseBytes = 0;
 };
 
 class HttpPostClient : public delivery::MessageSender {

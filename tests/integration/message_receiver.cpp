@@ -133,6 +133,16 @@ std::string MessageReceiver::url(const std::string& path) const {
   return (tls_ ? "https://localhost:" : "http://127.0.0.1:") + std::to_string(port_) + path;
 }
 
+void MessageReceiver::servePage(const std::string& target, const std::string& body, int status) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  pages_[target] = {status, body};
+}
+
+void MessageReceiver::clearPages() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  pages_.clear();
+}
+
 void MessageReceiver::queueAnswer(int status, const std::string& body) {
   std::lock_guard<std::mutex> lock(mutex_);
   answers_.emplace_back(status, body);
@@ -247,7 +257,11 @@ void MessageReceiver::handle(int fd) {
   std::string body;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!answers_.empty()) {
+    if (request.method == "GET" && !pages_.empty()) {
+      auto page = pages_.find(request.path);
+      status = page == pages_.end() ? 404 : page->second.first;
+      body = page == pages_.end() ? "{}" : page->second.second;
+    } else if (!answers_.empty()) {
       status = answers_.front().first;
       body = answers_.front().second;
       answers_.pop_front();

@@ -1,7 +1,8 @@
 // A partner's receiving endpoint for integration tests: a small HTTP/1.1 server (plain or TLS) on
 // 127.0.0.1 that records every POST it gets (path, headers, body) and answers with the statuses
 // a test queues (200 when none is queued). It can be stopped and started again on the same port,
-// as a partner that goes away and comes back.
+// as a partner that goes away and comes back. It also serves a directory feed: a GET of a target
+// given to servePage() gets that page, and any other GET 404 once one page is served.
 #pragma once
 
 #include <atomic>
@@ -56,6 +57,10 @@ class MessageReceiver {
 
   // The next answers, in order: a status, and the body to send with it ("" for a default).
   void queueAnswer(int status, const std::string& body = "");
+  // Answers GET `target` (path and query, "/oruk/services?page=1&per_page=100") with `status`
+  // and `body` (JSON or not) from now on; clearPages() forgets them all.
+  void servePage(const std::string& target, const std::string& body, int status = 200);
+  void clearPages();
   // Closes the listening socket: connections are refused until start().
   void stop();
   void start();
@@ -80,6 +85,7 @@ class MessageReceiver {
   std::thread thread_;
   mutable std::mutex mutex_;
   std::deque<std::pair<int, std::string>> answers_;
+  std::map<std::string, std::pair<int, std::string>> pages_;
   std::vector<ReceivedRequest> received_;
   std::vector<std::string> refusals_;
 };

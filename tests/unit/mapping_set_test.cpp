@@ -62,20 +62,21 @@ std::string loadError(const std::vector<MappingFile>& files) {
 
 TEST(MappingSet, TheRepositoryTablesLoadAndPassEveryCheck) {
   const MappingSet set = MappingSet::load(std::string(SP_SOURCE_DIR) + "/mappings", &definitions());
-  for (const char* id : {"gp-referral-code", "link-worker-snomed-status", "snomed-priority-cohort",
-                         "vcse-case-status", "vcse-service-category", "bars-message-event",
-                         "organisation-role-referral-route"}) {
+  for (const char* id :
+       {"gp-referral-code", "link-worker-snomed-status", "snomed-priority-cohort",
+        "vcse-case-status", "vcse-service-category", "bars-message-event",
+        "organisation-role-referral-route", "oruk-taxonomy-category", "oruk-taxonomy-cohort"}) {
     const ConceptMap* map = set.conceptMap(kBase + "/ConceptMap/" + id);
     ASSERT_NE(map, nullptr) << id;
     EXPECT_EQ(map->id, id);
     EXPECT_FALSE(map->groups.empty()) << id;
   }
-  EXPECT_EQ(set.conceptMaps().size(), 7u);
+  EXPECT_EQ(set.conceptMaps().size(), 9u);
   EXPECT_EQ(set.identifierSystems().canonical("https://fhir.nhs.uk/id/ods-organization-code"),
             "https://fhir.nhs.uk/Id/ods-organization-code");
   EXPECT_EQ(set.identifierSystems().canonical("http://fhir.nhs.uk/Id/dos-service-id"),
             "https://fhir.nhs.uk/Id/dos-service-id");
-  EXPECT_EQ(set.resources().size(), 9u);  // 7 ConceptMaps, 2 NamingSystems
+  EXPECT_EQ(set.resources().size(), 11u);  // 9 ConceptMaps, 2 NamingSystems
   const auto vcse = set.partners().partnersFor({"VCS0002", ""});
   ASSERT_EQ(vcse.size(), 2u);  // everyone's entry and the VCSE case system's
   EXPECT_EQ(vcse[0]->id, "every-sender");
