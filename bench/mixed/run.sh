@@ -176,6 +176,8 @@ SQL
 type_of="CASE :t::int WHEN 0 THEN 'Patient' ELSE 'Observation' END"
 id_of="CASE :t::int WHEN 0 THEN 'mx-p-' ELSE 'mx-o-' END || :n::text"
 body_of="(SELECT body FROM mix_bodies WHERE res_type = $type_of)::jsonb"
+# The delete's id is a scalar subquery: computed once, so the key is looked up (nextval written
+# straight in the condition is volatile, and would be called for every row of a full scan).
 cat >"$tmp/mixed.sql" <<SQL
 \set r random(1, 100)
 \set t random(0, 1)
@@ -187,7 +189,7 @@ SELECT body FROM mix WHERE res_type = $type_of AND id = $id_of;
 \elif :r <= 95
 UPDATE mix SET body = $body_of, version = version + 1 WHERE res_type = $type_of AND id = $id_of;
 \else
-DELETE FROM mix WHERE res_type = $type_of AND id = CASE :t::int WHEN 0 THEN 'mx-pd-' ELSE 'mx-od-' END || nextval('mix_delete');
+DELETE FROM mix WHERE res_type = $type_of AND id = (SELECT CASE :t::int WHEN 0 THEN 'mx-pd-' ELSE 'mx-od-' END || nextval('mix_delete'));
 \endif
 SQL
 pgbench_args=(-h 127.0.0.1 -p "$pg_port" -U postgres -n -M prepared -f "$tmp/mixed.sql" -c "$connections" -j 2)
